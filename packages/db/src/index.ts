@@ -1,0 +1,5 @@
+export * from './database.js'
+export { migrations } from './migrations/index.js'
+export { testDatabaseTargets, type TestDatabaseTarget } from './test-databases.js'
+export type * from './schema/index.js'
+export { nowIso } from './time.js'

@@ -1,0 +1,11 @@
+import type { Migration } from 'kysely/migration'
+import * as m001 from './001-init.js'
+
+/**
+ * Every migration, by name. Static so compiled `dist/` needs no file-system discovery.
+ * Numbering by concern keeps parallel work apart: 01x session, 02x placement, 03x proxy,
+ * 04x admin, 05x oauth, 06x reliability.
+ */
+export const migrations: Record<string, Migration> = {
+  '001-init': m001,
+}

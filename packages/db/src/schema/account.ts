@@ -1,0 +1,23 @@
+export type AccountStatus = 'active' | 'deactivated' | 'takendown' | 'deleted'
+
+/** One row per account of the fleet. Written only once the PDS holds the repo (see account_creation). */
+export interface Account {
+  did: string
+  handle: string
+  /** Lower-cased; unique across the fleet. */
+  email: string | null
+  emailConfirmedAt: string | null
+  emailAuthFactor: boolean
+  /** `scrypt:<salt hex>:<hash hex>` (the PDS's format). */
+  passwordScrypt: string | null
+  hostId: number
+  status: AccountStatus
+  takedownRef: string | null
+  deactivatedAt: string | null
+  invitesDisabled: boolean
+  createdAt: string
+  updatedAt: string
+}
+
+export const tableName = 'account'
+export type PartialDB = { [tableName]: Account }

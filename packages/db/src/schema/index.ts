@@ -1,0 +1,26 @@
+import type * as pdsHost from './pds-host.js'
+import type * as account from './account.js'
+import type * as accountCreation from './account-creation.js'
+import type * as refreshToken from './refresh-token.js'
+import type * as appPassword from './app-password.js'
+import type * as inviteCode from './invite-code.js'
+import type * as emailToken from './email-token.js'
+import type * as adminAudit from './admin-audit.js'
+
+export type DatabaseSchema = pdsHost.PartialDB &
+  account.PartialDB &
+  accountCreation.PartialDB &
+  refreshToken.PartialDB &
+  appPassword.PartialDB &
+  inviteCode.PartialDB &
+  emailToken.PartialDB &
+  adminAudit.PartialDB
+
+export type { PdsHost, PdsHostStatus } from './pds-host.js'
+export type { Account, AccountStatus } from './account.js'
+export type { AccountCreation, AccountCreationState } from './account-creation.js'
+export type { RefreshToken } from './refresh-token.js'
+export type { AppPassword } from './app-password.js'
+export type { InviteCode, InviteCodeUse } from './invite-code.js'
+export type { EmailToken, EmailTokenPurpose } from './email-token.js'
+export type { AdminAudit } from './admin-audit.js'

@@ -1,0 +1,27 @@
+import type { Generated } from 'kysely'
+
+/** Lifecycle set by operators. Health is observed separately (`healthy`, `consecutiveFailures`). */
+export type PdsHostStatus = 'registered' | 'enabled' | 'draining' | 'disabled' | 'retired'
+
+export interface PdsHost {
+  id: Generated<number>
+  /** Public base URL, exactly as it appears in DID documents (`#atproto_pds`), no trailing slash. */
+  url: string
+  /** The PDS's `PDS_SERVICE_DID`: the `aud` of access tokens for accounts it hosts. */
+  did: string
+  /** Where the Entryway reaches it, when it differs from `url` (private network). */
+  internalUrl: string | null
+  status: PdsHostStatus
+  weight: number
+  accountCap: number | null
+  healthy: boolean
+  consecutiveFailures: number
+  lastCheckAt: string | null
+  lastError: string | null
+  version: string | null
+  createdAt: string
+  updatedAt: string
+}
+
+export const tableName = 'pds_host'
+export type PartialDB = { [tableName]: PdsHost }

@@ -1,0 +1,44 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { XrpcError } from './errors.js'
+
+/** Maps any thrown error to an XRPC `{ error, message }` body. Exported for direct use in tests. */
+export function toXrpcError(err: unknown): XrpcError {
+  if (err instanceof XrpcError) return err
+  const e = err as Partial<FastifyError> & { validation?: unknown; statusCode?: number }
+  if (e && typeof e === 'object') {
+    if (e.validation) return new XrpcError(400, 'InvalidRequest', e.message ?? 'Invalid request')
+    const code = e.code ?? ''
+    const status = e.statusCode ?? 500
+    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) {
+      return new XrpcError(413, 'PayloadTooLarge', 'Request entity too large')
+    }
+    if (status === 429) return new XrpcError(429, 'RateLimitExceeded', e.message || 'Rate Limit Exceeded')
+    if (code.startsWith('FST_ERR_CTP_') || code === 'FST_ERR_VALIDATION' || status === 400 || status === 415) {
+      return new XrpcError(400, 'InvalidRequest', e.message ?? 'Invalid request')
+    }
+    if (status >= 400 && status < 500) {
+      return new XrpcError(status, status === 401 ? 'AuthenticationRequired' : 'InvalidRequest', e.message)
+    }
+  }
+  return new XrpcError(500, 'InternalServerError', 'Internal Server Error', { cause: err })
+}
+
+async function xrpcErrorHandlerPlugin(app: FastifyInstance) {
+  app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+    const xe = toXrpcError(err)
+    if (xe.status >= 500) req.log.error({ err }, 'request failed')
+    else req.log.debug({ err: { name: xe.error, message: xe.message } }, 'request rejected')
+    if (xe.headers) reply.headers(xe.headers)
+    return reply.status(xe.status).type('application/json; charset=utf-8').send(xe.payload)
+  })
+}
+
+/**
+ * Sets one error handler that answers every error in XRPC shape. Register it once at the root;
+ * encapsulated plugins that set their own handler (they should not) would bypass it.
+ */
+export const xrpcErrorHandler = fp(xrpcErrorHandlerPlugin, {
+  name: '@entryway/xrpc',
+  fastify: '5.x',
+})
