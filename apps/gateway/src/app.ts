@@ -6,6 +6,11 @@ import type { ServerSecrets } from './config/secrets.js'
 import { loggerOptions } from './logger.js'
 import { registerHealth } from './routes/health.js'
 import { registerDescribeServer } from './routes/describe-server.js'
+import { createContext, type GatewayContext } from './context.js'
+import { wireSession } from './wire/session.js'
+import { wirePlacement } from './wire/placement.js'
+import { wireProxy } from './wire/proxy.js'
+import { wireAdmin } from './wire/admin.js'
 
 export interface GatewayOptions {
   /** Use an already-open database (tests); otherwise one is opened from `cfg.db`. */
@@ -17,6 +22,7 @@ export interface GatewayOptions {
 export interface Gateway {
   app: FastifyInstance
   database: Database
+  ctx: GatewayContext
 }
 
 /**
@@ -49,6 +55,13 @@ export async function buildGateway(cfg: ServerConfig, secrets: ServerSecrets, op
   })
   registerHealth(app, { db: database.db, isDraining: () => draining })
   registerDescribeServer(app, cfg)
-  void secrets
-  return { app, database }
+
+  const ctx = await createContext(cfg, secrets, database)
+  // Order: the proxy wires its caching DID resolver into ctx first; its catch-all route is a
+  // wildcard, so the specific routes of the other plugins win whatever the order.
+  await wireProxy(app, ctx)
+  await wireSession(app, ctx)
+  await wirePlacement(app, ctx)
+  await wireAdmin(app, ctx)
+  return { app, database, ctx }
 }

@@ -1,3 +1,5 @@
+import { getPdsEndpoint as pdsEndpointOf } from '@atproto/common-web'
+
 /** A DID document as PLC or did:web serves it (only the parts the Entryway reads are typed). */
 export interface DidDocument {
   '@context'?: unknown
@@ -17,7 +19,5 @@ export interface DidDocResolver {
 
 /** The `#atproto_pds` service endpoint of a DID document, or null. */
 export function getPdsEndpoint(doc: DidDocument): string | null {
-  const svc = doc.service?.find((s) => s.id === '#atproto_pds' || s.id === `${doc.id}#atproto_pds`)
-  if (!svc || svc.type !== 'AtprotoPersonalDataServer' || typeof svc.serviceEndpoint !== 'string') return null
-  return svc.serviceEndpoint
+  return pdsEndpointOf(doc as Parameters<typeof pdsEndpointOf>[0]) ?? null
 }

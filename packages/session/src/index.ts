@@ -18,3 +18,5 @@ export {
 export { createSessionIssuer, type SessionIssuer, type SessionIssuerOptions, type IssueSessionInput, type SessionTokens } from './session-issuer.js'
 export type { RefreshTokenStore, RefreshTokenRecord } from './refresh-token-store.js'
 export { getPdsEndpoint, type DidDocument, type DidDocResolver } from './did-doc-resolver.js'
+export { AuthVerifier, type AuthVerifierOptions, type AccessAuth, type ServiceAuth } from './auth-verifier.js'
+export { PROTECTED_METHODS } from './protected-methods.js'

@@ -1,0 +1,56 @@
+import { Secp256k1Keypair } from '@atproto/crypto'
+import { DidResolver } from '@atproto/identity'
+import type { Database } from '@entryway/db'
+import { AuthVerifier, createSessionIssuer, JwtKeyring, type DidDocResolver, type SessionIssuer } from '@entryway/session'
+import type { ServerConfig } from './config/config.js'
+import type { ServerSecrets } from './config/secrets.js'
+import { KyselyRefreshTokenStore } from './stores/refresh-token-store.js'
+
+/** Time allowed for one PLC / did:web lookup. */
+export const DID_RESOLVE_TIMEOUT_MS = 3_000
+
+/**
+ * Everything the plugins share, built once at start. Only the app knows this whole graph;
+ * each plugin receives just the pieces it declares in its options.
+ */
+export interface GatewayContext {
+  cfg: ServerConfig
+  secrets: ServerSecrets
+  database: Database
+  keyring: JwtKeyring
+  plcRotationKey: Secp256k1Keypair
+  /** Replaced by the proxy wiring with a caching resolver; everyone reads it through here. */
+  didResolver: DidDocResolver
+  authVerifier: AuthVerifier
+  sessionIssuer: SessionIssuer
+}
+
+export async function createContext(cfg: ServerConfig, secrets: ServerSecrets, database: Database): Promise<GatewayContext> {
+  const keyring = await JwtKeyring.fromHex(secrets.jwtSigningKeyHex, secrets.jwtPreviousPublicKeysHex)
+  const plcRotationKey = await Secp256k1Keypair.import(secrets.plcRotationKeyHex)
+  const plain = new DidResolver({ plcUrl: cfg.plc.url, timeout: DID_RESOLVE_TIMEOUT_MS })
+  const ctx = {
+    cfg,
+    secrets,
+    database,
+    keyring,
+    plcRotationKey,
+    didResolver: {
+      resolve: (did: string, opts?: { forceRefresh?: boolean }) => plain.resolve(did, opts?.forceRefresh ?? false),
+    } as DidDocResolver,
+    authVerifier: undefined as unknown as AuthVerifier,
+    sessionIssuer: createSessionIssuer({
+      keyring,
+      entrywayDid: cfg.service.did,
+      refreshTokens: new KyselyRefreshTokenStore(database.db),
+    }),
+  }
+  // Resolve through ctx so a later swap of the resolver (caching) reaches the verifier too.
+  ctx.authVerifier = new AuthVerifier({
+    keyring,
+    entrywayDid: cfg.service.did,
+    didResolver: { resolve: (did, opts) => ctx.didResolver.resolve(did, opts) },
+    adminPassword: secrets.pdsAdminPassword,
+  })
+  return ctx
+}

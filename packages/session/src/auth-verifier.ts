@@ -1,0 +1,114 @@
+import type { FastifyRequest } from 'fastify'
+import { verifyJwt } from '@atproto/xrpc-server'
+import { getSigningDidKey } from '@atproto/common-web'
+import { timingSafeEqual } from 'node:crypto'
+import { AuthRequiredError, InvalidRequestError, parseBasicAuth, parseBearer } from '@entryway/xrpc'
+import type { DidDocResolver, DidDocument } from './did-doc-resolver.js'
+import type { JwtKeyring } from './jwt-keyring.js'
+import { ACCESS_STANDARD, AuthScope } from './scopes.js'
+import { type AccessClaims, type RefreshClaims, verifyAccessToken, verifyRefreshToken } from './tokens.js'
+import { PROTECTED_METHODS } from './protected-methods.js'
+
+export interface AccessAuth {
+  type: 'access'
+  did: string
+  scope: AuthScope
+  claims: AccessClaims
+}
+
+/** A PDS calling on the user's behalf: service JWT with `iss` = user, `aud` = Entryway DID. */
+export interface ServiceAuth {
+  type: 'service'
+  did: string
+  lxm: string
+}
+
+export interface AuthVerifierOptions {
+  keyring: JwtKeyring
+  entrywayDid: string
+  didResolver: DidDocResolver
+  /** The PDS admin password: the PDS forwards `admin.updateAccountPassword/Email` with Basic admin. */
+  adminPassword?: string
+}
+
+/**
+ * Authenticates requests at the Entryway: its own access/refresh tokens, and service-auth JWTs
+ * that PDSes send when they forward a protected method. `lxm` is always enforced and must be one
+ * of PROTECTED_METHODS (a user can mint other lxms at their PDS with getServiceAuth).
+ */
+export class AuthVerifier {
+  constructor(private readonly o: AuthVerifierOptions) {}
+
+  /** Bearer access token, any `aud` (tokens minted for any fleet PDS are ours). */
+  async access(req: FastifyRequest, scopes: readonly AuthScope[] = ACCESS_STANDARD): Promise<AccessAuth> {
+    const token = this.bearer(req)
+    const claims = await verifyAccessToken(this.o.keyring, token)
+    if (!scopes.includes(claims.scope)) throw new InvalidRequestError('Bad token scope', 'InvalidToken')
+    return { type: 'access', did: claims.sub, scope: claims.scope, claims }
+  }
+
+  /** Refresh token with the Entryway DID as `aud`. */
+  async refresh(req: FastifyRequest): Promise<RefreshClaims> {
+    return verifyRefreshToken(this.o.keyring, this.bearer(req), { audience: [this.o.entrywayDid] })
+  }
+
+  /** Service-auth JWT from a PDS for exactly `nsid`. */
+  async service(req: FastifyRequest, nsid: string): Promise<ServiceAuth> {
+    if (!PROTECTED_METHODS.has(nsid)) throw new AuthRequiredError('Service auth is not accepted for this method', 'InvalidToken')
+    const token = this.bearer(req)
+    const payload = await verifyJwt(token, this.o.entrywayDid, nsid, (iss, forceRefresh) => this.signingKey(iss, forceRefresh)).catch(
+      (err: unknown) => {
+        const e = err as { error?: string; message?: string }
+        throw new AuthRequiredError(e?.message ?? 'Invalid service token', e?.error === 'JwtExpired' ? 'ExpiredToken' : 'InvalidToken', { cause: err })
+      },
+    )
+    if (payload.lxm !== nsid) throw new AuthRequiredError('Bad token method', 'InvalidToken')
+    return { type: 'service', did: payload.iss, lxm: nsid }
+  }
+
+  /** Access token or, when the JWT is not one of ours (typ JWT), a PDS service token for `nsid`. */
+  async accessOrService(req: FastifyRequest, nsid: string, scopes: readonly AuthScope[] = ACCESS_STANDARD): Promise<AccessAuth | ServiceAuth> {
+    const token = this.bearer(req)
+    return looksLikeSessionToken(token) ? this.access(req, scopes) : this.service(req, nsid)
+  }
+
+  /** `Authorization: Basic admin:<PDS admin password>`, constant-time. */
+  adminBasic(req: FastifyRequest): void {
+    const basic = parseBasicAuth(req.headers.authorization)
+    const expected = this.o.adminPassword
+    if (!basic || !expected || basic.username !== 'admin' || !safeEqual(basic.password, expected)) {
+      throw new AuthRequiredError('Admin credentials required')
+    }
+  }
+
+  private bearer(req: FastifyRequest): string {
+    const token = parseBearer(req.headers.authorization)
+    if (!token) throw new AuthRequiredError('Authentication Required')
+    return token
+  }
+
+  private async signingKey(iss: string, forceRefresh: boolean): Promise<string> {
+    const [did, frag] = iss.split('#')
+    if (frag) throw new AuthRequiredError('Service tokens must be issued by the account itself', 'InvalidToken')
+    const doc = await this.o.didResolver.resolve(did!, { forceRefresh })
+    const key = doc ? getSigningDidKey(doc as Parameters<typeof getSigningDidKey>[0] & DidDocument) : undefined
+    if (!key) throw new AuthRequiredError('Missing or bad key in DID document', 'InvalidToken')
+    return key
+  }
+}
+
+/** Our session tokens say `typ: at+jwt`; PDS service tokens say `typ: JWT`. */
+function looksLikeSessionToken(token: string): boolean {
+  try {
+    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'))
+    return typeof header?.typ === 'string' && header.typ.toLowerCase().endsWith('at+jwt')
+  } catch {
+    return false
+  }
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a)
+  const y = Buffer.from(b)
+  return x.length === y.length && timingSafeEqual(x, y)
+}
