@@ -20,3 +20,4 @@ export type { RefreshTokenStore, RefreshTokenRecord } from './refresh-token-stor
 export { getPdsEndpoint, type DidDocument, type DidDocResolver } from './did-doc-resolver.js'
 export { AuthVerifier, type AuthVerifierOptions, type AccessAuth, type ServiceAuth } from './auth-verifier.js'
 export { PROTECTED_METHODS } from './protected-methods.js'
+export { hashPassword, verifyPassword, NEW_PASSWORD_MAX_LENGTH, OLD_PASSWORD_MAX_LENGTH } from './password.js'
