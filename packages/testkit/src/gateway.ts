@@ -1,0 +1,61 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { workspaceNodePath } from './node-bin.js'
+import { REPO_ROOT } from './paths.js'
+import { getFreePort } from './ports.js'
+import { spawnService, WATCH_PARENT_IMPORT, type ExitInfo, type ServiceProcess } from './process.js'
+
+export const GATEWAY_ENTRY = join(REPO_ROOT, 'apps', 'gateway', 'src', 'bin', 'gateway.ts')
+
+export interface StartGatewayOptions {
+  /** `ENTRYWAY_*` (and `DATABASE_URL`) variables; see apps/gateway/src/config/env.ts `ENV_NAMES`. */
+  env: Record<string, string>
+  /** Sets `ENTRYWAY_PORT`. @default `env.ENTRYWAY_PORT`, else a free port */
+  port?: number
+  /** Folder for `gateway.log`. @default `env.ENTRYWAY_DATA_DIR`, else a new temp folder */
+  logDir?: string
+  name?: string
+  startTimeoutMs?: number
+  onUnexpectedExit?: (info: ExitInfo & { name: string; logTail: string }) => void
+}
+
+export interface GatewayHandle {
+  /** `http://localhost:<port>` (or `ENTRYWAY_PUBLIC_URL` when given). */
+  url: string
+  port: number
+  pid: number
+  logFile: string
+  process: ServiceProcess
+  stop(): Promise<void>
+  kill(signal?: NodeJS.Signals): void
+}
+
+/** The gateway (`apps/gateway/src/bin/gateway.ts` through tsx) in its own process. */
+export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHandle> {
+  const port = opts.port ?? (opts.env.ENTRYWAY_PORT ? Number(opts.env.ENTRYWAY_PORT) : await getFreePort())
+  const logDir = opts.logDir ?? opts.env.ENTRYWAY_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'entryway-gateway-'))
+  const local = `http://localhost:${port}`
+  const proc = await spawnService({
+    name: opts.name ?? `gateway :${port}`,
+    command: workspaceNodePath(),
+    args: ['--import', 'tsx', '--import', WATCH_PARENT_IMPORT, GATEWAY_ENTRY],
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, TZ: process.env.TZ, ...opts.env, ENTRYWAY_PORT: String(port) },
+    logFile: join(logDir, 'gateway.log'),
+    healthUrl: `${local}/xrpc/_health`,
+    startTimeoutMs: opts.startTimeoutMs,
+    onUnexpectedExit: opts.onUnexpectedExit,
+  })
+  return {
+    url: opts.env.ENTRYWAY_PUBLIC_URL ?? local,
+    port,
+    pid: proc.pid,
+    logFile: proc.logFile,
+    process: proc,
+    stop: async () => {
+      await proc.stop()
+    },
+    kill: (signal) => proc.kill(signal),
+  }
+}
