@@ -1,1 +1,27 @@
-export {}
+export { entrywayProxy } from './plugin.js'
+export {
+  resolveOptions,
+  canonicalOrigin,
+  type ProxyOptions,
+  type ResolvedProxyOptions,
+  DEFAULT_UPSTREAM_TIMEOUT_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_CONNECTIONS_PER_HOST,
+  DEFAULT_TOKEN_CACHE_TTL_MS,
+} from './options.js'
+export {
+  DidDocCache,
+  DidResolveTimeoutError,
+  type DidDocCacheOptions,
+  type DidDocFetcher,
+  DEFAULT_DID_STALE_TTL_MS,
+  DEFAULT_DID_MAX_TTL_MS,
+  DEFAULT_DID_RESOLVE_TIMEOUT_MS,
+} from './did-doc-cache.js'
+export { MemoryHostDirectory, HostSnapshot, originOf, type HostDirectory, type FleetHost, type FleetHostStatus } from './host-directory.js'
+export { MemoryAccountRoutes, type AccountRoutes } from './account-routes.js'
+export { VerifiedTokenCache, type AccessTokenVerifier, type VerifiedAccess } from './verified-token-cache.js'
+export { ENTRYWAY_OWNED_NSIDS, NsidMatcher } from './owned-nsids.js'
+export { isPublicAddress, publicOnlyLookup } from './address-guard.js'
+export { mapUpstreamError } from './upstream-errors.js'
+export type { CachingDidResolver, Route } from './route-resolver.js'

@@ -1,0 +1,166 @@
+import { LRUCache } from 'lru-cache'
+import type { FastifyBaseLogger } from 'fastify'
+import type { DidDocResolver, DidDocument } from '@entryway/session'
+
+/** PDS defaults (`PDS_DID_CACHE_STALE_TTL` / `_MAX_TTL`). */
+export const DEFAULT_DID_STALE_TTL_MS = 60 * 60_000
+export const DEFAULT_DID_MAX_TTL_MS = 24 * 60 * 60_000
+/** Time allowed for one PLC / did:web lookup. */
+export const DEFAULT_DID_RESOLVE_TIMEOUT_MS = 3_000
+export const DEFAULT_DID_CACHE_SIZE = 100_000
+/** "This DID does not exist" is remembered only briefly: a DID appears the moment its genesis op lands. */
+export const DEFAULT_DID_NEGATIVE_TTL_MS = 10_000
+/** After a failed background refresh, the stale document is served without retrying for this long. */
+export const DEFAULT_DID_REFRESH_BACKOFF_MS = 30_000
+/** Background refreshes running at once; more are skipped (the next request retries). */
+export const DEFAULT_DID_MAX_BACKGROUND_REFRESHES = 16
+
+/** Fetches a document with no caching: `null` when the DID does not exist, throws when unreachable. */
+export type DidDocFetcher = (did: string) => Promise<DidDocument | null>
+
+export interface DidDocCacheOptions {
+  fetch: DidDocFetcher
+  /** @default 1 h */
+  staleTtlMs?: number
+  /** @default 24 h */
+  maxTtlMs?: number
+  /** @default 3000 */
+  timeoutMs?: number
+  /** @default 100000 */
+  maxSize?: number
+  /** @default 10000 */
+  negativeTtlMs?: number
+  /** @default 30000 */
+  refreshBackoffMs?: number
+  /** @default 16 */
+  maxBackgroundRefreshes?: number
+  log?: Pick<FastifyBaseLogger, 'warn'>
+  now?: () => number
+}
+
+interface Entry {
+  doc: DidDocument | null
+  fetchedAt: number
+  /** No background refresh before this time (set after a failure). */
+  retryAfter: number
+}
+
+/**
+ * DID documents with stale-while-revalidate: fresh entries are served as is, stale ones are
+ * served at once while one background refresh runs, expired or missing ones are fetched (one
+ * fetch per DID at a time, bounded by a timeout). A resolver outage therefore never delays a
+ * DID that is cached, and never holds a request longer than `timeoutMs`.
+ */
+export class DidDocCache implements DidDocResolver {
+  private readonly entries: LRUCache<string, Entry>
+  private readonly inflight = new Map<string, Promise<DidDocument | null>>()
+  private background = 0
+  private readonly o: Required<Omit<DidDocCacheOptions, 'log'>> & { log?: DidDocCacheOptions['log'] }
+
+  constructor(opts: DidDocCacheOptions) {
+    this.o = {
+      fetch: opts.fetch,
+      staleTtlMs: opts.staleTtlMs ?? DEFAULT_DID_STALE_TTL_MS,
+      maxTtlMs: opts.maxTtlMs ?? DEFAULT_DID_MAX_TTL_MS,
+      timeoutMs: opts.timeoutMs ?? DEFAULT_DID_RESOLVE_TIMEOUT_MS,
+      maxSize: opts.maxSize ?? DEFAULT_DID_CACHE_SIZE,
+      negativeTtlMs: opts.negativeTtlMs ?? DEFAULT_DID_NEGATIVE_TTL_MS,
+      refreshBackoffMs: opts.refreshBackoffMs ?? DEFAULT_DID_REFRESH_BACKOFF_MS,
+      maxBackgroundRefreshes: opts.maxBackgroundRefreshes ?? DEFAULT_DID_MAX_BACKGROUND_REFRESHES,
+      log: opts.log,
+      now: opts.now ?? Date.now,
+    }
+    if (!(this.o.staleTtlMs > 0 && this.o.maxTtlMs >= this.o.staleTtlMs)) {
+      throw new Error('@entryway/proxy: DidDocCache needs 0 < staleTtlMs <= maxTtlMs')
+    }
+    this.entries = new LRUCache({ max: this.o.maxSize })
+  }
+
+  async resolve(did: string, opts?: { forceRefresh?: boolean }): Promise<DidDocument | null> {
+    if (opts?.forceRefresh) {
+      try {
+        return await this.fetchOnce(did)
+      } catch (err) {
+        // a forced refresh that fails still has the (unexpired) answer we had
+        const cached = this.peek(did)
+        if (cached !== undefined) return cached
+        throw err
+      }
+    }
+    const cached = this.peek(did)
+    if (cached !== undefined) return cached
+    return this.fetchOnce(did)
+  }
+
+  /**
+   * The cached document without waiting: `undefined` when nothing usable is cached. A stale entry
+   * is returned and refreshed in the background.
+   */
+  peek(did: string): DidDocument | null | undefined {
+    const e = this.entries.get(did)
+    if (!e) return undefined
+    const now = this.o.now()
+    const age = now - e.fetchedAt
+    if (e.doc === null) return age < this.o.negativeTtlMs ? null : undefined
+    if (age >= this.o.maxTtlMs) return undefined
+    if (age >= this.o.staleTtlMs && now >= e.retryAfter) this.refreshInBackground(did, e)
+    return e.doc
+  }
+
+  /** Warms the cache without waiting (the proxy calls this when it routed by the database row). */
+  prefetch(did: string): void {
+    if (this.entries.has(did) || this.inflight.has(did)) return
+    if (this.background >= this.o.maxBackgroundRefreshes) return
+    this.background++
+    this.fetchOnce(did)
+      .catch((err) => this.o.log?.warn({ err, did }, 'did document prefetch failed'))
+      .finally(() => this.background--)
+  }
+
+  /** Drops a DID (its next lookup fetches). */
+  invalidate(did: string): void {
+    this.entries.delete(did)
+  }
+
+  get size(): number {
+    return this.entries.size
+  }
+
+  private refreshInBackground(did: string, e: Entry): void {
+    if (this.inflight.has(did) || this.background >= this.o.maxBackgroundRefreshes) return
+    // set before the fetch so concurrent requests do not queue a second refresh
+    e.retryAfter = this.o.now() + this.o.refreshBackoffMs
+    this.background++
+    this.fetchOnce(did)
+      .catch((err) => this.o.log?.warn({ err, did }, 'did document refresh failed; serving the stale copy'))
+      .finally(() => this.background--)
+  }
+
+  /** One fetch per DID at a time; stores the result. */
+  private fetchOnce(did: string): Promise<DidDocument | null> {
+    const running = this.inflight.get(did)
+    if (running) return running
+    const p = withTimeout(this.o.fetch(did), this.o.timeoutMs, did)
+      .then((doc) => {
+        const now = this.o.now()
+        this.entries.set(did, { doc, fetchedAt: now, retryAfter: 0 })
+        return doc
+      })
+      .finally(() => this.inflight.delete(did))
+    this.inflight.set(did, p)
+    return p
+  }
+}
+
+export class DidResolveTimeoutError extends Error {
+  override name = 'DidResolveTimeoutError'
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, did: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DidResolveTimeoutError(`resolving ${did} took longer than ${ms} ms`)), ms)
+    timer.unref()
+  })
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer))
+}

@@ -1,0 +1,38 @@
+import type { FastifyBaseLogger } from 'fastify'
+import { HostSnapshot, type HostDirectory } from './host-directory.js'
+
+/** Keeps a fresh HostSnapshot of the directory; a failed re-read keeps the last good one. */
+export class HostTracker {
+  private current: HostSnapshot
+  private timer: NodeJS.Timeout | null = null
+
+  constructor(
+    private readonly directory: HostDirectory,
+    private readonly defaultHostUrl: string | null,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    this.current = new HostSnapshot([], defaultHostUrl)
+  }
+
+  get snapshot(): HostSnapshot {
+    return this.current
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.current = new HostSnapshot(await this.directory.list(), this.defaultHostUrl)
+    } catch (err) {
+      this.log.warn({ err }, 'fleet host list refresh failed; keeping the previous one')
+    }
+  }
+
+  start(everyMs: number): void {
+    this.timer = setInterval(() => void this.refresh(), everyMs)
+    this.timer.unref()
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer)
+    this.timer = null
+  }
+}

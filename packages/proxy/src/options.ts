@@ -1,0 +1,155 @@
+import { EntrywayConfigError } from '@entryway/xrpc'
+import type { DidDocResolver } from '@entryway/session'
+import type { HostDirectory } from './host-directory.js'
+import type { AccountRoutes } from './account-routes.js'
+import type { AccessTokenVerifier } from './verified-token-cache.js'
+import { ENTRYWAY_OWNED_NSIDS } from './owned-nsids.js'
+
+/** Headers and body must both arrive within this (headers) / between chunks (body). */
+export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000
+/** A PDS that does not accept the TCP connection within this is treated as down. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000
+/** Keep-alive sockets per upstream host. */
+export const DEFAULT_CONNECTIONS_PER_HOST = 128
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 60_000
+/** How often the fleet host list is re-read from the directory. */
+export const DEFAULT_HOST_REFRESH_MS = 5_000
+/** Verified tokens are trusted this long at most, so takedowns and key rotation bite within a minute. */
+export const DEFAULT_TOKEN_CACHE_TTL_MS = 60_000
+export const DEFAULT_TOKEN_CACHE_SIZE = 20_000
+/** account → host rows are kept in memory this long (negative answers for much less). */
+export const DEFAULT_ROUTE_CACHE_TTL_MS = 5 * 60_000
+export const DEFAULT_ROUTE_CACHE_NEGATIVE_TTL_MS = 5_000
+export const DEFAULT_ROUTE_CACHE_SIZE = 100_000
+
+export interface ProxyOptions {
+  /** The fleet: the only places requests are forwarded to (plus `allowedOrigins`). */
+  hosts: HostDirectory
+  /** account → host rows (the fast path) and handle → DID for `repo` params. */
+  accounts: AccountRoutes
+  /** DID documents; the `#atproto_pds` endpoint is the authority on where an account lives. */
+  didResolver: DidDocResolver
+  /** Verifies the Entryway's own access tokens (results are cached by the plugin). */
+  verifyAccessToken: AccessTokenVerifier
+  /** The Entryway's DID: service JWTs addressed to it come from a PDS using us as its appview. */
+  entrywayDid: string
+  /**
+   * Extra origins (https only) a DID document may name besides the fleet, e.g. a partner PDS.
+   * @default []
+   */
+  allowedOrigins?: readonly string[]
+  /** Where unauthenticated requests without a `repo`/`did` go. @default the first enabled healthy host */
+  defaultHostUrl?: string | null
+  /** @default 30000 */
+  upstreamTimeoutMs?: number
+  /** @default 3000 */
+  connectTimeoutMs?: number
+  /** @default 128 */
+  connectionsPerHost?: number
+  /** @default 60000 */
+  keepAliveTimeoutMs?: number
+  /** @default 5000 */
+  hostRefreshMs?: number
+  /** @default 60000 (at most 60000) */
+  tokenCacheTtlMs?: number
+  /** @default 20000 */
+  tokenCacheSize?: number
+  /** @default 300000 */
+  routeCacheTtlMs?: number
+  /** @default 100000 */
+  routeCacheSize?: number
+  /**
+   * NSIDs the Entryway answers itself (registered by other plugins). Reaching the catch-all, they
+   * get 501 instead of being forwarded. @default ENTRYWAY_OWNED_NSIDS
+   */
+  ownedNsids?: readonly string[]
+  /** Injectable clock for tests. @default Date.now */
+  now?: () => number
+}
+
+export interface ResolvedProxyOptions {
+  hosts: HostDirectory
+  accounts: AccountRoutes
+  didResolver: DidDocResolver
+  verifyAccessToken: AccessTokenVerifier
+  entrywayDid: string
+  allowedOrigins: ReadonlySet<string>
+  defaultHostUrl: string | null
+  upstreamTimeoutMs: number
+  connectTimeoutMs: number
+  connectionsPerHost: number
+  keepAliveTimeoutMs: number
+  hostRefreshMs: number
+  tokenCacheTtlMs: number
+  tokenCacheSize: number
+  routeCacheTtlMs: number
+  routeCacheSize: number
+  ownedNsids: ReadonlySet<string>
+  now: () => number
+}
+
+const fail = (msg: string): never => {
+  throw new EntrywayConfigError(`@entryway/proxy: ${msg}`)
+}
+
+function positiveInt(name: string, v: unknown, def: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (v === undefined) return def
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0 || v > max) fail(`${name} must be a positive integer${max < Number.MAX_SAFE_INTEGER ? ` ≤ ${max}` : ''}`)
+  return v as number
+}
+
+function needs(name: string, v: unknown, method: string) {
+  if (!v || typeof (v as Record<string, unknown>)[method] !== 'function') fail(`${name} must have a ${method}() method`)
+}
+
+/** An origin as `URL.origin` writes it, or a config error. */
+export function canonicalOrigin(name: string, raw: string, httpsOnly: boolean): string {
+  let u: URL
+  try {
+    u = new URL(raw)
+  } catch {
+    return fail(`${name}: ${JSON.stringify(raw)} is not a URL`)
+  }
+  if (u.protocol !== 'https:' && (httpsOnly || u.protocol !== 'http:')) fail(`${name}: ${raw} must be ${httpsOnly ? 'https' : 'http(s)'}`)
+  if ((u.pathname !== '/' && u.pathname !== '') || u.search || u.hash || u.username || u.password) fail(`${name}: ${raw} must be an origin`)
+  return u.origin
+}
+
+/** Validates and fills defaults; returns a new frozen object and never touches `raw`. */
+export function resolveOptions(raw: ProxyOptions): Readonly<ResolvedProxyOptions> {
+  if (!raw || typeof raw !== 'object') fail('options are required')
+  needs('hosts', raw.hosts, 'list')
+  needs('accounts', raw.accounts, 'hostUrlForDid')
+  needs('accounts', raw.accounts, 'didForHandle')
+  needs('didResolver', raw.didResolver, 'resolve')
+  if (typeof raw.verifyAccessToken !== 'function') fail('verifyAccessToken must be a function')
+  if (typeof raw.entrywayDid !== 'string' || !raw.entrywayDid.startsWith('did:')) fail('entrywayDid must be a DID')
+  if (raw.allowedOrigins !== undefined && !Array.isArray(raw.allowedOrigins)) fail('allowedOrigins must be an array')
+  const allowedOrigins = new Set((raw.allowedOrigins ?? []).map((o) => canonicalOrigin('allowedOrigins', o, true)))
+  const defaultHostUrl =
+    raw.defaultHostUrl === undefined || raw.defaultHostUrl === null ? null : canonicalOrigin('defaultHostUrl', raw.defaultHostUrl, false)
+  if (raw.ownedNsids !== undefined && (!Array.isArray(raw.ownedNsids) || !raw.ownedNsids.every((n) => typeof n === 'string'))) {
+    fail('ownedNsids must be an array of NSIDs')
+  }
+  if (raw.now !== undefined && typeof raw.now !== 'function') fail('now must be a function')
+  return Object.freeze({
+    hosts: raw.hosts,
+    accounts: raw.accounts,
+    didResolver: raw.didResolver,
+    verifyAccessToken: raw.verifyAccessToken,
+    entrywayDid: raw.entrywayDid,
+    allowedOrigins,
+    defaultHostUrl,
+    upstreamTimeoutMs: positiveInt('upstreamTimeoutMs', raw.upstreamTimeoutMs, DEFAULT_UPSTREAM_TIMEOUT_MS),
+    connectTimeoutMs: positiveInt('connectTimeoutMs', raw.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
+    connectionsPerHost: positiveInt('connectionsPerHost', raw.connectionsPerHost, DEFAULT_CONNECTIONS_PER_HOST),
+    keepAliveTimeoutMs: positiveInt('keepAliveTimeoutMs', raw.keepAliveTimeoutMs, DEFAULT_KEEP_ALIVE_TIMEOUT_MS),
+    hostRefreshMs: positiveInt('hostRefreshMs', raw.hostRefreshMs, DEFAULT_HOST_REFRESH_MS),
+    tokenCacheTtlMs: positiveInt('tokenCacheTtlMs', raw.tokenCacheTtlMs, DEFAULT_TOKEN_CACHE_TTL_MS, DEFAULT_TOKEN_CACHE_TTL_MS),
+    tokenCacheSize: positiveInt('tokenCacheSize', raw.tokenCacheSize, DEFAULT_TOKEN_CACHE_SIZE),
+    routeCacheTtlMs: positiveInt('routeCacheTtlMs', raw.routeCacheTtlMs, DEFAULT_ROUTE_CACHE_TTL_MS),
+    routeCacheSize: positiveInt('routeCacheSize', raw.routeCacheSize, DEFAULT_ROUTE_CACHE_SIZE),
+    ownedNsids: new Set(raw.ownedNsids ?? ENTRYWAY_OWNED_NSIDS),
+    now: raw.now ?? Date.now,
+  })
+}

@@ -1,0 +1,60 @@
+import { Agent, type Dispatcher } from 'undici'
+import { publicOnlyLookup } from './address-guard.js'
+
+export interface UpstreamDispatcherOptions {
+  connectionsPerHost: number
+  keepAliveTimeoutMs: number
+  connectTimeoutMs: number
+  upstreamTimeoutMs: number
+  /** Origins of fleet hosts right now (they may be private: the operator registered them). */
+  isFleetOrigin: (origin: string) => boolean
+  /** Extra origins allowed by configuration; reached only at public addresses. */
+  allowedOrigins: ReadonlySet<string>
+}
+
+type RequestCallback = (err: Error | null, data?: Dispatcher.ResponseData) => void
+
+export class UpstreamNotAllowedError extends Error {
+  override name = 'UpstreamNotAllowedError'
+  readonly code = 'ERR_UPSTREAM_NOT_ALLOWED'
+}
+
+/**
+ * What @fastify/reply-from sends through: fleet hosts use one keep-alive pool per origin; allowed
+ * extra origins go through a second agent whose DNS lookup refuses non-public addresses; anything
+ * else is refused here as a last line of defence behind the router.
+ */
+export class UpstreamDispatcher {
+  private readonly fleet: Agent
+  private readonly external: Agent
+
+  constructor(private readonly o: UpstreamDispatcherOptions) {
+    const common = {
+      connections: o.connectionsPerHost,
+      keepAliveTimeout: o.keepAliveTimeoutMs,
+      headersTimeout: o.upstreamTimeoutMs,
+      bodyTimeout: o.upstreamTimeoutMs,
+    }
+    this.fleet = new Agent({ ...common, connect: { timeout: o.connectTimeoutMs } })
+    this.external = new Agent({ ...common, connect: { timeout: o.connectTimeoutMs, lookup: publicOnlyLookup } })
+  }
+
+  request(opts: Dispatcher.RequestOptions, cb: RequestCallback): void {
+    const origin = String(opts.origin)
+    if (this.o.isFleetOrigin(origin)) {
+      this.fleet.request(opts, cb)
+    } else if (this.o.allowedOrigins.has(origin)) {
+      this.external.request(opts, cb)
+    } else {
+      process.nextTick(cb, new UpstreamNotAllowedError(`refusing to forward to ${origin}`))
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.fleet.close(), this.external.close()])
+  }
+
+  async destroy(): Promise<void> {
+    await Promise.all([this.fleet.destroy(), this.external.destroy()])
+  }
+}

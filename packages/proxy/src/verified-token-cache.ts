@@ -1,0 +1,73 @@
+import { LRUCache } from 'lru-cache'
+import { XrpcError } from '@entryway/xrpc'
+
+/** What the proxy needs from a verified access token. */
+export interface VerifiedAccess {
+  sub: string
+  /** Seconds since the epoch. */
+  exp: number
+}
+
+/** Verifies one of the Entryway's access tokens, throwing an XRPC error when it is not valid. */
+export type AccessTokenVerifier = (token: string) => Promise<VerifiedAccess>
+
+interface Hit {
+  ok: VerifiedAccess | null
+  err: XrpcError | null
+  until: number
+}
+
+/**
+ * Remembers verification results so the hot path does no secp256k1 work per request. Entries live
+ * at most `ttlMs` (≤ 60 s: takedowns and key rotation bite within a minute) and never past the
+ * token's `exp`. Rejections are remembered too, so a replayed bad token costs one verification.
+ */
+export class VerifiedTokenCache {
+  private readonly hits: LRUCache<string, Hit>
+  private readonly inflight = new Map<string, Promise<VerifiedAccess>>()
+
+  constructor(
+    private readonly verify: AccessTokenVerifier,
+    private readonly ttlMs: number,
+    maxSize: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.hits = new LRUCache({ max: maxSize })
+  }
+
+  async check(token: string): Promise<VerifiedAccess> {
+    const hit = this.hits.get(token)
+    const now = this.now()
+    if (hit && now < hit.until) {
+      if (hit.ok) return hit.ok
+      throw hit.err!
+    }
+    const running = this.inflight.get(token)
+    if (running) return running
+    const p = this.verify(token)
+      .then(
+        (ok) => {
+          this.hits.set(token, { ok, err: null, until: Math.min(this.now() + this.ttlMs, ok.exp * 1000) })
+          return ok
+        },
+        (err: unknown) => {
+          // only definite verdicts are remembered; an unexpected failure is retried next time
+          if (err instanceof XrpcError && err.status < 500) this.hits.set(token, { ok: null, err, until: this.now() + this.ttlMs })
+          throw err
+        },
+      )
+      .finally(() => this.inflight.delete(token))
+    this.inflight.set(token, p)
+    return p
+  }
+
+  /** True when `token` has a live cached verdict (no decoding needed to classify it). */
+  isKnown(token: string): boolean {
+    const hit = this.hits.get(token)
+    return hit !== undefined && this.now() < hit.until
+  }
+
+  get size(): number {
+    return this.hits.size
+  }
+}
