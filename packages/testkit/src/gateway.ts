@@ -1,9 +1,8 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { workspaceNodePath } from './node-bin.js'
 import { REPO_ROOT } from './paths.js'
 import { getFreePort } from './ports.js'
+import { ownedDir } from './temp-dir.js'
 import { spawnService, WATCH_PARENT_IMPORT, type ExitInfo, type ServiceProcess } from './process.js'
 
 export const GATEWAY_ENTRY = join(REPO_ROOT, 'apps', 'gateway', 'src', 'bin', 'gateway.ts')
@@ -34,7 +33,8 @@ export interface GatewayHandle {
 /** The gateway (`apps/gateway/src/bin/gateway.ts` through tsx) in its own process. */
 export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHandle> {
   const port = opts.port ?? (opts.env.ENTRYWAY_PORT ? Number(opts.env.ENTRYWAY_PORT) : await getFreePort())
-  const logDir = opts.logDir ?? opts.env.ENTRYWAY_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'entryway-gateway-'))
+  const owned = ownedDir(opts.logDir ?? opts.env.ENTRYWAY_DATA_DIR, 'gateway')
+  const logDir = owned.dir
   const local = `http://localhost:${port}`
   const proc = await spawnService({
     name: opts.name ?? `gateway :${port}`,
@@ -46,6 +46,9 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     healthUrl: `${local}/xrpc/_health`,
     startTimeoutMs: opts.startTimeoutMs,
     onUnexpectedExit: opts.onUnexpectedExit,
+  }).catch((err: unknown) => {
+    owned.remove()
+    throw err
   })
   return {
     url: opts.env.ENTRYWAY_PUBLIC_URL ?? local,
@@ -55,6 +58,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     process: proc,
     stop: async () => {
       await proc.stop()
+      owned.remove()
     },
     kill: (signal) => proc.kill(signal),
   }

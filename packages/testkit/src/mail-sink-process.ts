@@ -1,9 +1,8 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { workspaceNodePath } from './node-bin.js'
 import { REPO_ROOT, TESTKIT_DIR } from './paths.js'
 import { getFreePort } from './ports.js'
+import { ownedDir } from './temp-dir.js'
 import { spawnService, WATCH_PARENT_IMPORT, type ExitInfo, type ServiceProcess } from './process.js'
 
 export const MAIL_SINK_ENTRY = join(TESTKIT_DIR, 'src', 'bin', 'mail-sink.ts')
@@ -31,7 +30,8 @@ export interface MailSinkProcess {
 export async function spawnMailSink(opts: SpawnMailSinkOptions = {}): Promise<MailSinkProcess> {
   const smtpPort = opts.smtpPort ?? (await getFreePort())
   const httpPort = opts.httpPort ?? (await getFreePort())
-  const logDir = opts.logDir ?? mkdtempSync(join(tmpdir(), 'entryway-mail-'))
+  const owned = ownedDir(opts.logDir, 'mail')
+  const logDir = owned.dir
   const httpUrl = `http://127.0.0.1:${httpPort}`
   const proc = await spawnService({
     name: 'mail sink',
@@ -47,6 +47,9 @@ export async function spawnMailSink(opts: SpawnMailSinkOptions = {}): Promise<Ma
     logFile: join(logDir, 'mail-sink.log'),
     healthUrl: `${httpUrl}/_health`,
     onUnexpectedExit: opts.onUnexpectedExit,
+  }).catch((err: unknown) => {
+    owned.remove()
+    throw err
   })
   return {
     smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
@@ -58,6 +61,7 @@ export async function spawnMailSink(opts: SpawnMailSinkOptions = {}): Promise<Ma
     process: proc,
     stop: async () => {
       await proc.stop()
+      owned.remove()
     },
   }
 }

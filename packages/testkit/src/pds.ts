@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomSecret, generateK256Key } from './keys.js'
 import { ensurePdsRuntime } from './pds-runtime.js'
 import { getFreePort } from './ports.js'
+import { ownedDir } from './temp-dir.js'
 import { spawnService, WATCH_PARENT_IMPORT, type ExitInfo, type ServiceProcess } from './process.js'
 
 /** What a PDS in entryway mode must know about its Entryway (contract §1.1). */
@@ -97,7 +97,8 @@ export function localDidWeb(port: number): string {
 export async function startPds(opts: StartPdsOptions): Promise<PdsHandle> {
   const runtime = await ensurePdsRuntime()
   const port = opts.port ?? (await getFreePort())
-  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'entryway-pds-'))
+  const owned = ownedDir(opts.dataDir, 'pds')
+  const dataDir = owned.dir
   mkdirSync(join(dataDir, 'blobs'), { recursive: true })
   const jwtSecret = opts.jwtSecret ?? randomSecret()
   const plcRotationKeyHex = opts.plcRotationKeyHex ?? (await generateK256Key()).privateKeyHex
@@ -114,6 +115,9 @@ export async function startPds(opts: StartPdsOptions): Promise<PdsHandle> {
     healthUrl: `${url}/xrpc/_health`,
     startTimeoutMs: opts.startTimeoutMs,
     onUnexpectedExit: opts.onUnexpectedExit,
+  }).catch((err: unknown) => {
+    owned.remove()
+    throw err
   })
   return {
     url,
@@ -125,6 +129,7 @@ export async function startPds(opts: StartPdsOptions): Promise<PdsHandle> {
     process: proc,
     stop: async () => {
       await proc.stop()
+      owned.remove()
     },
     kill: (signal) => proc.kill(signal),
   }

@@ -1,8 +1,7 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ensurePdsRuntime } from './pds-runtime.js'
 import { getFreePort } from './ports.js'
+import { ownedDir } from './temp-dir.js'
 import { spawnService, WATCH_PARENT_IMPORT, type ExitInfo, type ServiceProcess } from './process.js'
 
 export interface StartPlcOptions {
@@ -30,7 +29,8 @@ export interface PlcHandle {
 export async function startPlc(opts: StartPlcOptions = {}): Promise<PlcHandle> {
   const runtime = await ensurePdsRuntime()
   const port = opts.port ?? (await getFreePort())
-  const logDir = opts.logDir ?? mkdtempSync(join(tmpdir(), 'entryway-plc-'))
+  const owned = ownedDir(opts.logDir, 'plc')
+  const logDir = owned.dir
   const url = `http://localhost:${port}`
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -49,6 +49,9 @@ export async function startPlc(opts: StartPlcOptions = {}): Promise<PlcHandle> {
     logFile: join(logDir, 'plc.log'),
     healthUrl: `${url}/_health`,
     onUnexpectedExit: opts.onUnexpectedExit,
+  }).catch((err: unknown) => {
+    owned.remove()
+    throw err
   })
   return {
     url,
@@ -58,6 +61,7 @@ export async function startPlc(opts: StartPlcOptions = {}): Promise<PlcHandle> {
     process: proc,
     stop: async () => {
       await proc.stop()
+      owned.remove()
     },
   }
 }
