@@ -48,8 +48,8 @@ export class AuthVerifier {
   }
 
   /** Refresh token with the Entryway DID as `aud`. */
-  async refresh(req: FastifyRequest): Promise<RefreshClaims> {
-    return verifyRefreshToken(this.o.keyring, this.bearer(req), { audience: [this.o.entrywayDid] })
+  async refresh(req: FastifyRequest, opts: { allowExpired?: boolean } = {}): Promise<RefreshClaims> {
+    return verifyRefreshToken(this.o.keyring, this.bearer(req), { audience: [this.o.entrywayDid], allowExpired: opts.allowExpired })
   }
 
   /** Service-auth JWT from a PDS for exactly `nsid`. */

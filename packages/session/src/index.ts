@@ -20,4 +20,32 @@ export type { RefreshTokenStore, RefreshTokenRecord } from './refresh-token-stor
 export { getPdsEndpoint, type DidDocument, type DidDocResolver } from './did-doc-resolver.js'
 export { AuthVerifier, type AuthVerifierOptions, type AccessAuth, type ServiceAuth } from './auth-verifier.js'
 export { PROTECTED_METHODS } from './protected-methods.js'
-export { hashPassword, verifyPassword, NEW_PASSWORD_MAX_LENGTH, OLD_PASSWORD_MAX_LENGTH } from './password.js'
+export { hashPassword, verifyPassword, hashAppPassword, NEW_PASSWORD_MAX_LENGTH, OLD_PASSWORD_MAX_LENGTH } from './password.js'
+export { session, SESSION_NSIDS } from './plugin.js'
+export {
+  resolveOptions,
+  DEFAULT_REFRESH_GRACE_MS,
+  DEFAULT_PASSWORD_CONCURRENCY,
+  DEFAULT_PASSWORD_QUEUE_MAX,
+  DEFAULT_LOGIN_PER_IDENTIFIER_5MIN,
+  DEFAULT_LOGIN_PER_IDENTIFIER_DAY,
+  DEFAULT_LOGIN_PER_IP_5MIN,
+  DEFAULT_EMAIL_REQUESTS_PER_HOUR,
+  type SessionPluginOptions,
+  type ResolvedSessionOptions,
+  type SessionRateLimits,
+} from './options.js'
+export { formatAccountStatus, type AccountStore, type SessionAccount, type AccountHost, type AccountStatus } from './account-store.js'
+export type { AppPasswordStore, AppPasswordRecord } from './app-password-store.js'
+export type { EmailTokenStore, EmailTokenRecord, EmailTokenPurpose } from './email-token-store.js'
+export type { SessionRefreshStore, RotateRefreshInput } from './refresh-token-store.js'
+export { MemoryAccountStore } from './stores/memory-account-store.js'
+export { MemoryAppPasswordStore } from './stores/memory-app-password-store.js'
+export { MemoryEmailTokenStore } from './stores/memory-email-token-store.js'
+export { MemoryRefreshTokenStore } from './stores/memory-refresh-token-store.js'
+export { MemoryMailer, SmtpMailer, type Mailer, type MailMessage, type SmtpMailerOptions } from './mailer.js'
+export { renderTokenEmail, renderModeratorEmail, type EmailKind } from './email-templates.js'
+export { generateEmailToken, generateAppPassword, DEFAULT_EMAIL_TOKEN_TTL_MS } from './email-token.js'
+export { PasswordGate } from './password-gate.js'
+export { UndiciPdsAdminClient, DEFAULT_PDS_ADMIN_TIMEOUT_MS, type PdsAdminClient, type UndiciPdsAdminClientOptions } from './pds-admin-client.js'
+export { DidPlcOperator, type PlcOperator, type PlcUpdate } from './plc-operator.js'

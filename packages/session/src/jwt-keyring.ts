@@ -1,4 +1,6 @@
-import { formatDidKey, SECP256K1_JWT_ALG, Secp256k1Keypair, verifySignature } from '@atproto/crypto'
+import { createHmac } from 'node:crypto'
+import { formatDidKey, parseDidKey, SECP256K1_JWT_ALG, Secp256k1Keypair, verifySignature } from '@atproto/crypto'
+import { secp256k1 } from '@noble/curves/secp256k1'
 import { EntrywayConfigError } from '@entryway/xrpc'
 
 const HEX = /^[0-9a-f]+$/i
@@ -24,7 +26,8 @@ export class JwtKeyring {
     if (!HEX.test(hex) || hex.length !== 64) {
       throw new EntrywayConfigError('@entryway/session: the JWT signing key must be 32 bytes of hex')
     }
-    const signer = await Secp256k1Keypair.import(hex)
+    // exportable: the OAuth provider signs with the same key through jose (see signingJwk)
+    const signer = await Secp256k1Keypair.import(hex, { exportable: true })
     const previous = previousPublicKeysHex.map((p) => publicHexToDidKey(p))
     return new JwtKeyring(signer, [signer.did(), ...previous])
   }
@@ -56,6 +59,29 @@ export class JwtKeyring {
     return false
   }
 
+  /**
+   * The signing key as a private JWK (no `kid`), for the OAuth provider, which signs through jose:
+   * OAuth access tokens must be signed by the key every PDS already trusts. Hand it only to code that
+   * signs; never log it.
+   */
+  async signingJwk(): Promise<{ kty: 'EC'; crv: 'secp256k1'; x: string; y: string; d: string }> {
+    const d = await this.signer.export()
+    return { ...pointToJwk(this.signer.publicKeyBytes()), d: Buffer.from(d).toString('base64url') }
+  }
+
+  /** Public JWKs of the keys from earlier rotations (the signer excluded), oldest last. */
+  previousPublicJwks(): Array<{ kty: 'EC'; crv: 'secp256k1'; x: string; y: string }> {
+    return this.verifyDidKeys.slice(1).map((didKey) => pointToJwk(parseDidKey(didKey).keyBytes))
+  }
+
+  /**
+   * A secret derived from the signing key for one purpose (HMAC-SHA256 over `label`): every instance
+   * holding the key derives the same value, with no extra secret to distribute.
+   */
+  async deriveSecret(label: string): Promise<Uint8Array> {
+    return new Uint8Array(createHmac('sha256', await this.signer.export()).update(label, 'utf8').digest())
+  }
+
   toJSON() {
     return { publicKeyHex: this.publicKeyHex, verifyKeys: this.verifyDidKeys.length }
   }
@@ -71,3 +97,13 @@ export function publicHexToDidKey(hex: string): string {
   return formatDidKey(SECP256K1_JWT_ALG, Buffer.from(h, 'hex'))
 }
 
+
+function pointToJwk(publicKey: Uint8Array): { kty: 'EC'; crv: 'secp256k1'; x: string; y: string } {
+  const unc = secp256k1.ProjectivePoint.fromHex(publicKey).toRawBytes(false)
+  return {
+    kty: 'EC',
+    crv: 'secp256k1',
+    x: Buffer.from(unc.subarray(1, 33)).toString('base64url'),
+    y: Buffer.from(unc.subarray(33)).toString('base64url'),
+  }
+}

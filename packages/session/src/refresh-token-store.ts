@@ -11,3 +11,25 @@ export interface RefreshTokenStore {
   insert(rec: Omit<RefreshTokenRecord, 'nextId'>): Promise<void>
   get(id: string): Promise<RefreshTokenRecord | null>
 }
+
+export interface RotateRefreshInput {
+  id: string
+  /** The old token's shortened expiry (the grace window). */
+  expiresAt: string
+  /** The successor's id; concurrent rotations of `id` must all agree on it. */
+  nextId: string
+  successor: Omit<RefreshTokenRecord, 'nextId'>
+}
+
+/** Rotation and revocation, as the PDS's account manager does them (helpers/auth.ts). */
+export interface SessionRefreshStore extends RefreshTokenStore {
+  /**
+   * In one transaction: set `expiresAt`/`nextId` on `id` only if its `nextId` is null or already
+   * `nextId`, and insert the successor unless it exists. False when another rotation won (retry).
+   */
+  rotate(input: RotateRefreshInput): Promise<boolean>
+  revoke(id: string): Promise<boolean>
+  revokeByDid(did: string): Promise<void>
+  revokeByAppPassword(did: string, appPasswordName: string): Promise<void>
+  deleteExpired(did: string, nowIso: string): Promise<void>
+}

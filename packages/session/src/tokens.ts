@@ -127,6 +127,8 @@ export interface VerifyOptions {
   /** When set, `aud` must be one of these. Access tokens are accepted with any PDS `aud` at the Entryway. */
   audience?: readonly string[]
   now?: number
+  /** Accept an expired token (deleteSession revokes expired refresh tokens too, as the PDS does). */
+  allowExpired?: boolean
 }
 
 function normalizeTyp(typ: unknown): string | null {
@@ -145,7 +147,7 @@ async function verifyCommon(keyring: JwtKeyring, token: string, typ: string, o: 
   const p = d.payload
   const now = Math.floor((o.now ?? Date.now()) / 1000)
   if (typeof p.exp !== 'number' || !Number.isFinite(p.exp)) throw invalid('Token has no expiry')
-  if (p.exp + CLOCK_TOLERANCE_SEC <= now) throw new InvalidRequestError('Token has expired', 'ExpiredToken')
+  if (!o.allowExpired && p.exp + CLOCK_TOLERANCE_SEC <= now) throw new InvalidRequestError('Token has expired', 'ExpiredToken')
   if (p.iat !== undefined && (typeof p.iat !== 'number' || p.iat - CLOCK_TOLERANCE_SEC > now)) throw invalid('Token issued in the future')
   if (p.nbf !== undefined && (typeof p.nbf !== 'number' || p.nbf - CLOCK_TOLERANCE_SEC > now)) throw invalid('Token not yet valid')
   if (typeof p.sub !== 'string' || !p.sub.startsWith('did:')) throw invalid('Malformed token subject')

@@ -1,0 +1,9 @@
+import type { ResolvedSessionOptions } from './options.js'
+import type { PasswordGate } from './password-gate.js'
+import type { SessionLimiters } from './rate-limits.js'
+
+/** What every route handler receives: the resolved options plus the shared gate and limiters. */
+export interface SessionDeps extends ResolvedSessionOptions {
+  gate: PasswordGate
+  limits: SessionLimiters
+}

@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify'
+import { AuthRequiredError, InvalidRequestError, UpstreamFailureError } from '@entryway/xrpc'
+import type { SessionDeps } from '../deps.js'
+import { readInput } from '../input.js'
+import { renderModeratorEmail } from '../email-templates.js'
+
+const NSID = 'com.atproto.admin.sendEmail'
+
+interface Input {
+  recipientDid: string
+  content: string
+  subject?: string
+  senderDid: string
+  comment?: string
+}
+
+export function registerAdminSendEmail(app: FastifyInstance, deps: SessionDeps): void {
+  app.post(`/xrpc/${NSID}`, async (req) => {
+    const isBasic = /^basic /i.test(req.headers.authorization ?? '')
+    let serviceIss: string | null = null
+    if (isBasic) deps.authVerifier.adminBasic(req)
+    else serviceIss = (await deps.authVerifier.service(req, NSID)).did
+    const input = readInput<Input>(NSID, req)
+    // A PDS forwards this with a service token signed for the recipient (admin/sendEmail.ts).
+    if (serviceIss !== null && serviceIss !== input.recipientDid) throw new AuthRequiredError('Service token must be issued for the recipient', 'InvalidToken')
+    const account = await deps.accounts.getByDid(input.recipientDid)
+    if (!account) throw new InvalidRequestError('Recipient not found', 'AccountNotFound')
+    if (!account.email) throw new InvalidRequestError('account does not have an email address')
+    try {
+      await deps.mailer.send(renderModeratorEmail({ to: account.email, serviceName: deps.serviceName, subject: input.subject, content: input.content }))
+    } catch (err) {
+      throw new UpstreamFailureError('Could not send the email', { cause: err })
+    }
+    req.log.info({ recipient: input.recipientDid, sender: input.senderDid }, 'moderation email sent')
+    return { sent: true }
+  })
+}

@@ -1,0 +1,24 @@
+import type { FastifyInstance } from 'fastify'
+import { InvalidRequestError } from '@entryway/xrpc'
+import type { SessionDeps } from '../deps.js'
+import { readInput } from '../input.js'
+import { useEmailTokenFindDid } from '../email-flow.js'
+import { hashPassword, NEW_PASSWORD_MAX_LENGTH } from '../password.js'
+
+const NSID = 'com.atproto.server.resetPassword'
+
+export function registerResetPassword(app: FastifyInstance, deps: SessionDeps): void {
+  app.post(`/xrpc/${NSID}`, async (req, reply) => {
+    const { token, password } = readInput<{ token: string; password: string }>(NSID, req)
+    if (password.length > NEW_PASSWORD_MAX_LENGTH) throw new InvalidRequestError(`Password too long (max ${NEW_PASSWORD_MAX_LENGTH} characters)`)
+    if (password.length === 0) throw new InvalidRequestError('Password is required')
+    // Hash before using the code up, so a failure here leaves the code usable.
+    const passwordScrypt = await deps.gate.run(() => hashPassword(password))
+    const did = await useEmailTokenFindDid(deps, 'reset_password', token)
+    await deps.accounts.updatePassword(did, passwordScrypt)
+    // A reset means the old password may be known to someone else: end every session.
+    await deps.refreshTokens.revokeByDid(did)
+    req.log.info({ did }, 'password reset')
+    return reply.status(200).send()
+  })
+}
