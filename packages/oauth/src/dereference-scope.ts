@@ -1,0 +1,24 @@
+import type { FastifyInstance } from 'fastify'
+import { InvalidRequestError } from '@entryway/xrpc'
+import { isScopeRef, SCOPE_REF_PREFIX } from './scope-ref.js'
+import type { OAuthScopeRefStore } from './stores.js'
+
+/** Scope references never change (the id is a content hash): PDSes may cache them for a day. */
+const CACHE_CONTROL = 'public, max-age=86400, immutable'
+
+/**
+ * `com.atproto.temp.dereferenceScope`: unauthenticated, called by PDSes verifying an access token
+ * whose scope is `ref:<id>`. An unknown reference is `InvalidScopeReference`, which makes the PDS
+ * treat the token as invalid.
+ */
+export function registerDereferenceScope(app: FastifyInstance, deps: { scopeRefs: OAuthScopeRefStore }): void {
+  app.get('/xrpc/com.atproto.temp.dereferenceScope', async (req, reply) => {
+    const { scope } = req.query as { scope?: unknown }
+    if (typeof scope !== 'string' || scope === '') throw new InvalidRequestError('Error: Params must have the property "scope"')
+    if (!isScopeRef(scope)) throw new InvalidRequestError('Not a scope reference', 'InvalidScopeReference')
+    const full = await deps.scopeRefs.getScope(scope.slice(SCOPE_REF_PREFIX.length))
+    if (full === null) throw new InvalidRequestError('Scope reference not found', 'InvalidScopeReference')
+    reply.header('cache-control', CACHE_CONTROL)
+    return { scope: full }
+  })
+}
