@@ -22,6 +22,9 @@ export async function rotateRefreshToken(deps: SessionDeps, id: string): Promise
     await deps.refreshTokens.deleteExpired(rec.did, new Date(now).toISOString())
     const expiresAt = Math.min(Date.parse(rec.expiresAt), now + deps.refreshGraceMs)
     if (expiresAt <= now) throw revoked()
+    // A used token whose successor is gone was logged out (deleteSession revoked the successor);
+    // re-inserting the successor here would bring the session back.
+    if (rec.nextId && !(await deps.refreshTokens.get(rec.nextId))) throw revoked()
 
     const account = await deps.accounts.getByDid(rec.did)
     if (!account) throw revoked()

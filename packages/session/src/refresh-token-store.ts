@@ -28,6 +28,7 @@ export interface SessionRefreshStore extends RefreshTokenStore {
    * `nextId`, and insert the successor unless it exists. False when another rotation won (retry).
    */
   rotate(input: RotateRefreshInput): Promise<boolean>
+  /** Deletes the token and the used tokens whose successor it is. */
   revoke(id: string): Promise<boolean>
   revokeByDid(did: string): Promise<void>
   revokeByAppPassword(did: string, appPasswordName: string): Promise<void>

@@ -23,6 +23,7 @@ export class MemoryRefreshTokenStore implements SessionRefreshStore {
   }
 
   async revoke(id: string): Promise<boolean> {
+    for (const [k, r] of [...this.rows.entries()]) if (r.nextId === id) this.rows.delete(k)
     return this.rows.delete(id)
   }
 
