@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely/migration'
 import * as m001 from './001-init.js'
+import * as m050 from './050-oauth.js'
 
 /**
  * Every migration, by name. Static so compiled `dist/` needs no file-system discovery.
@@ -8,4 +9,5 @@ import * as m001 from './001-init.js'
  */
 export const migrations: Record<string, Migration> = {
   '001-init': m001,
+  '050-oauth': m050,
 }

@@ -6,6 +6,7 @@ import type * as appPassword from './app-password.js'
 import type * as inviteCode from './invite-code.js'
 import type * as emailToken from './email-token.js'
 import type * as adminAudit from './admin-audit.js'
+import type * as oauth from './oauth.js'
 
 export type DatabaseSchema = pdsHost.PartialDB &
   account.PartialDB &
@@ -14,7 +15,8 @@ export type DatabaseSchema = pdsHost.PartialDB &
   appPassword.PartialDB &
   inviteCode.PartialDB &
   emailToken.PartialDB &
-  adminAudit.PartialDB
+  adminAudit.PartialDB &
+  oauth.PartialDB
 
 export type { PdsHost, PdsHostStatus } from './pds-host.js'
 export type { Account, AccountStatus } from './account.js'
@@ -24,3 +26,14 @@ export type { AppPassword } from './app-password.js'
 export type { InviteCode, InviteCodeUse } from './invite-code.js'
 export type { EmailToken, EmailTokenPurpose } from './email-token.js'
 export type { AdminAudit } from './admin-audit.js'
+export type {
+  OAuthRequest,
+  OAuthDevice,
+  OAuthDeviceAccount,
+  OAuthAuthorizedClient,
+  OAuthToken,
+  OAuthUsedRefreshToken,
+  OAuthLexicon,
+  OAuthReplay,
+  OAuthScopeRef,
+} from './oauth.js'
