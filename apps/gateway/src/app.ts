@@ -11,6 +11,7 @@ import { wireSession } from './wire/session.js'
 import { wirePlacement } from './wire/placement.js'
 import { wireProxy } from './wire/proxy.js'
 import { wireAdmin } from './wire/admin.js'
+import { wireOAuth } from './wire/oauth.js'
 
 export interface GatewayOptions {
   /** Use an already-open database (tests); otherwise one is opened from `cfg.db`. */
@@ -61,6 +62,7 @@ export async function buildGateway(cfg: ServerConfig, secrets: ServerSecrets, op
   // wildcard, so the specific routes of the other plugins win whatever the order.
   await wireProxy(app, ctx)
   await wireSession(app, ctx)
+  await wireOAuth(app, ctx)
   await wirePlacement(app, ctx)
   await wireAdmin(app, ctx)
   return { app, database, ctx }

@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify'
+import { entrywayOAuth, type OAuthLink } from '@entryway/oauth'
+import { SmtpMailer } from '@entryway/session'
+import type { GatewayContext } from '../context.js'
+import { createKyselyOAuthStores } from '../stores/oauth-stores.js'
+import { KyselyOAuthAccountBackend } from '../stores/oauth-account-backend.js'
+
+/** Derivation label of the DPoP nonce secret: every instance with the JWT key derives the same one. */
+export const DPOP_SECRET_LABEL = 'entryway/oauth/dpop-nonce/v1'
+
+/**
+ * Registers the OAuth authorization server: the provider on the Postgres stores, signing with the
+ * same ES256K key as legacy sessions (a rotation moves both at once).
+ */
+export async function wireOAuth(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
+  const { cfg, keyring, database } = ctx
+  let mailer: SmtpMailer | null = null
+  if (cfg.email) {
+    const m = new SmtpMailer({ smtpUrl: cfg.email.smtpUrl, from: cfg.email.from })
+    app.addHook('onClose', async () => m.close())
+    mailer = m
+  }
+  const links: OAuthLink[] = []
+  if (cfg.service.links.privacyPolicy) links.push({ title: 'Privacy Policy', href: cfg.service.links.privacyPolicy, rel: 'privacy-policy' })
+  if (cfg.service.links.termsOfService) links.push({ title: 'Terms of Service', href: cfg.service.links.termsOfService, rel: 'terms-of-service' })
+
+  await app.register(entrywayOAuth, {
+    issuer: cfg.service.publicUrl,
+    serviceName: cfg.service.name,
+    signingKey: { privateJwk: await keyring.signingJwk(), previousPublicJwks: keyring.previousPublicJwks() },
+    dpopSecret: await keyring.deriveSecret(DPOP_SECRET_LABEL),
+    accounts: new KyselyOAuthAccountBackend({ db: database.db, mailer, serviceName: cfg.service.name }),
+    stores: createKyselyOAuthStores(database.db),
+    links,
+  })
+}
