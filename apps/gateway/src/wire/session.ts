@@ -1,8 +1,55 @@
 import type { FastifyInstance } from 'fastify'
+import { Redis } from 'ioredis'
+import { session, SmtpMailer, type Mailer } from '@entryway/session'
 import type { GatewayContext } from '../context.js'
+import { KyselyAccountStore } from '../stores/account-store.js'
+import { KyselyAppPasswordStore } from '../stores/session-app-password-store.js'
+import { KyselyEmailTokenStore } from '../stores/session-email-token-store.js'
+import { KyselyRefreshTokenStore } from '../stores/refresh-token-store.js'
 
-/** Registers the session plugin with its Postgres-backed stores. */
+/** Registers the session plugin with its Postgres-backed stores, SMTP mail and optional Redis. */
 export async function wireSession(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
-  void app
-  void ctx
+  const { cfg } = ctx
+  let mailer: Mailer
+  if (cfg.email) {
+    const smtp = new SmtpMailer({ smtpUrl: cfg.email.smtpUrl, from: cfg.email.from })
+    app.addHook('onClose', async () => smtp.close())
+    mailer = smtp
+  } else {
+    // Without SMTP, email flows cannot complete; say so in the log (never the code itself).
+    mailer = {
+      send: async (msg) => {
+        app.log.warn({ to: msg.to, subject: msg.subject }, 'email not configured (ENTRYWAY_SMTP_URL): message dropped')
+      },
+    }
+  }
+  let redis: Redis | undefined
+  if (cfg.redis) {
+    const client = new Redis(cfg.redis.url, { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: false })
+    client.on('error', (err) => app.log.warn({ err }, 'session rate-limit redis error'))
+    app.addHook('onClose', async () => {
+      client.disconnect()
+    })
+    redis = client
+  }
+  const db = ctx.database.db
+  await app.register(session, {
+    accounts: new KyselyAccountStore(db),
+    appPasswords: new KyselyAppPasswordStore(db),
+    emailTokens: new KyselyEmailTokenStore(db),
+    refreshTokens: new KyselyRefreshTokenStore(db),
+    keyring: ctx.keyring,
+    entrywayDid: cfg.service.did,
+    // Through ctx, so the proxy's caching resolver (swapped in at wiring) serves us too.
+    didResolver: { resolve: (did, opts) => ctx.didResolver.resolve(did, opts) },
+    mailer,
+    serviceName: cfg.service.name,
+    pdsAdminPassword: ctx.secrets.pdsAdminPassword,
+    plcUrl: cfg.plc.url,
+    plcRotationKey: ctx.plcRotationKey,
+    authVerifier: ctx.authVerifier,
+    sessionIssuer: ctx.sessionIssuer,
+    includeDidDoc: cfg.service.includeDidDocInSession,
+    redis,
+  })
 }
