@@ -166,3 +166,6 @@ function rawRequest(url: string, init: { method?: string; headers: Record<string
     req.end(init.body)
   })
 }
+
+/** jose as resolved from this package (tests elsewhere in the repo borrow it). */
+export { jose }
