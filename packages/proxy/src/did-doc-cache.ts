@@ -160,7 +160,6 @@ function withTimeout<T>(p: Promise<T>, ms: number, did: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new DidResolveTimeoutError(`resolving ${did} took longer than ${ms} ms`)), ms)
-    timer.unref()
   })
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer))
 }

@@ -18,6 +18,7 @@ export {
   DEFAULT_DID_MAX_TTL_MS,
   DEFAULT_DID_RESOLVE_TIMEOUT_MS,
 } from './did-doc-cache.js'
+export { createDidDocFetcher, type DidDocFetcherOptions } from './did-doc-fetcher.js'
 export { MemoryHostDirectory, HostSnapshot, originOf, type HostDirectory, type FleetHost, type FleetHostStatus } from './host-directory.js'
 export { MemoryAccountRoutes, type AccountRoutes } from './account-routes.js'
 export { VerifiedTokenCache, type AccessTokenVerifier, type VerifiedAccess } from './verified-token-cache.js'
