@@ -1,0 +1,73 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { Host } from './host.js'
+import type { HostRegistry } from './host-registry.js'
+import type { PdsClient } from './pds-client.js'
+
+export interface HealthCheckerOptions {
+  hosts: HostRegistry
+  pds: PdsClient
+  intervalMs: number
+  timeoutMs: number
+  unhealthyAfter: number
+  log: FastifyBaseLogger
+}
+
+/**
+ * Checks every non-retired host (`_health`, then `describeServer` whose DID must be the host's) on
+ * a timer. Rounds never overlap; the timer is unref'd so it never keeps the process alive.
+ */
+export class HealthChecker {
+  private timer: NodeJS.Timeout | null = null
+  private running: Promise<void> | null = null
+  private stopped = false
+
+  constructor(private readonly o: HealthCheckerOptions) {}
+
+  start(): void {
+    if (this.o.intervalMs <= 0 || this.timer) return
+    this.timer = setInterval(() => void this.runOnce(), this.o.intervalMs)
+    this.timer.unref()
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    if (this.timer) clearInterval(this.timer)
+    this.timer = null
+    await this.running
+  }
+
+  /** One round over the fleet; concurrent calls share the round in progress. */
+  runOnce(): Promise<void> {
+    if (this.stopped) return Promise.resolve()
+    this.running ??= this.round().finally(() => {
+      this.running = null
+    })
+    return this.running
+  }
+
+  /** Checks one host now and records the result. */
+  async checkHost(h: Host): Promise<boolean> {
+    const at = new Date().toISOString()
+    try {
+      const r = await this.o.pds.check(h, this.o.timeoutMs)
+      if (r.did !== null && r.did !== h.did) throw new Error(`service DID is ${r.did}, registered as ${h.did}`)
+      await this.o.hosts.recordHealth(h.id, { ok: true, at, version: r.version }, this.o.unhealthyAfter)
+      if (!h.healthy) this.o.log.info({ host: h.url }, 'pds host healthy')
+      return true
+    } catch (err) {
+      const error = (err as Error).message
+      await this.o.hosts.recordHealth(h.id, { ok: false, at, error }, this.o.unhealthyAfter)
+      if (h.healthy) this.o.log.warn({ host: h.url, error }, 'pds host check failed')
+      return false
+    }
+  }
+
+  private async round(): Promise<void> {
+    try {
+      const hosts = (await this.o.hosts.list()).filter((h) => h.status !== 'retired')
+      await Promise.all(hosts.map((h) => this.checkHost(h)))
+    } catch (err) {
+      this.o.log.warn({ err }, 'pds health round failed')
+    }
+  }
+}

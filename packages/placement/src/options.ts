@@ -1,0 +1,150 @@
+import type { Keypair } from '@atproto/crypto'
+import { EntrywayConfigError } from '@entryway/xrpc'
+import type { AccountDirectory } from './account-directory.js'
+import type { ExternalHandleResolver, PlacementAuth, SessionMinter } from './deps.js'
+import { isHostStatus, normalizeHostUrl, type NewHost } from './host.js'
+import type { HostRegistry } from './host-registry.js'
+import type { InviteStore } from './invite-store.js'
+import type { PdsClient } from './pds-client.js'
+import { leastLoadedStrategy, type PlacementStrategy } from './placement-strategy.js'
+import type { PlcClient } from './plc-client.js'
+import { DEFAULT_RESERVED_HANDLES } from './reserved-handles.js'
+import type { SignupStore } from './signup-store.js'
+
+export const DEFAULT_HEALTH_CHECK_INTERVAL_MS = 10_000
+export const DEFAULT_HEALTH_CHECK_TIMEOUT_MS = 3_000
+export const DEFAULT_UNHEALTHY_AFTER_FAILURES = 1
+export const DEFAULT_RECONCILE_INTERVAL_MS = 60_000
+export const DEFAULT_RECONCILE_STALE_AFTER_MS = 5 * 60_000
+export const DEFAULT_RETRY_WAIT_MS = 30_000
+export const DEFAULT_REPLAY_WINDOW_MS = 10 * 60_000
+export const DEFAULT_HOST_ATTEMPTS = 2
+
+export interface PlacementOptions {
+  /** Service handle domains, e.g. `['.bsky.social']` (a leading dot is added when missing). */
+  handleDomains: string[]
+  /** @default false */
+  inviteRequired?: boolean
+  /** First labels refused at sign-up. @default DEFAULT_RESERVED_HANDLES */
+  reservedHandles?: readonly string[]
+  /** The Entryway's PLC rotation key: signs genesis and handle operations. */
+  rotationKey: Keypair
+  hosts: HostRegistry
+  signups: SignupStore
+  accounts: AccountDirectory
+  invites: InviteStore
+  pds: PdsClient
+  plc: PlcClient
+  auth: PlacementAuth
+  sessions: SessionMinter
+  /** Secret keying the hash that recognises a retried sign-up (share it across instances). */
+  requestKeySecret: string | Uint8Array
+  /** @default leastLoadedStrategy */
+  strategy?: PlacementStrategy
+  /** Return the DID document with createAccount (clients then talk to the PDS directly). @default true */
+  includeDidDoc?: boolean
+  /** Resolver for custom-domain handles; null answers only for the Entryway's own handles. @default null */
+  externalHandles?: ExternalHandleResolver | null
+  /** Hosts registered (as enabled) at start when their URL is new. @default [] */
+  seedHosts?: NewHost[]
+  /** Prefix of generated invite codes. @default 'entryway' */
+  inviteCodePrefix?: string
+  /** Period of the `_health`/`describeServer` checks; 0 turns them off. @default 10000 */
+  healthCheckIntervalMs?: number
+  /** @default 3000 */
+  healthCheckTimeoutMs?: number
+  /** Failed checks in a row before a host is unhealthy. @default 1 */
+  unhealthyAfterFailures?: number
+  /** Period of the stuck sign-up reconciler; 0 turns it off. @default 60000 */
+  reconcileIntervalMs?: number
+  /** Age after which a live sign-up row is considered stuck. @default 300000 */
+  reconcileStaleAfterMs?: number
+  /** How long a duplicate sign-up waits for the identical one in flight. @default 30000 */
+  retryWaitMs?: number
+  /** How long after completion an identical sign-up gets the same account back. @default 600000 */
+  replayWindowMs?: number
+  /** Hosts tried when a chosen one cannot be reached. @default 2 */
+  hostAttempts?: number
+}
+
+export type ResolvedPlacementOptions = Readonly<
+  Required<Omit<PlacementOptions, 'reservedHandles' | 'requestKeySecret'>> & {
+    reservedHandles: ReadonlySet<string>
+    requestKeySecret: Uint8Array
+  }
+>
+
+const P = '@entryway/placement'
+
+export function resolveOptions(raw: PlacementOptions): ResolvedPlacementOptions {
+  if (!raw || typeof raw !== 'object') throw new EntrywayConfigError(`${P}: options are required`)
+  for (const k of ['rotationKey', 'hosts', 'signups', 'accounts', 'invites', 'pds', 'plc', 'auth', 'sessions'] as const) {
+    if (!raw[k]) throw new EntrywayConfigError(`${P}: ${k} is required`)
+  }
+  if (!Array.isArray(raw.handleDomains) || raw.handleDomains.length === 0) {
+    throw new EntrywayConfigError(`${P}: handleDomains must be a non-empty array`)
+  }
+  const handleDomains = raw.handleDomains.map((d) => {
+    if (typeof d !== 'string' || d.replace(/^\./, '').length === 0) throw new EntrywayConfigError(`${P}: invalid handle domain ${String(d)}`)
+    return (d.startsWith('.') ? d : `.${d}`).toLowerCase()
+  })
+  const secret = typeof raw.requestKeySecret === 'string' ? new TextEncoder().encode(raw.requestKeySecret) : raw.requestKeySecret
+  if (!(secret instanceof Uint8Array) || secret.length < 16) throw new EntrywayConfigError(`${P}: requestKeySecret must be at least 16 bytes`)
+  const seedHosts = (raw.seedHosts ?? []).map((h) => {
+    try {
+      if (typeof h.did !== 'string' || !h.did.startsWith('did:')) throw new Error(`bad DID ${String(h.did)}`)
+      if (h.status !== undefined && !isHostStatus(h.status)) throw new Error(`bad status ${String(h.status)}`)
+      return { ...h, url: normalizeHostUrl(h.url), ...(h.internalUrl ? { internalUrl: normalizeHostUrl(h.internalUrl) } : {}) }
+    } catch (err) {
+      throw new EntrywayConfigError(`${P}: invalid seed host: ${(err as Error).message}`)
+    }
+  })
+  const prefix = raw.inviteCodePrefix ?? 'entryway'
+  if (!/^[a-z0-9-]{1,40}$/.test(prefix)) throw new EntrywayConfigError(`${P}: inviteCodePrefix must be lower-case letters, digits and dashes`)
+  return Object.freeze({
+    handleDomains,
+    inviteRequired: bool(raw.inviteRequired, false, 'inviteRequired'),
+    reservedHandles: new Set((raw.reservedHandles ?? DEFAULT_RESERVED_HANDLES).map((h) => h.toLowerCase())),
+    rotationKey: raw.rotationKey,
+    hosts: raw.hosts,
+    signups: raw.signups,
+    accounts: raw.accounts,
+    invites: raw.invites,
+    pds: raw.pds,
+    plc: raw.plc,
+    auth: raw.auth,
+    sessions: raw.sessions,
+    requestKeySecret: secret,
+    strategy: raw.strategy ?? leastLoadedStrategy,
+    includeDidDoc: bool(raw.includeDidDoc, true, 'includeDidDoc'),
+    externalHandles: raw.externalHandles ?? null,
+    seedHosts,
+    inviteCodePrefix: prefix,
+    healthCheckIntervalMs: nonNegInt(raw.healthCheckIntervalMs, DEFAULT_HEALTH_CHECK_INTERVAL_MS, 'healthCheckIntervalMs'),
+    healthCheckTimeoutMs: posInt(raw.healthCheckTimeoutMs, DEFAULT_HEALTH_CHECK_TIMEOUT_MS, 'healthCheckTimeoutMs'),
+    unhealthyAfterFailures: posInt(raw.unhealthyAfterFailures, DEFAULT_UNHEALTHY_AFTER_FAILURES, 'unhealthyAfterFailures'),
+    reconcileIntervalMs: nonNegInt(raw.reconcileIntervalMs, DEFAULT_RECONCILE_INTERVAL_MS, 'reconcileIntervalMs'),
+    reconcileStaleAfterMs: posInt(raw.reconcileStaleAfterMs, DEFAULT_RECONCILE_STALE_AFTER_MS, 'reconcileStaleAfterMs'),
+    retryWaitMs: nonNegInt(raw.retryWaitMs, DEFAULT_RETRY_WAIT_MS, 'retryWaitMs'),
+    replayWindowMs: nonNegInt(raw.replayWindowMs, DEFAULT_REPLAY_WINDOW_MS, 'replayWindowMs'),
+    hostAttempts: posInt(raw.hostAttempts, DEFAULT_HOST_ATTEMPTS, 'hostAttempts'),
+  })
+}
+
+function bool(v: unknown, d: boolean, name: string): boolean {
+  if (v === undefined) return d
+  if (typeof v !== 'boolean') throw new EntrywayConfigError(`${P}: ${name} must be a boolean`)
+  return v
+}
+
+function posInt(v: unknown, d: number, name: string): number {
+  if (v === undefined) return d
+  if (!Number.isInteger(v) || (v as number) <= 0) throw new EntrywayConfigError(`${P}: ${name} must be a positive integer`)
+  return v as number
+}
+
+function nonNegInt(v: unknown, d: number, name: string): number {
+  if (v === undefined) return d
+  if (!Number.isInteger(v) || (v as number) < 0) throw new EntrywayConfigError(`${P}: ${name} must be a non-negative integer`)
+  return v as number
+}

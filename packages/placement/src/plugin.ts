@@ -1,0 +1,79 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { AccountCreator } from './account-creator.js'
+import { HandleUpdater } from './handle-updater.js'
+import { HealthChecker } from './health-checker.js'
+import { resolveOptions, type PlacementOptions, type ResolvedPlacementOptions } from './options.js'
+import type { PlacementRouteDeps } from './route-deps.js'
+import { registerDisableInviteCodes } from './routes/com.atproto.admin.disableInviteCodes.js'
+import { registerGetInviteCodes } from './routes/com.atproto.admin.getInviteCodes.js'
+import { registerResolveHandle } from './routes/com.atproto.identity.resolveHandle.js'
+import { registerUpdateHandle } from './routes/com.atproto.identity.updateHandle.js'
+import { registerCreateAccount } from './routes/com.atproto.server.createAccount.js'
+import { registerCreateInviteCode } from './routes/com.atproto.server.createInviteCode.js'
+import { registerCreateInviteCodes } from './routes/com.atproto.server.createInviteCodes.js'
+import { registerGetAccountInviteCodes } from './routes/com.atproto.server.getAccountInviteCodes.js'
+import { registerHostAdmin } from './routes/com.entryway.admin.hosts.js'
+import { registerListAccounts } from './routes/com.entryway.admin.listAccounts.js'
+import { registerWellKnownAtprotoDid } from './routes/well-known-atproto-did.js'
+import { SignupReconciler } from './signup-reconciler.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Placement's workers, for operator tooling and tests. */
+    placement: { health: HealthChecker; reconciler: SignupReconciler; options: ResolvedPlacementOptions }
+  }
+}
+
+async function placementPlugin(app: FastifyInstance, raw: PlacementOptions): Promise<void> {
+  const o = resolveOptions(raw)
+  await seedHosts(app, o)
+
+  const log = app.log.child({ plugin: 'placement' })
+  const health = new HealthChecker({
+    hosts: o.hosts,
+    pds: o.pds,
+    intervalMs: o.healthCheckIntervalMs,
+    timeoutMs: o.healthCheckTimeoutMs,
+    unhealthyAfter: o.unhealthyAfterFailures,
+    log,
+  })
+  const reconciler = new SignupReconciler(o, log)
+  const deps: PlacementRouteDeps = { o, creator: new AccountCreator(o), handles: new HandleUpdater(o), health, reconciler }
+  app.decorate('placement', { health, reconciler, options: o })
+
+  registerCreateAccount(app, deps)
+  registerResolveHandle(app, deps)
+  registerUpdateHandle(app, deps)
+  registerWellKnownAtprotoDid(app, { accounts: o.accounts })
+  registerCreateInviteCode(app, deps)
+  registerCreateInviteCodes(app, deps)
+  registerGetAccountInviteCodes(app, deps)
+  registerDisableInviteCodes(app, deps)
+  registerGetInviteCodes(app, deps)
+  registerHostAdmin(app, deps)
+  registerListAccounts(app, deps)
+
+  app.addHook('onReady', async () => {
+    // one round before serving, so sign-ups right after start find healthy hosts
+    if (o.healthCheckIntervalMs > 0) {
+      await health.runOnce()
+      health.start()
+    }
+    if (o.reconcileIntervalMs > 0) reconciler.start()
+  })
+  app.addHook('onClose', async () => {
+    await Promise.all([health.stop(), reconciler.stop()])
+  })
+}
+
+/** Registers configured hosts that are new, as enabled; known ones keep their operator status. */
+async function seedHosts(app: FastifyInstance, o: ResolvedPlacementOptions): Promise<void> {
+  for (const seed of o.seedHosts) {
+    if (await o.hosts.getByUrl(seed.url)) continue
+    await o.hosts.add({ ...seed, status: seed.status ?? 'enabled' })
+    app.log.info({ host: seed.url }, 'pds host registered from configuration')
+  }
+}
+
+export const placement = fp(placementPlugin, { name: '@entryway/placement', fastify: '5.x' })

@@ -1,0 +1,19 @@
+import type { FastifyInstance } from 'fastify'
+import type { PlacementRouteDeps } from '../route-deps.js'
+import { inviteView } from './invite-view.js'
+
+export const GET_ACCOUNT_INVITE_CODES = 'com.atproto.server.getAccountInviteCodes'
+
+/**
+ * The caller's codes (access token, or the PDS forwarding with service auth). @NOTE codes are made
+ * by admins only: `createAvailable` does not mint periodic user codes.
+ */
+export function registerGetAccountInviteCodes(app: FastifyInstance, deps: PlacementRouteDeps): void {
+  app.get(`/xrpc/${GET_ACCOUNT_INVITE_CODES}`, async (req) => {
+    const auth = await deps.o.auth.user(req, GET_ACCOUNT_INVITE_CODES, { full: true })
+    const q = req.query as { includeUsed?: string }
+    const includeUsed = q.includeUsed !== 'false'
+    const codes = await deps.o.invites.listForAccount(auth.did, { includeUsed })
+    return { codes: codes.map(inviteView) }
+  })
+}
