@@ -18,4 +18,4 @@ export {
   type ExitInfo,
 } from './process.js'
 export { withFileLock } from './file-lock.js'
-export { REPO_ROOT, PINNED_NODE_VERSION, DEFAULT_PDS_RUNTIME_DIR, pinnedNodePath } from './paths.js'
+export { REPO_ROOT, PINNED_NODE_VERSION, DEFAULT_PDS_RUNTIME_DIR, PDS_RUNTIME_SOURCE_DIR, pinnedNodePath } from './paths.js'

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, statSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -17,8 +17,9 @@ export interface GetFreePortOptions {
 
 /**
  * A TCP port free on every interface, reserved across processes: each port handed out is also
- * recorded as a lock directory in the temp folder for `PORT_RESERVATION_MS`, so two test files
- * allocating ports at the same time never get the same one before their children bind it.
+ * recorded as a lock directory in the temp folder (with the owner's pid) for `PORT_RESERVATION_MS`
+ * or until the owner exits, so two test files allocating ports at the same time never get the
+ * same one before their children bind it.
  */
 export async function getFreePort(opts: GetFreePortOptions = {}): Promise<number> {
   mkdirSync(LOCK_DIR, { recursive: true })
@@ -46,17 +47,35 @@ function reserve(port: number): boolean {
   const lock = join(LOCK_DIR, String(port))
   try {
     mkdirSync(lock)
+    writeFileSync(join(lock, 'pid'), String(process.pid))
     return true
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
   }
   try {
-    if (Date.now() - statSync(lock).mtimeMs < PORT_RESERVATION_MS) return false
+    if (Date.now() - statSync(lock).mtimeMs < PORT_RESERVATION_MS && ownerAlive(lock)) return false
     rmSync(lock, { recursive: true, force: true })
     mkdirSync(lock)
+    writeFileSync(join(lock, 'pid'), String(process.pid))
     return true
   } catch {
     return false // another process took the stale reservation first
+  }
+}
+
+function ownerAlive(lock: string): boolean {
+  let pid: number
+  try {
+    pid = Number.parseInt(readFileSync(join(lock, 'pid'), 'utf8'), 10)
+  } catch {
+    return true // being written right now
+  }
+  if (pid === process.pid) return true
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH'
   }
 }
 

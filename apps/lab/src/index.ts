@@ -1,0 +1,7 @@
+export { startLab, LAB_FILE, type Lab, type LabInfo, type ChildDeath } from './lab.js'
+export { parseLabArgs, USAGE, LabUsageError, type LabOptions } from './args.js'
+export { pickPorts, LAB_PORTS, type LabPorts } from './ports.js'
+export { renderBanner } from './banner.js'
+export { loadOrCreateSecrets, SECRETS_FILE, type LabSecrets } from './state.js'
+export { GATEWAY_SCHEMA, PLC_SCHEMA, withSearchPath } from './postgres.js'
+export { composeEnv, COMPOSE_ENV_NAMES } from './compose-env.js'

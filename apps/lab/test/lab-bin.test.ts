@@ -1,0 +1,95 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import t, { type Test } from 'tap'
+import { REPO_ROOT, isPortFree } from '@entryway/testkit'
+import type { LabInfo } from '../src/index.js'
+
+const BIN = join(REPO_ROOT, 'apps', 'lab', 'src', 'bin.ts')
+const START_TIMEOUT_MS = 120_000
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+interface RunningLab {
+  child: ChildProcess
+  info: LabInfo
+  output: () => string
+  exit: Promise<number | null>
+}
+
+async function runLab(t: Test, args: string[]): Promise<RunningLab> {
+  const dir = t.testdir()
+  const { DATABASE_URL: _omit, ...env } = process.env
+  const child = spawn(process.execPath, ['--import', 'tsx', BIN, '--reset', '--random-ports', '--dir', dir, ...args], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL')
+  })
+  let out = ''
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()))
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()))
+  const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))
+  const file = join(dir, 'lab.json')
+  const deadline = Date.now() + START_TIMEOUT_MS
+  while (!existsSync(file)) {
+    if (child.exitCode !== null) throw new Error(`the lab exited (${child.exitCode}) before it was up:\n${out}`)
+    if (Date.now() > deadline) throw new Error(`the lab was not up after ${START_TIMEOUT_MS} ms:\n${out}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  const info = JSON.parse(readFileSync(file, 'utf8')) as LabInfo
+  return { child, info, output: () => out, exit }
+}
+
+t.test('./dev lab: healthy, banner, lab.json; SIGTERM stops everything and frees every port', async (t) => {
+  const lab = await runLab(t, ['--pds', '2'])
+  const { info } = lab
+  t.equal(info.pds.length, 2)
+  t.match(info, {
+    entryway: { url: /^http:\/\/localhost:\d+$/, did: /^did:web:localhost%3A\d+$/ },
+    plc: { url: /^http:\/\/localhost:\d+$/, storage: 'memory' },
+    mail: { url: /^http:\/\/127\.0\.0\.1:\d+$/ },
+    handleDomain: '.test',
+    adminPassword: /^[0-9a-f]{24}$/,
+  })
+  for (const url of [`${info.entryway.url}/xrpc/_health`, `${info.plc.url}/_health`, `${info.mail.url}/_health`, ...info.pds.map((p) => `${p.url}/xrpc/_health`)]) {
+    t.equal((await fetch(url)).status, 200, url)
+  }
+  // the gateway registered the fleet and describes itself as the service
+  const desc = (await (await fetch(`${info.entryway.url}/xrpc/com.atproto.server.describeServer`)).json()) as { did: string }
+  t.equal(desc.did, info.entryway.did)
+  // keys and secrets are kept in the lab folder
+  t.ok(existsSync(join(info.dir, 'secrets.json')))
+  await new Promise((r) => setTimeout(r, 100))
+  t.match(lab.output(), /The Entryway lab is up/)
+  t.match(lab.output(), /createAccount/)
+
+  lab.child.kill('SIGTERM')
+  t.equal(await lab.exit, 0, 'exits 0 on SIGTERM')
+  for (const p of info.processes) {
+    t.notOk(alive(p.pid), `${p.name} (pid ${p.pid}) is gone`)
+    for (const port of p.ports) t.ok(await isPortFree(port), `${p.name} port ${port} is free`)
+  }
+  t.notOk(existsSync(join(info.dir, 'lab.json')), 'lab.json is removed once stopped')
+})
+
+t.test('a child that dies is reported and the lab exits non-zero, stopping the others', async (t) => {
+  const lab = await runLab(t, ['--pds', '1'])
+  const pds = lab.info.processes.find((p) => p.name === 'pds 1')!
+  process.kill(pds.pid, 'SIGKILL')
+  t.equal(await lab.exit, 1)
+  t.match(lab.output(), /pds 1 exited on its own \(code null, signal SIGKILL\)/)
+  for (const p of lab.info.processes) {
+    t.notOk(alive(p.pid), `${p.name} is gone`)
+    for (const port of p.ports) t.ok(await isPortFree(port), `${p.name} port ${port} is free`)
+  }
+})
