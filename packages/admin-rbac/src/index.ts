@@ -1,1 +1,57 @@
-export {}
+export { adminRbac } from './plugin.js'
+export {
+  resolveOptions,
+  AdminRbacOptionsError,
+  DEFAULT_SESSION_TTL_MS,
+  DEFAULT_SESSION_CLEANUP_INTERVAL_MS,
+  DEFAULT_RBAC_POLL_INTERVAL_MS,
+  DEFAULT_LOGIN_PER_MINUTE,
+  DEFAULT_ACTIONS_PER_MINUTE,
+  SESSION_COOKIE,
+  type AdminRbacOptions,
+  type ResolvedAdminRbacOptions,
+  type AdminRateLimits,
+} from './options.js'
+export {
+  parseRbacPolicy,
+  permissionsFor,
+  isEndpointPattern,
+  endpointMatches,
+  Permissions,
+  RbacConfigError,
+  type RbacPolicy,
+  type RbacRole,
+  type ActionHost,
+} from './rbac-policy.js'
+export { FileRbacSource, StaticRbacSource, type RbacSource, type FileRbacSourceOptions } from './rbac-source.js'
+export {
+  GENESIS_HASH,
+  auditHash,
+  canonicalAuditContent,
+  verifyAuditChain,
+  matchesAuditFilter,
+  MemoryAuditLog,
+  auditCsvHeader,
+  auditCsvLine,
+  auditJsonLine,
+  type AuditLog,
+  type AuditInput,
+  type AuditRow,
+  type AuditFilter,
+  type AuditPage,
+  type ChainVerdict,
+} from './audit.js'
+export { MemoryAdminSessionStore, type AdminSession, type AdminSessionStore } from './session-store.js'
+export { MemoryFleetDirectory, type FleetDirectory, type FleetHost, type FleetAccount, type FleetAccountPage } from './fleet-directory.js'
+export {
+  UndiciPdsAdminXrpc,
+  basicAdminHeader,
+  queryString,
+  type PdsAdminXrpc,
+  type EntrywayXrpc,
+  type XrpcCall,
+  type XrpcAnswer,
+} from './upstream.js'
+export { AdminLoginError, type AdminLogin } from './admin-login.js'
+export { ADMIN_ACTIONS, type AdminAction } from './actions.js'
+export { READ_AUDIT } from './routes/pages.js'

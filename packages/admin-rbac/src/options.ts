@@ -1,0 +1,143 @@
+import type { AdminLogin } from './admin-login.js'
+import type { AuditLog } from './audit.js'
+import type { FleetDirectory } from './fleet-directory.js'
+import type { RbacSource } from './rbac-source.js'
+import type { AdminSessionStore } from './session-store.js'
+import type { EntrywayXrpc, PdsAdminXrpc } from './upstream.js'
+
+export const DEFAULT_SESSION_TTL_MS = 24 * 60 * 60 * 1000
+export const DEFAULT_SESSION_CLEANUP_INTERVAL_MS = 10 * 60 * 1000
+export const DEFAULT_RBAC_POLL_INTERVAL_MS = 2_000
+export const DEFAULT_RBAC_DEBOUNCE_MS = 100
+export const DEFAULT_LOGIN_PER_MINUTE = 10
+export const DEFAULT_ACTIONS_PER_MINUTE = 60
+export const DEFAULT_PAGE_SIZE = 50
+export const MIN_COOKIE_SECRET_LENGTH = 32
+export const SESSION_COOKIE = 'entryway_admin'
+export const LOGIN_CSRF_COOKIE = 'entryway_admin_login'
+
+export interface AdminRateLimits {
+  /** Login starts and callbacks per IP per minute. @default 10 */
+  loginPerMinute: number
+  /** Admin actions per member per minute. @default 60 */
+  actionsPerMinute: number
+}
+
+export interface AdminRbacOptions {
+  /** The RBAC policy: a YAML file (watched and reloaded) or a ready source. */
+  rbac: RbacSource | { file: string; pollIntervalMs?: number; debounceMs?: number }
+  /** The Entryway's public origin. Cookies are `Secure` unless it is plain-http loopback. */
+  publicUrl: string
+  /** Signs the session cookie; at least 32 characters. */
+  cookieSecret: string
+  /** @default 86_400_000 (24 h) */
+  sessionTtlMs?: number
+  /** @default 600_000 */
+  sessionCleanupIntervalMs?: number
+  stores: { sessions: AdminSessionStore; audit: AuditLog }
+  fleet: FleetDirectory
+  pds: PdsAdminXrpc
+  entryway: EntrywayXrpc
+  login: AdminLogin
+  /** `null` turns rate limits off (tests only). */
+  rateLimits?: Partial<AdminRateLimits> | null
+  /** @default 50 */
+  pageSize?: number
+  /** Clock (tests). */
+  now?: () => Date
+}
+
+export interface ResolvedAdminRbacOptions {
+  rbac: Readonly<AdminRbacOptions['rbac']>
+  publicUrl: string
+  secureCookies: boolean
+  cookieSecret: string
+  sessionTtlMs: number
+  sessionCleanupIntervalMs: number
+  stores: AdminRbacOptions['stores']
+  fleet: FleetDirectory
+  pds: PdsAdminXrpc
+  entryway: EntrywayXrpc
+  login: AdminLogin
+  rateLimits: Readonly<AdminRateLimits> | null
+  pageSize: number
+  now: () => Date
+}
+
+export class AdminRbacOptionsError extends Error {
+  override name = 'AdminRbacOptionsError'
+}
+
+const fail = (msg: string): never => {
+  throw new AdminRbacOptionsError(`@entryway/admin-rbac: ${msg}`)
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
+
+function positiveInt(name: string, v: number | undefined, def: number): number {
+  const n = v ?? def
+  if (!Number.isInteger(n) || n <= 0) fail(`${name} must be a positive integer`)
+  return n
+}
+
+function hasMethod(o: unknown, m: string): boolean {
+  return typeof o === 'object' && o !== null && typeof (o as Record<string, unknown>)[m] === 'function'
+}
+
+/** Validates and fills defaults; returns a new frozen object and never mutates `raw`. */
+export function resolveOptions(raw: AdminRbacOptions): Readonly<ResolvedAdminRbacOptions> {
+  if (!raw || typeof raw !== 'object') fail('options are required')
+  let url: URL
+  try {
+    url = new URL(raw.publicUrl)
+  } catch {
+    return fail('publicUrl must be a URL')
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail('publicUrl must be http(s)')
+  if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) fail('publicUrl must be https unless it is loopback')
+  if (typeof raw.cookieSecret !== 'string' || raw.cookieSecret.length < MIN_COOKIE_SECRET_LENGTH) {
+    fail(`cookieSecret must be a string of at least ${MIN_COOKIE_SECRET_LENGTH} characters`)
+  }
+  const rbac = raw.rbac
+  if (!rbac || (!hasMethod(rbac, 'current') && typeof (rbac as { file?: unknown }).file !== 'string')) {
+    fail('rbac must be { file } or an RbacSource')
+  }
+  if (!hasMethod(raw.stores?.sessions, 'get') || !hasMethod(raw.stores?.audit, 'append')) fail('stores.sessions and stores.audit are required')
+  if (!hasMethod(raw.fleet, 'hostForAccount')) fail('fleet (FleetDirectory) is required')
+  if (!hasMethod(raw.pds, 'call')) fail('pds (PdsAdminXrpc) is required')
+  if (!hasMethod(raw.entryway, 'call')) fail('entryway (EntrywayXrpc) is required')
+  if (!hasMethod(raw.login, 'start') || !hasMethod(raw.login, 'callback')) fail('login (AdminLogin) is required')
+  const rl =
+    raw.rateLimits === null
+      ? null
+      : Object.freeze({
+          loginPerMinute: positiveInt('rateLimits.loginPerMinute', raw.rateLimits?.loginPerMinute, DEFAULT_LOGIN_PER_MINUTE),
+          actionsPerMinute: positiveInt('rateLimits.actionsPerMinute', raw.rateLimits?.actionsPerMinute, DEFAULT_ACTIONS_PER_MINUTE),
+        })
+  const rbacResolved = hasMethod(rbac, 'current')
+    ? rbac
+    : (() => {
+        const f = rbac as { file: string; pollIntervalMs?: number; debounceMs?: number }
+        return Object.freeze({
+          file: f.file,
+          pollIntervalMs: positiveInt('rbac.pollIntervalMs', f.pollIntervalMs, DEFAULT_RBAC_POLL_INTERVAL_MS),
+          debounceMs: positiveInt('rbac.debounceMs', f.debounceMs, DEFAULT_RBAC_DEBOUNCE_MS),
+        })
+      })()
+  return Object.freeze({
+    rbac: rbacResolved,
+    publicUrl: url.origin,
+    secureCookies: !(url.protocol === 'http:' && LOOPBACK.has(url.hostname)),
+    cookieSecret: raw.cookieSecret,
+    sessionTtlMs: positiveInt('sessionTtlMs', raw.sessionTtlMs, DEFAULT_SESSION_TTL_MS),
+    sessionCleanupIntervalMs: positiveInt('sessionCleanupIntervalMs', raw.sessionCleanupIntervalMs, DEFAULT_SESSION_CLEANUP_INTERVAL_MS),
+    stores: Object.freeze({ ...raw.stores }),
+    fleet: raw.fleet,
+    pds: raw.pds,
+    entryway: raw.entryway,
+    login: raw.login,
+    rateLimits: rl,
+    pageSize: positiveInt('pageSize', raw.pageSize, DEFAULT_PAGE_SIZE),
+    now: raw.now ?? (() => new Date()),
+  })
+}

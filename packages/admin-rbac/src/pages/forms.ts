@@ -1,0 +1,29 @@
+import type { AdminAction, FieldSpec } from '../actions.js'
+import { html, type SafeHtml } from '../html.js'
+
+export function field(f: FieldSpec, id: string, value?: string): SafeHtml {
+  const fid = `${id}-${f.name}`
+  const input =
+    f.type === 'select'
+      ? html`<select id="${fid}" name="${f.name}">${(f.options ?? []).map((o) => html`<option${o === value ? ' selected' : ''}>${o}</option>`)}</select>`
+      : f.type === 'textarea'
+        ? html`<textarea id="${fid}" name="${f.name}" placeholder="${f.placeholder ?? ''}"${f.required ? ' required' : ''}>${value ?? ''}</textarea>`
+        : html`<input id="${fid}" name="${f.name}" type="${f.type}" placeholder="${f.placeholder ?? ''}" value="${value ?? ''}"${f.required ? ' required' : ''}${f.type === 'password' ? ' autocomplete="new-password"' : ''}>`
+  return html`<label for="${fid}">${f.label}</label>${input}`
+}
+
+/** A whole form for one action; `fixed` values become hidden fields. */
+export function actionForm(a: AdminAction, csrf: string, opts: { fixed?: Record<string, string>; submit?: string; id?: string } = {}): SafeHtml {
+  const id = opts.id ?? a.nsid.split('.').pop()!
+  const fixed = opts.fixed ?? {}
+  return html`<form method="post" action="/admin/action/${a.nsid}" data-nsid="${a.nsid}">
+<input type="hidden" name="_csrf" value="${csrf}">
+${Object.entries(fixed).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
+${a.fields.filter((f) => !(f.name in fixed)).map((f) => field(f, id))}
+<p><button type="submit" class="${a.danger ? 'danger' : ''}">${opts.submit ?? a.label}</button></p></form>`
+}
+
+/** A one-button form acting on one account. */
+export function rowButton(a: AdminAction, csrf: string, fields: Record<string, string>, label: string, cls = 'secondary'): SafeHtml {
+  return html`<form class="inline" method="post" action="/admin/action/${a.nsid}" data-nsid="${a.nsid}"><input type="hidden" name="_csrf" value="${csrf}">${Object.entries(fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}<button type="submit" class="${cls}">${label}</button></form>`
+}
