@@ -24,8 +24,15 @@ export class HealthChecker {
   constructor(private readonly o: HealthCheckerOptions) {}
 
   start(): void {
-    if (this.o.intervalMs <= 0 || this.timer) return
-    this.timer = setInterval(() => void this.runOnce(), this.o.intervalMs)
+    this.reschedule(this.o.intervalMs)
+  }
+
+  /** Re-arms the timer with another period (0 stops it): operators and tests tighten it at run time. */
+  reschedule(intervalMs: number): void {
+    if (this.timer) clearInterval(this.timer)
+    this.timer = null
+    if (this.stopped || intervalMs <= 0) return
+    this.timer = setInterval(() => void this.runOnce(), intervalMs)
     this.timer.unref()
   }
 

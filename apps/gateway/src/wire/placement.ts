@@ -1,8 +1,53 @@
+import { hkdfSync } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
+import { HandleResolver } from '@atproto/identity'
+import { placement, UndiciPdsClient, UndiciPlcClient, type PlacementAuth } from '@entryway/placement'
+import { ACCESS_FULL, ACCESS_STANDARD } from '@entryway/session'
 import type { GatewayContext } from '../context.js'
+import { KyselyHostRegistry } from '../stores/host-registry-store.js'
+import { KyselyInviteStore } from '../stores/invite-store.js'
+import { KyselyAccountDirectory } from '../stores/placement-account-directory.js'
+import { KyselySignupStore } from '../stores/placement-signup-store.js'
+
+/** Deadline of one PDS call made by placement (createAccount included). */
+export const PLACEMENT_PDS_TIMEOUT_MS = 20_000
+export const PLACEMENT_PLC_TIMEOUT_MS = 10_000
+export const EXTERNAL_HANDLE_TIMEOUT_MS = 3_000
 
 /** Registers the placement plugin with its Postgres-backed stores. */
 export async function wirePlacement(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
-  void app
-  void ctx
+  const { cfg, secrets } = ctx
+  const db = ctx.database.db
+  const auth: PlacementAuth = {
+    async user(req, nsid, opts) {
+      const a = await ctx.authVerifier.accessOrService(req, nsid, opts?.full ? ACCESS_FULL : ACCESS_STANDARD)
+      return { did: a.did, via: a.type }
+    },
+    admin: (req) => ctx.authVerifier.adminBasic(req),
+  }
+  await app.register(placement, {
+    handleDomains: cfg.service.handleDomains,
+    inviteRequired: cfg.service.inviteRequired,
+    includeDidDoc: cfg.service.includeDidDocInSession,
+    rotationKey: ctx.plcRotationKey,
+    hosts: new KyselyHostRegistry(db),
+    signups: new KyselySignupStore(db),
+    accounts: new KyselyAccountDirectory(db),
+    invites: new KyselyInviteStore(db),
+    pds: new UndiciPdsClient({ adminPassword: secrets.pdsAdminPassword, timeoutMs: PLACEMENT_PDS_TIMEOUT_MS }),
+    plc: new UndiciPlcClient(cfg.plc.url, PLACEMENT_PLC_TIMEOUT_MS),
+    auth,
+    sessions: ctx.sessionIssuer,
+    // derived, not random: every instance must recognise a retry the same way, across restarts
+    requestKeySecret: new Uint8Array(hkdfSync('sha256', Buffer.from(secrets.jwtSigningKeyHex, 'hex'), 'entryway', 'placement signup request key', 32)),
+    externalHandles: new HandleResolver({ timeout: EXTERNAL_HANDLE_TIMEOUT_MS }),
+    seedHosts: cfg.fleetSeed.map((h) => ({ url: h.url, did: h.did, internalUrl: h.internalUrl ?? null })),
+    inviteCodePrefix: invitePrefix(cfg.service.publicUrl),
+  })
+}
+
+/** `bsky-social` for https://bsky.social: the PDS's invite code shape. */
+function invitePrefix(publicUrl: string): string {
+  const p = new URL(publicUrl).hostname.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40)
+  return p || 'entryway'
 }

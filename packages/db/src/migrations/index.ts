@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely/migration'
 import * as m001 from './001-init.js'
+import * as m020 from './020-placement-signup.js'
 import * as m050 from './050-oauth.js'
 
 /**
@@ -9,5 +10,6 @@ import * as m050 from './050-oauth.js'
  */
 export const migrations: Record<string, Migration> = {
   '001-init': m001,
+  '020-placement-signup': m020,
   '050-oauth': m050,
 }

@@ -16,6 +16,8 @@ export interface AccountCreation {
   email: string | null
   /** Hash of the request fields, so a retried identical request is recognised. */
   requestKey: string
+  /** The account's password hash (020), so the reconciler can finish the account on its own. */
+  passwordScrypt: string | null
   did: string | null
   hostId: number | null
   signingKey: string | null
