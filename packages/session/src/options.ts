@@ -76,6 +76,12 @@ export interface SessionPluginOptions {
   /** @default 7200000 (2 h) */
   refreshGraceMs?: number
   now?: () => number
+  /**
+   * Called when every session of an account must end at once (password reset, password set by an
+   * admin, account deletion), after this plugin's own refresh tokens are revoked: the app ends the
+   * sessions it keeps elsewhere here (OAuth). A failure fails the request.
+   */
+  onRevokeAccountSessions?: (did: string) => Promise<void>
 }
 
 export interface ResolvedSessionOptions {
@@ -100,6 +106,7 @@ export interface ResolvedSessionOptions {
   emailTokenTtlMs: number
   refreshGraceMs: number
   now: () => number
+  onRevokeAccountSessions: (did: string) => Promise<void>
 }
 
 const fail = (msg: string): never => {
@@ -119,6 +126,7 @@ export function resolveOptions(raw: SessionPluginOptions): Readonly<ResolvedSess
   if (typeof raw.entrywayDid !== 'string' || !raw.entrywayDid.startsWith('did:')) fail('entrywayDid must be a DID')
   if (typeof raw.serviceName !== 'string' || !raw.serviceName.trim()) fail('serviceName is required')
   if (typeof raw.pdsAdminPassword !== 'string' || !raw.pdsAdminPassword) fail('pdsAdminPassword is required')
+  if (raw.onRevokeAccountSessions !== undefined && typeof raw.onRevokeAccountSessions !== 'function') fail('onRevokeAccountSessions must be a function')
   let plc = raw.plc
   if (!plc) {
     if (!raw.plcUrl || !raw.plcRotationKey) fail('plc, or plcUrl with plcRotationKey, is required')
@@ -158,5 +166,6 @@ export function resolveOptions(raw: SessionPluginOptions): Readonly<ResolvedSess
     emailTokenTtlMs: posInt(raw.emailTokenTtlMs, DEFAULT_EMAIL_TOKEN_TTL_MS, 'emailTokenTtlMs'),
     refreshGraceMs: posInt(raw.refreshGraceMs, DEFAULT_REFRESH_GRACE_MS, 'refreshGraceMs'),
     now: raw.now ?? Date.now,
+    onRevokeAccountSessions: raw.onRevokeAccountSessions ?? (async () => {}),
   })
 }

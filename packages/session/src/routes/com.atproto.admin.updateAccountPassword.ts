@@ -16,6 +16,7 @@ export function registerAdminUpdateAccountPassword(app: FastifyInstance, deps: S
     const passwordScrypt = await deps.gate.run(() => hashPassword(password))
     await deps.accounts.updatePassword(did, passwordScrypt)
     await deps.refreshTokens.revokeByDid(did)
+    await deps.onRevokeAccountSessions(did)
     req.log.info({ did }, 'password changed by admin')
     return reply.status(200).send()
   })

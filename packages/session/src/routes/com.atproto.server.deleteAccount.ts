@@ -26,6 +26,7 @@ export function registerDeleteAccount(app: FastifyInstance, deps: SessionDeps): 
     const at = new Date(deps.now()).toISOString()
     await deps.accounts.markDeleted(did, at)
     await deps.refreshTokens.revokeByDid(did)
+    await deps.onRevokeAccountSessions(did)
     await deps.appPasswords.deleteAll(did)
     await deps.emailTokens.deleteAll(did)
     try {

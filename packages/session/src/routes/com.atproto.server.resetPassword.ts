@@ -18,6 +18,7 @@ export function registerResetPassword(app: FastifyInstance, deps: SessionDeps): 
     await deps.accounts.updatePassword(did, passwordScrypt)
     // A reset means the old password may be known to someone else: end every session.
     await deps.refreshTokens.revokeByDid(did)
+    await deps.onRevokeAccountSessions(did)
     req.log.info({ did }, 'password reset')
     return reply.status(200).send()
   })
