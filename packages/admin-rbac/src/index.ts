@@ -53,5 +53,6 @@ export {
   type XrpcAnswer,
 } from './upstream.js'
 export { AdminLoginError, type AdminLogin } from './admin-login.js'
+export { OAuthAdminLogin, OAUTH_STATE_TTL_MS, type OAuthAdminLoginOptions } from './oauth-login.js'
 export { ADMIN_ACTIONS, type AdminAction } from './actions.js'
 export { READ_AUDIT } from './routes/pages.js'

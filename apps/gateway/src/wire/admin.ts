@@ -1,8 +1,67 @@
+import { hkdfSync } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
+import {
+  adminRbac,
+  basicAdminHeader,
+  OAuthAdminLogin,
+  queryString,
+  UndiciPdsAdminXrpc,
+  type EntrywayXrpc,
+} from '@entryway/admin-rbac'
 import type { GatewayContext } from '../context.js'
+import { KyselyAuditLog } from '../stores/admin-audit.js'
+import { KyselyAdminSessionStore } from '../stores/admin-session.js'
+import { KyselyFleetDirectory } from '../stores/admin-fleet.js'
 
-/** Registers the admin plugin with its Postgres-backed stores. */
+/** Deadline of one admin call to a PDS. */
+export const ADMIN_PDS_TIMEOUT_MS = 15_000
+
+/**
+ * Entryway-owned admin routes (invites, passwords, email, sign-up) called in-process through
+ * `app.inject`, with the admin credentials added here: nothing leaves the process.
+ */
+function injectedEntrywayXrpc(app: FastifyInstance, adminPassword: string): EntrywayXrpc {
+  const auth = basicAdminHeader(adminPassword)
+  return {
+    async call(nsid, call) {
+      const res = await app.inject({
+        method: call.method,
+        url: `/xrpc/${nsid}${call.method === 'GET' ? queryString(call.params) : ''}`,
+        headers: { authorization: auth, ...(call.method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+        ...(call.method === 'POST' ? { payload: JSON.stringify(call.body ?? {}) } : {}),
+      })
+      let body: unknown = res.body
+      try {
+        body = res.body ? JSON.parse(res.body) : null
+      } catch {
+        // not JSON: pass the text on
+      }
+      return { status: res.statusCode, body }
+    },
+  }
+}
+
+/** Registers the admin portal with its Postgres-backed stores; not mounted without an RBAC file. */
 export async function wireAdmin(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
-  void app
-  void ctx
+  const { cfg, secrets } = ctx
+  if (!cfg.adminRbac) return
+  const db = ctx.database.db
+  // Derived, so every instance signs alike and a restart keeps sessions.
+  const cookieSecret = Buffer.from(
+    hkdfSync('sha256', Buffer.from(secrets.jwtSigningKeyHex, 'hex'), 'entryway', 'admin portal cookie', 32),
+  ).toString('base64url')
+  await app.register(adminRbac, {
+    rbac: { file: cfg.adminRbac.file },
+    publicUrl: cfg.service.publicUrl,
+    cookieSecret,
+    stores: { sessions: new KyselyAdminSessionStore(db), audit: new KyselyAuditLog(db) },
+    fleet: new KyselyFleetDirectory(db),
+    pds: new UndiciPdsAdminXrpc({ adminPassword: secrets.pdsAdminPassword, timeoutMs: ADMIN_PDS_TIMEOUT_MS }),
+    entryway: injectedEntrywayXrpc(app, secrets.pdsAdminPassword),
+    login: new OAuthAdminLogin({
+      publicUrl: cfg.service.publicUrl,
+      handleResolver: cfg.service.publicUrl,
+      plcDirectoryUrl: cfg.plc.url,
+    }),
+  })
 }

@@ -6,6 +6,7 @@ import type * as appPassword from './app-password.js'
 import type * as inviteCode from './invite-code.js'
 import type * as emailToken from './email-token.js'
 import type * as adminAudit from './admin-audit.js'
+import type * as adminSession from './admin-session.js'
 import type * as oauth from './oauth.js'
 
 export type DatabaseSchema = pdsHost.PartialDB &
@@ -16,6 +17,7 @@ export type DatabaseSchema = pdsHost.PartialDB &
   inviteCode.PartialDB &
   emailToken.PartialDB &
   adminAudit.PartialDB &
+  adminSession.PartialDB &
   oauth.PartialDB
 
 export type { PdsHost, PdsHostStatus } from './pds-host.js'
@@ -26,6 +28,7 @@ export type { AppPassword } from './app-password.js'
 export type { InviteCode, InviteCodeUse } from './invite-code.js'
 export type { EmailToken, EmailTokenPurpose } from './email-token.js'
 export type { AdminAudit } from './admin-audit.js'
+export type { AdminSession } from './admin-session.js'
 export type {
   OAuthRequest,
   OAuthDevice,

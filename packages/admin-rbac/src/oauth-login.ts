@@ -1,0 +1,113 @@
+import { NodeOAuthClient, requestLocalLock, type NodeSavedSession, type NodeSavedState, type NodeSavedStateStore } from '@atproto/oauth-client-node'
+import { AdminLoginError, type AdminLogin } from './admin-login.js'
+
+/** Pending authorizations (PKCE verifier, DPoP key) are dropped after this. */
+export const OAUTH_STATE_TTL_MS = 10 * 60 * 1000
+export const CALLBACK_PATH = '/admin/oauth/callback'
+export const CLIENT_METADATA_PATH = '/admin/oauth/client-metadata.json'
+
+export interface OAuthAdminLoginOptions {
+  /** The Entryway's public origin; the OAuth client lives under it. */
+  publicUrl: string
+  /** Where handles are resolved (`com.atproto.identity.resolveHandle`): the Entryway itself. */
+  handleResolver: string
+  /** PLC directory for did:plc documents. */
+  plcDirectoryUrl: string
+  /**
+   * Where pending authorizations wait for their callback. @default in memory (one instance: a
+   * callback must reach the instance that started the login; share a store across instances).
+   */
+  stateStore?: NodeSavedStateStore
+  /** @default 'Entryway admin' */
+  clientName?: string
+}
+
+class TtlStore<V> {
+  private readonly m = new Map<string, { v: V; exp: number }>()
+  constructor(private readonly ttlMs: number) {}
+  async get(k: string): Promise<V | undefined> {
+    const e = this.m.get(k)
+    if (!e) return undefined
+    if (e.exp < Date.now()) {
+      this.m.delete(k)
+      return undefined
+    }
+    return e.v
+  }
+  async set(k: string, v: V): Promise<void> {
+    for (const [key, e] of this.m) if (e.exp < Date.now()) this.m.delete(key)
+    this.m.set(k, { v, exp: Date.now() + this.ttlMs })
+  }
+  async del(k: string): Promise<void> {
+    this.m.delete(k)
+  }
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
+
+/**
+ * Sign-in through atproto OAuth (PKCE + DPoP, PAR) with `@atproto/oauth-client-node`, against the
+ * authorization server the member's PDS names: for fleet accounts, the Entryway. Only the DID is
+ * kept: the OAuth session is revoked right after the callback, the portal runs its own session.
+ * On plain-http loopback it is a loopback client (`http://localhost?redirect_uri=…`, redirect to
+ * 127.0.0.1 as the spec requires); otherwise a public web client whose metadata the portal serves.
+ */
+export class OAuthAdminLogin implements AdminLogin {
+  readonly clientMetadata?: Readonly<Record<string, unknown>>
+  readonly redirectUri: string
+  private readonly client: NodeOAuthClient
+
+  constructor(opts: OAuthAdminLoginOptions) {
+    const pub = new URL(opts.publicUrl)
+    const loopback = pub.protocol === 'http:' && LOOPBACK.has(pub.hostname)
+    this.redirectUri = loopback ? `http://127.0.0.1:${pub.port || 80}${CALLBACK_PATH}` : `${pub.origin}${CALLBACK_PATH}`
+    const clientId = loopback
+      ? `http://localhost?${new URLSearchParams({ redirect_uri: this.redirectUri, scope: 'atproto' })}`
+      : `${pub.origin}${CLIENT_METADATA_PATH}`
+    const metadata = {
+      client_id: clientId,
+      client_name: opts.clientName ?? 'Entryway admin',
+      ...(loopback ? {} : { client_uri: pub.origin }),
+      redirect_uris: [this.redirectUri] as [string],
+      scope: 'atproto',
+      grant_types: ['authorization_code', 'refresh_token'] as ['authorization_code', 'refresh_token'],
+      response_types: ['code'] as ['code'],
+      application_type: loopback ? ('native' as const) : ('web' as const),
+      token_endpoint_auth_method: 'none' as const,
+      dpop_bound_access_tokens: true,
+    }
+    if (!loopback) this.clientMetadata = Object.freeze(metadata)
+    this.client = new NodeOAuthClient({
+      clientMetadata: metadata as ConstructorParameters<typeof NodeOAuthClient>[0]['clientMetadata'],
+      stateStore: opts.stateStore ?? new TtlStore<NodeSavedState>(OAUTH_STATE_TTL_MS),
+      // Sessions are revoked at once; this only holds them between token exchange and sign-out.
+      sessionStore: new TtlStore<NodeSavedSession>(OAUTH_STATE_TTL_MS),
+      handleResolver: opts.handleResolver,
+      plcDirectoryUrl: opts.plcDirectoryUrl,
+      allowHttp: loopback,
+      requestLock: requestLocalLock,
+    })
+  }
+
+  async start({ identifier }: { identifier: string }): Promise<{ redirectUrl: string }> {
+    try {
+      const url = await this.client.authorize(identifier, { scope: 'atproto' })
+      return { redirectUrl: url.toString() }
+    } catch (err) {
+      throw new AdminLoginError(`Could not find how ${identifier} signs in.`, { cause: err })
+    }
+  }
+
+  async callback({ params }: { params: URLSearchParams }): Promise<{ did: string }> {
+    if (params.get('error')) throw new AdminLoginError(params.get('error') === 'access_denied' ? 'Sign-in was cancelled.' : 'The authorization server refused the sign-in.')
+    let session
+    try {
+      ;({ session } = await this.client.callback(params))
+    } catch (err) {
+      throw new AdminLoginError('Signing in did not complete. Please try again.', { cause: err })
+    }
+    const did = session.did
+    await session.signOut().catch(() => {})
+    return { did }
+  }
+}
