@@ -26,8 +26,9 @@ export const USAGE = `usage: ./dev lab [--pds N] [--gateways N] [--reset] [--dir
   --dir PATH       lab folder (default .lab, or ENTRYWAY_LAB_DIR)
   --random-ports   do not try the fixed ports (2582 PLC, 2583 gateway, 2600+ PDS, 1025/8025 mail)
 
-  DATABASE_URL=postgres://…  keeps PLC and gateway state in Postgres (schemas entryway_lab,
-                             entryway_lab_plc), so accounts survive restarts.`
+  DATABASE_URL=postgres://…  keeps PLC and gateway state in Postgres (schema entryway_lab of
+                             that database, and a database <name>_plc beside it), so accounts
+                             survive restarts; --reset drops both.`
 
 export class LabUsageError extends Error {
   override name = 'LabUsageError'

@@ -12,7 +12,7 @@ import {
 } from '@entryway/testkit'
 import type { LabOptions } from './args.js'
 import { pickPorts } from './ports.js'
-import { GATEWAY_SCHEMA, PLC_SCHEMA, createLabSchemas, dropLabSchemas, withSearchPath } from './postgres.js'
+import { GATEWAY_SCHEMA, dropLabDatabases, prepareLabDatabases, withSearchPath } from './postgres.js'
 import { entrywayKeys, loadOrCreateSecrets, saveSecrets } from './state.js'
 
 export const LAB_FILE = 'lab.json'
@@ -54,7 +54,7 @@ export async function startLab(opts: LabOptions, say: (line: string) => void): P
   if (opts.reset) {
     say(`resetting ${opts.dir}`)
     rmSync(opts.dir, { recursive: true, force: true })
-    if (opts.databaseUrl) await dropLabSchemas(opts.databaseUrl)
+    if (opts.databaseUrl) await dropLabDatabases(opts.databaseUrl)
   }
   const { secrets, created } = await loadOrCreateSecrets(opts.dir, opts.pdsCount)
   say(`lab folder ${opts.dir} (${created ? 'new keys generated' : 'keys reused'}; secrets.json)`)
@@ -105,13 +105,12 @@ export async function startLab(opts: LabOptions, say: (line: string) => void): P
   }
 
   try {
-    if (opts.databaseUrl) await createLabSchemas(opts.databaseUrl)
-    say(`starting plc on :${ports.plc} (${persistent ? `Postgres schema ${PLC_SCHEMA}` : 'in memory'}) and the mail sink…`)
+    const plcDb = opts.databaseUrl ? await prepareLabDatabases(opts.databaseUrl) : null
+    say(`starting plc on :${ports.plc} (${plcDb ? `Postgres database ${plcDb.plcDatabase}` : 'in memory'}) and the mail sink…`)
     const [plc, mail] = await Promise.all([
       startPlc({
         port: ports.plc,
-        databaseUrl: opts.databaseUrl ?? undefined,
-        schema: opts.databaseUrl ? PLC_SCHEMA : undefined,
+        databaseUrl: plcDb?.plcUrl,
         logDir,
         onUnexpectedExit,
       }).then((p) => (started.push(p), p)),

@@ -12,6 +12,7 @@ interface Service {
   command?: string[]
   environment?: Record<string, string>
   ports?: string[]
+  volumes?: string[]
   healthcheck?: { test: string[] }
   depends_on?: Record<string, { condition: string }>
 }
@@ -92,6 +93,14 @@ t.test('PDS env names are all ones @atproto/pds (or its runner) reads', async (t
     env: { PDS_BSKY_APP_VIEW_URL: 'http://localhost:2', PDS_BSKY_APP_VIEW_DID: 'did:web:x' },
   })
   for (const n of Object.keys(labEnv)) t.ok(known.has(n), `lab PDS: ${n} is read`)
+})
+
+t.test('PLC has its own database, made by the postgres init script', async (t) => {
+  const init = services.postgres!.volumes!.find((v) => v.includes('docker-entrypoint-initdb.d'))!
+  const file = init.split(':')[0]!
+  t.match(readFileSync(join(REPO_ROOT, file), 'utf8'), /CREATE DATABASE plc;/)
+  t.match(services.plc!.environment!.PLC_DB_POSTGRES_URL, /@postgres:5432\/plc$/)
+  t.match(services.gateway!.environment!.DATABASE_URL, /@postgres:5432\/entryway$/)
 })
 
 t.test('PLC and mail sink env names are ones their runners read', async (t) => {

@@ -1,57 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import t, { type Test } from 'tap'
-import { REPO_ROOT, isPortFree } from '@entryway/testkit'
-import type { LabInfo } from '../src/index.js'
-
-const BIN = join(REPO_ROOT, 'apps', 'lab', 'src', 'bin.ts')
-const START_TIMEOUT_MS = 120_000
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
-interface RunningLab {
-  child: ChildProcess
-  info: LabInfo
-  output: () => string
-  exit: Promise<number | null>
-}
-
-async function runLab(t: Test, args: string[]): Promise<RunningLab> {
-  const dir = t.testdir()
-  const { DATABASE_URL: _omit, ...env } = process.env
-  const child = spawn(process.execPath, ['--import', 'tsx', BIN, '--reset', '--random-ports', '--dir', dir, ...args], {
-    cwd: REPO_ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  t.teardown(() => {
-    if (child.exitCode === null) child.kill('SIGKILL')
-  })
-  let out = ''
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()))
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()))
-  const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))
-  const file = join(dir, 'lab.json')
-  const deadline = Date.now() + START_TIMEOUT_MS
-  while (!existsSync(file)) {
-    if (child.exitCode !== null) throw new Error(`the lab exited (${child.exitCode}) before it was up:\n${out}`)
-    if (Date.now() > deadline) throw new Error(`the lab was not up after ${START_TIMEOUT_MS} ms:\n${out}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-  const info = JSON.parse(readFileSync(file, 'utf8')) as LabInfo
-  return { child, info, output: () => out, exit }
-}
+import t from 'tap'
+import { isPortFree } from '@entryway/testkit'
+import { alive, runLab } from './run-lab.js'
 
 t.test('./dev lab: healthy, banner, lab.json; SIGTERM stops everything and frees every port', async (t) => {
-  const lab = await runLab(t, ['--pds', '2'])
+  const lab = await runLab(t, ['--reset', '--pds', '2'])
   const { info } = lab
   t.equal(info.pds.length, 2)
   t.match(info, {
@@ -83,7 +37,7 @@ t.test('./dev lab: healthy, banner, lab.json; SIGTERM stops everything and frees
 })
 
 t.test('a child that dies is reported and the lab exits non-zero, stopping the others', async (t) => {
-  const lab = await runLab(t, ['--pds', '1'])
+  const lab = await runLab(t, ['--reset', '--pds', '1'])
   const pds = lab.info.processes.find((p) => p.name === 'pds 1')!
   process.kill(pds.pid, 'SIGKILL')
   t.equal(await lab.exit, 1)
