@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import { verifyJwt } from '@atproto/xrpc-server'
-import { getSigningDidKey } from '@atproto/common-web'
+import { getKey } from '@atproto/identity'
 import { timingSafeEqual } from 'node:crypto'
 import { AuthRequiredError, InvalidRequestError, parseBasicAuth, parseBearer } from '@entryway/xrpc'
 import type { DidDocResolver, DidDocument } from './did-doc-resolver.js'
@@ -91,7 +91,14 @@ export class AuthVerifier {
     const [did, frag] = iss.split('#')
     if (frag) throw new AuthRequiredError('Service tokens must be issued by the account itself', 'InvalidToken')
     const doc = await this.o.didResolver.resolve(did!, { forceRefresh })
-    const key = doc ? getSigningDidKey(doc as Parameters<typeof getSigningDidKey>[0] & DidDocument) : undefined
+    // getKey (not common-web's getSigningDidKey) also reads the legacy
+    // EcdsaSecp256k1VerificationKey2019 entries that did-method-plc still serves.
+    let key: string | undefined
+    try {
+      key = doc ? getKey(doc as Parameters<typeof getKey>[0] & DidDocument) : undefined
+    } catch {
+      key = undefined
+    }
     if (!key) throw new AuthRequiredError('Missing or bad key in DID document', 'InvalidToken')
     return key
   }

@@ -7,8 +7,8 @@ const NSID = 'com.atproto.server.activateAccount'
 
 export function registerActivateAccount(app: FastifyInstance, deps: SessionDeps): void {
   app.post(`/xrpc/${NSID}`, async (req, reply) => {
-    // The PDS passes the user's access token through (aud = that PDS), not service auth.
-    const auth = await deps.authVerifier.access(req, ACCESS_FULL)
+    // PDS 0.5.x passes the user's access token through (aud = that PDS); accept service auth too.
+    const auth = await deps.authVerifier.accessOrService(req, NSID, ACCESS_FULL)
     const account = await requireActiveAccount(deps, auth.did)
     // PDS first: if it refuses (e.g. the DID document no longer points at it) nothing changes here.
     await deps.pdsAdmin.setDeactivated(account.host, account.did, false)

@@ -9,7 +9,8 @@ const SCOPES = [AuthScope.Access, AuthScope.Takendown]
 
 export function registerDeactivateAccount(app: FastifyInstance, deps: SessionDeps): void {
   app.post(`/xrpc/${NSID}`, async (req, reply) => {
-    const auth = await deps.authVerifier.access(req, SCOPES)
+    // @atproto/pds 0.5.35 forwards this with service auth (HEAD's comment says passthrough): take both.
+    const auth = await deps.authVerifier.accessOrService(req, NSID, SCOPES)
     // `deleteAfter` is accepted and validated; scheduled deletion is not offered (as in the PDS).
     readInput<{ deleteAfter?: string }>(NSID, req)
     const account = await requireAccount(deps, auth.did)
