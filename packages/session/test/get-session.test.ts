@@ -64,3 +64,15 @@ t.test('checkSignupQueue says activated', async (t) => {
   const res = await env.app.inject({ method: 'GET', url: '/xrpc/com.atproto.temp.checkSignupQueue', headers: bearer(s.accessJwt) })
   t.same(res.json(), { activated: true })
 })
+
+t.test('service auth with the legacy key format PLC serves (EcdsaSecp256k1VerificationKey2019)', async (t) => {
+  const env = await buildTestApp(t)
+  const u = await env.addUser()
+  const { bytesToMultibase } = await import('@atproto/crypto')
+  const { secp256k1 } = await import('@noble/curves/secp256k1')
+  const uncompressed = secp256k1.ProjectivePoint.fromHex(u.key.publicKeyBytes()).toRawBytes(false)
+  const doc = env.docs.get(u.did)!
+  doc.verificationMethod = [{ id: '#atproto', type: 'EcdsaSecp256k1VerificationKey2019', controller: u.did, publicKeyMultibase: bytesToMultibase(uncompressed, 'base58btc') }]
+  const res = await get(env, await env.serviceJwt(u, 'com.atproto.server.getSession'))
+  t.equal(res.statusCode, 200, JSON.stringify(res.json()))
+})
