@@ -5,6 +5,8 @@ import { HostSnapshot, type HostDirectory } from './host-directory.js'
 export class HostTracker {
   private current: HostSnapshot
   private timer: NodeJS.Timeout | null = null
+  private loadedAt = 0
+  private reloading: Promise<void> | null = null
 
   constructor(
     private readonly directory: HostDirectory,
@@ -18,9 +20,21 @@ export class HostTracker {
     return this.current
   }
 
+  /**
+   * Re-reads the directory now unless it was read within `minAgeMs`: called when a request names
+   * a host the snapshot does not know (a host registered since the last periodic read).
+   */
+  async refreshIfOlder(minAgeMs: number, now: number): Promise<boolean> {
+    if (now - this.loadedAt < minAgeMs) return false
+    this.reloading ??= this.refresh().finally(() => (this.reloading = null))
+    await this.reloading
+    return true
+  }
+
   async refresh(): Promise<void> {
     try {
       this.current = new HostSnapshot(await this.directory.list(), this.defaultHostUrl)
+      this.loadedAt = Date.now()
     } catch (err) {
       this.log.warn({ err }, 'fleet host list refresh failed; keeping the previous one')
     }

@@ -7,7 +7,7 @@ import { NsidMatcher } from './owned-nsids.js'
 import { HostTracker } from './host-tracker.js'
 import { VerifiedTokenCache } from './verified-token-cache.js'
 import { RouteResolver, type Route } from './route-resolver.js'
-import { readCredentials } from './request-credentials.js'
+import { readCredentials, type Credentials } from './request-credentials.js'
 import { UpstreamDispatcher } from './upstream-dispatcher.js'
 import { mapUpstreamError } from './upstream-errors.js'
 import { DEFAULT_ROUTE_CACHE_NEGATIVE_TTL_MS } from './options.js'
@@ -23,6 +23,11 @@ interface ProxyRequest extends FastifyRequest {
 }
 
 const XRPC_PREFIX = '/xrpc/'
+/** At most one directory re-read per second is triggered by requests naming unknown hosts. */
+const HOST_MISS_REFRESH_MS = 1_000
+
+type NoHost = { kind: 'no-host' }
+const NO_HOST: NoHost = { kind: 'no-host' }
 const NSID_CHARS = /^[a-zA-Z0-9.-]+$/
 
 async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
@@ -124,47 +129,49 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
     if (owned.has(nsid)) throw new MethodNotImplementedError(`${nsid} is not implemented by this Entryway`)
 
     const cred = readCredentials(req.headers, (t) => tokens.isKnown(t))
-    let route: Route
+    if (cred.kind === 'dpop') throw await dpopRefusal(cred.sub)
     let subject: string | null = null
-    switch (cred.kind) {
-      case 'dpop':
-        throw await dpopRefusal(cred.sub)
-      case 'session': {
-        subject = (await tokens.check(cred.token)).sub
-        route = await routes.forDid(subject)
-        // a valid token for an account no one hosts: have the client refresh (and be re-routed)
-        if (route.kind === 'unknown') throw new InvalidRequestError('The account could not be located', 'ExpiredToken')
-        break
-      }
-      case 'service': {
-        const aud = cred.aud.split('#')[0]!
-        // a PDS using the Entryway as its appview: forwarding would send it straight back (a loop)
-        if (aud === o.entrywayDid) throw new MethodNotImplementedError(`${nsid} is not implemented by this Entryway`)
-        const host = hosts.snapshot.byDid.get(aud)
-        route = host ? { kind: 'forward', origin: host.targetOrigin, host } : await routeUnauthenticated(req)
-        break
-      }
-      default:
-        route = await routeUnauthenticated(req)
+    if (cred.kind === 'session') subject = (await tokens.check(cred.token)).sub
+    let route = await pickRoute(req, nsid, cred, subject)
+    // a host registered since the last directory read looks foreign: re-read once and retry
+    if (route.kind !== 'forward' && (await hosts.refreshIfOlder(HOST_MISS_REFRESH_MS, Date.now()))) {
+      route = await pickRoute(req, nsid, cred, subject)
     }
     if (route.kind === 'refused') {
       req.log.warn({ endpoint: route.endpoint, subject }, 'refusing to forward outside the fleet')
       throw new ForbiddenError(`The account's PDS (${route.endpoint}) is not one this Entryway forwards to`, 'UpstreamNotAllowed')
     }
-    if (route.kind !== 'forward') throw new InvalidRequestError('Could not find repo', 'RepoNotFound')
+    if (route.kind === 'no-host') throw new ServiceUnavailableError('No PDS host is available')
+    if (route.kind !== 'forward') {
+      // a valid token for an account no one hosts: have the client refresh (and be re-routed)
+      if (subject) throw new InvalidRequestError('The account could not be located', 'ExpiredToken')
+      throw new InvalidRequestError('Could not find repo', 'RepoNotFound')
+    }
     req[kOrigin] = route.origin
     req[kSubject] = subject
     return reply.from(undefined, fromOptions)
   }
 
-  async function routeUnauthenticated(req: FastifyRequest): Promise<Route> {
+  async function pickRoute(req: FastifyRequest, nsid: string, cred: Credentials, subject: string | null): Promise<Route | NoHost> {
+    if (subject) return routes.forDid(subject)
+    if (cred.kind === 'service') {
+      const aud = cred.aud.split('#')[0]!
+      // a PDS using the Entryway as its appview: forwarding would send it straight back (a loop)
+      if (aud === o.entrywayDid) throw new MethodNotImplementedError(`${nsid} is not implemented by this Entryway`)
+      const host = hosts.snapshot.byDid.get(aud)
+      if (host) return { kind: 'forward', origin: host.targetOrigin, host }
+    }
+    return routeUnauthenticated(req)
+  }
+
+  async function routeUnauthenticated(req: FastifyRequest): Promise<Route | NoHost> {
     const query = req.query as Record<string, unknown> | undefined
     const subject = firstString(query?.repo) ?? firstString(query?.did)
     // A named repo that is not on the fleet must not go to the default host: that PDS would pipe
     // the request to its appview, which may be this Entryway again.
     if (subject) return routeBySubject(subject)
     const host = hosts.snapshot.defaultHost
-    if (!host) throw new ServiceUnavailableError('No PDS host is available')
+    if (!host) return NO_HOST
     return { kind: 'forward', origin: host.targetOrigin, host }
   }
 

@@ -28,6 +28,8 @@ export interface ServerConfig {
   adminRbac: { file: string } | null
   /** Hosts upserted (as enabled when new) at start: the lab and compose use this. */
   fleetSeed: FleetHostSeed[]
+  /** Virtual-PDS forwarding (@entryway/proxy). */
+  proxy: { upstreamTimeoutMs?: number; allowedOrigins: string[]; defaultHostUrl: string | null }
   logLevel: string
 }
 
@@ -76,6 +78,11 @@ export function envToCfg(env: ServerEnvironment): ServerConfig {
     email: env.smtpUrl ? { smtpUrl: env.smtpUrl, from: env.emailFrom ?? `noreply@${url.hostname}` } : null,
     adminRbac: env.adminRbacFile ? { file: env.adminRbacFile } : null,
     fleetSeed,
+    proxy: {
+      upstreamTimeoutMs: env.proxyTimeoutMs,
+      allowedOrigins: env.proxyAllowedOrigins ?? [],
+      defaultHostUrl: env.proxyDefaultHost ?? null,
+    },
     logLevel: env.logLevel ?? 'info',
   }
 }

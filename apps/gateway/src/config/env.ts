@@ -27,6 +27,9 @@ export interface ServerEnvironment {
   privacyPolicyUrl?: string
   termsOfServiceUrl?: string
   contactEmail?: string
+  proxyTimeoutMs?: number
+  proxyAllowedOrigins?: string[]
+  proxyDefaultHost?: string
 }
 
 /** Every variable the gateway reads; the compose file and the lab are checked against this list. */
@@ -58,6 +61,9 @@ export const ENV_NAMES = [
   'ENTRYWAY_PRIVACY_POLICY_URL',
   'ENTRYWAY_TERMS_OF_SERVICE_URL',
   'ENTRYWAY_CONTACT_EMAIL',
+  'ENTRYWAY_PROXY_TIMEOUT_MS',
+  'ENTRYWAY_PROXY_ALLOWED_ORIGINS',
+  'ENTRYWAY_PROXY_DEFAULT_HOST',
 ] as const
 
 export function readEnv(env: NodeJS.ProcessEnv = process.env): ServerEnvironment {
@@ -89,6 +95,9 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServerEnvironment
     privacyPolicyUrl: envStr(env.ENTRYWAY_PRIVACY_POLICY_URL),
     termsOfServiceUrl: envStr(env.ENTRYWAY_TERMS_OF_SERVICE_URL),
     contactEmail: envStr(env.ENTRYWAY_CONTACT_EMAIL),
+    proxyTimeoutMs: envInt(env.ENTRYWAY_PROXY_TIMEOUT_MS),
+    proxyAllowedOrigins: envList(env.ENTRYWAY_PROXY_ALLOWED_ORIGINS),
+    proxyDefaultHost: envStr(env.ENTRYWAY_PROXY_DEFAULT_HOST),
   }
 }
 

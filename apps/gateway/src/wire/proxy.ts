@@ -1,8 +1,32 @@
 import type { FastifyInstance } from 'fastify'
+import { verifyAccessToken } from '@entryway/session'
+import { createDidDocFetcher, DidDocCache, entrywayProxy } from '@entryway/proxy'
 import type { GatewayContext } from '../context.js'
+import { DID_RESOLVE_TIMEOUT_MS } from '../context.js'
+import { KyselyHostDirectory } from '../stores/proxy-host-directory.js'
+import { KyselyAccountRoutes } from '../stores/proxy-account-routes.js'
 
-/** Registers the proxy plugin with its Postgres-backed stores. */
+/**
+ * Installs the caching DID resolver as `ctx.didResolver` (everyone resolves through it, so this
+ * runs first) and registers the virtual-PDS catch-all with its Postgres-backed stores.
+ */
 export async function wireProxy(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
-  void app
-  void ctx
+  const { cfg } = ctx
+  const didCache = new DidDocCache({
+    fetch: createDidDocFetcher({ plcUrl: cfg.plc.url, timeoutMs: DID_RESOLVE_TIMEOUT_MS }),
+    timeoutMs: DID_RESOLVE_TIMEOUT_MS,
+    log: app.log,
+  })
+  ctx.didResolver = didCache
+  const db = ctx.database.db
+  await app.register(entrywayProxy, {
+    hosts: new KyselyHostDirectory(db),
+    accounts: new KyselyAccountRoutes(db),
+    didResolver: didCache,
+    verifyAccessToken: (token) => verifyAccessToken(ctx.keyring, token),
+    entrywayDid: cfg.service.did,
+    allowedOrigins: cfg.proxy.allowedOrigins,
+    defaultHostUrl: cfg.proxy.defaultHostUrl,
+    ...(cfg.proxy.upstreamTimeoutMs ? { upstreamTimeoutMs: cfg.proxy.upstreamTimeoutMs } : {}),
+  })
 }
