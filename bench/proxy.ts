@@ -1,0 +1,249 @@
+// Proxy hop cost, side by side in one run: direct to the origin, through the Entryway (the real
+// gateway with @entryway/proxy, authenticated hot path), through nginx proxy_pass with keep-alive
+// (1 worker, like one Node process) and through bare @fastify/reply-from.
+//   ./dev bench --only=proxy [--quick] [--soak]     (--soak: the 5-minute RSS run)
+import { spawn, execFileSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createRequire } from 'node:module'
+import autocannon from 'autocannon'
+import type { BenchOptions, BenchResult } from './types.js'
+import { cpuTicks, rssBytes, spawnTsChild, stopper, TICK_US, type Child } from './lib/procs.js'
+
+const require = createRequire(new URL('../packages/proxy/package.json', import.meta.url))
+const undici = require('undici') as typeof import('undici')
+
+const here = new URL('.', import.meta.url).pathname
+const PATH = '/xrpc/com.atproto.repo.getRecord?repo=did:plc:benchbenchbenchbenchbenc&collection=app.bsky.feed.post&rkey=1'
+const CONNECTIONS = 10
+const FIXED_RATE = 1000
+
+interface Target {
+  name: string
+  url: string
+  headers: Record<string, string>
+  /** The proxy process whose CPU is measured (none for direct). */
+  pid: number | null
+  withChildren: boolean
+}
+
+export async function run(opts: BenchOptions): Promise<BenchResult[]> {
+  const soak = process.argv.includes('--soak')
+  const seconds = opts.quick ? 5 : 10
+  const rounds = opts.quick ? 1 : 3
+  const fixedSeconds = opts.quick ? 5 : 20
+  const soakSeconds = soak ? 300 : opts.quick ? 15 : 60
+  const stops: Array<() => Promise<void>> = []
+  try {
+    const origin = await spawnTsChild(join(here, 'lib/origin.ts'), {})
+    stops.push(origin.stop)
+    const originUrl = `http://127.0.0.1:${origin.ready.port}`
+    const bare = await spawnTsChild(join(here, 'lib/bare-reply-from.ts'), { ORIGIN_URL: originUrl })
+    stops.push(bare.stop)
+    const gateway = await spawnTsChild(join(here, 'lib/gateway-child.ts'), { ORIGIN_URL: originUrl })
+    stops.push(gateway.stop)
+    const nginx = await startNginx(Number(origin.ready.port), opts)
+    if (nginx) stops.push(nginx.stop)
+
+    const targets: Target[] = [
+      { name: 'direct', url: originUrl, headers: {}, pid: null, withChildren: false },
+      ...(nginx ? [{ name: 'nginx', url: `http://127.0.0.1:${nginx.ready.port}`, headers: {}, pid: nginx.proc.pid!, withChildren: true }] : []),
+      { name: 'reply-from', url: `http://127.0.0.1:${bare.ready.port}`, headers: {}, pid: bare.proc.pid!, withChildren: false },
+      {
+        name: 'entryway',
+        url: `http://127.0.0.1:${gateway.ready.port}`,
+        headers: { authorization: `Bearer ${gateway.ready.token}` },
+        pid: gateway.proc.pid!,
+        withChildren: false,
+      },
+    ]
+    // every path must answer 200 before we time anything
+    for (const t of targets) {
+      const res = await fetch(t.url + PATH, { headers: t.headers })
+      if (res.status !== 200) throw new Error(`${t.name} answered ${res.status}: ${await res.text()}`)
+      await load(t, 2, null) // warm-up (JIT, pools, caches)
+    }
+
+    // saturation throughput and CPU per request, rounds interleaved so drift hits every path
+    const rps: Record<string, number[]> = {}
+    const cpu: Record<string, number[]> = {}
+    for (let r = 0; r < rounds; r++) {
+      for (const t of targets) {
+        opts.log(`round ${r + 1}/${rounds}: ${t.name} (${seconds} s, ${CONNECTIONS} connections)`)
+        const before = t.pid ? cpuTicks(t.pid, t.withChildren) : 0
+        const res = await load(t, seconds, null)
+        const after = t.pid ? cpuTicks(t.pid, t.withChildren) : 0
+        if (res.errors || res.non2xx) opts.log(`${t.name}: ${res.errors} errors, ${res.non2xx} non-2xx`)
+        ;(rps[t.name] ??= []).push(res.requests.total / seconds)
+        if (t.pid) (cpu[t.name] ??= []).push(((after - before) * TICK_US) / res.requests.total)
+      }
+    }
+    const med = (xs: number[] | undefined) => (xs && xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! : NaN)
+
+    // added latency at a steady, sub-saturation rate (open loop)
+    const lat: Record<string, { p50: number; p99: number }> = {}
+    for (const t of targets) {
+      opts.log(`${t.name}: ${FIXED_RATE} req/s for ${fixedSeconds} s`)
+      lat[t.name] = await fixedRate(t, FIXED_RATE, fixedSeconds)
+    }
+
+    // RSS over a run at 70 % of the Entryway's saturation
+    const gw = targets.find((t) => t.name === 'entryway')!
+    const soakRate = Math.round(0.7 * med(rps.entryway))
+    opts.log(`entryway RSS soak: ${soakRate} req/s for ${soakSeconds} s`)
+    const rssStart = rssBytes(gw.pid!)
+    const soakRes = await load(gw, soakSeconds, soakRate)
+    const rssEnd = rssBytes(gw.pid!)
+
+    const out: BenchResult[] = []
+    const row = (name: string, value: number, unit: string, extra: Partial<BenchResult> = {}) => out.push({ suite: 'proxy', name, value, unit, ...extra })
+    for (const t of targets) row(`throughput ${t.name}`, med(rps[t.name]), 'req/s', { note: `minimal origin, ${CONNECTIONS} conns, no pipelining, median of ${rounds}` })
+    if (nginx) {
+      const r = med(rps.entryway) / med(rps.nginx)
+      row('throughput entryway / nginx', r, '×', { goal: '≥ 0.6', pass: r >= 0.6 })
+    }
+    row('throughput entryway / reply-from', med(rps.entryway) / med(rps['reply-from']), '×')
+    row('throughput entryway / direct', med(rps.entryway) / med(rps.direct), '×')
+    for (const t of targets.filter((x) => x.pid)) row(`CPU per request ${t.name}`, med(cpu[t.name]), 'µs', { note: 'proxy process utime+stime / requests' })
+    const cpuRatio = med(cpu.entryway) / med(cpu['reply-from'])
+    row('CPU per request entryway / reply-from', cpuRatio, '×', { goal: '≤ 1.15', pass: cpuRatio <= 1.15 })
+    for (const t of targets) row(`latency at ${FIXED_RATE} req/s ${t.name} p50 / p99`, lat[t.name]!.p99, 'ms p99', { note: `p50 ${lat[t.name]!.p50.toFixed(2)} ms` })
+    const added = lat.entryway!.p99 - lat.direct!.p99
+    row(`added p99 at ${FIXED_RATE} req/s (entryway - direct)`, added, 'ms', { goal: '≤ 3', pass: added <= 3 })
+    const growth = (rssEnd - rssStart) / rssStart
+    row(`entryway RSS over ${soakSeconds} s at ${soakRate} req/s`, rssEnd / 1048576, 'MB', {
+      note: `start ${(rssStart / 1048576).toFixed(0)} MB, growth ${(growth * 100).toFixed(1)} %, ${soakRes.non2xx} non-2xx, ${soakRes.errors} errors`,
+      goal: 'growth < 10 %',
+      pass: growth < 0.1 && soakRes.non2xx === 0 && soakRes.errors === 0,
+    })
+    return out
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => {})
+  }
+}
+
+function load(t: Target, seconds: number, rate: number | null): Promise<autocannon.Result> {
+  return autocannon({
+    url: t.url + PATH,
+    headers: t.headers,
+    connections: CONNECTIONS,
+    pipelining: 1,
+    duration: seconds,
+    ...(rate ? { overallRate: rate } : {}),
+  })
+}
+
+/** Open loop: requests leave on a fixed schedule whatever the answers; latency in µs precision. */
+async function fixedRate(t: Target, rate: number, seconds: number): Promise<{ p50: number; p99: number }> {
+  const pool = new undici.Pool(t.url, { connections: 16, pipelining: 1 })
+  const samples: number[] = []
+  const total = rate * seconds
+  const tickMs = 5
+  const perTick = (rate * tickMs) / 1000
+  let sent = 0
+  let failed = 0
+  const inflight = new Set<Promise<void>>()
+  const start = performance.now()
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      // catch up to the schedule (timers drift on a busy box)
+      const due = Math.min(total, Math.floor(((performance.now() - start) / tickMs + 1) * perTick))
+      while (sent < due) {
+        sent++
+        const t0 = performance.now()
+        const p = pool
+          .request({ path: PATH, method: 'GET', headers: t.headers })
+          .then(async (res) => {
+            await res.body.dump()
+            if (res.statusCode === 200) samples.push(performance.now() - t0)
+            else failed++
+          })
+          .catch(() => void failed++)
+          .finally(() => inflight.delete(p))
+        inflight.add(p)
+      }
+      if (sent >= total) {
+        clearInterval(timer)
+        resolve()
+      }
+    }, tickMs)
+  })
+  await Promise.all(inflight)
+  await pool.close()
+  samples.sort((a, b) => a - b)
+  const q = (p: number) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))] ?? NaN
+  if (failed) process.stderr.write(`[bench] proxy: ${t.name}: ${failed} failed requests at fixed rate\n`)
+  return { p50: q(0.5), p99: q(0.99) }
+}
+
+/** nginx proxy_pass with upstream keep-alive, 1 worker; installs nginx-light when missing. */
+async function startNginx(originPort: number, opts: BenchOptions): Promise<Child | null> {
+  let bin = findNginx()
+  if (!bin) {
+    opts.log('nginx missing: apt-get install nginx-light')
+    try {
+      execFileSync('apt-get', ['install', '-y', '-q', 'nginx-light'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeout: 180_000 })
+    } catch (err) {
+      opts.log(`could not install nginx: ${(err as Error).message}`)
+    }
+    bin = findNginx()
+    if (!bin) return null
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'bench-nginx-'))
+  const { getFreePort } = await import('../packages/testkit/src/index.js')
+  const port = await getFreePort()
+  const conf = `
+worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  upstream origin { server 127.0.0.1:${originPort}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://origin;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For $remote_addr;
+    }
+  }
+}`
+  writeFileSync(join(dir, 'nginx.conf'), conf)
+  const proc = spawn(bin, ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: ['ignore', 'pipe', 'pipe'] })
+  // nginx prints nothing when ready: poll the port (bounded)
+  const until = Date.now() + 10_000
+  for (;;) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/`)
+      await res.arrayBuffer()
+      break
+    } catch {
+      if (Date.now() > until || proc.exitCode !== null) {
+        proc.kill('SIGKILL')
+        opts.log('nginx did not start')
+        return null
+      }
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  }
+  const stop = stopper(proc)
+  return {
+    proc,
+    ready: { port },
+    stop: async () => {
+      await stop()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+function findNginx(): string | null {
+  for (const p of ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx']) if (existsSync(p)) return p
+  return null
+}
