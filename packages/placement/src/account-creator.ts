@@ -77,15 +77,18 @@ export class AccountCreator {
     if (await o.accounts.isHandleTaken(handle)) return conflict('handle')
     if (await o.accounts.isEmailTaken(email)) return conflict('email')
 
-    const passwordScrypt = await hashPassword(password)
+    // scrypt (~50 ms of CPU) overlaps the host's key reservation; the hash is stored with the
+    // key_reserved step, the first one the reconciler might need it for
+    const hashing = hashPassword(password)
+    hashing.catch(() => {})
     const id = randomUUID()
-    const begun = await o.signups.begin({ id, handle, email, requestKey, passwordScrypt, inviteCode })
+    const begun = await o.signups.begin({ id, handle, email, requestKey, passwordScrypt: '', inviteCode })
     if (!begun.ok) return conflict(begun.conflict)
     const signup = (await o.signups.get(id))!
-    return this.run(signup, recoveryKey, log)
+    return this.run(signup, recoveryKey, hashing, log)
   }
 
-  private async run(s: SignupRecord, recoveryKey: string | null, log: FastifyBaseLogger): Promise<CreatedAccount> {
+  private async run(s: SignupRecord, recoveryKey: string | null, hashing: Promise<string>, log: FastifyBaseLogger): Promise<CreatedAccount> {
     const o = this.o
     const tried = new Set<number>()
     let host: Host | null = null
@@ -115,8 +118,9 @@ export class AccountCreator {
 
     const rotationKeys = [...(recoveryKey ? [recoveryKey] : []), o.rotationKey.did()]
     const { op, did } = await plc.createOp({ signingKey, rotationKeys, handle: s.handle, pds: host.url, signer: o.rotationKey })
-    const rec: SignupRecord = { ...s, did, hostId: host.id, signingKey, plcOp: JSON.stringify(op), state: 'key_reserved' }
-    await o.signups.advance(s.id, 'pending', { state: 'key_reserved', did, hostId: host.id, signingKey, plcOp: rec.plcOp })
+    const passwordScrypt = await hashing
+    const rec: SignupRecord = { ...s, passwordScrypt, did, hostId: host.id, signingKey, plcOp: JSON.stringify(op), state: 'key_reserved' }
+    await o.signups.advance(s.id, 'pending', { state: 'key_reserved', did, hostId: host.id, signingKey, plcOp: rec.plcOp, passwordScrypt })
 
     const rollbackDeps = { signups: o.signups, pds: o.pds, plc: o.plc, rotationKey: o.rotationKey, log }
     let didDoc: unknown
@@ -140,7 +144,7 @@ export class AccountCreator {
     const result = await o.signups.complete(
       s.id,
       'pds_created',
-      { did, handle: s.handle, email: s.email, passwordScrypt: s.passwordScrypt, hostId: host.id },
+      { did, handle: s.handle, email: s.email, passwordScrypt, hostId: host.id },
       s.inviteCode,
     )
     if (result !== 'ok') {

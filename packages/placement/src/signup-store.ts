@@ -34,7 +34,7 @@ export interface SignupRecord {
 
 export type NewSignup = Pick<SignupRecord, 'id' | 'handle' | 'email' | 'requestKey' | 'passwordScrypt' | 'inviteCode'>
 
-export type SignupPatch = Partial<Pick<SignupRecord, 'did' | 'hostId' | 'signingKey' | 'plcOp' | 'error'>> & { state: SignupState }
+export type SignupPatch = Partial<Pick<SignupRecord, 'did' | 'hostId' | 'signingKey' | 'plcOp' | 'error' | 'passwordScrypt'>> & { state: SignupState }
 
 export type BeginResult =
   | { ok: true }
