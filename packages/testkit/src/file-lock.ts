@@ -10,7 +10,12 @@ const ORPHAN_MS = 10_000
  * holding the owner's pid. A lock whose owner is dead is broken, so a killed install never
  * blocks the next one.
  */
-export async function withFileLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
+export async function withFileLock<T>(
+  lockDir: string,
+  fn: () => Promise<T>,
+  opts: { onWait?: () => void } = {},
+): Promise<T> {
+  let waited = false
   for (;;) {
     try {
       mkdirSync(lockDir)
@@ -22,6 +27,8 @@ export async function withFileLock<T>(lockDir: string, fn: () => Promise<T>): Pr
         rmSync(lockDir, { recursive: true, force: true })
         continue
       }
+      if (!waited) opts.onWait?.()
+      waited = true
       await new Promise((r) => setTimeout(r, POLL_MS))
     }
   }

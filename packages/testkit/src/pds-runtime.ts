@@ -62,7 +62,7 @@ async function install(dir: string, progress: (line: string) => void): Promise<P
     await npmCi(dir, nodePath, progress)
     writeFileSync(join(dir, STAMP_FILE), stamp)
     progress('PDS runtime installed')
-  })
+  }, { onWait: () => progress('another process is installing the PDS runtime; waiting for it…') })
   syncRunnerScripts(dir)
   return runtime
 }
