@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import { entrywayOAuth, type OAuthLink } from '@entryway/oauth'
-import { SmtpMailer } from '@entryway/session'
 import type { GatewayContext } from '../context.js'
 import { createKyselyOAuthStores } from '../stores/oauth-stores.js'
 import { KyselyOAuthAccountBackend } from '../stores/oauth-account-backend.js'
+import { gatewayMailer } from './mailer.js'
 
 /** Derivation label of the DPoP nonce secret: every instance with the JWT key derives the same one. */
 export const DPOP_SECRET_LABEL = 'entryway/oauth/dpop-nonce/v1'
@@ -14,12 +14,8 @@ export const DPOP_SECRET_LABEL = 'entryway/oauth/dpop-nonce/v1'
  */
 export async function wireOAuth(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   const { cfg, keyring, database } = ctx
-  let mailer: SmtpMailer | null = null
-  if (cfg.email) {
-    const m = new SmtpMailer({ smtpUrl: cfg.email.smtpUrl, from: cfg.email.from })
-    app.addHook('onClose', async () => m.close())
-    mailer = m
-  }
+  // The session plugin's mailer; null without SMTP (accounts with email 2FA then cannot sign in).
+  const mailer = gatewayMailer(app, ctx)
   const links: OAuthLink[] = []
   if (cfg.service.links.privacyPolicy) links.push({ title: 'Privacy Policy', href: cfg.service.links.privacyPolicy, rel: 'privacy-policy' })
   if (cfg.service.links.termsOfService) links.push({ title: 'Terms of Service', href: cfg.service.links.termsOfService, rel: 'terms-of-service' })

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import { Redis } from 'ioredis'
-import { session, SmtpMailer, type Mailer } from '@entryway/session'
+import { session, type Mailer } from '@entryway/session'
 import type { GatewayContext } from '../context.js'
+import { gatewayMailer } from './mailer.js'
 import { KyselyAccountStore } from '../stores/account-store.js'
 import { KyselyAppPasswordStore } from '../stores/session-app-password-store.js'
 import { KyselyEmailTokenStore } from '../stores/session-email-token-store.js'
@@ -10,18 +11,11 @@ import { KyselyRefreshTokenStore } from '../stores/refresh-token-store.js'
 /** Registers the session plugin with its Postgres-backed stores, SMTP mail and optional Redis. */
 export async function wireSession(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   const { cfg } = ctx
-  let mailer: Mailer
-  if (cfg.email) {
-    const smtp = new SmtpMailer({ smtpUrl: cfg.email.smtpUrl, from: cfg.email.from })
-    app.addHook('onClose', async () => smtp.close())
-    mailer = smtp
-  } else {
-    // Without SMTP, email flows cannot complete; say so in the log (never the code itself).
-    mailer = {
-      send: async (msg) => {
-        app.log.warn({ to: msg.to, subject: msg.subject }, 'email not configured (ENTRYWAY_SMTP_URL): message dropped')
-      },
-    }
+  // Without SMTP, email flows cannot complete; say so in the log (never the code itself).
+  const mailer: Mailer = gatewayMailer(app, ctx) ?? {
+    send: async (msg) => {
+      app.log.warn({ to: msg.to, subject: msg.subject }, 'email not configured (ENTRYWAY_SMTP_URL): message dropped')
+    },
   }
   let redis: Redis | undefined
   if (cfg.redis) {
@@ -51,5 +45,9 @@ export async function wireSession(app: FastifyInstance, ctx: GatewayContext): Pr
     sessionIssuer: ctx.sessionIssuer,
     includeDidDoc: cfg.service.includeDidDocInSession,
     redis,
+    // Password reset or change and deletion end OAuth sessions too (registered after this plugin).
+    onRevokeAccountSessions: async (did) => {
+      if (app.hasDecorator('entrywayOAuth')) await app.entrywayOAuth.revokeAccountSessions(did)
+    },
   })
 }
