@@ -11,6 +11,7 @@ import type { Mailer } from './mailer.js'
 import { UndiciPdsAdminClient, type PdsAdminClient } from './pds-admin-client.js'
 import { DidPlcOperator, type PlcOperator } from './plc-operator.js'
 import type { SessionRefreshStore } from './refresh-token-store.js'
+import type { PasswordGate } from './password-gate.js'
 import { createSessionIssuer, type SessionIssuer } from './session-issuer.js'
 
 /** The PDS's grace for a used refresh token (account-manager.ts rotateRefreshToken): 2 h. */
@@ -69,6 +70,8 @@ export interface SessionPluginOptions {
   rateLimits?: Partial<SessionRateLimits> | false
   /** @default 2 */
   passwordConcurrency?: number
+  /** A gate shared with other password work in the process (OAuth sign-in); else one is made. */
+  passwordGate?: PasswordGate
   /** @default 256 */
   passwordQueueMax?: number
   /** @default 900000 (15 min) */
@@ -103,6 +106,7 @@ export interface ResolvedSessionOptions {
   rateLimits: Readonly<SessionRateLimits> | null
   passwordConcurrency: number
   passwordQueueMax: number
+  passwordGate: PasswordGate | null
   emailTokenTtlMs: number
   refreshGraceMs: number
   now: () => number
@@ -163,6 +167,7 @@ export function resolveOptions(raw: SessionPluginOptions): Readonly<ResolvedSess
     rateLimits,
     passwordConcurrency: posInt(raw.passwordConcurrency, DEFAULT_PASSWORD_CONCURRENCY, 'passwordConcurrency'),
     passwordQueueMax: posInt(raw.passwordQueueMax, DEFAULT_PASSWORD_QUEUE_MAX, 'passwordQueueMax'),
+    passwordGate: raw.passwordGate ?? null,
     emailTokenTtlMs: posInt(raw.emailTokenTtlMs, DEFAULT_EMAIL_TOKEN_TTL_MS, 'emailTokenTtlMs'),
     refreshGraceMs: posInt(raw.refreshGraceMs, DEFAULT_REFRESH_GRACE_MS, 'refreshGraceMs'),
     now: raw.now ?? Date.now,

@@ -8,6 +8,9 @@ import { ServiceUnavailableError } from '@entryway/xrpc'
 export class PasswordGate {
   private active = 0
   private readonly waiting: Array<() => void> = []
+  /** Most derivations ever run at once, and how many ran (tests and metrics). */
+  peak = 0
+  runs = 0
 
   constructor(
     readonly concurrency: number,
@@ -25,6 +28,8 @@ export class PasswordGate {
     } else {
       this.active++
     }
+    this.runs++
+    if (this.active > this.peak) this.peak = this.active
     try {
       return await fn()
     } finally {

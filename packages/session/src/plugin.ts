@@ -47,7 +47,7 @@ async function sessionPlugin(app: FastifyInstance, raw: SessionPluginOptions): P
     })
     const deps: SessionDeps = {
       ...o,
-      gate: new PasswordGate(o.passwordConcurrency, o.passwordQueueMax),
+      gate: o.passwordGate ?? new PasswordGate(o.passwordConcurrency, o.passwordQueueMax),
       limits: createLimiters(scope, o.rateLimits),
     }
     for (const register of [

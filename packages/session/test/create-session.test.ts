@@ -120,3 +120,40 @@ t.test('didDoc is left out when the option is off or resolution fails', async (t
   t.equal(res.statusCode, 200)
   t.notOk(res.json().didDoc)
 })
+
+t.test('unknown identifiers cost the same scrypt work as wrong passwords', async (t) => {
+  const { PasswordGate } = await import('../src/index.js')
+  const gate = new PasswordGate(2, 64)
+  const env = await buildTestApp(t, { passwordGate: gate })
+  const u = await env.addUser()
+  await env.login('nobody.test', 'x')
+  const unknown = gate.runs
+  await env.login(u.handle, 'wrong')
+  t.equal(gate.runs - unknown, unknown, 'same number of derivations')
+  t.equal(unknown, 2)
+})
+
+t.test('a login flood never runs more than passwordConcurrency derivations at once; overflow is 503', async (t) => {
+  const { PasswordGate } = await import('../src/index.js')
+  const gate = new PasswordGate(2, 8)
+  const env = await buildTestApp(t, { passwordGate: gate, rateLimits: false })
+  const u = await env.addUser()
+  const res = await Promise.all(Array.from({ length: 30 }, () => env.login(u.handle, u.password)))
+  const codes = res.map((r) => r.statusCode)
+  t.equal(gate.peak, 2)
+  t.ok(codes.includes(503), 'the queue bound refuses the excess')
+  t.ok(codes.includes(200))
+  t.notOk(codes.some((c) => c !== 200 && c !== 503))
+})
+
+t.test('responses match the lexicon (PDSes in dev mode validate them)', async (t) => {
+  const { assertValidXrpcOutput } = await import('@entryway/xrpc')
+  const env = await buildTestApp(t)
+  const u = await env.addUser({ confirmed: true })
+  const s = await env.login(u.handle, u.password)
+  t.doesNotThrow(() => assertValidXrpcOutput('com.atproto.server.createSession', s.json()))
+  const r = await env.app.inject({ method: 'POST', url: '/xrpc/com.atproto.server.refreshSession', headers: { authorization: `Bearer ${s.json().refreshJwt}` } })
+  t.doesNotThrow(() => assertValidXrpcOutput('com.atproto.server.refreshSession', r.json()))
+  const g = await env.app.inject({ method: 'GET', url: '/xrpc/com.atproto.server.getSession', headers: { authorization: `Bearer ${r.json().accessJwt}` } })
+  t.doesNotThrow(() => assertValidXrpcOutput('com.atproto.server.getSession', g.json()))
+})

@@ -9,7 +9,8 @@ export function registerRequestPasswordReset(app: FastifyInstance, deps: Session
   app.post(`/xrpc/${NSID}`, async (req, reply) => {
     const { email } = readInput<{ email: string }>(NSID, req)
     const normalized = email.trim().toLowerCase()
-    await deps.limits.email(req, 'reset_password_ip', req.ip)
+    // Per address, known or not (a per-IP limit would hit every user behind one PDS).
+    await deps.limits.email(req, 'reset_password_address', normalized)
     const account = normalized.includes('@') ? await deps.accounts.findByIdentifier(normalized) : null
     // The same empty 200 whether or not the address has an account: no account discovery.
     if (account && account.email === normalized) await sendEmailToken(deps, req, account, 'reset_password', 'resetPassword')

@@ -1,0 +1,21 @@
+import t from 'tap'
+import { Redis } from 'ioredis'
+import { buildTestApp } from './helpers.js'
+
+// Two gateway instances sharing one Redis share the login counters.
+t.test('login limits are shared through Redis', async (t) => {
+  const redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 1000 })
+  try {
+    await redis.connect()
+  } catch {
+    t.skip('no Redis at 127.0.0.1:6379')
+    return
+  }
+  t.teardown(() => redis.disconnect())
+  const a = await buildTestApp(t, { redis, rateLimits: { loginPerIdentifier5Min: 3 } })
+  const b = await buildTestApp(t, { redis, rateLimits: { loginPerIdentifier5Min: 3 } })
+  const handle = `redis-${Date.now().toString(36)}.test`
+  const codes: number[] = []
+  for (const env of [a, b, a, b, a]) codes.push((await env.login(handle, 'x')).statusCode)
+  t.same(codes, [401, 401, 401, 429, 429])
+})
