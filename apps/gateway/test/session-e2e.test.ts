@@ -161,6 +161,23 @@ t.test('sessions against a real PDS in entryway mode', async (t) => {
     t.equal((await xrpc(E, 'com.atproto.server.createSession', { body: { identifier: u.email, password: u.password } })).status, 401)
     t.equal((await xrpc(E, 'com.atproto.server.createSession', { body: { identifier: u.email, password: 'brand-new-password' } })).status, 200)
     t.equal((await xrpc(E, 'com.atproto.server.refreshSession', { token: old.refreshJwt })).body.error, 'ExpiredToken', 'old sessions ended')
+
+    // The PDS forwards admin.updateAccountPassword with the Basic admin header it received.
+    const basic = `Basic ${Buffer.from(`admin:${fleet.adminPassword}`).toString('base64')}`
+    const adminSet = await xrpc(P, 'com.atproto.admin.updateAccountPassword', { auth: basic, body: { did: u.did, password: 'set-by-admin' } })
+    t.equal(adminSet.status, 200, `admin.updateAccountPassword via the PDS ${JSON.stringify(adminSet.body)}`)
+    const s2 = await xrpc(E, 'com.atproto.server.createSession', { body: { identifier: u.handle, password: 'set-by-admin' } })
+    t.equal(s2.status, 200)
+
+    // PLC operation signed with the Entryway's rotation key, submitted by the PDS.
+    await mail.clear()
+    const reqSig = await xrpc(P, 'com.atproto.identity.requestPlcOperationSignature', { token: s2.body.accessJwt })
+    t.equal(reqSig.status, 200, `requestPlcOperationSignature via the PDS ${JSON.stringify(reqSig.body)}`)
+    const pc = await code(u.email, /identity change/)
+    const signed = await xrpc(P, 'com.atproto.identity.signPlcOperation', { token: s2.body.accessJwt, body: { token: pc } })
+    t.equal(signed.status, 200, `signPlcOperation via the PDS ${JSON.stringify(signed.body).slice(0, 300)}`)
+    const submitted = await xrpc(P, 'com.atproto.identity.submitPlcOperation', { token: s2.body.accessJwt, body: { operation: signed.body.operation } })
+    t.equal(submitted.status, 200, `the PDS accepts and submits the op ${JSON.stringify(submitted.body)}`)
   })
 
   t.test('deactivate then activate; delete removes the repo and tombstones the DID', async (t) => {
