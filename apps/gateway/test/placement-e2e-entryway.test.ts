@@ -79,7 +79,7 @@ t.test('entryway scenarios against a real PDS', async (t) => {
     t.equal(doc.services.atproto_pds?.endpoint, P)
   })
 
-  await t.test('auths with both services', { todo: process.env.PLACEMENT_E2E_STRICT ? false : 'PDS→Entryway service auth needs the session/proxy DID resolution on loopback (in progress elsewhere)' }, async (t) => {
+  await t.test('auths with both services', async (t) => {
     const atPds = await xrpc(P, 'com.atproto.server.getSession', { token: accessJwt })
     const atEntryway = await xrpc(E, 'com.atproto.server.getSession', { token: accessJwt })
     t.equal(atPds.status, 200, 'the PDS accepts the Entryway token')
@@ -88,7 +88,7 @@ t.test('entryway scenarios against a real PDS', async (t) => {
     t.equal(atPds.body.did, alice)
   })
 
-  await t.test('updates handle from pds (forwarded with service auth)', { todo: process.env.PLACEMENT_E2E_STRICT ? false : 'PDS→Entryway service auth needs the session/proxy DID resolution on loopback (in progress elsewhere)' }, async (t) => {
+  await t.test('updates handle from pds (forwarded with service auth)', async (t) => {
     const res = await xrpc(P, 'com.atproto.identity.updateHandle', { token: accessJwt, body: { handle: 'alice2.test' } })
     t.equal(res.status, 200, JSON.stringify(res.body))
     t.same((await plc.getDocumentData(alice)).alsoKnownAs, ['at://alice2.test'])
