@@ -92,12 +92,21 @@ export function createOAuthClient(o: { entrywayUrl: string; plcUrl: string; redi
  */
 export async function signInAndConsent(
   page: Page,
-  o: { authorizeUrl: string; password: string; emailCode?: () => Promise<string>; serviceName: string; onPage?: (name: 'sign-in' | 'otp' | 'consent') => Promise<void> },
+  o: {
+    authorizeUrl: string
+    password: string
+    serviceName: string
+    emailCode?: () => Promise<string>
+    /** Ticks "Remember this account on this device" (the account pages then know the browser). */
+    remember?: boolean
+    onPage?: (name: 'sign-in' | 'otp' | 'consent') => Promise<void>
+  },
 ): Promise<void> {
   await page.goto(o.authorizeUrl)
   await page.getByText(o.serviceName).first().waitFor()
   // login_hint fills the identifier in; the password is ours to type.
   await page.locator('input[name="password"]').fill(o.password)
+  if (o.remember) await page.getByText('Remember this account on this device').click()
   await o.onPage?.('sign-in')
   await page.getByRole('button', { name: /^sign in$/i }).click()
   if (o.emailCode) {
@@ -138,3 +147,16 @@ export function jwtPayload(jwt: string): Json {
 }
 
 export const CODE_PATTERN = /[A-Z2-7]{5}-[A-Z2-7]{5}/
+
+/** The Entryway's account pages: Apps → the app's details → "Revoke access". */
+export async function revokeAppInAccountPage(page: Page, o: { entrywayUrl: string; handle: string; onPage?: () => Promise<void> }): Promise<void> {
+  await page.goto(`${o.entrywayUrl}/account`)
+  await page.getByRole('link', { name: 'Apps', exact: true }).click()
+  await page.getByRole('button', { name: 'Details' }).first().click()
+  const revoke = page.getByRole('button', { name: /^revoke access$/i })
+  await revoke.waitFor()
+  await o.onPage?.()
+  await revoke.click()
+  // Gone from the list once the server has revoked it.
+  await page.getByRole('button', { name: 'Details' }).waitFor({ state: 'detached' })
+}

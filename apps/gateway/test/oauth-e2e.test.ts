@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap'
 import { fileURLToPath } from 'node:url'
-import { TokenRefreshError, type OAuthSession } from '@atproto/oauth-client-node'
+import { JoseKey, OAuthResolverError, OAuthResponseError, TokenRefreshError, type OAuthSession } from '@atproto/oauth-client-node'
+import type { Page } from 'playwright-core'
 import { startFleet, mailbox } from '@entryway/testkit'
 import { buildGateway, envToCfg, envToSecrets, readEnv } from '../src/index.js'
 import {
@@ -9,6 +10,7 @@ import {
   createOAuthClient,
   jwtPayload,
   launchChromium,
+  revokeAppInAccountPage,
   signInAndConsent,
   startCallbackServer,
   xrpc,
@@ -97,7 +99,11 @@ t.test('fleet OAuth with a real client and a real browser', async (t) => {
   const browser = await launchChromium(t)
 
   /** Handle → DID → PDS → the PDS's authorization server (the Entryway) → Chromium → callback. */
-  async function signIn(t: Test, user: User, o: { twoFactor?: boolean; shots?: string } = {}): Promise<OAuthSession> {
+  async function signIn(
+    t: Test,
+    user: User,
+    o: { twoFactor?: boolean; shots?: string; password?: string; remember?: boolean; then?: (page: Page) => Promise<void> } = {},
+  ): Promise<OAuthSession> {
     const authorizeUrl = await client.authorize(user.handle, { scope: SCOPE })
     t.equal(authorizeUrl.origin, E, 'the client found the Entryway as the authorization server')
     const context = await browser.newContext({ viewport: { width: 900, height: 760 } })
@@ -108,14 +114,16 @@ t.test('fleet OAuth with a real client and a real browser', async (t) => {
       callback.catch(() => {}) // awaited below; a UI failure must not leave it unhandled
       await signInAndConsent(page, {
         authorizeUrl: authorizeUrl.href,
-        password: user.password,
+        password: o.password ?? user.password,
         serviceName: SERVICE_NAME,
+        remember: o.remember,
         emailCode: o.twoFactor ? () => mailedCode(user.email, /sign-in code/i) : undefined,
         onPage: async (name) => {
           if (SHOTS && o.shots) await page.screenshot({ path: `${SHOTS}${o.shots}-${name}.png` })
         },
       })
       const { session } = await client.callback(await callback)
+      await o.then?.(page)
       return session
     } finally {
       await context.close()
@@ -131,13 +139,27 @@ t.test('fleet OAuth with a real client and a real browser', async (t) => {
     return { status: res.status, body: (await res.json()) as Record<string, any> }
   }
 
-  async function refreshFails(t: Test, did: string, why: string): Promise<void> {
+  /** One refresh straight at the Entryway's token endpoint, DPoP-signed with the session's key. */
+  async function refreshAtEntryway(did: string): Promise<unknown> {
+    const saved = sessions.get(did)
+    if (!saved) throw new Error(`no stored session for ${did}`)
+    const server = await client.serverFactory.fromIssuer(saved.tokenSet.iss, saved.authMethod, await JoseKey.fromJWK(saved.dpopJwk))
+    return server.request('token', { grant_type: 'refresh_token', refresh_token: saved.tokenSet.refresh_token! }).then(
+      () => null,
+      (e: unknown) => e,
+    )
+  }
+
+  /** The Entryway refuses the session's refresh token, and the client's next refresh fails. */
+  async function refreshFails(t: Test, did: string, why: string, o: { clientError?: Function } = {}): Promise<void> {
+    const raw = await refreshAtEntryway(did)
+    t.type(raw, OAuthResponseError, `${why}: the Entryway refuses the refresh`)
+    t.match(raw, { status: 400, error: 'invalid_grant' })
     const err = await client.restore(did, true).then(
       () => null,
       (e: unknown) => e,
     )
-    t.type(err, TokenRefreshError, `${why}: the next refresh fails`)
-    t.match((err as { cause?: { error?: string } } | null)?.cause, { error: 'invalid_grant' }, 'refused by the Entryway')
+    t.type(err, o.clientError ?? TokenRefreshError, `${why}: the client's next refresh fails`)
   }
 
   t.test('a user on the first PDS: sign in, write with DPoP, refresh, revoke', async (t) => {
@@ -190,11 +212,47 @@ t.test('fleet OAuth with a real client and a real browser', async (t) => {
     await refreshFails(t, bob.did, 'password reset')
   })
 
+  t.test('revoking the app on the account page ends the session', async (t) => {
+    let revoked = false
+    const session = await signIn(t, alice, {
+      remember: true,
+      then: async (page) => {
+        t.equal((await client.restore(alice.did, true)).did, alice.did, 'a fresh session refreshes')
+        await revokeAppInAccountPage(page, {
+          entrywayUrl: E,
+          handle: alice.handle,
+          onPage: async () => {
+            if (SHOTS) await page.screenshot({ path: `${SHOTS}e2e-account-revoke.png` })
+          },
+        })
+        revoked = true
+      },
+    })
+    t.ok(revoked)
+    t.equal(session.did, alice.did)
+    await refreshFails(t, alice.did, 'revoked on the account page')
+  })
+
   t.test('an admin password change ends the session', async (t) => {
     const session = await signIn(t, alice)
     t.equal((await session.getTokenInfo(true)).sub, alice.did, 'a fresh session refreshes')
     const res = await xrpc(E, 'com.atproto.admin.updateAccountPassword', { auth: basicAdmin, body: { did: alice.did, password: 'set-by-admin' } })
     t.equal(res.status, 200)
     await refreshFails(t, alice.did, 'admin password change')
+  })
+
+  t.test('deleting the account ends the session', async (t) => {
+    const password = 'set-by-admin'
+    const session = await signIn(t, alice, { password })
+    t.equal((await session.getTokenInfo(true)).sub, alice.did, 'a fresh session refreshes')
+    const legacy = await xrpc(E, 'com.atproto.server.createSession', { body: { identifier: alice.handle, password } })
+    t.equal(legacy.status, 200)
+    await mail.clear()
+    t.equal((await xrpc(E, 'com.atproto.server.requestAccountDelete', { auth: `Bearer ${legacy.body.accessJwt}`, body: {} })).status, 200)
+    const token = await mailedCode(alice.email, /delet/i)
+    const del = await xrpc(E, 'com.atproto.server.deleteAccount', { body: { did: alice.did, password, token } })
+    t.equal(del.status, 200, `deleteAccount ${JSON.stringify(del.body)}`)
+    // The client stops earlier (the DID is tombstoned on PLC); the Entryway refuses too.
+    await refreshFails(t, alice.did, 'account deleted', { clientError: OAuthResolverError })
   })
 })
