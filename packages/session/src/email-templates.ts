@@ -59,6 +59,7 @@ export function renderTokenEmail(kind: EmailKind, o: { to: string; serviceName: 
 
 /** A moderator's message (admin.sendEmail), sent as written with the service named. */
 export function renderModeratorEmail(o: { to: string; serviceName: string; subject?: string; content: string }): MailMessage {
-  const subject = o.subject?.trim() || `Message from ${o.serviceName}`
+  // One header line: a moderator's subject cannot add headers.
+  const subject = o.subject?.replace(/[\r\n]+/g, ' ').trim() || `Message from ${o.serviceName}`
   return { to: o.to, subject, text: `${o.content}\n\n— ${o.serviceName}`, html: `<div>${esc(o.content).replace(/\n/g, '<br>')}</div><p>— ${esc(o.serviceName)}</p>` }
 }

@@ -107,3 +107,11 @@ t.test('admin.sendEmail: Basic admin, or service auth issued for the recipient',
   const foreign = await post(env, 'com.atproto.admin.sendEmail', bearer(await env.serviceJwt(other, 'com.atproto.admin.sendEmail')), body)
   t.equal(foreign.statusCode, 401, 'a service token for another account cannot mail this one')
 })
+
+t.test('admin.sendEmail keeps the subject on one line', async (t) => {
+  const env = await buildTestApp(t)
+  const u = await env.addUser()
+  const res = await post(env, 'com.atproto.admin.sendEmail', basicAdmin(), { recipientDid: u.did, senderDid: 'did:plc:mod', content: 'x', subject: 'Hi\r\nBcc: evil@x.test' })
+  t.equal(res.statusCode, 200)
+  t.equal(env.mailer.lastTo(u.email)!.subject, 'Hi Bcc: evil@x.test')
+})
