@@ -22,8 +22,9 @@ export interface SessionLimiters {
 /** Builds limiters on @fastify/rate-limit's `createRateLimit` (its store: memory, or Redis). */
 export function createLimiters(app: FastifyInstance, limits: Readonly<SessionRateLimits> | null): SessionLimiters {
   if (!limits) return { login: async () => {}, email: async () => {} }
+  // skipOnError: a Redis outage lets logins through (logged by the client) rather than failing them.
   const make = (name: string, max: number, timeWindow: number): Limiter =>
-    app.createRateLimit({ max, timeWindow, keyGenerator: (req) => `session:${name}:${(req as unknown as Record<symbol, string>)[kKey]}` })
+    app.createRateLimit({ max, timeWindow, skipOnError: true, keyGenerator: (req) => `session:${name}:${(req as unknown as Record<symbol, string>)[kKey]}` })
   const ident5m = make('login-5m', limits.loginPerIdentifier5Min, FIVE_MIN)
   const identDay = make('login-day', limits.loginPerIdentifierDay, DAY)
   const ip5m = make('login-ip-5m', limits.loginPerIp5Min, FIVE_MIN)

@@ -19,3 +19,13 @@ t.test('login limits are shared through Redis', async (t) => {
   for (const env of [a, b, a, b, a]) codes.push((await env.login(handle, 'x')).statusCode)
   t.same(codes, [401, 401, 401, 429, 429])
 })
+
+t.test('a Redis outage lets logins through instead of failing them', async (t) => {
+  const dead = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null })
+  dead.on('error', () => {})
+  t.teardown(() => dead.disconnect())
+  const env = await buildTestApp(t, { redis: dead })
+  const u = await env.addUser()
+  const res = await env.login(u.handle, u.password)
+  t.equal(res.statusCode, 200)
+})

