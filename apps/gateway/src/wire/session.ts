@@ -47,7 +47,7 @@ export async function wireSession(app: FastifyInstance, ctx: GatewayContext): Pr
     redis,
     // Password reset or change and deletion end OAuth sessions too (registered after this plugin).
     onRevokeAccountSessions: async (did) => {
-      void did
+      if (app.hasDecorator('entrywayOAuth')) await app.entrywayOAuth.revokeAccountSessions(did)
     },
   })
 }
