@@ -1,9 +1,9 @@
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import { openDatabase, type Database } from '@entryway/db'
 import { xrpcErrorHandler } from '@entryway/xrpc'
 import type { ServerConfig } from './config/config.js'
 import type { ServerSecrets } from './config/secrets.js'
-import { loggerOptions } from './logger.js'
+import { loggerOptions, registerRequestLog } from './logger.js'
 import { registerHealth } from './routes/health.js'
 import { registerDescribeServer } from './routes/describe-server.js'
 import { createContext, type GatewayContext } from './context.js'
@@ -12,6 +12,8 @@ import { wirePlacement } from './wire/placement.js'
 import { wireProxy } from './wire/proxy.js'
 import { wireAdmin } from './wire/admin.js'
 import { wireOAuth } from './wire/oauth.js'
+import { wireMetrics } from './wire/metrics.js'
+import { wireRateLimits } from './wire/rate-limits.js'
 
 export interface GatewayOptions {
   /** Use an already-open database (tests); otherwise one is opened from `cfg.db`. */
@@ -24,6 +26,11 @@ export interface Gateway {
   app: FastifyInstance
   database: Database
   ctx: GatewayContext
+  /**
+   * Starts draining: `/xrpc/_ready` answers 503 (load balancers stop sending), responses close
+   * their connection. `app.close()` then stops accepting and waits for requests in flight.
+   */
+  drain(): void
 }
 
 /**
@@ -37,8 +44,13 @@ export async function buildGateway(cfg: ServerConfig, secrets: ServerSecrets, op
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // one line per request, with secrets redacted (registerRequestLog)
+    logController: new LogController({ disableRequestLogging: true }),
   })
+  registerRequestLog(app)
   await app.register(xrpcErrorHandler)
+  // first: its hooks count every route
+  const metrics = await wireMetrics(app, cfg)
 
   const database =
     opts.database ??
@@ -51,13 +63,22 @@ export async function buildGateway(cfg: ServerConfig, secrets: ServerSecrets, op
   await database.migrateToLatest()
 
   let draining = false
-  app.addHook('preClose', async () => {
+  const drain = () => {
     draining = true
+  }
+  app.addHook('preClose', async () => drain())
+  // keep-alive connections must not outlive the drain: each answer ends its connection
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (draining) reply.header('connection', 'close')
+    return payload
   })
   registerHealth(app, { db: database.db, isDraining: () => draining })
   registerDescribeServer(app, cfg)
 
   const ctx = await createContext(cfg, secrets, database)
+  ctx.metrics = metrics
+  // before the plugins whose routes and limiters use the shared store
+  await wireRateLimits(app, ctx)
   // Order: the proxy wires its caching DID resolver into ctx first; its catch-all route is a
   // wildcard, so the specific routes of the other plugins win whatever the order.
   await wireProxy(app, ctx)
@@ -65,5 +86,5 @@ export async function buildGateway(cfg: ServerConfig, secrets: ServerSecrets, op
   await wireOAuth(app, ctx)
   await wirePlacement(app, ctx)
   await wireAdmin(app, ctx)
-  return { app, database, ctx }
+  return { app, database, ctx, drain }
 }

@@ -1,6 +1,7 @@
 import { Secp256k1Keypair } from '@atproto/crypto'
 import { DidResolver } from '@atproto/identity'
 import type { Database } from '@entryway/db'
+import { noopMetrics, type EntrywayMetrics } from '@entryway/metrics'
 import { AuthVerifier, createSessionIssuer, JwtKeyring, type DidDocResolver, type SessionIssuer } from '@entryway/session'
 import type { ServerConfig } from './config/config.js'
 import type { ServerSecrets } from './config/secrets.js'
@@ -23,6 +24,10 @@ export interface GatewayContext {
   didResolver: DidDocResolver
   authVerifier: AuthVerifier
   sessionIssuer: SessionIssuer
+  /** Where plugins report (set by the metrics wiring). */
+  metrics: EntrywayMetrics
+  /** @fastify/rate-limit `store` shared by every limiter: Redis with a local fallback; null without Redis. */
+  rateLimitStore: unknown | null
 }
 
 export async function createContext(cfg: ServerConfig, secrets: ServerSecrets, database: Database): Promise<GatewayContext> {
@@ -44,6 +49,8 @@ export async function createContext(cfg: ServerConfig, secrets: ServerSecrets, d
       entrywayDid: cfg.service.did,
       refreshTokens: new KyselyRefreshTokenStore(database.db),
     }),
+    metrics: noopMetrics,
+    rateLimitStore: null as unknown | null,
   }
   // Resolve through ctx so a later swap of the resolver (caching) reaches the verifier too.
   ctx.authVerifier = new AuthVerifier({

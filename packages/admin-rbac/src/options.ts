@@ -41,6 +41,8 @@ export interface AdminRbacOptions {
   login: AdminLogin
   /** `null` turns rate limits off (tests only). */
   rateLimits?: Partial<AdminRateLimits> | null
+  /** A @fastify/rate-limit store constructor (its `store` option), e.g. Redis-backed, shared by instances. @default in memory */
+  rateLimitStore?: unknown
   /** @default 50 */
   pageSize?: number
   /** Clock (tests). */
@@ -60,6 +62,7 @@ export interface ResolvedAdminRbacOptions {
   entryway: EntrywayXrpc
   login: AdminLogin
   rateLimits: Readonly<AdminRateLimits> | null
+  rateLimitStore: unknown
   pageSize: number
   now: () => Date
 }
@@ -137,6 +140,7 @@ export function resolveOptions(raw: AdminRbacOptions): Readonly<ResolvedAdminRba
     entryway: raw.entryway,
     login: raw.login,
     rateLimits: rl,
+    rateLimitStore: raw.rateLimitStore ?? null,
     pageSize: positiveInt('pageSize', raw.pageSize, DEFAULT_PAGE_SIZE),
     now: raw.now ?? (() => new Date()),
   })

@@ -59,6 +59,7 @@ async function adminRbacPlugin(app: FastifyInstance, raw: AdminRbacOptions): Pro
     if (limitsOn) {
       await scope.register(rateLimit, {
         global: false,
+        ...(o.rateLimitStore ? { store: o.rateLimitStore as never } : {}),
         errorResponseBuilder: (_req, ctx) =>
           new RateLimitExceededError('Too many requests; slow down.', { headers: { 'retry-after': String(Math.ceil(ctx.ttl / 1000)) } }),
       })

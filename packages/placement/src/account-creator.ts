@@ -154,6 +154,7 @@ export class AccountCreator {
       if (result === 'invite_unavailable') throw new InvalidRequestError('Provided invite code not available', 'InvalidInviteCode')
       throw new ServiceUnavailableError('The sign-up was interrupted; retry the same request')
     }
+    o.onAccountPlaced({ did, host: host.url })
     const tokens = await o.sessions.issue({ did, pdsDid: host.did })
     return {
       accessJwt: tokens.accessJwt,

@@ -65,6 +65,8 @@ export interface PlacementOptions {
   replayWindowMs?: number
   /** Hosts tried when a chosen one cannot be reached. @default 2 */
   hostAttempts?: number
+  /** Told of each account created, with its host's public URL (metrics). @default a no-op */
+  onAccountPlaced?: (event: { did: string; host: string }) => void
 }
 
 export type ResolvedPlacementOptions = Readonly<
@@ -128,7 +130,14 @@ export function resolveOptions(raw: PlacementOptions): ResolvedPlacementOptions 
     retryWaitMs: nonNegInt(raw.retryWaitMs, DEFAULT_RETRY_WAIT_MS, 'retryWaitMs'),
     replayWindowMs: nonNegInt(raw.replayWindowMs, DEFAULT_REPLAY_WINDOW_MS, 'replayWindowMs'),
     hostAttempts: posInt(raw.hostAttempts, DEFAULT_HOST_ATTEMPTS, 'hostAttempts'),
+    onAccountPlaced: fn(raw.onAccountPlaced, 'onAccountPlaced'),
   })
+}
+
+function fn(v: unknown, name: string): (event: { did: string; host: string }) => void {
+  if (v === undefined) return () => {}
+  if (typeof v !== 'function') throw new EntrywayConfigError(`${P}: ${name} must be a function`)
+  return v as (event: { did: string; host: string }) => void
 }
 
 function bool(v: unknown, d: boolean, name: string): boolean {

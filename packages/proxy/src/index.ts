@@ -3,6 +3,7 @@ export {
   resolveOptions,
   canonicalOrigin,
   type ProxyOptions,
+  type ProxyMetrics,
   type ResolvedProxyOptions,
   DEFAULT_UPSTREAM_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,

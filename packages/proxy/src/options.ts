@@ -22,6 +22,14 @@ export const DEFAULT_ROUTE_CACHE_TTL_MS = 5 * 60_000
 export const DEFAULT_ROUTE_CACHE_NEGATIVE_TTL_MS = 5_000
 export const DEFAULT_ROUTE_CACHE_SIZE = 100_000
 
+/** Where the proxy reports what it sees (structurally a subset of `@entryway/metrics`' EntrywayMetrics). */
+export interface ProxyMetrics {
+  /** A forwarded request's PDS answer (status when the headers arrived, or the error's status). */
+  upstream(host: string, status: number, seconds: number): void
+  /** A verified-token cache lookup (`cache` is `'token'`). */
+  cacheLookup(cache: string, hit: boolean): void
+}
+
 export interface ProxyOptions {
   /** The fleet: the only places requests are forwarded to (plus `allowedOrigins`). */
   hosts: HostDirectory
@@ -65,6 +73,8 @@ export interface ProxyOptions {
   ownedNsids?: readonly string[]
   /** Injectable clock for tests. @default Date.now */
   now?: () => number
+  /** Receives upstream latency by host and token-cache hits. @default null */
+  metrics?: ProxyMetrics | null
 }
 
 export interface ResolvedProxyOptions {
@@ -86,6 +96,7 @@ export interface ResolvedProxyOptions {
   routeCacheSize: number
   ownedNsids: ReadonlySet<string>
   now: () => number
+  metrics: ProxyMetrics | null
 }
 
 const fail = (msg: string): never => {
@@ -132,6 +143,10 @@ export function resolveOptions(raw: ProxyOptions): Readonly<ResolvedProxyOptions
     fail('ownedNsids must be an array of NSIDs')
   }
   if (raw.now !== undefined && typeof raw.now !== 'function') fail('now must be a function')
+  if (raw.metrics != null) {
+    needs('metrics', raw.metrics, 'upstream')
+    needs('metrics', raw.metrics, 'cacheLookup')
+  }
   return Object.freeze({
     hosts: raw.hosts,
     accounts: raw.accounts,
@@ -151,5 +166,6 @@ export function resolveOptions(raw: ProxyOptions): Readonly<ResolvedProxyOptions
     routeCacheSize: positiveInt('routeCacheSize', raw.routeCacheSize, DEFAULT_ROUTE_CACHE_SIZE),
     ownedNsids: new Set(raw.ownedNsids ?? ENTRYWAY_OWNED_NSIDS),
     now: raw.now ?? Date.now,
+    metrics: raw.metrics ?? null,
   })
 }

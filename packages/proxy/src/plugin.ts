@@ -16,10 +16,13 @@ import { respond } from './respond.js'
 /** Per-request routing result, read by the static reply-from hooks (no closure per request). */
 const kOrigin = Symbol('entryway.proxy.origin')
 const kSubject = Symbol('entryway.proxy.subject')
+/** `performance.now()` when the request was handed to reply-from (metrics only). */
+const kStarted = Symbol('entryway.proxy.started')
 
 interface ProxyRequest extends FastifyRequest {
   [kOrigin]: string | null
   [kSubject]: string | null
+  [kStarted]: number
 }
 
 const XRPC_PREFIX = '/xrpc/'
@@ -38,7 +41,17 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
   hosts.start(o.hostRefreshMs)
   app.addHook('onClose', async () => hosts.stop())
 
-  const tokens = new VerifiedTokenCache(o.verifyAccessToken, o.tokenCacheTtlMs, o.tokenCacheSize, o.now)
+  const metrics = o.metrics
+  const tokens = new VerifiedTokenCache(
+    o.verifyAccessToken,
+    o.tokenCacheTtlMs,
+    o.tokenCacheSize,
+    o.now,
+    metrics ? (hit) => metrics.cacheLookup('token', hit) : undefined,
+  )
+  const observe = (req: ProxyRequest, status: number) => {
+    if (metrics && req[kOrigin]) metrics.upstream(req[kOrigin], status, (performance.now() - req[kStarted]) / 1000)
+  }
   const routes = new RouteResolver({
     accounts: o.accounts,
     didResolver: o.didResolver,
@@ -68,6 +81,7 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
   app.addContentTypeParser('*', (_req, payload, done) => done(null, payload))
   app.decorateRequest(kOrigin, null)
   app.decorateRequest(kSubject, null)
+  app.decorateRequest(kStarted, 0)
 
   const fromOptions: FastifyReplyFromHooks = {
     getUpstream: (req) => (req as ProxyRequest)[kOrigin]!,
@@ -91,9 +105,12 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
       return headers
     },
     onError: (reply, { error }) => {
-      reply.send(mapUpstreamError(error))
+      const mapped = mapUpstreamError(error)
+      observe(reply.request as ProxyRequest, mapped.status)
+      reply.send(mapped)
     },
     onResponse: (req, reply, res) => {
+      observe(req as ProxyRequest, (res as { statusCode: number }).statusCode)
       respond(reply as FastifyReply, res as never, (req as ProxyRequest)[kSubject], (did) => {
         // the account is not where we sent it: re-read the row and the document next time
         routes.forget(did)
@@ -149,6 +166,7 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
     }
     req[kOrigin] = route.origin
     req[kSubject] = subject
+    if (metrics) req[kStarted] = performance.now()
     return reply.from(undefined, fromOptions)
   }
 

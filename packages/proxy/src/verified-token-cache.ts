@@ -31,6 +31,8 @@ export class VerifiedTokenCache {
     private readonly ttlMs: number,
     maxSize: number,
     private readonly now: () => number = Date.now,
+    /** Told whether each lookup was answered from memory (metrics). */
+    private readonly onLookup?: (hit: boolean) => void,
   ) {
     this.hits = new LRUCache({ max: maxSize })
   }
@@ -39,10 +41,12 @@ export class VerifiedTokenCache {
     const hit = this.hits.get(token)
     const now = this.now()
     if (hit && now < hit.until) {
+      this.onLookup?.(true)
       if (hit.ok) return hit.ok
       throw hit.err!
     }
     const running = this.inflight.get(token)
+    this.onLookup?.(running !== undefined)
     if (running) return running
     const p = this.verify(token)
       .then(

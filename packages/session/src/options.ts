@@ -66,6 +66,8 @@ export interface SessionPluginOptions {
   includeDidDoc?: boolean
   /** An ioredis client: rate-limit counters are shared across gateway instances. */
   redis?: unknown
+  /** A @fastify/rate-limit store constructor (its `store` option); wins over `redis`. @default none */
+  rateLimitStore?: unknown
   /** `false` turns rate limiting off (benchmarks). */
   rateLimits?: Partial<SessionRateLimits> | false
   /** @default 2 */
@@ -103,6 +105,7 @@ export interface ResolvedSessionOptions {
   sessionIssuer: SessionIssuer
   includeDidDoc: boolean
   redis: unknown
+  rateLimitStore: unknown
   rateLimits: Readonly<SessionRateLimits> | null
   passwordConcurrency: number
   passwordQueueMax: number
@@ -164,6 +167,7 @@ export function resolveOptions(raw: SessionPluginOptions): Readonly<ResolvedSess
     sessionIssuer: raw.sessionIssuer ?? createSessionIssuer({ keyring: raw.keyring, entrywayDid: raw.entrywayDid, refreshTokens: raw.refreshTokens }),
     includeDidDoc: raw.includeDidDoc ?? true,
     redis: raw.redis ?? null,
+    rateLimitStore: raw.rateLimitStore ?? null,
     rateLimits,
     passwordConcurrency: posInt(raw.passwordConcurrency, DEFAULT_PASSWORD_CONCURRENCY, 'passwordConcurrency'),
     passwordQueueMax: posInt(raw.passwordQueueMax, DEFAULT_PASSWORD_QUEUE_MAX, 'passwordQueueMax'),

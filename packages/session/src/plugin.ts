@@ -28,6 +28,9 @@ import { registerCheckSignupQueue } from './routes/com.atproto.temp.checkSignupQ
 import { registerAdminUpdateAccountPassword } from './routes/com.atproto.admin.updateAccountPassword.js'
 import { registerAdminUpdateAccountEmail } from './routes/com.atproto.admin.updateAccountEmail.js'
 import { registerAdminSendEmail } from './routes/com.atproto.admin.sendEmail.js'
+import { registerAdminUpdateSubjectStatus } from './routes/com.atproto.admin.updateSubjectStatus.js'
+import { registerAdminGetSubjectStatus } from './routes/com.atproto.admin.getSubjectStatus.js'
+import { registerAdminDeleteAccount } from './routes/com.atproto.admin.deleteAccount.js'
 
 async function sessionPlugin(app: FastifyInstance, raw: SessionPluginOptions): Promise<void> {
   const o = resolveOptions(raw)
@@ -43,7 +46,11 @@ async function sessionPlugin(app: FastifyInstance, raw: SessionPluginOptions): P
     })
     await scope.register(rateLimit, {
       global: false,
-      ...(o.redis ? { redis: o.redis as never, nameSpace: 'entryway-session-' } : {}),
+      ...(o.rateLimitStore
+        ? { store: o.rateLimitStore as never }
+        : o.redis
+          ? { redis: o.redis as never, nameSpace: 'entryway-session-' }
+          : {}),
     })
     const deps: SessionDeps = {
       ...o,
@@ -74,6 +81,9 @@ async function sessionPlugin(app: FastifyInstance, raw: SessionPluginOptions): P
       registerAdminUpdateAccountPassword,
       registerAdminUpdateAccountEmail,
       registerAdminSendEmail,
+      registerAdminUpdateSubjectStatus,
+      registerAdminGetSubjectStatus,
+      registerAdminDeleteAccount,
     ]) {
       register(scope, deps)
     }
@@ -111,4 +121,7 @@ export const SESSION_NSIDS: readonly string[] = [
   'com.atproto.admin.updateAccountPassword',
   'com.atproto.admin.updateAccountEmail',
   'com.atproto.admin.sendEmail',
+  'com.atproto.admin.updateSubjectStatus',
+  'com.atproto.admin.getSubjectStatus',
+  'com.atproto.admin.deleteAccount',
 ]

@@ -22,7 +22,16 @@ export interface ServerConfig {
     contactEmail?: string
   }
   db: { url?: string; dataDir?: string }
-  redis: { url: string } | null
+  /** Rate-limit counters shared by every instance; `prefix` starts every key. */
+  redis: { url: string; prefix: string } | null
+  /** `/metrics`; with a token, scrapes need `Authorization: Bearer <token>`. */
+  metrics: { token: string | null }
+  /**
+   * SIGTERM: `/xrpc/_ready` answers 503 for `drainMs` while requests are still served (time for a
+   * load balancer to notice), then the server stops accepting and waits for requests in flight,
+   * for at most `timeoutMs`.
+   */
+  shutdown: { drainMs: number; timeoutMs: number }
   plc: { url: string }
   email: { smtpUrl: string; from: string } | null
   adminRbac: { file: string } | null
@@ -35,6 +44,10 @@ export interface ServerConfig {
 
 export const DEFAULT_PORT = 2583
 export const DEFAULT_PLC_URL = 'https://plc.directory'
+export const DEFAULT_REDIS_PREFIX = 'entryway-rl-'
+/** 0: the lab and tests stop at once; behind a load balancer set about twice its probe interval. */
+export const DEFAULT_SHUTDOWN_DRAIN_MS = 0
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000
 
 /** Defaults and cross-field checks. Sections that are off are `null`. */
 export function envToCfg(env: ServerEnvironment): ServerConfig {
@@ -73,7 +86,9 @@ export function envToCfg(env: ServerEnvironment): ServerConfig {
       contactEmail: env.contactEmail,
     },
     db: { url: env.databaseUrl, dataDir: env.dataDir },
-    redis: env.redisUrl ? { url: env.redisUrl } : null,
+    redis: env.redisUrl ? { url: env.redisUrl, prefix: env.redisPrefix ?? DEFAULT_REDIS_PREFIX } : null,
+    metrics: { token: env.metricsToken ?? null },
+    shutdown: { drainMs: nonNegative('ENTRYWAY_SHUTDOWN_DRAIN_MS', env.shutdownDrainMs, DEFAULT_SHUTDOWN_DRAIN_MS), timeoutMs: nonNegative('ENTRYWAY_SHUTDOWN_TIMEOUT_MS', env.shutdownTimeoutMs, DEFAULT_SHUTDOWN_TIMEOUT_MS) },
     plc: { url: (env.plcUrl ?? DEFAULT_PLC_URL).replace(/\/+$/, '') },
     email: env.smtpUrl ? { smtpUrl: env.smtpUrl, from: env.emailFrom ?? `noreply@${url.hostname}` } : null,
     adminRbac: env.adminRbacFile ? { file: env.adminRbacFile } : null,
@@ -85,4 +100,10 @@ export function envToCfg(env: ServerEnvironment): ServerConfig {
     },
     logLevel: env.logLevel ?? 'info',
   }
+}
+
+function nonNegative(name: string, v: number | undefined, def: number): number {
+  if (v === undefined) return def
+  if (!Number.isInteger(v) || v < 0) throw new EntrywayConfigError(`${name} must be a non-negative integer (ms)`)
+  return v
 }

@@ -9,6 +9,10 @@ export interface ServerEnvironment {
   databaseUrl?: string
   dataDir?: string
   redisUrl?: string
+  redisPrefix?: string
+  metricsToken?: string
+  shutdownDrainMs?: number
+  shutdownTimeoutMs?: number
   plcUrl?: string
   jwtSigningKeyHex?: string
   jwtSigningKeyFile?: string
@@ -43,6 +47,10 @@ export const ENV_NAMES = [
   'DATABASE_URL',
   'ENTRYWAY_DATA_DIR',
   'ENTRYWAY_REDIS_URL',
+  'ENTRYWAY_REDIS_PREFIX',
+  'ENTRYWAY_METRICS_TOKEN',
+  'ENTRYWAY_SHUTDOWN_DRAIN_MS',
+  'ENTRYWAY_SHUTDOWN_TIMEOUT_MS',
   'ENTRYWAY_PLC_URL',
   'ENTRYWAY_JWT_SIGNING_KEY_HEX',
   'ENTRYWAY_JWT_SIGNING_KEY_FILE',
@@ -77,6 +85,10 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServerEnvironment
     databaseUrl: envStr(env.DATABASE_URL),
     dataDir: envStr(env.ENTRYWAY_DATA_DIR),
     redisUrl: envStr(env.ENTRYWAY_REDIS_URL),
+    redisPrefix: envStr(env.ENTRYWAY_REDIS_PREFIX),
+    metricsToken: envStr(env.ENTRYWAY_METRICS_TOKEN),
+    shutdownDrainMs: envInt(env.ENTRYWAY_SHUTDOWN_DRAIN_MS),
+    shutdownTimeoutMs: envInt(env.ENTRYWAY_SHUTDOWN_TIMEOUT_MS),
     plcUrl: envStr(env.ENTRYWAY_PLC_URL),
     jwtSigningKeyHex: envStr(env.ENTRYWAY_JWT_SIGNING_KEY_HEX),
     jwtSigningKeyFile: envStr(env.ENTRYWAY_JWT_SIGNING_KEY_FILE),

@@ -12,6 +12,7 @@ import type { GatewayContext } from '../context.js'
 import { KyselyAuditLog } from '../stores/admin-audit.js'
 import { KyselyAdminSessionStore } from '../stores/admin-session.js'
 import { KyselyFleetDirectory } from '../stores/admin-fleet.js'
+import { KyselyAdminOAuthStateStore } from '../stores/admin-oauth-state.js'
 
 /** Deadline of one admin call to a PDS. */
 export const ADMIN_PDS_TIMEOUT_MS = 15_000
@@ -62,6 +63,10 @@ export async function wireAdmin(app: FastifyInstance, ctx: GatewayContext): Prom
       publicUrl: cfg.service.publicUrl,
       handleResolver: cfg.service.publicUrl,
       plcDirectoryUrl: cfg.plc.url,
+      // the OAuth callback may reach another instance than the one that started the sign-in
+      stateStore: new KyselyAdminOAuthStateStore(db),
     }),
+    // login and action limits count across instances (Redis, with an in-process fallback)
+    ...(ctx.rateLimitStore ? { rateLimitStore: ctx.rateLimitStore } : {}),
   })
 }

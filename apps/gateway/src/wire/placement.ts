@@ -43,6 +43,7 @@ export async function wirePlacement(app: FastifyInstance, ctx: GatewayContext): 
     externalHandles: new HandleResolver({ timeout: EXTERNAL_HANDLE_TIMEOUT_MS }),
     seedHosts: cfg.fleetSeed.map((h) => ({ url: h.url, did: h.did, internalUrl: h.internalUrl ?? null })),
     inviteCodePrefix: invitePrefix(cfg.service.publicUrl),
+    onAccountPlaced: ({ host }) => ctx.metrics.accountPlaced(host),
   })
 }
 

@@ -17,12 +17,31 @@ export async function wireProxy(app: FastifyInstance, ctx: GatewayContext): Prom
     timeoutMs: DID_RESOLVE_TIMEOUT_MS,
     log: app.log,
   })
-  ctx.didResolver = didCache
+  // every lookup through the cache is counted (hit: answered from memory, fresh or stale)
+  const { metrics } = ctx
+  const observed = {
+    resolve: (did: string, opts?: { forceRefresh?: boolean }) => {
+      if (!opts?.forceRefresh) {
+        const cached = didCache.peek(did)
+        metrics.cacheLookup('did', cached !== undefined)
+        if (cached !== undefined) return Promise.resolve(cached)
+      }
+      return didCache.resolve(did, opts)
+    },
+    peek: (did: string) => {
+      const cached = didCache.peek(did)
+      metrics.cacheLookup('did', cached !== undefined)
+      return cached
+    },
+    prefetch: (did: string) => didCache.prefetch(did),
+  }
+  ctx.didResolver = observed
   const db = ctx.database.db
   await app.register(entrywayProxy, {
     hosts: new KyselyHostDirectory(db),
     accounts: new KyselyAccountRoutes(db),
-    didResolver: didCache,
+    didResolver: observed,
+    metrics,
     verifyAccessToken: (token) => verifyAccessToken(ctx.keyring, token),
     entrywayDid: cfg.service.did,
     allowedOrigins: cfg.proxy.allowedOrigins,

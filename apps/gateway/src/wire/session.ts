@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify'
-import { Redis } from 'ioredis'
 import { session, type Mailer } from '@entryway/session'
 import type { GatewayContext } from '../context.js'
 import { gatewayMailer } from './mailer.js'
@@ -8,7 +7,7 @@ import { KyselyAppPasswordStore } from '../stores/session-app-password-store.js'
 import { KyselyEmailTokenStore } from '../stores/session-email-token-store.js'
 import { KyselyRefreshTokenStore } from '../stores/refresh-token-store.js'
 
-/** Registers the session plugin with its Postgres-backed stores, SMTP mail and optional Redis. */
+/** Registers the session plugin with its Postgres-backed stores, SMTP mail and the shared rate-limit store. */
 export async function wireSession(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   const { cfg } = ctx
   // Without SMTP, email flows cannot complete; say so in the log (never the code itself).
@@ -16,15 +15,6 @@ export async function wireSession(app: FastifyInstance, ctx: GatewayContext): Pr
     send: async (msg) => {
       app.log.warn({ to: msg.to, subject: msg.subject }, 'email not configured (ENTRYWAY_SMTP_URL): message dropped')
     },
-  }
-  let redis: Redis | undefined
-  if (cfg.redis) {
-    const client = new Redis(cfg.redis.url, { maxRetriesPerRequest: 1, connectTimeout: 2_000 })
-    client.on('error', (err) => app.log.warn({ err }, 'session rate-limit redis error'))
-    app.addHook('onClose', async () => {
-      client.disconnect()
-    })
-    redis = client
   }
   const db = ctx.database.db
   await app.register(session, {
@@ -44,7 +34,8 @@ export async function wireSession(app: FastifyInstance, ctx: GatewayContext): Pr
     authVerifier: ctx.authVerifier,
     sessionIssuer: ctx.sessionIssuer,
     includeDidDoc: cfg.service.includeDidDocInSession,
-    redis,
+    // Redis (shared by instances) with an in-process fallback; in memory without ENTRYWAY_REDIS_URL
+    ...(ctx.rateLimitStore ? { rateLimitStore: ctx.rateLimitStore } : {}),
     // Password reset or change and deletion end OAuth sessions too (registered after this plugin).
     onRevokeAccountSessions: async (did) => {
       if (app.hasDecorator('entrywayOAuth')) await app.entrywayOAuth.revokeAccountSessions(did)

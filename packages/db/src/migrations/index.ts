@@ -3,6 +3,7 @@ import * as m001 from './001-init.js'
 import * as m020 from './020-placement-signup.js'
 import * as m040 from './040-admin-session.js'
 import * as m050 from './050-oauth.js'
+import * as m060 from './060-admin-oauth-state.js'
 
 /**
  * Every migration, by name. Static so compiled `dist/` needs no file-system discovery.
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '020-placement-signup': m020,
   '040-admin-session': m040,
   '050-oauth': m050,
+  '060-admin-oauth-state': m060,
 }

@@ -7,6 +7,7 @@ import type * as inviteCode from './invite-code.js'
 import type * as emailToken from './email-token.js'
 import type * as adminAudit from './admin-audit.js'
 import type * as adminSession from './admin-session.js'
+import type * as adminOAuthState from './admin-oauth-state.js'
 import type * as oauth from './oauth.js'
 
 export type DatabaseSchema = pdsHost.PartialDB &
@@ -18,6 +19,7 @@ export type DatabaseSchema = pdsHost.PartialDB &
   emailToken.PartialDB &
   adminAudit.PartialDB &
   adminSession.PartialDB &
+  adminOAuthState.PartialDB &
   oauth.PartialDB
 
 export type { PdsHost, PdsHostStatus } from './pds-host.js'
@@ -29,6 +31,7 @@ export type { InviteCode, InviteCodeUse } from './invite-code.js'
 export type { EmailToken, EmailTokenPurpose } from './email-token.js'
 export type { AdminAudit } from './admin-audit.js'
 export type { AdminSession } from './admin-session.js'
+export type { AdminOAuthState } from './admin-oauth-state.js'
 export type {
   OAuthRequest,
   OAuthDevice,
