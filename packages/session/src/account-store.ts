@@ -21,6 +21,8 @@ export interface SessionAccount {
   passwordScrypt: string | null
   status: AccountStatus
   deactivatedAt: string | null
+  /** Set while taken down (the moderator's reference, or the time of the takedown). */
+  takedownRef?: string | null
   host: AccountHost
 }
 
@@ -40,6 +42,11 @@ export interface AccountStore {
   /** `deactivatedAt` is set with `deactivated`, cleared with `active`; a takedown is kept. */
   setDeactivated(did: string, deactivated: boolean, at: string): Promise<void>
   markDeleted(did: string, at: string): Promise<void>
+  /**
+   * A takedown (`takedownRef` set: status `takendown`) or its reversal (`null`: back to `deactivated`
+   * when `deactivatedAt` is set, else `active`).
+   */
+  setTakedown(did: string, takedownRef: string | null, at: string): Promise<void>
 }
 
 /** Account status as the lexicons report it (`active` + `status`). */

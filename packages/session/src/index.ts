@@ -47,5 +47,5 @@ export { MemoryMailer, SmtpMailer, type Mailer, type MailMessage, type SmtpMaile
 export { renderTokenEmail, renderModeratorEmail, type EmailKind } from './email-templates.js'
 export { generateEmailToken, generateAppPassword, DEFAULT_EMAIL_TOKEN_TTL_MS } from './email-token.js'
 export { PasswordGate } from './password-gate.js'
-export { UndiciPdsAdminClient, DEFAULT_PDS_ADMIN_TIMEOUT_MS, type PdsAdminClient, type UndiciPdsAdminClientOptions } from './pds-admin-client.js'
+export { UndiciPdsAdminClient, DEFAULT_PDS_ADMIN_TIMEOUT_MS, type PdsAdminCall, type PdsAdminClient, type UndiciPdsAdminClientOptions } from './pds-admin-client.js'
 export { DidPlcOperator, type PlcOperator, type PlcUpdate } from './plc-operator.js'

@@ -1,6 +1,13 @@
 import { request, errors as undiciErrors } from 'undici'
-import { UpstreamFailureError, UpstreamTimeoutError } from '@entryway/xrpc'
+import { UpstreamFailureError, UpstreamTimeoutError, XrpcError } from '@entryway/xrpc'
 import type { AccountHost } from './account-store.js'
+
+/** One admin XRPC call as the Entryway passes it on to a PDS. */
+export interface PdsAdminCall {
+  method: 'GET' | 'POST'
+  params?: Record<string, string>
+  body?: unknown
+}
 
 /** The PDS admin routes the session plugin drives (Basic `admin:<PDS admin password>`). */
 export interface PdsAdminClient {
@@ -8,6 +15,11 @@ export interface PdsAdminClient {
   setDeactivated(host: AccountHost, did: string, deactivated: boolean): Promise<void>
   /** `com.atproto.admin.deleteAccount`: removes the repo and its blobs from the PDS. */
   deleteAccount(host: AccountHost, did: string): Promise<void>
+  /**
+   * Any admin route of the PDS (`updateSubjectStatus`, `getSubjectStatus`): its JSON output, or its
+   * 4xx XRPC error passed on with status and name; other failures are 502/504.
+   */
+  forward(host: AccountHost, nsid: string, call: PdsAdminCall): Promise<unknown>
 }
 
 export const DEFAULT_PDS_ADMIN_TIMEOUT_MS = 10_000
@@ -39,31 +51,52 @@ export class UndiciPdsAdminClient implements PdsAdminClient {
     await this.post(host, 'com.atproto.admin.deleteAccount', { did })
   }
 
-  private async post(host: AccountHost, nsid: string, body: unknown): Promise<void> {
-    const base = (host.internalUrl ?? host.url).replace(/\/+$/, '')
-    let res
+  async forward(host: AccountHost, nsid: string, call: PdsAdminCall): Promise<unknown> {
+    const { status, text } = await this.send(host, nsid, call)
+    let json: unknown = null
     try {
-      res = await request(`${base}/xrpc/${nsid}`, {
-        method: 'POST',
-        headers: { authorization: this.auth, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
-      })
-    } catch (err) {
-      if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
-        throw new UpstreamTimeoutError(`PDS did not answer ${nsid} in time`, { cause: err })
-      }
-      throw new UpstreamFailureError(`PDS unreachable for ${nsid}`, { cause: err })
+      json = text ? JSON.parse(text) : null
+    } catch {
+      // not JSON: judged by the status below
     }
-    const text = await res.body.text()
-    if (res.statusCode >= 200 && res.statusCode < 300) return
+    if (status >= 200 && status < 300) return json
+    const e = json as { error?: unknown; message?: unknown } | null
+    // The PDS's own refusal (NotFound, InvalidRequest…) is the admin's answer; never its 5xx detail.
+    if (status >= 400 && status < 500 && status !== 401 && status !== 403 && typeof e?.error === 'string') {
+      throw new XrpcError(status, e.error, typeof e.message === 'string' ? e.message : undefined)
+    }
+    throw new UpstreamFailureError(`PDS refused ${nsid} (${status})`)
+  }
+
+  private async post(host: AccountHost, nsid: string, body: unknown): Promise<void> {
+    const { status, text } = await this.send(host, nsid, { method: 'POST', body })
+    if (status >= 200 && status < 300) return
     let name = ''
     try {
       name = String(JSON.parse(text)?.error ?? '')
     } catch {
       // not JSON: the status is enough
     }
-    throw new UpstreamFailureError(`PDS refused ${nsid} (${res.statusCode}${name ? ` ${name}` : ''})`)
+    throw new UpstreamFailureError(`PDS refused ${nsid} (${status}${name ? ` ${name}` : ''})`)
+  }
+
+  private async send(host: AccountHost, nsid: string, call: PdsAdminCall): Promise<{ status: number; text: string }> {
+    const base = (host.internalUrl ?? host.url).replace(/\/+$/, '')
+    const query = call.params && Object.keys(call.params).length ? `?${new URLSearchParams(call.params).toString()}` : ''
+    try {
+      const res = await request(`${base}/xrpc/${nsid}${query}`, {
+        method: call.method,
+        headers: { authorization: this.auth, ...(call.method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+        body: call.method === 'POST' ? JSON.stringify(call.body ?? {}) : undefined,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      })
+      return { status: res.statusCode, text: await res.body.text() }
+    } catch (err) {
+      if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
+        throw new UpstreamTimeoutError(`PDS did not answer ${nsid} in time`, { cause: err })
+      }
+      throw new UpstreamFailureError(`PDS unreachable for ${nsid}`, { cause: err })
+    }
   }
 }

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
 import { Secp256k1Keypair } from '@atproto/crypto'
 import { createServiceJwt } from '@atproto/xrpc-server'
-import { xrpcErrorHandler } from '@entryway/xrpc'
+import { UpstreamFailureError, xrpcErrorHandler } from '@entryway/xrpc'
 import {
   JwtKeyring,
   MemoryAccountStore,
@@ -12,6 +12,7 @@ import {
   hashPassword,
   session,
   type DidDocument,
+  type PdsAdminCall,
   type PdsAdminClient,
   type PlcOperator,
   type PlcUpdate,
@@ -43,7 +44,9 @@ export interface TestApp {
   emailTokens: MemoryEmailTokenStore
   refreshTokens: MemoryRefreshTokenStore
   mailer: MemoryMailer
-  pdsCalls: Array<{ op: string; did: string; deactivated?: boolean }>
+  pdsCalls: Array<{ op: string; did: string; deactivated?: boolean; call?: PdsAdminCall }>
+  /** Answers of the fake PDS to forwarded admin calls (`forward`); default `{}`. */
+  pdsForward: { answer: (nsid: string, call: PdsAdminCall) => unknown }
   plcCalls: Array<{ op: string; did: string; update?: PlcUpdate }>
   docs: Map<string, DidDocument>
   clock: { now: number }
@@ -69,6 +72,7 @@ export async function buildTestApp(t: Tap, overrides: Partial<SessionPluginOptio
   const docs = new Map<string, DidDocument>()
   const clock = { now: Date.now() }
   const failPds = { on: false }
+  const pdsForward: TestApp['pdsForward'] = { answer: () => ({}) }
   const pdsAdmin: PdsAdminClient = {
     async setDeactivated(_host, did, deactivated) {
       if (failPds.on) throw Object.assign(new Error('pds down'), {})
@@ -77,6 +81,11 @@ export async function buildTestApp(t: Tap, overrides: Partial<SessionPluginOptio
     async deleteAccount(_host, did) {
       if (failPds.on) throw new Error('pds down')
       pdsCalls.push({ op: 'deleteAccount', did })
+    },
+    async forward(host, nsid, call) {
+      if (failPds.on) throw new UpstreamFailureError(`PDS unreachable for ${nsid}`)
+      pdsCalls.push({ op: nsid, did: host.did, call })
+      return pdsForward.answer(nsid, call)
     },
   }
   const plc: PlcOperator = {
@@ -121,6 +130,7 @@ export async function buildTestApp(t: Tap, overrides: Partial<SessionPluginOptio
     docs,
     clock,
     failPds,
+    pdsForward,
     async addUser(o = {}) {
       const n = ++counter
       const key = await Secp256k1Keypair.create()

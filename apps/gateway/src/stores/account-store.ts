@@ -18,6 +18,7 @@ export class KyselyAccountStore implements AccountStore {
         'account.passwordScrypt',
         'account.status',
         'account.deactivatedAt',
+        'account.takedownRef',
         'pds_host.id as hostId',
         'pds_host.url as hostUrl',
         'pds_host.did as hostDid',
@@ -81,6 +82,22 @@ export class KyselyAccountStore implements AccountStore {
     })
   }
 
+  async setTakedown(did: string, takedownRef: string | null, at: string): Promise<void> {
+    const q = this.db.updateTable('account').where('did', '=', did).where('status', '!=', 'deleted')
+    if (takedownRef !== null) {
+      await q.set({ status: 'takendown', takedownRef, updatedAt: at }).execute()
+      return
+    }
+    // Back to what (de)activation last said.
+    await q
+      .set((eb) => ({
+        status: eb.case().when('deactivatedAt', 'is not', null).then('deactivated' as const).else('active' as const).end(),
+        takedownRef: null,
+        updatedAt: at,
+      }))
+      .execute()
+  }
+
   async markDeleted(did: string, at: string): Promise<void> {
     await this.db.updateTable('account').set({ status: 'deleted', passwordScrypt: null, updatedAt: at }).where('did', '=', did).execute()
   }
@@ -95,6 +112,7 @@ type Row = {
   passwordScrypt: string | null
   status: SessionAccount['status']
   deactivatedAt: string | null
+  takedownRef: string | null
   hostId: number
   hostUrl: string
   hostDid: string
@@ -112,6 +130,7 @@ function toAccount(r: Row | undefined): SessionAccount | null {
     passwordScrypt: r.passwordScrypt,
     status: r.status,
     deactivatedAt: r.deactivatedAt,
+    takedownRef: r.takedownRef,
     host: { id: r.hostId, url: r.hostUrl, did: r.hostDid, internalUrl: r.hostInternalUrl },
   }
 }

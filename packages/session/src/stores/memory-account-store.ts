@@ -61,6 +61,14 @@ export class MemoryAccountStore implements AccountStore {
     this.mutate(did, (a) => (a.status = 'deleted'))
   }
 
+  async setTakedown(did: string, takedownRef: string | null): Promise<void> {
+    this.mutate(did, (a) => {
+      if (a.status === 'deleted') return
+      a.takedownRef = takedownRef
+      a.status = takedownRef !== null ? 'takendown' : a.deactivatedAt ? 'deactivated' : 'active'
+    })
+  }
+
   private mutate(did: string, fn: (a: SessionAccount) => void): void {
     const a = this.byDid.get(did)
     if (a) fn(a)

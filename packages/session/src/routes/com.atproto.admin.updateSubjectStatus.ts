@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify'
+import { InvalidRequestError } from '@entryway/xrpc'
+import type { SessionDeps } from '../deps.js'
+import { readInput } from '../input.js'
+import { atUriAuthority, subjectAccount } from '../admin-subject.js'
+import { revokeAccountSessions } from '../account-teardown.js'
+
+const NSID = 'com.atproto.admin.updateSubjectStatus'
+const REPO_REF = 'com.atproto.admin.defs#repoRef'
+
+interface StatusAttr {
+  applied: boolean
+  ref?: string
+}
+interface Input {
+  subject: { $type: string; did?: string; uri?: string }
+  takedown?: StatusAttr
+  deactivated?: StatusAttr
+}
+
+/**
+ * Moderation at the Entryway (Basic admin). The account's PDS applies it first with its own route
+ * (records, blobs and repos alike); for a repo the Entryway then mirrors it: a takedown marks the
+ * account `takendown` and ends every session (logins then answer `AccountTakedown`, refreshes are
+ * refused), its reversal restores the account.
+ */
+export function registerAdminUpdateSubjectStatus(app: FastifyInstance, deps: SessionDeps): void {
+  app.post(`/xrpc/${NSID}`, async (req) => {
+    deps.authVerifier.adminBasic(req)
+    const input = readInput<Input>(NSID, req)
+    const { subject, takedown, deactivated } = input
+    if (takedown?.applied && deactivated && !deactivated.applied) {
+      throw new InvalidRequestError('Cannot activate and takedown an account at the same time')
+    }
+    const isRepo = subject.$type === REPO_REF
+    const account = await subjectAccount(deps, subject.uri !== undefined ? atUriAuthority(subject.uri) : (subject.did ?? ''))
+    const out = await deps.pdsAdmin.forward(account.host, NSID, { method: 'POST', body: input })
+    if (!isRepo) return out
+
+    const { did } = account
+    const at = new Date(deps.now()).toISOString()
+    if (takedown) {
+      await deps.accounts.setTakedown(did, takedown.applied ? (takedown.ref ?? at) : null, at)
+      if (takedown.applied) await revokeAccountSessions(deps, did)
+      req.log.info({ did, applied: takedown.applied }, takedown.applied ? 'account taken down' : 'account takedown reversed')
+    }
+    if (deactivated) await deps.accounts.setDeactivated(did, deactivated.applied, at)
+    return out
+  })
+}
