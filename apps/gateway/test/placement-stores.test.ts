@@ -115,5 +115,14 @@ for (const target of testDatabaseTargets(process.env.TEST_DATABASE_URL)) {
       t.equal((await accounts.list({ limit: 1, cursor: p1.cursor })).accounts[0]?.did, 'did:plc:cat')
       t.same((await accounts.list({ limit: 10, hostId: h2.id })).accounts.map((a) => a.did), ['did:plc:cat'])
     })
+
+    await t.test('account directory: invites switch', async (t) => {
+      t.equal((await accounts.getByDid('did:plc:cat'))?.invitesDisabled, false)
+      t.equal(await accounts.setInvitesDisabled('did:plc:cat', true), true)
+      t.equal((await accounts.getByDid('did:plc:cat'))?.invitesDisabled, true)
+      t.equal(await accounts.setInvitesDisabled('did:plc:cat', false), true)
+      t.equal((await accounts.getByDid('did:plc:cat'))?.invitesDisabled, false)
+      t.equal(await accounts.setInvitesDisabled('did:plc:nobody', true), false, 'unknown account')
+    })
   })
 }

@@ -9,6 +9,8 @@ export interface PlacedAccount {
   hostId: number
   status: PlacedAccountStatus
   createdAt: string
+  /** Set by `admin.disableAccountInvites`: the account earns no new codes; existing ones still work. */
+  invitesDisabled?: boolean
 }
 
 export interface AccountPage {
@@ -26,6 +28,8 @@ export interface AccountDirectory {
   isEmailTaken(email: string): Promise<boolean>
   /** `taken` when another account or a live sign-up holds it. */
   setHandle(did: string, handle: string): Promise<'ok' | 'taken'>
+  /** `admin.enable/disableAccountInvites`; `false` when there is no such (undeleted) account. */
+  setInvitesDisabled(did: string, disabled: boolean): Promise<boolean>
   /** Ordered by DID; `cursor` is the last DID of the previous page. */
   list(opts: { hostId?: number; limit: number; cursor?: string }): Promise<AccountPage>
 }

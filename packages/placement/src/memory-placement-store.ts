@@ -109,6 +109,13 @@ export class MemoryPlacementStore implements SignupStore, AccountDirectory, Invi
     return this.emailHeld(email) || [...this.signups.values()].some((r) => isLive(r.state) && r.email === email)
   }
 
+  async setInvitesDisabled(did: string, disabled: boolean): Promise<boolean> {
+    const a = this.accounts.get(did)
+    if (!a || a.status === 'deleted') return false
+    a.invitesDisabled = disabled
+    return true
+  }
+
   async setHandle(did: string, handle: string): Promise<'ok' | 'taken'> {
     const a = this.accounts.get(did)
     if (!a) return 'ok'

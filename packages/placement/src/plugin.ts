@@ -7,6 +7,8 @@ import { resolveOptions, type PlacementOptions, type ResolvedPlacementOptions } 
 import type { PlacementRouteDeps } from './route-deps.js'
 import { registerDisableInviteCodes } from './routes/com.atproto.admin.disableInviteCodes.js'
 import { registerGetInviteCodes } from './routes/com.atproto.admin.getInviteCodes.js'
+import { registerDisableAccountInvites } from './routes/com.atproto.admin.disableAccountInvites.js'
+import { registerEnableAccountInvites } from './routes/com.atproto.admin.enableAccountInvites.js'
 import { registerResolveHandle } from './routes/com.atproto.identity.resolveHandle.js'
 import { registerUpdateHandle } from './routes/com.atproto.identity.updateHandle.js'
 import { registerCreateAccount } from './routes/com.atproto.server.createAccount.js'
@@ -51,6 +53,8 @@ async function placementPlugin(app: FastifyInstance, raw: PlacementOptions): Pro
   registerGetAccountInviteCodes(app, deps)
   registerDisableInviteCodes(app, deps)
   registerGetInviteCodes(app, deps)
+  registerDisableAccountInvites(app, deps)
+  registerEnableAccountInvites(app, deps)
   registerHostAdmin(app, deps)
   registerListAccounts(app, deps)
 

@@ -3,7 +3,7 @@ import { LIVE_SIGNUP_STATES, type AccountDirectory, type AccountPage, type Place
 import { isUniqueViolation } from './placement-db-errors.js'
 
 const LIVE = [...LIVE_SIGNUP_STATES]
-const COLUMNS = ['did', 'handle', 'email', 'hostId', 'status', 'createdAt'] as const
+const COLUMNS = ['did', 'handle', 'email', 'hostId', 'status', 'createdAt', 'invitesDisabled'] as const
 
 /** Handles, emails and hosts of accounts, from `account` (and live rows of `account_creation`). */
 export class KyselyAccountDirectory implements AccountDirectory {
@@ -44,6 +44,16 @@ export class KyselyAccountDirectory implements AccountDirectory {
       if (isUniqueViolation(err, 'account_handle_key')) return 'taken'
       throw err
     }
+  }
+
+  async setInvitesDisabled(did: string, disabled: boolean): Promise<boolean> {
+    const res = await this.db
+      .updateTable('account')
+      .set({ invitesDisabled: disabled, updatedAt: new Date().toISOString() })
+      .where('did', '=', did)
+      .where('status', '!=', 'deleted')
+      .executeTakeFirst()
+    return res.numUpdatedRows > 0n
   }
 
   async list(opts: { hostId?: number; limit: number; cursor?: string }): Promise<AccountPage> {

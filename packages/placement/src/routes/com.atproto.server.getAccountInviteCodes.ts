@@ -5,8 +5,9 @@ import { inviteView } from './invite-view.js'
 export const GET_ACCOUNT_INVITE_CODES = 'com.atproto.server.getAccountInviteCodes'
 
 /**
- * The caller's codes (access token, or the PDS forwarding with service auth). @NOTE codes are made
- * by admins only: `createAvailable` does not mint periodic user codes.
+ * The caller's codes (access token, or the PDS forwarding with service auth), disabled ones left
+ * out as the PDS does. @NOTE codes are made by admins only: `createAvailable` does not mint
+ * periodic user codes, so an account's `invitesDisabled` changes nothing here.
  */
 export function registerGetAccountInviteCodes(app: FastifyInstance, deps: PlacementRouteDeps): void {
   app.get(`/xrpc/${GET_ACCOUNT_INVITE_CODES}`, async (req) => {
@@ -14,6 +15,6 @@ export function registerGetAccountInviteCodes(app: FastifyInstance, deps: Placem
     const q = req.query as { includeUsed?: string }
     const includeUsed = q.includeUsed !== 'false'
     const codes = await deps.o.invites.listForAccount(auth.did, { includeUsed })
-    return { codes: codes.map(inviteView) }
+    return { codes: codes.filter((c) => !c.disabled).map(inviteView) }
   })
 }
