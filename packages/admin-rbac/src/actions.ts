@@ -24,7 +24,10 @@ export interface BuiltCall {
 export interface AdminAction {
   nsid: string
   label: string
-  /** `pds`: sent to the PDS that hosts each account. `entryway`: an Entryway-owned route. */
+  /**
+   * `pds`: sent to the PDS that hosts each account. `entryway`: an Entryway-owned route (takedowns
+   * and deletion too: the Entryway applies them on the account's PDS and to its own sessions).
+   */
   owner: 'pds' | 'entryway'
   /** Shown in red, asks for confirmation. */
   danger?: boolean
@@ -99,7 +102,7 @@ const ACTIONS: readonly AdminAction[] = [
   {
     nsid: 'com.atproto.admin.getSubjectStatus',
     label: 'Status',
-    owner: 'pds',
+    owner: 'entryway',
     fields: [didField],
     build: (i) => {
       const d = did(i, 'did')
@@ -109,7 +112,7 @@ const ACTIONS: readonly AdminAction[] = [
   {
     nsid: 'com.atproto.admin.updateSubjectStatus',
     label: 'Take down / restore',
-    owner: 'pds',
+    owner: 'entryway',
     fields: [
       didField,
       { name: 'takedown', label: 'Takedown', type: 'select', required: true, options: ['apply', 'reverse'] },
@@ -136,7 +139,7 @@ const ACTIONS: readonly AdminAction[] = [
   {
     nsid: 'com.atproto.admin.deleteAccount',
     label: 'Delete account',
-    owner: 'pds',
+    owner: 'entryway',
     danger: true,
     fields: [didField],
     build: (i) => {

@@ -84,21 +84,21 @@ t.test('an expired session is refused, audited and removed; cleanup removes the 
   t.equal(await h.sessions.deleteExpired(h.clock.now.toISOString()), 1)
 })
 
-t.test('a moderator takes an account down and restores it on its host, with the admin password server-side', async (t) => {
+t.test('a moderator takes an account down and restores it through the Entryway (which ends its sessions too)', async (t) => {
   const h = await buildHarness(t)
   const a = await h.login(MOD_DID)
   const csrf = Agent.csrf((await a.get('/admin')).body)
   const down = await a.form('/admin/action/com.atproto.admin.updateSubjectStatus', { _csrf: csrf, did: BOB, takedown: 'apply', ref: 'T-1' })
   t.equal(down.statusCode, 200)
   t.match(down.body, 'done')
-  t.match(h.pdsCalls.at(-1), {
-    host: 'http://pds2.test',
+  t.same(h.entrywayCalls.at(-1), {
     nsid: 'com.atproto.admin.updateSubjectStatus',
-    call: { method: 'POST', body: { subject: { did: BOB }, takedown: { applied: true, ref: 'T-1' } } },
+    call: { method: 'POST', body: { subject: { $type: 'com.atproto.admin.defs#repoRef', did: BOB }, takedown: { applied: true, ref: 'T-1' } } },
   })
   const up = await a.form('/admin/action/com.atproto.admin.updateSubjectStatus', { _csrf: csrf, did: BOB, takedown: 'reverse' })
   t.equal(up.statusCode, 200)
-  t.match(h.pdsCalls.at(-1), { call: { body: { takedown: { applied: false } } } })
+  t.match(h.entrywayCalls.at(-1), { call: { body: { takedown: { applied: false } } } })
+  t.equal(h.pdsCalls.length, 0, 'never straight to the PDS')
   const rows = h.audit.rows.filter((r) => r.nsid === 'com.atproto.admin.updateSubjectStatus')
   t.equal(rows.length, 2)
   t.match(rows[0], { actorDid: MOD_DID, target: BOB, hostId: 2, allowed: true, resultStatus: 200 })
@@ -116,7 +116,7 @@ t.test('a moderator cannot delete an account: 403 in the form route and the API,
   t.match(api.json(), { error: 'Forbidden' })
   const confirm = await a.get(`/admin/confirm/com.atproto.admin.deleteAccount?did=${ALICE}`)
   t.equal(confirm.statusCode, 403)
-  t.equal(h.pdsCalls.length, 0)
+  t.equal(h.pdsCalls.length + h.entrywayCalls.length, 0)
   const denied = h.audit.rows.filter((r) => r.nsid === 'com.atproto.admin.deleteAccount')
   t.equal(denied.length, 3)
   t.ok(denied.every((r) => !r.allowed && r.resultStatus === 403))
@@ -133,7 +133,7 @@ t.test('state-changing forms need the session CSRF token and same origin', async
   const api = await a.json('/admin/xrpc/com.atproto.admin.updateSubjectStatus', { did: BOB, takedown: 'apply' })
   t.equal(api.statusCode, 403)
   t.match(api.json(), { error: 'InvalidCsrfToken' })
-  t.equal(h.pdsCalls.length, 0)
+  t.equal(h.pdsCalls.length + h.entrywayCalls.length, 0)
   t.equal(h.audit.rows.filter((r) => r.detail === 'missing or wrong CSRF token').length, 3)
 })
 
@@ -162,7 +162,26 @@ t.test('host-limited roles act only on accounts of their hosts', async (t) => {
   t.notMatch(bobRow, 'Take down')
   t.equal((await a.form('/admin/action/com.atproto.admin.updateSubjectStatus', { _csrf: csrf, did: ALICE, takedown: 'apply' })).statusCode, 200)
   t.equal((await a.form('/admin/action/com.atproto.admin.updateSubjectStatus', { _csrf: csrf, did: BOB, takedown: 'apply' })).statusCode, 403)
-  t.equal(h.pdsCalls.length, 1)
+  t.same(h.entrywayCalls.map((c) => (c.call.body as { subject: { did: string } }).subject.did), [ALICE], 'only the allowed one went out')
+})
+
+t.test('deletion, subject status and account invites go to the Entryway-owned routes', async (t) => {
+  const h = await buildHarness(t)
+  const a = await h.login((await import('./helpers.js')).ADMIN_DID)
+  const csrf = (await (await a.get('/admin/api/session')).json()).csrfToken as string
+  const api = (nsid: string, body: Record<string, unknown>) => a.json(`/admin/xrpc/${nsid}`, body, { 'x-csrf-token': csrf })
+  t.equal((await api('com.atproto.admin.getSubjectStatus', { did: BOB })).statusCode, 200)
+  t.equal((await api('com.atproto.admin.disableAccountInvites', { account: ALICE, note: 'spam' })).statusCode, 200)
+  t.equal((await api('com.atproto.admin.enableAccountInvites', { account: ALICE })).statusCode, 200)
+  t.equal((await api('com.atproto.admin.deleteAccount', { did: BOB })).statusCode, 200)
+  t.same(h.entrywayCalls, [
+    { nsid: 'com.atproto.admin.getSubjectStatus', call: { method: 'GET', params: { did: BOB } } },
+    { nsid: 'com.atproto.admin.disableAccountInvites', call: { method: 'POST', body: { account: ALICE, note: 'spam' } } },
+    { nsid: 'com.atproto.admin.enableAccountInvites', call: { method: 'POST', body: { account: ALICE } } },
+    { nsid: 'com.atproto.admin.deleteAccount', call: { method: 'POST', body: { did: BOB } } },
+  ])
+  t.equal(h.pdsCalls.length, 0)
+  t.match(h.audit.rows.find((r) => r.nsid === 'com.atproto.admin.deleteAccount'), { target: BOB, hostId: 2, allowed: true, resultStatus: 200 })
 })
 
 t.test('getAccountInfos spans the fleet: one call per host, merged', async (t) => {

@@ -18,7 +18,7 @@ import { KyselyAdminOAuthStateStore } from '../stores/admin-oauth-state.js'
 export const ADMIN_PDS_TIMEOUT_MS = 15_000
 
 /**
- * Entryway-owned admin routes (invites, passwords, email, sign-up) called in-process through
+ * Entryway-owned admin routes (takedowns, deletion, invites, passwords, email, sign-up) called in-process through
  * `app.inject`, with the admin credentials added here: nothing leaves the process.
  */
 function injectedEntrywayXrpc(app: FastifyInstance, adminPassword: string): EntrywayXrpc {
