@@ -5,6 +5,7 @@ import pg from 'pg'
 import { PGliteDialect } from './pglite-dialect.js'
 import { mkdirSync } from 'node:fs'
 import type { DatabaseSchema } from './schema/index.js'
+import { withUnavailableErrors } from './unavailable.js'
 import { migrations } from './migrations/index.js'
 
 export type EntrywayDb = Kysely<DatabaseSchema>
@@ -63,6 +64,13 @@ export async function openDatabase(opts: DatabaseOptions = {}): Promise<Database
     // An idle client's error (Postgres restarted) is emitted on the pool: without a listener the
     // process would crash.
     pool.on('error', (err) => opts.onPoolError?.(err))
+    // pg-pool listens for errors only on idle clients: a client checked out between two queries (a
+    // transaction awaiting other work) that is told "terminating connection due to administrator
+    // command" would emit an unhandled 'error' and crash the process. Listen on every client for
+    // its whole life; the broken client is then not queryable and pg-pool drops it on release.
+    pool.on('connect', (client) => {
+      client.on('error', (err) => opts.onPoolError?.(err))
+    })
     if (opts.schema) {
       const c = await pool.connect()
       try {
@@ -71,7 +79,7 @@ export async function openDatabase(opts: DatabaseOptions = {}): Promise<Database
         c.release()
       }
     }
-    dialect = new PostgresDialect({ pool })
+    dialect = withUnavailableErrors(new PostgresDialect({ pool }))
   } else {
     if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true })
     const lite = await PGlite.create(opts.dataDir ?? 'memory://')

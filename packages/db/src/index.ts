@@ -1,4 +1,5 @@
 export * from './database.js'
+export { DatabaseUnavailableError, isDatabaseUnavailable, withUnavailableErrors } from './unavailable.js'
 export { migrations } from './migrations/index.js'
 export { testDatabaseTargets, type TestDatabaseTarget } from './test-databases.js'
 export type * from './schema/index.js'

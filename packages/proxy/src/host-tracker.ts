@@ -25,7 +25,9 @@ export class HostTracker {
    * a host the snapshot does not know (a host registered since the last periodic read).
    */
   async refreshIfOlder(minAgeMs: number, now: number): Promise<boolean> {
-    if (now - this.loadedAt < minAgeMs) return false
+    // an empty fleet routes nothing: always look again (the first read may have run before the
+    // hosts were seeded, e.g. by placement registering after the proxy)
+    if (this.current.byOrigin.size > 0 && now - this.loadedAt < minAgeMs) return false
     this.reloading ??= this.refresh().finally(() => (this.reloading = null))
     await this.reloading
     return true

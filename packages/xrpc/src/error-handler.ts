@@ -13,6 +13,8 @@ export function toXrpcError(err: unknown): XrpcError {
     if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) {
       return new XrpcError(413, 'PayloadTooLarge', 'Request entity too large')
     }
+    // e.g. @entryway/db's DatabaseUnavailableError: a dependency is down, the client may retry
+    if (status === 503) return new XrpcError(503, 'ServiceUnavailable', e.message || 'Service Unavailable', { cause: err })
     if (status === 429) return new XrpcError(429, 'RateLimitExceeded', e.message || 'Rate Limit Exceeded')
     if (code.startsWith('FST_ERR_CTP_') || code === 'FST_ERR_VALIDATION' || status === 400 || status === 415) {
       return new XrpcError(400, 'InvalidRequest', e.message ?? 'Invalid request')
