@@ -10,7 +10,8 @@ import { buildGateway, envToCfg, envToSecrets, readEnv } from '@entryway/gateway
 // Done-when of issue 7, in real headless Chromium against real PLC + PDS processes and the
 // gateway (in-process, so the test can reach its database to expire a session and break a row).
 
-const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
+/** `E2E_SCREENSHOTS=1` refreshes the committed screenshots; otherwise they go to the ignored `.screenshots/`. */
+const SHOTS = fileURLToPath(new URL(process.env.E2E_SCREENSHOTS === '1' ? './screenshots/' : './.screenshots/', import.meta.url))
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 const PASSWORD = 'correct-horse-9'
 type Json = Record<string, any>

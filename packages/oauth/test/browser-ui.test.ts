@@ -5,7 +5,8 @@ import { startAs, PDS_DID } from './helpers.js'
 import { RawClient } from './raw-client.js'
 import { launchChromium } from './browser.js'
 
-const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url))
+/** `E2E_SCREENSHOTS=1` refreshes the committed screenshots; otherwise they go to the ignored `.screenshots/`. */
+const SHOTS = fileURLToPath(new URL(process.env.E2E_SCREENSHOTS === '1' ? './screenshots/' : './.screenshots/', import.meta.url))
 const ALICE = { did: 'did:plc:alice0000000000000000000', handle: 'alice.test', email: 'alice@mail.test', emailConfirmed: true, pdsDid: PDS_DID, deactivated: false, password: 'alice-pass', emailAuthFactor: false }
 const UI_TIMEOUT_MS = 15_000
 
