@@ -8,7 +8,7 @@ export interface Account {
   email: string | null
   emailConfirmedAt: string | null
   emailAuthFactor: boolean
-  /** `scrypt:<salt hex>:<hash hex>` (the PDS's format). */
+  /** `<salt hex>:<hash hex>` (the PDS's scrypt format). */
   passwordScrypt: string | null
   hostId: number
   status: AccountStatus
