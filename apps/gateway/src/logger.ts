@@ -65,10 +65,14 @@ export function loggableUrl(url: string): string {
 export function registerRequestLog(app: FastifyInstance): void {
   app.addHook('onResponse', async (req, reply) => {
     req.log.info(
+      // flat fields: pino's req/res serializers would rebuild (and drop) nested ones
       {
-        req: { method: req.method, url: loggableUrl(req.url), route: req.routeOptions.url, remoteAddress: req.ip },
-        res: { statusCode: reply.statusCode },
+        method: req.method,
+        url: loggableUrl(req.url),
+        route: req.routeOptions.url,
+        statusCode: reply.statusCode,
         responseTime: Math.round(reply.elapsedTime * 100) / 100,
+        ip: req.ip,
       },
       'request completed',
     )
