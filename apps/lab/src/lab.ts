@@ -170,12 +170,12 @@ export async function startLab(opts: LabOptions, say: (line: string) => void): P
       say(`starting gateway ${i + 1} on :${ports.gateways[i]}…`)
       const dir = i === 0 ? gatewayDataDir : join(dataDir, `gateway${i + 1}`)
       mkdirSync(dir, { recursive: true })
-      const g = await startGateway({
-        name: `gateway ${i + 1}`,
-        port: ports.gateways[i]!,
-        env: gatewayEnv,
-        logDir: dir,
-        onUnexpectedExit,
+      const start = () =>
+        startGateway({ name: `gateway ${i + 1}`, port: ports.gateways[i]!, env: gatewayEnv, logDir: dir, onUnexpectedExit })
+      // @NOTE one retry: on a loaded machine the gateway's first Postgres connection can time out
+      const g = await start().catch((err: Error) => {
+        say(`gateway ${i + 1} failed to start (${err.message.split('\n')[0]}); trying once more…`)
+        return start()
       })
       started.push(g)
       gateways.push(g)
