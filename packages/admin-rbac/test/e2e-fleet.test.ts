@@ -123,10 +123,13 @@ ${Object.entries(members).map(([d, r]) => `  ${d}: [${r.join(', ')}]`).join('\n'
     const down = await writeVictim()
     t.not(down.status, 200, 'the PDS refuses the taken-down account a write')
     t.match(down.body.error, /AccountTakedown|InvalidToken|AuthRequired/)
+    const entrywayStatus = async () => (await db.selectFrom('account').select('status').where('did', '=', users.victim!.did).executeTakeFirstOrThrow()).status
+    t.equal(await entrywayStatus(), 'takendown', 'the Entryway took it down too (logins answer AccountTakedown)')
     await page.goto(`${PORTAL}/admin`)
     await page.locator(`tr[data-did="${users.victim!.did}"]`).getByRole('button', { name: 'Restore' }).click()
     await page.getByText('Take down / restore: done').waitFor()
     t.equal((await writeVictim()).status, 200, 'writes work again')
+    t.equal(await entrywayStatus(), 'active')
     // The handler refuses even a hand-made request.
     await page.goto(`${PORTAL}/admin`)
     const csrf = await page.locator('input[name="_csrf"]').first().inputValue()
