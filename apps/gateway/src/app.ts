@@ -1,5 +1,5 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
-import { openDatabase, type Database } from '@entryway/db'
+import { isDatabaseUnavailable, openDatabase, type Database } from '@entryway/db'
 import { xrpcErrorHandler } from '@entryway/xrpc'
 import type { ServerConfig } from './config/config.js'
 import type { ServerSecrets } from './config/secrets.js'
@@ -60,7 +60,7 @@ export async function buildGateway(cfg: ServerConfig, secrets: ServerSecrets, op
       onPoolError: (err) => app.log.warn({ err }, 'postgres pool error'),
     }))
   if (!opts.database) app.addHook('onClose', () => database.close())
-  await database.migrateToLatest()
+  await migrateWithRetry(database, app.log)
 
   let draining = false
   const drain = () => {
@@ -87,4 +87,24 @@ export async function buildGateway(cfg: ServerConfig, secrets: ServerSecrets, op
   await wirePlacement(app, ctx)
   await wireAdmin(app, ctx)
   return { app, database, ctx, drain }
+}
+
+/** Start-up attempts at migrating while Postgres is unreachable (it may still be starting). */
+export const MIGRATE_ATTEMPTS = 5
+const MIGRATE_BACKOFF_MS = 1_000
+
+/**
+ * Migrations at start retry while the database is unavailable (a Postgres that is still starting,
+ * or slow to accept a connection on a loaded machine); any other failure stops the start at once.
+ */
+async function migrateWithRetry(database: Database, log: FastifyInstance['log']): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await database.migrateToLatest()
+    } catch (err) {
+      if (attempt >= MIGRATE_ATTEMPTS || !isDatabaseUnavailable(err)) throw err
+      log.warn({ err, attempt }, 'database unavailable at start; retrying migrations')
+      await new Promise((r) => setTimeout(r, MIGRATE_BACKOFF_MS * attempt))
+    }
+  }
 }

@@ -1,4 +1,4 @@
-import { CamelCasePlugin, Kysely, PostgresDialect, type Dialect } from 'kysely'
+import { CamelCasePlugin, Kysely, PostgresDialect, sql, type Dialect } from 'kysely'
 import { Migrator } from 'kysely/migration'
 import { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
@@ -94,11 +94,15 @@ export async function openDatabase(opts: DatabaseOptions = {}): Promise<Database
     dialect: opts.url ? 'postgres' : 'pglite',
     pool,
     async migrateToLatest() {
+      // Name the migration table's schema explicitly: otherwise kysely's introspection can see a
+      // `kysely_migration` table of another schema (PLC's, a test's) and take it for ours.
+      const schema =
+        opts.schema ?? (opts.url ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined)
       const migrator = new Migrator({
         db,
         provider: { getMigrations: async () => migrations },
         allowUnorderedMigrations: true,
-        ...(opts.schema ? { migrationTableSchema: opts.schema } : {}),
+        ...(schema ? { migrationTableSchema: schema } : {}),
       })
       const { error, results } = await migrator.migrateToLatest()
       if (error) {
