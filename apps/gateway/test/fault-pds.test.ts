@@ -4,7 +4,7 @@ import { startFleet } from '@entryway/testkit'
 import { median, pdsOf, round, signUp, socketsTo, within, xrpc, type Session } from './fault-helpers.js'
 
 // Two real PDSes and a gateway process; one PDS is stalled, then killed mid-response, then gone.
-t.setTimeout(240_000)
+t.setTimeout(540_000)
 
 /** The gateway's upstream deadline in this test (headers and between body chunks). */
 const UPSTREAM_TIMEOUT_MS = 2_000
