@@ -68,9 +68,10 @@ export async function buildGateway(cfg: ServerConfig, secrets: ServerSecrets, op
   }
   app.addHook('preClose', async () => drain())
   // keep-alive connections must not outlive the drain: each answer ends its connection
-  app.addHook('onSend', async (_req, reply, payload) => {
+  // (callback style: it runs on every response, and an async hook costs a promise each time)
+  app.addHook('onSend', (_req, reply, payload, done) => {
     if (draining) reply.header('connection', 'close')
-    return payload
+    done(null, payload)
   })
   registerHealth(app, { db: database.db, isDraining: () => draining })
   registerDescribeServer(app, cfg)

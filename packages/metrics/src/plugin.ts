@@ -1,5 +1,5 @@
 import { timingSafeEqual, createHash } from 'node:crypto'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import { collectDefaultMetrics } from 'prom-client'
 import { AuthRequiredError } from '@entryway/xrpc'
@@ -30,20 +30,28 @@ async function metricsPlugin(app: FastifyInstance, raw: MetricsPluginOptions) {
   app.decorate('entrywayMetricsRegistry', o.registry)
   app.decorateRequest(kLoginError, null)
 
-  // A refused sign-in's XRPC error name, read from the body on its way out (one route only).
-  app.addHook('onSend', async (req, reply, payload) => {
-    if (reply.statusCode >= 400 && reply.statusCode !== 429 && req.routeOptions.url === LOGIN_ROUTE && typeof payload === 'string') {
+  // A refused sign-in's XRPC error name, read from the body on its way out: attached to the login
+  // route only (every other request would pay for a global onSend hook that does nothing).
+  const readLoginError: onSendHookHandler = (req, reply, payload, done) => {
+    if (reply.statusCode >= 400 && reply.statusCode !== 429 && typeof payload === 'string') {
       ;(req as unknown as Record<symbol, string>)[kLoginError] = ERROR_NAME.exec(payload)?.[1] ?? 'other'
     }
-    return payload
+    done(null, payload)
+  }
+  app.addHook('onRoute', (route) => {
+    if (route.url !== LOGIN_ROUTE) return
+    const existing = route.onSend ? (Array.isArray(route.onSend) ? route.onSend : [route.onSend]) : []
+    route.onSend = [readLoginError, ...existing]
   })
-  app.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
+  // callback style: no promise per request on the hot path
+  app.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const route = req.routeOptions.url ?? UNMATCHED_ROUTE
     const status = reply.statusCode
     families.httpRequest(route, req.method, status, reply.elapsedTime / 1000)
     if (status === 429) families.rateLimitHit(route)
     const loginError = (req as unknown as Record<symbol, string | null>)[kLoginError]
     if (loginError) families.loginFailure(loginError)
+    done()
   })
 
   if (o.path) {

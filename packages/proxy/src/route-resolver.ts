@@ -50,8 +50,8 @@ interface RowHit {
 export class RouteResolver {
   private readonly rows: LRUCache<string, RowHit>
   private readonly handles: LRUCache<string, { did: string | null; until: number }>
-  /** `getPdsEndpoint` validates; do it once per document object. */
-  private readonly endpoints = new WeakMap<DidDocument, string | null>()
+  /** `getPdsEndpoint` validates and `originOf` parses a URL: do both once per document object. */
+  private readonly endpoints = new WeakMap<DidDocument, { endpoint: string | null; origin: string | null }>()
   private readonly caching: CachingDidResolver | null
 
   constructor(private readonly o: RouteResolverOptions) {
@@ -106,13 +106,19 @@ export class RouteResolver {
 
   /** The PDS endpoint a document names, if any. */
   endpointOf(doc: DidDocument): string | null {
+    return this.parsed(doc).endpoint
+  }
+
+  private parsed(doc: DidDocument): { endpoint: string | null; origin: string | null } {
     let e = this.endpoints.get(doc)
     if (e === undefined) {
+      let endpoint: string | null
       try {
-        e = getPdsEndpoint(doc)
+        endpoint = getPdsEndpoint(doc)
       } catch {
-        e = null
+        endpoint = null
       }
+      e = { endpoint, origin: endpoint ? originOf(endpoint) : null }
       this.endpoints.set(doc, e)
     }
     return e
@@ -120,9 +126,8 @@ export class RouteResolver {
 
   private fromDoc(doc: DidDocument | null): Route {
     if (!doc) return UNKNOWN
-    const endpoint = this.endpointOf(doc)
+    const { endpoint, origin } = this.parsed(doc)
     if (!endpoint) return UNKNOWN
-    const origin = originOf(endpoint)
     if (!origin) return { kind: 'refused', endpoint }
     const host = this.o.snapshot().byOrigin.get(origin)
     if (host) return { kind: 'forward', origin: host.targetOrigin, host }
