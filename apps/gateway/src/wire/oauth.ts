@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify'
 import { entrywayOAuth, type OAuthLink } from '@entryway/oauth'
 import type { GatewayContext } from '../context.js'
 import { createKyselyOAuthStores } from '../stores/oauth-stores.js'
-import { KyselyOAuthAccountBackend } from '../stores/oauth-account-backend.js'
+import { StoreOAuthAccountBackend } from '../stores/oauth-account-backend.js'
+import { KyselyAccountStore } from '../stores/account-store.js'
+import { KyselyEmailTokenStore } from '../stores/session-email-token-store.js'
 import { gatewayMailer } from './mailer.js'
 
 /** Derivation label of the DPoP nonce secret: every instance with the JWT key derives the same one. */
@@ -25,7 +27,12 @@ export async function wireOAuth(app: FastifyInstance, ctx: GatewayContext): Prom
     serviceName: cfg.service.name,
     signingKey: { privateJwk: await keyring.signingJwk(), previousPublicJwks: keyring.previousPublicJwks() },
     dpopSecret: await keyring.deriveSecret(DPOP_SECRET_LABEL),
-    accounts: new KyselyOAuthAccountBackend({ db: database.db, mailer, serviceName: cfg.service.name }),
+    accounts: new StoreOAuthAccountBackend({
+      accounts: new KyselyAccountStore(database.db),
+      emailTokens: new KyselyEmailTokenStore(database.db),
+      mailer,
+      serviceName: cfg.service.name,
+    }),
     stores: createKyselyOAuthStores(database.db),
     links,
   })
