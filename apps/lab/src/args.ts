@@ -12,6 +12,8 @@ export interface LabOptions {
   randomPorts: boolean
   /** Postgres for PLC and the gateway (`DATABASE_URL`); null: PLC in memory, gateway on PGlite. */
   databaseUrl: string | null
+  /** Redis shared by the gateways for rate limits (`ENTRYWAY_REDIS_URL`); null: per process. */
+  redisUrl: string | null
   /** Print a fresh `.env` for docker-compose.yml and exit. */
   composeEnv: boolean
   help: boolean
@@ -26,6 +28,7 @@ export const USAGE = `usage: ./dev lab [--pds N] [--gateways N] [--reset] [--dir
   --dir PATH       lab folder (default .lab, or ENTRYWAY_LAB_DIR)
   --random-ports   do not try the fixed ports (2582 PLC, 2583 gateway, 2600+ PDS, 1025/8025 mail)
 
+  ENTRYWAY_REDIS_URL=redis://…  gateways count rate limits together in that Redis
   DATABASE_URL=postgres://…  keeps PLC and gateway state in Postgres (schema entryway_lab of
                              that database, and a database <name>_plc beside it), so accounts
                              survive restarts; --reset drops both.`
@@ -71,6 +74,7 @@ export function parseLabArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     reset: values.reset ?? false,
     randomPorts: values['random-ports'] ?? false,
     databaseUrl,
+    redisUrl: env.ENTRYWAY_REDIS_URL || null,
     composeEnv: values['compose-env'] ?? false,
     help: values.help ?? false,
   }

@@ -164,6 +164,7 @@ export async function startLab(opts: LabOptions, say: (line: string) => void): P
       ENTRYWAY_SMTP_URL: mail.smtpUrl,
       ENTRYWAY_EMAIL_FROM: 'noreply@entryway.test',
       ...(opts.databaseUrl ? { DATABASE_URL: withSearchPath(opts.databaseUrl, GATEWAY_SCHEMA) } : {}),
+      ...(opts.redisUrl ? { ENTRYWAY_REDIS_URL: opts.redisUrl } : {}),
     }
     const gateways = []
     for (let i = 0; i < opts.gatewayCount; i++) {
