@@ -1,41 +1,19 @@
 import t from 'tap'
-import { createServer } from 'node:net'
 
-import { testDatabaseTargets, type Database } from '@entryway/db'
-import { hashPassword, JwtKeyring } from '@entryway/session'
+import { testDatabaseTargets } from '@entryway/db'
+import { freePort, seedAccounts } from './in-process-gateway.js'
+import { JwtKeyring } from '@entryway/session'
 import { buildGateway, envToCfg, envToSecrets, readEnv } from '../src/index.js'
 import { RawClient, headlessAuthorize, jose } from '../../../packages/oauth/test/raw-client.js'
 
 const KEY_HEX = '11'.repeat(32)
 const ALICE = { did: 'did:plc:alice0000000000000000000', handle: 'alice.example.test', password: 'alice-pass' }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-async function seed(database: Database) {
-  const now = new Date().toISOString()
-  const host = await database.db
-    .insertInto('pds_host')
-    .values({ url: 'http://localhost:1', did: 'did:web:pds1.test', status: 'enabled', weight: 1, healthy: true, consecutiveFailures: 0, createdAt: now, updatedAt: now, internalUrl: null, accountCap: null, lastCheckAt: null, lastError: null, version: null })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  await database.db
-    .insertInto('account')
-    .values({ did: ALICE.did, handle: ALICE.handle, email: 'alice@mail.test', emailConfirmedAt: now, emailAuthFactor: false, passwordScrypt: await hashPassword(ALICE.password), hostId: host.id, status: 'active', takedownRef: null, deactivatedAt: null, invitesDisabled: false, createdAt: now, updatedAt: now })
-    .execute()
-}
-
 for (const target of testDatabaseTargets(process.env.TEST_DATABASE_URL)) {
   t.test(`${target.name}: a flow started on one instance finishes on another; refresh, replay and revoke`, async (t) => {
     const database = await target.open()
     t.teardown(() => database.close())
-    await seed(database)
+    await seedAccounts(database, [{ ...ALICE, email: 'alice@mail.test' }])
     const port = await freePort()
     const env = readEnv({
       ENTRYWAY_PORT: String(port),

@@ -1,0 +1,76 @@
+import { createServer } from 'node:net'
+import type { Database } from '@entryway/db'
+import { hashPassword } from '@entryway/session'
+import { buildGateway, envToCfg, envToSecrets, readEnv, type Gateway } from '../src/index.js'
+import { RawClient, headlessAuthorize } from '../../../packages/oauth/test/raw-client.js'
+
+// Shared set-up of the quick gateway tests: seeded accounts on one database, a gateway built
+// in-process and listening, and OAuth sign-ins through the raw client.
+
+export interface SeedUser {
+  did: string
+  handle: string
+  password: string
+  email?: string
+}
+
+export const ADMIN_PASSWORD = 'admin-pass'
+export const BASIC_ADMIN = `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}`
+
+/** A port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number }
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+/** One enabled host and the given accounts on it, emails confirmed. */
+export async function seedAccounts(database: Database, users: readonly SeedUser[], pdsUrl = 'http://localhost:1'): Promise<void> {
+  const now = new Date().toISOString()
+  const host = await database.db
+    .insertInto('pds_host')
+    .values({ url: pdsUrl, did: 'did:web:pds1.test', status: 'enabled', weight: 1, healthy: true, consecutiveFailures: 0, createdAt: now, updatedAt: now, internalUrl: null, accountCap: null, lastCheckAt: null, lastError: null, version: null })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  for (const u of users) {
+    await database.db
+      .insertInto('account')
+      .values({ did: u.did, handle: u.handle, email: u.email ?? `${u.handle}@mail.test`, emailConfirmedAt: now, emailAuthFactor: false, passwordScrypt: await hashPassword(u.password), hostId: host.id, status: 'active', takedownRef: null, deactivatedAt: null, invitesDisabled: false, createdAt: now, updatedAt: now })
+      .execute()
+  }
+}
+
+interface Tap {
+  teardown(fn: () => unknown): void
+  equal(a: unknown, b: unknown, msg?: string): void
+}
+
+/** The whole gateway on `database`, listening on a free loopback port. */
+export async function startInProcessGateway(t: Tap, database: Database, env: Record<string, string> = {}): Promise<{ gw: Gateway; url: string }> {
+  const port = await freePort()
+  const e = readEnv({
+    ENTRYWAY_PORT: String(port),
+    ENTRYWAY_PUBLIC_URL: `http://localhost:${port}`,
+    ENTRYWAY_HANDLE_DOMAINS: '.example.test',
+    ENTRYWAY_JWT_SIGNING_KEY_HEX: '11'.repeat(32),
+    ENTRYWAY_PLC_ROTATION_KEY_HEX: '22'.repeat(32),
+    ENTRYWAY_PDS_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    ...env,
+  })
+  const gw = await buildGateway(envToCfg(e), envToSecrets(e), { logger: false, database })
+  t.teardown(() => gw.app.close())
+  await gw.app.listen({ port, host: '127.0.0.1' })
+  return { gw, url: `http://localhost:${port}` }
+}
+
+/** PAR → headless sign-in and consent → code exchange; returns the refresh token. */
+export async function oauthSignIn(t: Tap, client: RawClient, u: SeedUser): Promise<string> {
+  const { requestUri, verifier } = await client.par()
+  const r = await headlessAuthorize(client.issuer, client.authorizeUrl(requestUri), { username: u.handle, password: u.password })
+  const tok = await client.exchange(r.code!, verifier)
+  t.equal(tok.status, 200, `${u.handle} signed in`)
+  return tok.json.refresh_token as string
+}
