@@ -76,6 +76,21 @@ function int(input: ActionInput, name: string, def: number, max: number): number
 const didField: FieldSpec = { name: 'did', label: 'Account DID', type: 'text', required: true, placeholder: 'did:plc:…' }
 const accountField: FieldSpec = { name: 'account', label: 'Account DID', type: 'text', required: true, placeholder: 'did:plc:…' }
 
+/** enable/disableAccountInvites take the same input and differ only in what they do. */
+function accountInvitesAction(nsid: string, label: string): AdminAction {
+  return {
+    nsid,
+    label,
+    owner: 'entryway',
+    fields: [accountField, { name: 'note', label: 'Note', type: 'text' }],
+    build: (i) => {
+      const d = did(i, 'account')
+      const note = one(i, 'note', false)
+      return { call: { method: 'POST', body: { account: d, ...(note ? { note } : {}) } }, target: d, accounts: [d] }
+    },
+  }
+}
+
 const ACTIONS: readonly AdminAction[] = [
   {
     nsid: 'com.atproto.admin.getAccountInfo',
@@ -158,28 +173,8 @@ const ACTIONS: readonly AdminAction[] = [
       return { call: { method: 'POST', body: { did: d, password: one(i, 'password')! } }, target: d, accounts: [d] }
     },
   },
-  {
-    nsid: 'com.atproto.admin.enableAccountInvites',
-    label: 'Enable invites',
-    owner: 'entryway',
-    fields: [accountField, { name: 'note', label: 'Note', type: 'text' }],
-    build: (i) => {
-      const d = did(i, 'account')
-      const note = one(i, 'note', false)
-      return { call: { method: 'POST', body: { account: d, ...(note ? { note } : {}) } }, target: d, accounts: [d] }
-    },
-  },
-  {
-    nsid: 'com.atproto.admin.disableAccountInvites',
-    label: 'Disable invites',
-    owner: 'entryway',
-    fields: [accountField, { name: 'note', label: 'Note', type: 'text' }],
-    build: (i) => {
-      const d = did(i, 'account')
-      const note = one(i, 'note', false)
-      return { call: { method: 'POST', body: { account: d, ...(note ? { note } : {}) } }, target: d, accounts: [d] }
-    },
-  },
+  accountInvitesAction('com.atproto.admin.enableAccountInvites', 'Enable invites'),
+  accountInvitesAction('com.atproto.admin.disableAccountInvites', 'Disable invites'),
   {
     nsid: 'com.atproto.admin.getInviteCodes',
     label: 'List invite codes',
