@@ -36,6 +36,25 @@ export interface NewHost {
   accountCap?: number | null
 }
 
+/**
+ * The row a new host starts as, with its defaults filled in: registered, weight 1, no cap,
+ * unhealthy until its first check. Every HostRegistry builds new hosts from this.
+ */
+export function newHostRow(n: NewHost, now: string): Omit<Host, 'id' | 'lastCheckAt' | 'lastError' | 'version'> {
+  return {
+    url: n.url,
+    did: n.did,
+    internalUrl: n.internalUrl ?? null,
+    status: n.status ?? 'registered',
+    weight: n.weight ?? 1,
+    accountCap: n.accountCap ?? null,
+    healthy: false,
+    consecutiveFailures: 0,
+    createdAt: now,
+    updatedAt: now,
+  }
+}
+
 /** One health observation. */
 export interface HealthObservation {
   ok: boolean

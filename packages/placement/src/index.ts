@@ -10,7 +10,7 @@ export {
   DEFAULT_RECONCILE_STALE_AFTER_MS,
 } from './options.js'
 export type { PlacementAuth, SessionMinter, ExternalHandleResolver } from './deps.js'
-export { canTransition, isHostStatus, normalizeHostUrl, hostBaseUrl, HOST_STATUSES, type Host, type HostStatus, type NewHost, type HealthObservation } from './host.js'
+export { canTransition, isHostStatus, newHostRow, normalizeHostUrl, hostBaseUrl, HOST_STATUSES, type Host, type HostStatus, type NewHost, type HealthObservation } from './host.js'
 export { HostConflictError, type HostRegistry, type HostPatch } from './host-registry.js'
 export { MemoryHostRegistry } from './memory-host-registry.js'
 export { leastLoadedStrategy, isEligible, type PlacementStrategy, type HostLoad } from './placement-strategy.js'

@@ -1,4 +1,4 @@
-import type { HealthObservation, Host, HostStatus, NewHost } from './host.js'
+import { newHostRow, type HealthObservation, type Host, type HostStatus, type NewHost } from './host.js'
 import { HostConflictError, type HostPatch, type HostRegistry } from './host-registry.js'
 
 /** In-memory registry for tests; account counts come from whoever holds the accounts. */
@@ -30,22 +30,7 @@ export class MemoryHostRegistry implements HostRegistry {
       if (h.url === n.url || h.did === n.did) throw new HostConflictError(`host already registered: ${n.url}`)
     }
     const now = new Date().toISOString()
-    const host: Host = {
-      id: this.nextId++,
-      url: n.url,
-      did: n.did,
-      internalUrl: n.internalUrl ?? null,
-      status: n.status ?? 'registered',
-      weight: n.weight ?? 1,
-      accountCap: n.accountCap ?? null,
-      healthy: false,
-      consecutiveFailures: 0,
-      lastCheckAt: null,
-      lastError: null,
-      version: null,
-      createdAt: now,
-      updatedAt: now,
-    }
+    const host: Host = { id: this.nextId++, ...newHostRow(n, now), lastCheckAt: null, lastError: null, version: null }
     this.hosts.set(host.id, host)
     return { ...host }
   }

@@ -1,5 +1,5 @@
 import type { EntrywayDb } from '@entryway/db'
-import { HostConflictError, LIVE_SIGNUP_STATES, type HealthObservation, type Host, type HostPatch, type HostRegistry, type HostStatus, type NewHost } from '@entryway/placement'
+import { HostConflictError, LIVE_SIGNUP_STATES, newHostRow, type HealthObservation, type Host, type HostPatch, type HostRegistry, type HostStatus, type NewHost } from '@entryway/placement'
 import { sql } from 'kysely'
 import { isUniqueViolation } from './placement-db-errors.js'
 
@@ -28,18 +28,7 @@ export class KyselyHostRegistry implements HostRegistry {
     try {
       return await this.db
         .insertInto('pds_host')
-        .values({
-          url: n.url,
-          did: n.did,
-          internalUrl: n.internalUrl ?? null,
-          status: n.status ?? 'registered',
-          weight: n.weight ?? 1,
-          accountCap: n.accountCap ?? null,
-          healthy: false,
-          consecutiveFailures: 0,
-          createdAt: now,
-          updatedAt: now,
-        })
+        .values(newHostRow(n, now))
         .returningAll()
         .executeTakeFirstOrThrow()
     } catch (err) {
