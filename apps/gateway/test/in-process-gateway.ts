@@ -66,6 +66,16 @@ export async function startInProcessGateway(t: Tap, database: Database, env: Rec
   return { gw, url: `http://localhost:${port}` }
 }
 
+/** The gateway in-process on the port a testkit fleet told its PDSes (`startFleet({ gateway: false })`). */
+export async function listenOnFleet(t: Tap, fleet: { gatewayEnv: Record<string, string>; entryway: { port: number } }): Promise<Gateway> {
+  const env = readEnv(fleet.gatewayEnv)
+  const cfg = envToCfg(env)
+  const gw = await buildGateway(cfg, envToSecrets(env), { logger: process.env.E2E_LOG === '1' })
+  t.teardown(() => gw.app.close())
+  await gw.app.listen({ port: fleet.entryway.port, host: cfg.service.host })
+  return gw
+}
+
 /** PAR → headless sign-in and consent → code exchange; returns the refresh token. */
 export async function oauthSignIn(t: Tap, client: RawClient, u: SeedUser): Promise<string> {
   const { requestUri, verifier } = await client.par()

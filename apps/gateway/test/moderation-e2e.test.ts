@@ -1,6 +1,6 @@
 import t from 'tap'
 import { startFleet } from '@entryway/testkit'
-import { buildGateway, envToCfg, envToSecrets, readEnv } from '../src/index.js'
+import { listenOnFleet } from './in-process-gateway.js'
 
 // Entryway-owned moderation against a real PDS in entryway mode and a real PLC: takedown and its
 // reversal through the Entryway reach both the PDS (writes) and the Entryway (login, refresh);
@@ -29,11 +29,7 @@ async function xrpc(base: string, nsid: string, o: { method?: 'GET' | 'POST'; to
 t.test('moderation through the Entryway against a real PDS', async (t) => {
   const fleet = await startFleet({ pdsCount: 1, gateway: false })
   t.teardown(() => fleet.stop())
-  const env = readEnv(fleet.gatewayEnv)
-  const cfg = envToCfg(env)
-  const { app } = await buildGateway(cfg, envToSecrets(env), { logger: process.env.E2E_LOG === '1' })
-  t.teardown(() => app.close())
-  await app.listen({ port: fleet.entryway.port, host: cfg.service.host })
+  await listenOnFleet(t, fleet)
   const E = fleet.entryway.url
   const P = fleet.pds[0]!.url
   const ADMIN = `Basic ${Buffer.from(`admin:${fleet.adminPassword}`).toString('base64')}`

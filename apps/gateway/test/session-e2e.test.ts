@@ -1,7 +1,7 @@
 import t from 'tap'
 import { AtpAgent } from '@atproto/api'
 import { startFleet, mailbox } from '@entryway/testkit'
-import { buildGateway, envToCfg, envToSecrets, readEnv } from '../src/index.js'
+import { listenOnFleet } from './in-process-gateway.js'
 
 // Starting the fleet and five accounts' flows take ~30 s on a shared machine.
 t.setTimeout(240_000)
@@ -29,11 +29,7 @@ async function xrpc(base: string, nsid: string, o: { token?: string; body?: unkn
 t.test('sessions against a real PDS in entryway mode', async (t) => {
   const fleet = await startFleet({ pdsCount: 1, gateway: false })
   t.teardown(() => fleet.stop())
-  const env = readEnv(fleet.gatewayEnv)
-  const cfg = envToCfg(env)
-  const { app } = await buildGateway(cfg, envToSecrets(env), { logger: process.env.E2E_LOG === '1' })
-  t.teardown(() => app.close())
-  await app.listen({ port: fleet.entryway.port, host: cfg.service.host })
+  await listenOnFleet(t, fleet)
   const E = fleet.entryway.url
   const pds = fleet.pds[0]!
   const P = pds.url
