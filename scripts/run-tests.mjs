@@ -2,7 +2,7 @@
 // per file (with the failing files' detail) and ends with the line "N passed, N failed".
 // Usage: node scripts/run-tests.mjs [test files or folders…]   (env TEST_JOBS sets parallel files)
 import { spawn, spawnSync } from 'node:child_process'
-import { createWriteStream, mkdirSync, readdirSync, statSync, existsSync } from 'node:fs'
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, statSync, existsSync } from 'node:fs'
 import { join, relative } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
@@ -36,12 +36,6 @@ const tapBin = join(root, 'node_modules', 'tap', 'dist', 'esm', 'run.mjs')
 const build = spawnSync(process.execPath, [tapBin, 'build'], { cwd: root, stdio: 'ignore' })
 if (build.status !== 0) console.log('warning: `tap build` failed; the run may load tests wrongly')
 
-const child = spawn(process.execPath, [tapBin, '--reporter=tap', `--jobs=${jobs}`, ...files], {
-  cwd: root,
-  stdio: ['ignore', 'pipe', 'inherit'],
-  env: { ...process.env, FORCE_COLOR: '0' },
-})
-
 let passed = 0
 let failed = 0
 let skipped = 0
@@ -67,20 +61,45 @@ function onLine(line) {
   }
 }
 
-child.stdout.setEncoding('utf8')
-child.stdout.on('data', (chunk) => {
-  buffer += chunk
-  let i
-  while ((i = buffer.indexOf('\n')) >= 0) {
-    onLine(buffer.slice(0, i))
-    buffer = buffer.slice(i + 1)
-  }
-})
-child.on('close', (code) => {
-  if (buffer) onLine(buffer)
-  log.end()
-  if (code !== 0 && failed === 0) failed = 1 // the runner itself failed (crash, timeout)
-  console.log(`full TAP output: .tap/last-run.tap`)
-  console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`)
-  process.exitCode = failed > 0 ? 1 : 0
-})
+// Files that measure throughput or timing side by side say `@serial-test` near their top: they run
+// after the others, one at a time, so a parallel test file's load does not skew their ratios.
+const isSerial = (f) => readFileSync(join(root, f), 'utf8').slice(0, 2000).includes('@serial-test')
+const batches = [
+  { files: files.filter((f) => !isSerial(f)), jobs },
+  { files: files.filter(isSerial), jobs: '1' },
+].filter((b) => b.files.length > 0)
+
+function runBatch({ files: batch, jobs: j }) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [tapBin, '--reporter=tap', `--jobs=${j}`, ...batch], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, FORCE_COLOR: '0' },
+    })
+    buffer = ''
+    child.stdout.setEncoding('utf8')
+    child.stdout.on('data', (chunk) => {
+      buffer += chunk
+      let i
+      while ((i = buffer.indexOf('\n')) >= 0) {
+        onLine(buffer.slice(0, i))
+        buffer = buffer.slice(i + 1)
+      }
+    })
+    child.on('close', (code) => {
+      if (buffer) onLine(buffer)
+      resolve(code)
+    })
+  })
+}
+
+let runnerFailed = false
+for (const batch of batches) {
+  const code = await runBatch(batch)
+  if (code !== 0) runnerFailed = true
+}
+log.end()
+if (runnerFailed && failed === 0) failed = 1 // a runner itself failed (crash, timeout)
+console.log(`full TAP output: .tap/last-run.tap`)
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`)
+process.exitCode = failed > 0 ? 1 : 0

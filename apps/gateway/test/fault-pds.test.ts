@@ -4,6 +4,7 @@ import { startFleet } from '@entryway/testkit'
 import { median, pdsOf, round, signUp, socketsTo, within, xrpc, type Session } from './fault-helpers.js'
 
 // Two real PDSes and a gateway process; one PDS is stalled, then killed mid-response, then gone.
+// @serial-test: compares throughput side by side, so it runs alone (scripts/run-tests.mjs).
 t.setTimeout(540_000)
 
 /** The gateway's upstream deadline in this test (headers and between body chunks). */

@@ -4,6 +4,7 @@ import { buildGateway, envToCfg, envToSecrets, readEnv } from '../src/index.js'
 import { signUp, within, xrpc, type Session } from './fault-helpers.js'
 import { postgresBinDir, startPrivateCluster } from './fault-postgres-cluster.js'
 
+// @serial-test: times 503s and recovery across a Postgres restart, so it runs alone.
 t.setTimeout(240_000)
 
 /** How long Postgres stays down. */
