@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import replyFrom, { type FastifyReplyFromHooks } from '@fastify/reply-from'
 import { InvalidRequestError, MethodNotImplementedError, ForbiddenError, ServiceUnavailableError } from '@entryway/xrpc'
 import { resolveOptions, type ProxyOptions } from './options.js'
 import { NsidMatcher } from './owned-nsids.js'
@@ -9,21 +8,8 @@ import { VerifiedTokenCache } from './verified-token-cache.js'
 import { RouteResolver, type Route } from './route-resolver.js'
 import { readCredentials, type Credentials } from './request-credentials.js'
 import { UpstreamDispatcher } from './upstream-dispatcher.js'
-import { mapUpstreamError } from './upstream-errors.js'
+import { forwardRequest, type ExchangeContext } from './upstream-exchange.js'
 import { DEFAULT_ROUTE_CACHE_NEGATIVE_TTL_MS } from './options.js'
-import { respond } from './respond.js'
-
-/** Per-request routing result, read by the static reply-from hooks (no closure per request). */
-const kOrigin = Symbol('entryway.proxy.origin')
-const kSubject = Symbol('entryway.proxy.subject')
-/** `performance.now()` when the request was handed to reply-from (metrics only). */
-const kStarted = Symbol('entryway.proxy.started')
-
-interface ProxyRequest extends FastifyRequest {
-  [kOrigin]: string | null
-  [kSubject]: string | null
-  [kStarted]: number
-}
 
 const XRPC_PREFIX = '/xrpc/'
 /** At most one directory re-read per second is triggered by requests naming unknown hosts. */
@@ -49,9 +35,6 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
     o.now,
     metrics ? (hit) => metrics.cacheLookup('token', hit) : undefined,
   )
-  const observe = (req: ProxyRequest, status: number) => {
-    if (metrics && req[kOrigin]) metrics.upstream(req[kOrigin], status, (performance.now() - req[kStarted]) / 1000)
-  }
   const routes = new RouteResolver({
     accounts: o.accounts,
     didResolver: o.didResolver,
@@ -73,49 +56,19 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
   })
   app.addHook('onClose', async () => dispatcher.destroy())
 
-  // reply-from must not close our dispatcher itself (destroyAgent false) and must not log per request
-  await app.register(replyFrom, { undici: dispatcher as never, disableRequestLogging: true })
-
   // Bodies stay streams: whatever the content type, the raw request is piped to the PDS.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_req, payload, done) => done(null, payload))
-  app.decorateRequest(kOrigin, null)
-  app.decorateRequest(kSubject, null)
-  app.decorateRequest(kStarted, 0)
 
-  const fromOptions: FastifyReplyFromHooks = {
-    getUpstream: (req) => (req as ProxyRequest)[kOrigin]!,
-    timeout: o.upstreamTimeoutMs,
-    // never retry: POSTs are not idempotent, and a GET that got a 503 should tell the client so
-    retryDelay: () => null,
-    rewriteRequestHeaders: (req, headers) => {
-      // the PDS trusts the Entryway's XFF (rate limits per client): send exactly the client we saw
-      headers['x-forwarded-for'] = req.ip
-      delete headers['x-ratelimit-bypass']
-      delete headers.forwarded
-      delete headers['x-real-ip']
-      return headers
-    },
-    rewriteHeaders: (headers) => {
-      delete headers.connection
-      delete headers['keep-alive']
-      delete headers['proxy-connection']
-      delete headers.upgrade
-      delete headers.trailer
-      return headers
-    },
-    onError: (reply, { error }) => {
-      const mapped = mapUpstreamError(error)
-      observe(reply.request as ProxyRequest, mapped.status)
-      reply.send(mapped)
-    },
-    onResponse: (req, reply, res) => {
-      observe(req as ProxyRequest, (res as { statusCode: number }).statusCode)
-      respond(reply as FastifyReply, res as never, (req as ProxyRequest)[kSubject], (did) => {
-        // the account is not where we sent it: re-read the row and the document next time
-        routes.forget(did)
-        void o.didResolver.resolve(did, { forceRefresh: true }).catch(() => {})
-      })
+  const exchange: ExchangeContext = {
+    dispatch: (opts, handler) => dispatcher.dispatch(opts, handler),
+    observe: metrics
+      ? (origin, status, startedAt) => metrics.upstream(origin, status, (performance.now() - startedAt) / 1000)
+      : () => {},
+    accountNotFound: (did) => {
+      // the account is not where we sent it: re-read the row and the document next time
+      routes.forget(did)
+      void o.didResolver.resolve(did, { forceRefresh: true }).catch(() => {})
     },
   }
 
@@ -137,14 +90,32 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
     )
   }
 
-  async function handler(request: FastifyRequest, reply: FastifyReply) {
-    const req = request as ProxyRequest
+  /**
+   * The hot path, with no promise at all: a Bearer token verified before and an account whose
+   * DID document is cached. Everything else takes `slowPath`.
+   */
+  function handler(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> | undefined {
     const url = req.url
     const q = url.indexOf('?')
     const nsid = url.slice(XRPC_PREFIX.length, q < 0 ? undefined : q)
     if (!NSID_CHARS.test(nsid)) throw new InvalidRequestError('Invalid XRPC method')
     if (owned.has(nsid)) throw new MethodNotImplementedError(`${nsid} is not implemented by this Entryway`)
+    const auth = req.headers.authorization
+    if (auth !== undefined && auth.startsWith('Bearer ') && req.headers.dpop === undefined) {
+      const verdict = tokens.peek(auth.slice(7).trim())
+      if (verdict instanceof Error) throw verdict
+      if (verdict !== undefined) {
+        const route = routes.peekForDid(verdict.sub)
+        if (route?.kind === 'forward') {
+          forwardRequest(exchange, req, reply, route.origin, verdict.sub)
+          return undefined
+        }
+      }
+    }
+    return slowPath(req, reply, nsid)
+  }
 
+  async function slowPath(req: FastifyRequest, reply: FastifyReply, nsid: string): Promise<FastifyReply> {
     const cred = readCredentials(req.headers, (t) => tokens.isKnown(t))
     if (cred.kind === 'dpop') throw await dpopRefusal(cred.sub)
     let subject: string | null = null
@@ -164,10 +135,9 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
       if (subject) throw new InvalidRequestError('The account could not be located', 'ExpiredToken')
       throw new InvalidRequestError('Could not find repo', 'RepoNotFound')
     }
-    req[kOrigin] = route.origin
-    req[kSubject] = subject
-    if (metrics) req[kStarted] = performance.now()
-    return reply.from(undefined, fromOptions)
+    forwardRequest(exchange, req, reply, route.origin, subject)
+    // the answer is written as it streams in (or sent as an XRPC error by the exchange)
+    return reply
   }
 
   async function pickRoute(req: FastifyRequest, nsid: string, cred: Credentials, subject: string | null): Promise<Route | NoHost> {

@@ -61,6 +61,12 @@ export class RouteResolver {
     this.caching = typeof r.peek === 'function' && typeof r.prefetch === 'function' ? (o.didResolver as CachingDidResolver) : null
   }
 
+  /** The route from a cached DID document, without waiting; `undefined` when none is cached. */
+  peekForDid(did: string): Route | undefined {
+    const cached = this.caching?.peek(did)
+    return cached === undefined ? undefined : this.fromDoc(cached)
+  }
+
   async forDid(did: string): Promise<Route> {
     const cached = this.caching?.peek(did)
     if (cached !== undefined) return this.fromDoc(cached)

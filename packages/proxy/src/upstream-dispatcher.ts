@@ -12,15 +12,13 @@ export interface UpstreamDispatcherOptions {
   allowedOrigins: ReadonlySet<string>
 }
 
-type RequestCallback = (err: Error | null, data?: Dispatcher.ResponseData) => void
-
 export class UpstreamNotAllowedError extends Error {
   override name = 'UpstreamNotAllowedError'
   readonly code = 'ERR_UPSTREAM_NOT_ALLOWED'
 }
 
 /**
- * What @fastify/reply-from sends through: fleet hosts use one keep-alive pool per origin; allowed
+ * Where forwarded requests go out: fleet hosts use one keep-alive pool per origin; allowed
  * extra origins go through a second agent whose DNS lookup refuses non-public addresses; anything
  * else is refused here as a last line of defence behind the router.
  */
@@ -39,14 +37,14 @@ export class UpstreamDispatcher {
     this.external = new Agent({ ...common, connect: { timeout: o.connectTimeoutMs, lookup: publicOnlyLookup } })
   }
 
-  request(opts: Dispatcher.RequestOptions, cb: RequestCallback): void {
+  dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): void {
     const origin = String(opts.origin)
     if (this.o.isFleetOrigin(origin)) {
-      this.fleet.request(opts, cb)
+      this.fleet.dispatch(opts, handler)
     } else if (this.o.allowedOrigins.has(origin)) {
-      this.external.request(opts, cb)
+      this.external.dispatch(opts, handler)
     } else {
-      process.nextTick(cb, new UpstreamNotAllowedError(`refusing to forward to ${origin}`))
+      process.nextTick(() => handler.onError?.(new UpstreamNotAllowedError(`refusing to forward to ${origin}`)))
     }
   }
 

@@ -1,17 +1,14 @@
 import { UpstreamFailureError, UpstreamTimeoutError, ServiceUnavailableError, type XrpcError } from '@entryway/xrpc'
 
 const TIMEOUT_CODES = new Set([
-  'FST_REPLY_FROM_TIMEOUT',
-  'FST_REPLY_FROM_GATEWAY_TIMEOUT',
-  'FST_REPLY_FROM_HTTP_REQUEST_TIMEOUT',
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
 ])
 
 /**
- * reply-from reports a refused connection as a 500 and a reset as a 500 too; clients must see an
- * XRPC 502/503/504 instead (the PDS is the one that failed, not the Entryway).
+ * An undici failure to reach or hear from the PDS, as the XRPC error the client gets: 502, 503
+ * or 504, never 500 (the PDS is the one that failed, not the Entryway).
  */
 export function mapUpstreamError(err: unknown): XrpcError {
   const codes = errorCodes(err)
@@ -19,13 +16,13 @@ export function mapUpstreamError(err: unknown): XrpcError {
   if (codes.includes('ERR_UPSTREAM_NOT_ALLOWED') || codes.includes('ERR_NON_PUBLIC_ADDRESS')) {
     return new UpstreamFailureError('Refusing to forward to that PDS', { cause: err })
   }
-  if (codes.includes('FST_REPLY_FROM_SERVICE_UNAVAILABLE') || codes.includes('ENOTFOUND')) {
+  if (codes.includes('ENOTFOUND')) {
     return new ServiceUnavailableError('The PDS is unavailable', 'ServiceUnavailable', { cause: err })
   }
   return new UpstreamFailureError('The PDS could not be reached', { cause: err })
 }
 
-/** `code` of the error and of its causes (reply-from wraps the undici error). */
+/** `code` of the error and of its causes (a DNS or socket error may sit under undici's). */
 function errorCodes(err: unknown): string[] {
   const out: string[] = []
   let e = err as { code?: unknown; cause?: unknown } | undefined

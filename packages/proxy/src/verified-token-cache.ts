@@ -65,6 +65,17 @@ export class VerifiedTokenCache {
     return p
   }
 
+  /**
+   * The cached verdict without waiting: the token's claims, the error it was refused with, or
+   * `undefined` when nothing live is cached (then `check`).
+   */
+  peek(token: string): VerifiedAccess | XrpcError | undefined {
+    const hit = this.hits.get(token)
+    if (hit === undefined || this.now() >= hit.until) return undefined
+    this.onLookup?.(true)
+    return hit.ok ?? hit.err!
+  }
+
   /** True when `token` has a live cached verdict (no decoding needed to classify it). */
   isKnown(token: string): boolean {
     const hit = this.hits.get(token)

@@ -84,7 +84,7 @@ export interface Harness {
  */
 export async function buildHarness(
   t: { teardown(fn: () => unknown): void },
-  opts: { hosts?: FleetHost[]; overrides?: Partial<ProxyOptions>; listen?: boolean } = {},
+  opts: { hosts?: FleetHost[]; overrides?: Partial<ProxyOptions>; listen?: boolean; setup?: (app: FastifyInstance) => void } = {},
 ): Promise<Harness> {
   const { keyring } = await JwtKeyring.generate()
   const clock = { now: Date.now() }
@@ -101,6 +101,7 @@ export async function buildHarness(
   })
   const app = Fastify({ logger: false })
   await app.register(xrpcErrorHandler)
+  opts.setup?.(app)
   await app.register(entrywayProxy, {
     hosts,
     accounts,
