@@ -1,9 +1,11 @@
+import type { ServerResponse } from 'node:http'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import { isDatabaseUnavailable, openDatabase, type Database } from '@entryway/db'
 import { xrpcErrorHandler } from '@entryway/xrpc'
 import type { ServerConfig } from './config/config.js'
 import type { ServerSecrets } from './config/secrets.js'
 import { loggerOptions, registerRequestLog } from './logger.js'
+import { deferredChildLogger } from './deferred-child-logger.js'
 import { registerHealth } from './routes/health.js'
 import { registerDescribeServer } from './routes/describe-server.js'
 import { createContext, type GatewayContext } from './context.js'
@@ -46,8 +48,11 @@ export async function buildGateway(cfg: ServerConfig, secrets: ServerSecrets, op
     forceCloseConnections: 'idle',
     // one line per request, with secrets redacted (registerRequestLog)
     logController: new LogController({ disableRequestLogging: true }),
+    // request loggers are made on first use (most requests never log)
+    ...(opts.logger === false ? {} : { childLoggerFactory: deferredChildLogger }),
   })
-  registerRequestLog(app)
+  // without a logger (tests pass `false`) there is no line to write: no hook at all
+  if (opts.logger !== false) registerRequestLog(app)
   await app.register(xrpcErrorHandler)
   // first: its hooks count every route
   const metrics = await wireMetrics(app, cfg)
@@ -64,15 +69,14 @@ export async function buildGateway(cfg: ServerConfig, secrets: ServerSecrets, op
 
   let draining = false
   const drain = () => {
+    if (draining) return
     draining = true
+    // Keep-alive connections must not outlive the drain: from now on each answer ends its
+    // connection, whether Fastify or the proxy writes it. A listener that runs before Fastify's
+    // handler costs nothing per request until the drain starts (a hook would, always).
+    app.server.prependListener('request', (_req: unknown, res: ServerResponse) => res.setHeader('connection', 'close'))
   }
   app.addHook('preClose', async () => drain())
-  // keep-alive connections must not outlive the drain: each answer ends its connection
-  // (callback style: it runs on every response, and an async hook costs a promise each time)
-  app.addHook('onSend', (_req, reply, payload, done) => {
-    if (draining) reply.header('connection', 'close')
-    done(null, payload)
-  })
   registerHealth(app, { db: database.db, isDraining: () => draining })
   registerDescribeServer(app, cfg)
 

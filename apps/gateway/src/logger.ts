@@ -36,8 +36,11 @@ export const REDACT_PATHS = [
   '*.plcOp',
 ]
 
-/** Query parameters whose values are credentials (OAuth codes, email tokens…): logged as `[redacted]`. */
-const SECRET_PARAM = /code|token|secret|password|passwd|state|jwt|key|sig|assertion|request_uri/i
+/**
+ * Query parameters whose values are credentials (OAuth codes, email tokens…): logged as
+ * `[redacted]`. XRPC's `rkey` (a record key) is not one.
+ */
+const SECRET_PARAM = /code|token|secret|password|passwd|state|jwt|(?<!r)key|sig|assertion|request_uri/i
 
 export function loggerOptions(level: string): FastifyServerOptions['logger'] {
   return {
@@ -49,7 +52,8 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
 /** The URL as logged: path, and the query with secret-looking values replaced. */
 export function loggableUrl(url: string): string {
   const q = url.indexOf('?')
-  if (q < 0) return url
+  // most queries name nothing secret-looking: then there is nothing to rewrite
+  if (q < 0 || !SECRET_PARAM.test(url.slice(q + 1))) return url
   const params = new URLSearchParams(url.slice(q + 1))
   for (const key of new Set(params.keys())) {
     if (SECRET_PARAM.test(key)) params.set(key, '[redacted]')

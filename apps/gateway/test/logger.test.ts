@@ -8,6 +8,9 @@ t.test('secret query values are redacted from logged URLs', async (t) => {
   t.equal(loggableUrl('/xrpc/app.bsky.feed.getTimeline?limit=5'), '/xrpc/app.bsky.feed.getTimeline?limit=5')
   t.equal(loggableUrl('/admin/oauth/callback?code=abc&state=xyz&iss=x'), '/admin/oauth/callback?code=[redacted]&state=[redacted]&iss=x')
   t.equal(loggableUrl('/confirm?token=t1&email=a%40b'), '/confirm?token=[redacted]&email=a%40b')
+  t.equal(loggableUrl('/x?api_key=k1&apikey=k2'), '/x?api_key=[redacted]&apikey=[redacted]')
+  const getRecord = '/xrpc/com.atproto.repo.getRecord?repo=did:plc:a&collection=app.bsky.feed.post&rkey=3k'
+  t.equal(loggableUrl(getRecord), getRecord, 'a record key is not a secret: the URL is logged as it came')
 })
 
 t.test('one line per request, no credential anywhere in it', async (t) => {

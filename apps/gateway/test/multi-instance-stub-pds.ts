@@ -17,6 +17,7 @@ export async function startStubPds(t: Test, slowMs: number) {
     const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
     if (req.url?.startsWith('/xrpc/_health')) return json(200, { version: 'stub' })
     if (req.url?.startsWith('/xrpc/com.atproto.server.describeServer')) return json(200, { did: 'did:web:stub.test', availableUserDomains: ['.test'] })
+    if (req.url?.startsWith('/xrpc/app.test.fast')) return json(200, { fast: true })
     if (req.url?.startsWith('/xrpc/app.test.slow')) {
       onSlow()
       setTimeout(() => json(200, { slow: true }), slowMs)

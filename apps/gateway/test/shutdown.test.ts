@@ -42,6 +42,8 @@ t.test('SIGTERM drains: readiness first, in-flight finishes, then exit 0', async
   t.ok(flippedAfter < DRAIN_MS, `readiness flipped ${flippedAfter} ms after SIGTERM`)
   const served = await getOnNewConnection(`${base}/xrpc/com.atproto.server.describeServer`)
   t.match(served, { status: 200, connection: 'close' }, 'still serving during the drain, closing each connection')
+  const proxied = await getOnNewConnection(`${base}/xrpc/app.test.fast`)
+  t.match(proxied, { status: 200, connection: 'close' }, 'proxied answers (written by the proxy, not Fastify) close theirs too')
 
   // after the drain window: the listener is gone while the slow request is still in flight
   let refused: Awaited<ReturnType<typeof getOnNewConnection>> = { error: 'none' }
