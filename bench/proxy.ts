@@ -1,6 +1,7 @@
 // Proxy hop cost, side by side in one run: direct to the origin, through the Entryway (the real
-// gateway with @entryway/proxy, authenticated hot path), through nginx proxy_pass with keep-alive
-// (1 worker, like one Node process) and through bare @fastify/reply-from.
+// gateway with @entryway/proxy, authenticated hot path), through the proxy plugin alone in a bare
+// Fastify app (what an embedder pays), through nginx proxy_pass with keep-alive (1 worker, like
+// one Node process) and through bare @fastify/reply-from.
 //   ./dev bench --only=proxy [--quick] [--soak]     (--soak: the 5-minute RSS run)
 import { spawn, execFileSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs'
@@ -43,6 +44,8 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
     stops.push(bare.stop)
     const gateway = await spawnTsChild(join(here, 'lib/gateway-child.ts'), { ORIGIN_URL: originUrl })
     stops.push(gateway.stop)
+    const plugin = await spawnTsChild(join(here, 'lib/plugin-only.ts'), { ORIGIN_URL: originUrl, PLUGIN_ONLY_METRICS: '1' })
+    stops.push(plugin.stop)
     const nginx = await startNginx(Number(origin.ready.port), opts)
     if (nginx) stops.push(nginx.stop)
 
@@ -50,6 +53,13 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
       { name: 'direct', url: originUrl, headers: {}, pid: null, withChildren: false },
       ...(nginx ? [{ name: 'nginx', url: `http://127.0.0.1:${nginx.ready.port}`, headers: {}, pid: nginx.proc.pid!, withChildren: true }] : []),
       { name: 'reply-from', url: `http://127.0.0.1:${bare.ready.port}`, headers: {}, pid: bare.proc.pid!, withChildren: false },
+      {
+        name: 'plugin',
+        url: `http://127.0.0.1:${plugin.ready.port}`,
+        headers: { authorization: `Bearer ${plugin.ready.token}` },
+        pid: plugin.proc.pid!,
+        withChildren: false,
+      },
       {
         name: 'entryway',
         url: `http://127.0.0.1:${gateway.ready.port}`,
@@ -115,6 +125,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
     for (const t of targets.filter((x) => x.pid)) row(`CPU per request ${t.name}`, med(cpu[t.name]), 'µs', { note: 'proxy process utime+stime / requests' })
     const cpuRatio = med(cpu.entryway) / med(cpu['reply-from'])
     row('CPU per request entryway / reply-from', cpuRatio, '×', { goal: '≤ 1.15', pass: cpuRatio <= 1.15 })
+    row('CPU per request plugin / reply-from', med(cpu.plugin) / med(cpu['reply-from']), '×', { note: 'the proxy plugin with metrics in a bare Fastify app' })
     for (const t of targets) row(`latency at ${FIXED_RATE} req/s ${t.name} p50 / p99`, lat[t.name]!.p99, 'ms p99', { note: `p50 ${lat[t.name]!.p50.toFixed(2)} ms` })
     const added = lat.entryway!.p99 - lat.direct!.p99
     row(`added p99 at ${FIXED_RATE} req/s (entryway - direct)`, added, 'ms', {

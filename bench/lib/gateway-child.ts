@@ -34,7 +34,8 @@ const env = readEnv({
   ENTRYWAY_FLEET_HOSTS: JSON.stringify([{ url: origin, did: hostDid }]),
   ENTRYWAY_LOG_LEVEL: 'warn',
 })
-const { app, database, ctx } = await buildGateway(envToCfg(env), envToSecrets(env), { logger: false })
+// the real logger at `warn`, as an operator who keeps request lines off (nginx runs with access_log off)
+const { app, database, ctx } = await buildGateway(envToCfg(env), envToSecrets(env))
 const now = new Date().toISOString()
 await database.db
   .insertInto('pds_host')
