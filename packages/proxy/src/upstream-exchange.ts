@@ -39,7 +39,9 @@ export function forwardRequest(ctx: ExchangeContext, req: FastifyRequest, reply:
   const raw = req.raw
   const method = raw.method!
   const exchange = new UpstreamExchange(ctx, reply, origin, subject)
-  reply.raw.on('close', exchange.onClientClose)
+  const res = reply.raw as ExchangeResponse
+  res[kExchange] = exchange
+  res.on('close', onResponseClose)
   ctx.dispatch(
     {
       origin,
@@ -50,6 +52,14 @@ export function forwardRequest(ctx: ExchangeContext, req: FastifyRequest, reply:
     },
     exchange,
   )
+}
+
+const kExchange = Symbol('entryway.proxy.exchange')
+type ExchangeResponse = ServerResponse & { [kExchange]?: UpstreamExchange }
+
+/** One listener for every response (`this` is the response): no closure per request. */
+function onResponseClose(this: ExchangeResponse): void {
+  this[kExchange]?.clientClosed()
 }
 
 /** A request body is streamed only when the client framed one (GET/HEAD never; POST without a length is bodyless). */
@@ -71,6 +81,10 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
   /** Headers have been written to the client. */
   private started = false
   private finished = false
+  /** The body was written whole and the response ended (`onComplete` has nothing left to do). */
+  private ended = false
+  /** Body bytes still to come, when the PDS declared a length (NaN otherwise). */
+  private unread = Number.NaN
   /** Set while a 403 body is being read to see whether it is `AccountNotFound`. */
   private held: { status: number; headers: string[]; chunks: Buffer[]; size: number } | null = null
   private readonly res: ServerResponse
@@ -85,8 +99,8 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.res = reply.raw
   }
 
-  /** Bound once per exchange: the client's connection closed (normally after `end`, or early). */
-  readonly onClientClose = (): void => {
+  /** The client's response closed: normally after `end`, or early when the client went away. */
+  clientClosed(): void {
     if (this.finished) return
     this.finished = true
     this.abort?.(new ClientGoneError('the client went away'))
@@ -107,6 +121,8 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
       this.held = { status, headers, chunks: [], size: 0 }
       return true
     }
+    const length = headerValue(headers, 'content-length')
+    if (length !== undefined) this.unread = Number(length)
     this.writeHead(status, headers)
     return true
   }
@@ -119,10 +135,20 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
       if (held.size <= MAX_INSPECTED_ERROR_BYTES) return true
       // not an error body after all: send what was read, then stream the rest
       this.held = null
+      this.unread -= held.size
       this.writeHead(held.status, held.headers)
       for (const c of held.chunks) this.res.write(c)
       return this.waitForDrain(this.res.writableNeedDrain === false)
     }
+    if (chunk.length === this.unread) {
+      // the whole (declared) body in one chunk, the usual small answer: headers and body leave
+      // in one write, without the cork Node sets up for a body that goes on
+      this.unread = 0
+      this.ended = true
+      this.res.end(chunk)
+      return true
+    }
+    this.unread -= chunk.length
     return this.waitForDrain(this.res.write(chunk))
   }
 
@@ -144,7 +170,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
       return
     }
     this.finished = true
-    this.res.end()
+    if (!this.ended) this.res.end()
   }
 
   onError(err: Error): void {
