@@ -1,5 +1,5 @@
 // The real Entryway (buildGateway, every plugin) in front of ORIGIN_URL as its one fleet host, on
-// embedded PGlite, with a stub PLC that says the bench account lives on that host. Prints
+// Postgres (BENCH_DATABASE_URL) or embedded PGlite, with a stub PLC that says the bench account lives on that host. Prints
 // {"port", "token", "did"} when ready; requests then take the hot path (cached token, cached DID).
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -33,6 +33,8 @@ const env = readEnv({
   ENTRYWAY_PDS_ADMIN_PASSWORD: 'bench',
   ENTRYWAY_FLEET_HOSTS: JSON.stringify([{ url: origin, did: hostDid }]),
   ENTRYWAY_LOG_LEVEL: 'warn',
+  // Postgres as deployed when the bench has one; else embedded PGlite (which runs in this process)
+  ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {}),
 })
 // the real logger at `warn`, as an operator who keeps request lines off (nginx runs with access_log off)
 const { app, database, ctx } = await buildGateway(envToCfg(env), envToSecrets(env))
