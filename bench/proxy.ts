@@ -170,8 +170,9 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
   }
 }
 
-function load(t: Target, seconds: number, rate: number | null): Promise<autocannon.Result> {
-  return autocannon({
+/** autocannon's return value is a thenable instance, not a Promise: await it inside a real one. */
+async function load(t: Target, seconds: number, rate: number | null): Promise<autocannon.Result> {
+  return await autocannon({
     url: t.url + PATH,
     headers: t.headers,
     connections: CONNECTIONS,
