@@ -17,7 +17,7 @@ export interface ServerConfig {
     handleDomains: string[]
     inviteRequired: boolean
     includeDidDocInSession: boolean
-    trustProxy: string | boolean
+    trustProxy: string | boolean | number
     links: { privacyPolicy?: string; termsOfService?: string }
     contactEmail?: string
   }
@@ -81,7 +81,7 @@ export function envToCfg(env: ServerEnvironment): ServerConfig {
       handleDomains,
       inviteRequired: env.inviteRequired ?? false,
       includeDidDocInSession: env.includeDidDocInSession ?? true,
-      trustProxy: env.trustProxy === undefined ? 'loopback' : env.trustProxy === 'true' ? true : env.trustProxy,
+      trustProxy: trustProxyOf(env.trustProxy),
       links: { privacyPolicy: env.privacyPolicyUrl, termsOfService: env.termsOfServiceUrl },
       contactEmail: env.contactEmail,
     },
@@ -105,5 +105,19 @@ export function envToCfg(env: ServerEnvironment): ServerConfig {
 function nonNegative(name: string, v: number | undefined, def: number): number {
   if (v === undefined) return def
   if (!Number.isInteger(v) || v < 0) throw new EntrywayConfigError(`${name} must be a non-negative integer (ms)`)
+  return v
+}
+
+/**
+ * `ENTRYWAY_TRUST_PROXY` as Fastify takes it: unset → loopback (a proxy on the same machine),
+ * `true`/`false`, a hop count, or addresses and subnets separated by commas. `false` used to
+ * reach proxy-addr as an address and stop the start.
+ */
+function trustProxyOf(value: string | undefined): string | boolean | number {
+  if (value === undefined) return 'loopback'
+  const v = value.trim()
+  if (v === 'true') return true
+  if (v === 'false') return false
+  if (/^\d+$/.test(v)) return Number(v)
   return v
 }
