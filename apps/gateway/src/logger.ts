@@ -66,8 +66,12 @@ export function loggableUrl(url: string): string {
  * `disableRequestLogging`): method, URL with secrets redacted, route, status, time, client IP.
  * No header is logged. Routes with a `logLevel` above info (health, metrics) stay quiet.
  * Callback style, and nothing is built when the line would be dropped: it runs on every request.
+ * The level is the one set at start (ENTRYWAY_LOG_LEVEL): above `info` there is no hook at all,
+ * as an operator running with request lines off pays nothing per request for them.
  */
 export function registerRequestLog(app: FastifyInstance): void {
+  const root = app.log as { isLevelEnabled?: (level: string) => boolean }
+  if (typeof root.isLevelEnabled === 'function' && !root.isLevelEnabled('info')) return
   app.addHook('onResponse', (req, reply, done) => {
     const log = req.log
     // pino can say whether info is on; Fastify's no-op logger (logger: false) cannot

@@ -43,3 +43,25 @@ t.test('one line per request, no credential anywhere in it', async (t) => {
   t.match(done[0], { method: 'POST', url: '/login?token=[redacted]', route: '/login', statusCode: 200, responseTime: Number, ip: '127.0.0.1' })
   t.match(all, /alice\.test/, 'non-secret fields are still logged')
 })
+
+t.test('above info, no request line and no per-request hook; warnings still reach the log', async (t) => {
+  const lines: string[] = []
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean))
+      done()
+    },
+  })
+  const app = Fastify({ logger: { level: 'warn', stream }, logController: new LogController({ disableRequestLogging: true }) })
+  registerRequestLog(app)
+  app.get('/x', async (req) => {
+    req.log.warn('handler warned')
+    return { ok: true }
+  })
+  t.teardown(() => app.close())
+  await app.ready()
+  t.notOk(app.printRoutes({ includeHooks: true }).includes('onResponse'), 'no onResponse hook')
+  t.equal((await app.inject({ url: '/x' })).statusCode, 200)
+  const msgs = lines.map((l) => JSON.parse(l).msg)
+  t.same(msgs, ['handler warned'])
+})
