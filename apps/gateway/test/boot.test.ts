@@ -26,12 +26,11 @@ t.test('config refuses a public URL with a path (PDSes would crash on it as OAut
   t.throws(() => envToCfg(readEnv({ ENTRYWAY_PUBLIC_URL: 'http://localhost:1/x' })), /origin/)
 })
 
-t.test('ENTRYWAY_TRUST_PROXY: true, false, a hop count or addresses; req.ip follows it', async (t) => {
+t.test('ENTRYWAY_TRUST_PROXY: true, false or addresses; req.ip follows it', async (t) => {
   const trust = (v?: string) => envToCfg(readEnv({ ENTRYWAY_PUBLIC_URL: 'http://localhost:2583', ...(v === undefined ? {} : { ENTRYWAY_TRUST_PROXY: v }) })).service.trustProxy
   t.equal(trust(), 'loopback')
   t.equal(trust('true'), true)
   t.equal(trust('false'), false)
-  t.equal(trust('2'), 2)
   t.equal(trust('10.0.0.0/8, 127.0.0.1'), '10.0.0.0/8, 127.0.0.1')
   for (const [value, expected] of [['false', '127.0.0.1'], ['true', '203.0.113.9']] as const) {
     const e = readEnv({ ...RAW_ENV, ENTRYWAY_TRUST_PROXY: value })

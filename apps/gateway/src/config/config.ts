@@ -17,7 +17,7 @@ export interface ServerConfig {
     handleDomains: string[]
     inviteRequired: boolean
     includeDidDocInSession: boolean
-    trustProxy: string | boolean | number
+    trustProxy: string | boolean
     links: { privacyPolicy?: string; termsOfService?: string }
     contactEmail?: string
   }
@@ -110,14 +110,13 @@ function nonNegative(name: string, v: number | undefined, def: number): number {
 
 /**
  * `ENTRYWAY_TRUST_PROXY` as Fastify takes it: unset → loopback (a proxy on the same machine),
- * `true`/`false`, a hop count, or addresses and subnets separated by commas. `false` used to
- * reach proxy-addr as an address and stop the start.
+ * `true`/`false`, or addresses and subnets separated by commas. `false` used to reach proxy-addr
+ * as an address and stop the start.
  */
-function trustProxyOf(value: string | undefined): string | boolean | number {
+function trustProxyOf(value: string | undefined): string | boolean {
   if (value === undefined) return 'loopback'
   const v = value.trim()
   if (v === 'true') return true
   if (v === 'false') return false
-  if (/^\d+$/.test(v)) return Number(v)
   return v
 }
