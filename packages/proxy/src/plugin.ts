@@ -9,6 +9,7 @@ import { RouteResolver, type Route } from './route-resolver.js'
 import { readCredentials, type Credentials } from './request-credentials.js'
 import { UpstreamDispatcher } from './upstream-dispatcher.js'
 import { forwardRequest, type ExchangeContext } from './upstream-exchange.js'
+import { SUBSCRIBE_REPOS, subscribeReposRefusal } from './fleet-streams.js'
 import { DEFAULT_ROUTE_CACHE_NEGATIVE_TTL_MS } from './options.js'
 
 const XRPC_PREFIX = '/xrpc/'
@@ -100,6 +101,7 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
     const nsid = url.slice(XRPC_PREFIX.length, q < 0 ? undefined : q)
     if (!NSID_CHARS.test(nsid)) throw new InvalidRequestError('Invalid XRPC method')
     if (owned.has(nsid)) throw new MethodNotImplementedError(`${nsid} is not implemented by this Entryway`)
+    if (nsid === SUBSCRIBE_REPOS) throw subscribeReposRefusal(hosts.snapshot)
     const auth = req.headers.authorization
     if (auth !== undefined && auth.startsWith('Bearer ') && req.headers.dpop === undefined) {
       const verdict = tokens.peek(auth.slice(7).trim())

@@ -29,7 +29,8 @@ export function toXrpcError(err: unknown): XrpcError {
 async function xrpcErrorHandlerPlugin(app: FastifyInstance) {
   app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
     const xe = toXrpcError(err)
-    if (xe.status >= 500) req.log.error({ err }, 'request failed')
+    // 501 is a client asking for what is not served here, not a fault of ours
+    if (xe.status >= 500 && xe.status !== 501) req.log.error({ err }, 'request failed')
     else req.log.debug({ err: { name: xe.error, message: xe.message } }, 'request rejected')
     if (xe.headers) reply.headers(xe.headers)
     return reply.status(xe.status).type('application/json; charset=utf-8').send(xe.payload)

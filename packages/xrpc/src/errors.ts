@@ -2,6 +2,9 @@
  * XRPC-shaped errors. Every package throws these (or subclasses); one error handler
  * (`xrpcErrorHandler`) turns them into `{ error, message }` bodies with the right status.
  */
+/** 5xx statuses whose message is meant for the client (not a fault's internals). */
+const CLIENT_FACING_5XX = new Set([501, 502, 503, 504])
+
 export class XrpcError extends Error {
   override name = 'XrpcError'
   constructor(
@@ -17,9 +20,12 @@ export class XrpcError extends Error {
   }
   readonly headers?: Record<string, string>
 
-  /** The body sent to clients. 5xx errors never leak their internal message. */
+  /**
+   * The body sent to clients. Server faults (500 and unknown 5xx) never leak their internal
+   * message; 501 and the upstream statuses (502–504) are written for the client to read.
+   */
   get payload(): { error: string; message?: string } {
-    if (this.status >= 500 && this.status !== 502 && this.status !== 503 && this.status !== 504) {
+    if (this.status >= 500 && !CLIENT_FACING_5XX.has(this.status)) {
       return { error: this.error, message: 'Internal Server Error' }
     }
     return { error: this.error, message: this.message }

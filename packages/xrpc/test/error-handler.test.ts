@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap'
 import Fastify from 'fastify'
-import { xrpcErrorHandler, InvalidRequestError, UpstreamTimeoutError, assertValidXrpcInput } from '../src/index.js'
+import { xrpcErrorHandler, InvalidRequestError, MethodNotImplementedError, UpstreamTimeoutError, assertValidXrpcInput } from '../src/index.js'
 
 async function build(t: Test) {
   const app = Fastify({ logger: false })
@@ -19,6 +19,9 @@ async function build(t: Test) {
     return { ok: true }
   })
   app.post('/json', async (req) => req.body)
+  app.get('/not-here', async () => {
+    throw new MethodNotImplementedError('subscribe to each PDS instead')
+  })
   t.teardown(() => app.close())
   return app
 }
@@ -37,6 +40,13 @@ t.test('unexpected errors become 500 without leaking their message', async (t) =
   t.equal(res.statusCode, 500)
   t.same(res.json(), { error: 'InternalServerError', message: 'Internal Server Error' })
   t.notMatch(res.body, /secret/)
+})
+
+t.test('501 keeps the message written for the client', async (t) => {
+  const app = await build(t)
+  const res = await app.inject({ url: '/not-here' })
+  t.equal(res.statusCode, 501)
+  t.same(res.json(), { error: 'MethodNotImplemented', message: 'subscribe to each PDS instead' })
 })
 
 t.test('upstream timeouts are 504 UpstreamTimeout', async (t) => {
