@@ -14,13 +14,7 @@ t.test('secret query values are redacted from logged URLs', async (t) => {
 })
 
 t.test('one line per request, no credential anywhere in it', async (t) => {
-  const lines: string[] = []
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean))
-      done()
-    },
-  })
+  const { lines, stream } = lineSink()
   const app = Fastify({ logger: { level: 'info', stream, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, logController: new LogController({ disableRequestLogging: true }) })
   registerRequestLog(app)
   app.post('/login', async (req) => {
@@ -45,13 +39,7 @@ t.test('one line per request, no credential anywhere in it', async (t) => {
 })
 
 t.test('above info, no request line and no per-request hook; warnings still reach the log', async (t) => {
-  const lines: string[] = []
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean))
-      done()
-    },
-  })
+  const { lines, stream } = lineSink()
   const app = Fastify({ logger: { level: 'warn', stream }, logController: new LogController({ disableRequestLogging: true }) })
   registerRequestLog(app)
   app.get('/x', async (req) => {
@@ -65,3 +53,15 @@ t.test('above info, no request line and no per-request hook; warnings still reac
   const msgs = lines.map((l) => JSON.parse(l).msg)
   t.same(msgs, ['handler warned'])
 })
+
+/** A log destination that keeps each JSON line written to it. */
+function lineSink(): { lines: string[]; stream: Writable } {
+  const lines: string[] = []
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean))
+      done()
+    },
+  })
+  return { lines, stream }
+}
