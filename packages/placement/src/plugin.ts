@@ -3,6 +3,7 @@ import fp from 'fastify-plugin'
 import { AccountCreator } from './account-creator.js'
 import { HandleUpdater } from './handle-updater.js'
 import { HealthChecker } from './health-checker.js'
+import { HostConflictError } from './host-registry.js'
 import { resolveOptions, type PlacementOptions, type ResolvedPlacementOptions } from './options.js'
 import type { PlacementRouteDeps } from './route-deps.js'
 import { registerDisableInviteCodes } from './routes/com.atproto.admin.disableInviteCodes.js'
@@ -71,11 +72,26 @@ async function placementPlugin(app: FastifyInstance, raw: PlacementOptions): Pro
   })
 }
 
-/** Registers configured hosts that are new, as enabled; known ones keep their operator status. */
+/**
+ * Registers configured hosts that are new, as enabled; known ones keep their operator status.
+ * The registry is the authority once a host is in it: a configured host whose DID is registered
+ * under another URL is left as registered (a warning, not a failed start), and a host another
+ * instance registered a moment earlier is simply there.
+ */
 async function seedHosts(app: FastifyInstance, o: ResolvedPlacementOptions): Promise<void> {
   for (const seed of o.seedHosts) {
     if (await o.hosts.getByUrl(seed.url)) continue
-    await o.hosts.add({ ...seed, status: seed.status ?? 'enabled' })
+    const sameDid = await o.hosts.getByDid(seed.did)
+    if (sameDid) {
+      app.log.warn({ host: seed.url, did: seed.did, registeredUrl: sameDid.url }, 'configured pds host has the DID of a registered host with another URL; the registry keeps its URL')
+      continue
+    }
+    try {
+      await o.hosts.add({ ...seed, status: seed.status ?? 'enabled' })
+    } catch (err) {
+      if (err instanceof HostConflictError && (await o.hosts.getByUrl(seed.url))) continue
+      throw err
+    }
     app.log.info({ host: seed.url }, 'pds host registered from configuration')
   }
 }
