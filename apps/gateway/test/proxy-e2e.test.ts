@@ -38,6 +38,20 @@ t.test('AtpAgent against the Entryway only: sign up, post, read, blob, export, o
   }
   t.equal(byPds.size, fleet.pds.length, 'accounts on every PDS')
 
+  t.test('listRepos through the Entryway lists the accounts of every PDS, page by page', async (t) => {
+    const placed = await database.db.selectFrom('account').select('did').execute()
+    const listed: string[] = []
+    let cursor: string | undefined
+    for (let pages = 0; pages < 50; pages++) {
+      const page = await new AtpAgent({ service: E }).com.atproto.sync.listRepos({ limit: 1, cursor })
+      listed.push(...page.data.repos.map((r) => r.did))
+      t.ok(page.data.repos.every((r) => r.head && r.rev), 'each repo with its head and rev from its PDS')
+      cursor = page.data.cursor
+      if (!cursor) break
+    }
+    t.same([...listed].sort(), placed.map((r) => r.did).sort(), 'every account once, whichever PDS holds it')
+  })
+
   for (const [pdsUrl, { agent, did }] of byPds) {
     t.test(`account on ${pdsUrl}`, async (t) => {
       t.equal(agent.pdsUrl, undefined, 'no didDoc: the agent only knows the Entryway')

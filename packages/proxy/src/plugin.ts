@@ -10,6 +10,7 @@ import { readCredentials, type Credentials } from './request-credentials.js'
 import { UpstreamDispatcher } from './upstream-dispatcher.js'
 import { forwardRequest, type ExchangeContext } from './upstream-exchange.js'
 import { SUBSCRIBE_REPOS, subscribeReposRefusal } from './fleet-streams.js'
+import { LIST_REPOS, listReposAcrossFleet, type FetchRepoPage, type RepoPage } from './fleet-list-repos.js'
 import { DEFAULT_ROUTE_CACHE_NEGATIVE_TTL_MS } from './options.js'
 
 const XRPC_PREFIX = '/xrpc/'
@@ -102,6 +103,7 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
     if (!NSID_CHARS.test(nsid)) throw new InvalidRequestError('Invalid XRPC method')
     if (owned.has(nsid)) throw new MethodNotImplementedError(`${nsid} is not implemented by this Entryway`)
     if (nsid === SUBSCRIBE_REPOS) throw subscribeReposRefusal(hosts.snapshot)
+    if (nsid === LIST_REPOS) return listRepos(req, reply)
     const auth = req.headers.authorization
     if (auth !== undefined && auth.startsWith('Bearer ') && req.headers.dpop === undefined) {
       const verdict = tokens.peek(auth.slice(7).trim())
@@ -115,6 +117,20 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
       }
     }
     return slowPath(req, reply, nsid)
+  }
+
+  const fetchRepoPage: FetchRepoPage = async (host, limit, cursor) => {
+    const q = new URLSearchParams({ limit: String(limit) })
+    if (cursor) q.set('cursor', cursor)
+    return (await dispatcher.getJson(host.targetOrigin, `/xrpc/${LIST_REPOS}?${q}`)) as RepoPage
+  }
+
+  /** The service's repos are every host's: one listing across the fleet (`fleet-list-repos.ts`). */
+  async function listRepos(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    // an empty fleet is re-read first (the hosts may have been seeded after the first read)
+    if (hosts.snapshot.byDid.size === 0) await hosts.refreshIfOlder(HOST_MISS_REFRESH_MS, Date.now())
+    const page = await listReposAcrossFleet(hosts.snapshot, req.query as Record<string, unknown> | undefined, fetchRepoPage)
+    return reply.send(page)
   }
 
   async function slowPath(req: FastifyRequest, reply: FastifyReply, nsid: string): Promise<FastifyReply> {

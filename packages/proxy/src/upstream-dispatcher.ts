@@ -17,6 +17,12 @@ export class UpstreamNotAllowedError extends Error {
   readonly code = 'ERR_UPSTREAM_NOT_ALLOWED'
 }
 
+/** A fleet host answered a call the Entryway made itself with something other than 200. */
+export class UpstreamStatusError extends Error {
+  override name = 'UpstreamStatusError'
+  readonly code = 'ERR_UPSTREAM_STATUS'
+}
+
 /**
  * Where forwarded requests go out: fleet hosts use one keep-alive pool per origin; allowed
  * extra origins go through a second agent whose DNS lookup refuses non-public addresses; anything
@@ -46,6 +52,17 @@ export class UpstreamDispatcher {
     } else {
       process.nextTick(() => handler.onError?.(new UpstreamNotAllowedError(`refusing to forward to ${origin}`)))
     }
+  }
+
+  /** A GET the Entryway makes itself to a fleet host (no client request behind it), as JSON. */
+  async getJson(origin: string, path: string): Promise<unknown> {
+    if (!this.o.isFleetOrigin(origin)) throw new UpstreamNotAllowedError(`refusing to call ${origin}`)
+    const res = await this.fleet.request({ origin, path, method: 'GET', headers: { accept: 'application/json' } })
+    if (res.statusCode !== 200) {
+      await res.body.dump()
+      throw new UpstreamStatusError(`${origin} answered ${res.statusCode}`)
+    }
+    return res.body.json()
   }
 
   async close(): Promise<void> {
