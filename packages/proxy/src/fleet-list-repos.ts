@@ -15,7 +15,11 @@ export interface RepoPage {
 }
 
 /** Asks one host for a page of its repos (GET on its target origin). */
-export type FetchRepoPage = (host: RoutableHost, limit: number, cursor: string | null) => Promise<RepoPage>
+export type FetchRepoPage = (
+  host: RoutableHost,
+  limit: number,
+  cursor: string | null,
+) => Promise<RepoPage>
 
 /** Where a fleet-wide listing stands: which host, and that host's own cursor. */
 interface FleetCursor {
@@ -29,11 +33,17 @@ interface FleetCursor {
  * changes; disabled hosts left out), behind one opaque cursor that carries the host and that host's own cursor. Sent to a
  * single host, the listing would silently miss every other host's accounts.
  */
-export async function listReposAcrossFleet(snapshot: HostSnapshot, query: Record<string, unknown> | undefined, fetchPage: FetchRepoPage): Promise<RepoPage> {
+export async function listReposAcrossFleet(
+  snapshot: HostSnapshot,
+  query: Record<string, unknown> | undefined,
+  fetchPage: FetchRepoPage,
+): Promise<RepoPage> {
   const limit = parseLimit(query?.limit)
   const from = parseCursor(query?.cursor)
   // a disabled host is out of service: its accounts are not listed while it is
-  const hosts = [...snapshot.byDid.values()].filter((r) => r.host.status !== 'disabled').sort((a, b) => (a.host.did < b.host.did ? -1 : a.host.did > b.host.did ? 1 : 0))
+  const hosts = [...snapshot.byDid.values()]
+    .filter((r) => r.host.status !== 'disabled')
+    .sort((a, b) => (a.host.did < b.host.did ? -1 : a.host.did > b.host.did ? 1 : 0))
   let i = from ? hosts.findIndex((h) => h.host.did >= from.host) : 0
   if (i < 0) return { repos: [] }
   // a host removed since the cursor was made: go on with the next one, from its start
@@ -42,18 +52,19 @@ export async function listReposAcrossFleet(snapshot: HostSnapshot, query: Record
   while (i < hosts.length) {
     const host = hosts[i]!
     const page = await fetchPage(host, limit - repos.length, hostCursor).catch((err: unknown) => {
-      if (err instanceof XrpcError) throw err
-      // the host answered, but not with a listing
-      if ((err as { code?: unknown }).code === 'ERR_UPSTREAM_STATUS') throw new UpstreamFailureError(`listRepos failed on a host: ${(err as Error).message}`)
-      throw mapUpstreamError(err)
+      throw err instanceof XrpcError ? err : mapUpstreamError(err)
     })
-    if (!Array.isArray(page.repos)) throw new UpstreamFailureError(`${host.publicOrigin} answered listRepos without repos`)
+    if (!Array.isArray(page.repos))
+      throw new UpstreamFailureError(`${host.publicOrigin} answered listRepos without repos`)
     repos.push(...page.repos)
     const more = typeof page.cursor === 'string' && page.cursor !== '' && page.repos.length > 0
     if (repos.length >= limit) {
-      if (more) return { repos, cursor: encodeCursor({ host: host.host.did, cursor: page.cursor! }) }
+      if (more)
+        return { repos, cursor: encodeCursor({ host: host.host.did, cursor: page.cursor! }) }
       const next = hosts[i + 1]
-      return next ? { repos, cursor: encodeCursor({ host: next.host.did, cursor: null }) } : { repos }
+      return next
+        ? { repos, cursor: encodeCursor({ host: next.host.did, cursor: null }) }
+        : { repos }
     }
     if (more) {
       hostCursor = page.cursor!
@@ -68,7 +79,8 @@ export async function listReposAcrossFleet(snapshot: HostSnapshot, query: Record
 function parseLimit(v: unknown): number {
   if (v === undefined) return DEFAULT_LIMIT
   const n = Number(Array.isArray(v) ? v[0] : v)
-  if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) throw new InvalidRequestError(`limit must be an integer from 1 to ${MAX_LIMIT}`)
+  if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT)
+    throw new InvalidRequestError(`limit must be an integer from 1 to ${MAX_LIMIT}`)
   return n
 }
 
@@ -80,8 +92,11 @@ function parseCursor(v: unknown): FleetCursor | null {
   const s = Array.isArray(v) ? v[0] : v
   if (s === undefined || s === '') return null
   try {
-    const [host, cursor] = JSON.parse(Buffer.from(String(s), 'base64url').toString('utf8')) as unknown[]
-    if (typeof host === 'string' && (cursor === null || typeof cursor === 'string')) return { host, cursor }
+    const [host, cursor] = JSON.parse(
+      Buffer.from(String(s), 'base64url').toString('utf8'),
+    ) as unknown[]
+    if (typeof host === 'string' && (cursor === null || typeof cursor === 'string'))
+      return { host, cursor }
   } catch {
     // fall through
   }

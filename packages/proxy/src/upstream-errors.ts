@@ -16,6 +16,10 @@ export function mapUpstreamError(err: unknown): XrpcError {
   if (codes.includes('ERR_UPSTREAM_NOT_ALLOWED') || codes.includes('ERR_NON_PUBLIC_ADDRESS')) {
     return new UpstreamFailureError('Refusing to forward to that PDS', { cause: err })
   }
+  if (codes.includes('ERR_UPSTREAM_STATUS')) {
+    // a call the Entryway made itself was answered, but not with what it asked for
+    return new UpstreamFailureError(`The PDS did not answer as expected (${(err as Error).message})`, { cause: err })
+  }
   if (codes.includes('ENOTFOUND')) {
     return new ServiceUnavailableError('The PDS is unavailable', 'ServiceUnavailable', { cause: err })
   }

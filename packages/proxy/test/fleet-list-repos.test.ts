@@ -13,7 +13,10 @@ function listing(dids: string[]) {
     const from = Number(u.searchParams.get('cursor') ?? 0)
     const limit = Number(u.searchParams.get('limit') ?? 500)
     const page = dids.slice(from, from + limit)
-    const body = { repos: page.map((did) => ({ did, head: 'bafyhead', rev: '3kabc', active: true })), ...(page.length ? { cursor: String(from + page.length) } : {}) }
+    const body = {
+      repos: page.map((did) => ({ did, head: 'bafyhead', rev: '3kabc', active: true })),
+      ...(page.length ? { cursor: String(from + page.length) } : {}),
+    }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body))
   }
 }
@@ -28,11 +31,18 @@ t.test('listRepos lists every host of the service, behind one cursor', async (t)
   t.teardown(() => off.close())
   // listed out of order: the listing follows host DIDs, not registration
   const h = await buildHarness(t, {
-    hosts: [fleetHost(b.url, 'did:web:b.test'), fleetHost(off.url, 'did:web:c.test', { status: 'disabled' }), fleetHost(a.url, 'did:web:a.test', { status: 'draining' })],
+    hosts: [
+      fleetHost(b.url, 'did:web:b.test'),
+      fleetHost(off.url, 'did:web:c.test', { status: 'disabled' }),
+      fleetHost(a.url, 'did:web:a.test', { status: 'draining' }),
+    ],
   })
   const list = async (query: string) => {
     const res = await h.app.inject({ url: `/xrpc/com.atproto.sync.listRepos${query}` })
-    return { status: res.statusCode, body: res.json() as { repos?: Array<{ did: string }>; cursor?: string; error?: string } }
+    return {
+      status: res.statusCode,
+      body: res.json() as { repos?: Array<{ did: string }>; cursor?: string; error?: string },
+    }
   }
 
   t.test('pages of 3 walk host a, then host b, and end without a cursor', async (t) => {
@@ -51,12 +61,18 @@ t.test('listRepos lists every host of the service, behind one cursor', async (t)
     t.equal(off.hits, 0, 'a disabled host is not asked')
   })
 
-  t.test('one call with the default limit returns everything; repo fields pass through', async (t) => {
-    const r = await list('')
-    t.same(r.body.repos!.map((x) => x.did), [...aDids, ...bDids])
-    t.match(r.body.repos![0], { head: 'bafyhead', rev: '3kabc', active: true })
-    t.notOk(r.body.cursor)
-  })
+  t.test(
+    'one call with the default limit returns everything; repo fields pass through',
+    async (t) => {
+      const r = await list('')
+      t.same(
+        r.body.repos!.map((x) => x.did),
+        [...aDids, ...bDids],
+      )
+      t.match(r.body.repos![0], { head: 'bafyhead', rev: '3kabc', active: true })
+      t.notOk(r.body.cursor)
+    },
+  )
 
   t.test('bad limits and cursors are 400 InvalidRequest', async (t) => {
     for (const q of ['?limit=0', '?limit=1001', '?limit=abc', '?cursor=not-ours']) {
@@ -66,10 +82,26 @@ t.test('listRepos lists every host of the service, behind one cursor', async (t)
     }
   })
 
-  t.test('a host that is down fails the page with 502, never a partial answer passed off as whole', async (t) => {
-    await b.close()
-    const r = await list('')
-    t.equal(r.status, 502)
-    t.equal(r.body.error, 'UpstreamFailure')
+  t.test(
+    'a host that is down fails the page with 502, never a partial answer passed off as whole',
+    async (t) => {
+      await b.close()
+      const r = await list('')
+      t.equal(r.status, 502)
+      t.equal(r.body.error, 'UpstreamFailure')
+    },
+  )
+})
+
+t.test('a host answering listRepos with an error fails the page with 502', async (t) => {
+  const broken = await startUpstream((_req, res) => {
+    res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"InternalServerError"}')
   })
+  t.teardown(() => broken.close())
+  const h = await buildHarness(t, { hosts: [fleetHost(broken.url, 'did:web:broken.test')] })
+  const res = await h.app.inject({ url: '/xrpc/com.atproto.sync.listRepos' })
+  t.equal(res.statusCode, 502)
+  t.equal(res.json().error, 'UpstreamFailure')
+  t.match(res.json().message, /did not answer as expected/)
+  t.equal(broken.hits, 1)
 })
