@@ -1,6 +1,7 @@
 // The real Entryway (buildGateway, every plugin) in front of ORIGIN_URL as its one fleet host, on
-// Postgres (BENCH_DATABASE_URL) or embedded PGlite, with a stub PLC that says the bench account lives on that host. Prints
-// {"port", "token", "did"} when ready; requests then take the hot path (cached token, cached DID).
+// Postgres (BENCH_DATABASE_URL) or embedded PGlite, with a stub PLC that says the bench account
+// lives on that host. Prints {"port", "token", "did"} when ready; requests then take the hot path
+// (cached token, cached DID).
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { randomBytes } from 'node:crypto'

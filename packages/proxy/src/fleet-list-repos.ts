@@ -1,5 +1,5 @@
 import { InvalidRequestError, UpstreamFailureError, XrpcError } from '@entryway/xrpc'
-import type { HostSnapshot, RoutableHost } from './host-directory.js'
+import { servesAccounts, type HostSnapshot, type RoutableHost } from './host-directory.js'
 import { mapUpstreamError } from './upstream-errors.js'
 
 export const LIST_REPOS = 'com.atproto.sync.listRepos'
@@ -30,8 +30,9 @@ interface FleetCursor {
 /**
  * `com.atproto.sync.listRepos` for the whole service: the Entryway is one PDS to its clients, so
  * its repo listing is every host's, one host after another (ordered by host DID, which never
- * changes; disabled hosts left out), behind one opaque cursor that carries the host and that host's own cursor. Sent to a
- * single host, the listing would silently miss every other host's accounts.
+ * changes; disabled hosts left out), behind one opaque cursor that carries the host and that
+ * host's own cursor. Sent to a single host, the listing would silently miss every other host's
+ * accounts.
  */
 export async function listReposAcrossFleet(
   snapshot: HostSnapshot,
@@ -42,7 +43,7 @@ export async function listReposAcrossFleet(
   const from = parseCursor(query?.cursor)
   // a disabled host is out of service: its accounts are not listed while it is
   const hosts = [...snapshot.byDid.values()]
-    .filter((r) => r.host.status !== 'disabled')
+    .filter(servesAccounts)
     .sort((a, b) => (a.host.did < b.host.did ? -1 : a.host.did > b.host.did ? 1 : 0))
   let i = from ? hosts.findIndex((h) => h.host.did >= from.host) : 0
   if (i < 0) return { repos: [] }

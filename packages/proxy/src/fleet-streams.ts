@@ -1,5 +1,5 @@
 import { MethodNotImplementedError } from '@entryway/xrpc'
-import type { HostSnapshot } from './host-directory.js'
+import { servesAccounts, type HostSnapshot } from './host-directory.js'
 
 /**
  * The PDS's event stream. Each PDS of the fleet has its own (sequenced by that PDS, with its own
@@ -11,7 +11,7 @@ export const SUBSCRIBE_REPOS = 'com.atproto.sync.subscribeRepos'
 /** The refusal names where the streams are: the public URLs of the hosts that hold accounts. */
 export function subscribeReposRefusal(snapshot: HostSnapshot): MethodNotImplementedError {
   const urls = [...snapshot.byOrigin.values()]
-    .filter((r) => r.host.status !== 'disabled')
+    .filter(servesAccounts)
     .map((r) => r.publicOrigin)
   const where = urls.length ? `: ${urls.join(', ')}` : ''
   return new MethodNotImplementedError(

@@ -68,6 +68,11 @@ export class HostSnapshot {
   }
 }
 
+/** A host whose accounts are served: every one in the snapshot but a disabled host. */
+export function servesAccounts(r: RoutableHost): boolean {
+  return r.host.status !== 'disabled'
+}
+
 /** `URL.origin`, or null for anything that is not http(s). */
 export function originOf(url: string): string | null {
   try {
