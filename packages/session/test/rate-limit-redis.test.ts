@@ -15,8 +15,8 @@ t.test('login limits are shared through Redis', async (t) => {
     return
   }
   t.teardown(() => redis.disconnect())
-  const a = await buildTestApp(t, { redis, rateLimits: { loginPerIdentifier5Min: 3 } })
-  const b = await buildTestApp(t, { redis, rateLimits: { loginPerIdentifier5Min: 3 } })
+  const a = await buildTestApp(t, { redis, rateLimits: { loginPerAccount: { points: 3, durationMs: 300_000 } } })
+  const b = await buildTestApp(t, { redis, rateLimits: { loginPerAccount: { points: 3, durationMs: 300_000 } } })
   const handle = `redis-${Date.now().toString(36)}.test`
   const codes: number[] = []
   for (const env of [a, b, a, b, a]) codes.push((await env.login(handle, 'x')).statusCode)
