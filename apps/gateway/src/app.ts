@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http'
-import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type RouteOptions } from 'fastify'
 import { isDatabaseUnavailable, openDatabase, type Database } from '@entryway/db'
 import { xrpcErrorHandler } from '@entryway/xrpc'
 import type { ServerConfig } from './config/config.js'
@@ -22,6 +22,8 @@ export interface GatewayOptions {
   database?: Database
   /** Fastify logger override (tests pass `false`). */
   logger?: boolean
+  /** Sees every route as it is registered, from the first (the abuse suite lists them). */
+  onRoute?: (route: RouteOptions) => void
 }
 
 export interface Gateway {
@@ -51,6 +53,7 @@ export async function buildGateway(cfg: ServerConfig, secrets: ServerSecrets, op
     // request loggers are made on first use (most requests never log)
     ...(opts.logger === false ? {} : { childLoggerFactory: deferredChildLogger }),
   })
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute)
   // without a logger (tests pass `false`) there is no line to write: no hook at all
   if (opts.logger !== false) registerRequestLog(app)
   await app.register(xrpcErrorHandler)

@@ -33,6 +33,20 @@ export const ROUTE_LIMITS: ReadonlyMap<string, readonly RouteLimit[]> = new Map<
 export const GLOBAL_LIMIT: RouteLimit = ip('GLOBAL_IP')
 
 /**
+ * Limits checked inside handlers, where the account is known (session limiters): the abuse suite
+ * and the README count them with the route limits.
+ */
+export const HANDLER_LIMITS: ReadonlyMap<string, readonly RateLimitName[]> = new Map<string, RateLimitName[]>([
+  [x('com.atproto.server.createSession'), ['LOGIN_IP', 'LOGIN_ACCOUNT', 'LOGIN_ACCOUNT_DAILY']],
+  [x('com.atproto.server.deleteAccount'), ['LOGIN_IP', 'LOGIN_ACCOUNT', 'LOGIN_ACCOUNT_DAILY']],
+  ['/@atproto/oauth-provider/*', ['LOGIN_IP', 'LOGIN_ACCOUNT', 'LOGIN_ACCOUNT_DAILY']],
+  [x('com.atproto.server.requestPasswordReset'), ['EMAIL_ACCOUNT', 'EMAIL_ACCOUNT_DAILY']],
+  [x('com.atproto.server.requestEmailConfirmation'), ['EMAIL_ACCOUNT', 'EMAIL_ACCOUNT_DAILY']],
+  [x('com.atproto.server.requestEmailUpdate'), ['EMAIL_ACCOUNT', 'EMAIL_ACCOUNT_DAILY']],
+  [x('com.atproto.server.requestAccountDelete'), ['EMAIL_ACCOUNT', 'EMAIL_ACCOUNT_DAILY']],
+])
+
+/**
  * Routes with no Entryway limit, each for a reason (reviewed): the abuse suite fails on any other
  * route that has none.
  */
