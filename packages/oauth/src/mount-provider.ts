@@ -3,6 +3,7 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, 
 import { OAuthError } from '@atproto/oauth-provider/errors'
 import { oauthMiddleware } from '@atproto/oauth-provider/middleware'
 import type { OAuthProvider } from '@atproto/oauth-provider/provider'
+import { providerRequest } from './request-context.js'
 
 /** Every path the provider's router answers (metadata, OAuth endpoints, UI pages, UI API, assets). */
 export const PROVIDER_PATHS = [
@@ -48,7 +49,7 @@ export async function mountProvider(app: FastifyInstance, provider: OAuthProvide
       reply.hijack()
       const res: ServerResponse = reply.raw
       requests.set(req.raw, req)
-      handler(req.raw, res, (err?: unknown) => {
+      providerRequest.run({ ip: req.ip }, () => handler(req.raw, res, (err?: unknown) => {
         if (err) req.log.error({ err }, 'oauth provider failed')
         if (res.headersSent) {
           if (!res.writableEnded) res.end()
@@ -57,7 +58,7 @@ export async function mountProvider(app: FastifyInstance, provider: OAuthProvide
         const status = err ? 500 : 404
         res.writeHead(status, { 'content-type': 'application/json' })
         res.end(JSON.stringify(err ? { error: 'server_error', error_description: 'Internal server error' } : { error: 'not_found', error_description: 'Not found' }))
-      })
+      }))
     }
     for (const url of PROVIDER_PATHS) {
       scope.route({ method: METHODS, url, exposeHeadRoute: false, handler: serve })

@@ -8,6 +8,7 @@ import type { JwtKeyring } from './jwt-keyring.js'
 import { ACCESS_STANDARD, AuthScope } from './scopes.js'
 import { type AccessClaims, type RefreshClaims, verifyAccessToken, verifyRefreshToken } from './tokens.js'
 import { PROTECTED_METHODS } from './protected-methods.js'
+import type { RateCounter } from './rate-limits.js'
 
 export interface AccessAuth {
   type: 'access'
@@ -29,6 +30,11 @@ export interface AuthVerifierOptions {
   didResolver: DidDocResolver
   /** The PDS admin password: the PDS forwards `admin.updateAccountPassword/Email` with Basic admin. */
   adminPassword?: string
+  /**
+   * Failed admin passwords per client address: checked before the password, counted on each wrong
+   * one (RateLimitExceeded once spent). Without it, failures are only logged.
+   */
+  adminFailures?: RateCounter
 }
 
 /**
@@ -72,11 +78,21 @@ export class AuthVerifier {
     return looksLikeSessionToken(token) ? this.access(req, scopes) : this.service(req, nsid)
   }
 
-  /** `Authorization: Basic admin:<PDS admin password>`, constant-time. */
-  adminBasic(req: FastifyRequest): void {
+  /**
+   * `Authorization: Basic admin:<PDS admin password>`, constant-time. A wrong password presented is
+   * a security event: logged (address only, never the secret) and counted per client address
+   * (`adminFailures`); once the address has spent its failures it is refused before any check.
+   */
+  async adminBasic(req: FastifyRequest): Promise<void> {
     const basic = parseBasicAuth(req.headers.authorization)
+    const failures = this.o.adminFailures
+    if (basic && failures) await failures.check(req.ip)
     const expected = this.o.adminPassword
     if (!basic || !expected || basic.username !== 'admin' || !safeEqual(basic.password, expected)) {
+      if (basic) {
+        req.log.warn({ event: 'admin_auth_failed', ip: req.ip, url: req.routeOptions.url }, 'admin password rejected')
+        await failures?.hit(req.ip)
+      }
       throw new AuthRequiredError('Admin credentials required')
     }
   }

@@ -12,8 +12,8 @@ t.test('login limits are shared through Redis', { skip: TEST_REDIS_URL ? false :
   t.teardown(() => redis.disconnect())
   // a URL that is set but does not answer is a failure, not a skip
   await redis.connect()
-  const a = await buildTestApp(t, { redis, rateLimits: { loginPerIdentifier5Min: 3 } })
-  const b = await buildTestApp(t, { redis, rateLimits: { loginPerIdentifier5Min: 3 } })
+  const a = await buildTestApp(t, { redis, rateLimits: { loginPerAccount: { points: 3, durationMs: 300_000 } } })
+  const b = await buildTestApp(t, { redis, rateLimits: { loginPerAccount: { points: 3, durationMs: 300_000 } } })
   const handle = `redis-${Date.now().toString(36)}.test`
   const codes: number[] = []
   for (const env of [a, b, a, b, a]) codes.push((await env.login(handle, 'x')).statusCode)

@@ -1,5 +1,6 @@
 import { EntrywayConfigError } from '@entryway/xrpc'
 import type { ServerEnvironment } from './env.js'
+import { resolveRateLimits, type RateLimitConfig } from './rate-limits.js'
 
 export interface FleetHostSeed {
   url: string
@@ -40,6 +41,8 @@ export interface ServerConfig {
   /** Virtual-PDS forwarding (@entryway/proxy). */
   proxy: { upstreamTimeoutMs?: number; allowedOrigins: string[]; defaultHostUrl: string | null }
   logLevel: string
+  /** Every rate limit (defaults, or `ENTRYWAY_RATE_LIMIT_<NAME>=<points>/<duration>`). */
+  rateLimits: RateLimitConfig
 }
 
 export const DEFAULT_PORT = 2583
@@ -99,6 +102,7 @@ export function envToCfg(env: ServerEnvironment): ServerConfig {
       defaultHostUrl: env.proxyDefaultHost ?? null,
     },
     logLevel: env.logLevel ?? 'info',
+    rateLimits: resolveRateLimits(env.rateLimits),
   }
 }
 
