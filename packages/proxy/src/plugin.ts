@@ -74,16 +74,17 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
     },
   }
 
-  async function routeBySubject(subject: string): Promise<Route> {
+  async function routeBySubject(subject: string, client: string): Promise<Route> {
     const did = subject.startsWith('did:') ? subject : await routes.didForHandle(subject)
     if (!did) return { kind: 'unknown' }
-    return routes.forDid(did)
+    return routes.forDid(did, client)
   }
 
-  async function dpopRefusal(sub: string | null): Promise<InvalidRequestError> {
+  async function dpopRefusal(sub: string | null, client: string): Promise<InvalidRequestError> {
     let pds: string | null = null
     if (sub?.startsWith('did:')) {
-      const doc = await o.didResolver.resolve(sub).catch(() => null)
+      // the sub is unverified: its lookup is charged to the client (over budget: no hint)
+      const doc = await o.didResolver.resolve(sub, { client }).catch(() => null)
       pds = doc ? routes.endpointOf(doc) : null
     }
     return new InvalidRequestError(
@@ -135,7 +136,7 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
 
   async function slowPath(req: FastifyRequest, reply: FastifyReply, nsid: string): Promise<FastifyReply> {
     const cred = readCredentials(req.headers, (t) => tokens.isKnown(t))
-    if (cred.kind === 'dpop') throw await dpopRefusal(cred.sub)
+    if (cred.kind === 'dpop') throw await dpopRefusal(cred.sub, req.ip)
     let subject: string | null = null
     if (cred.kind === 'session') subject = (await tokens.check(cred.token)).sub
     let route = await pickRoute(req, nsid, cred, subject)
@@ -175,7 +176,7 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
     const subject = firstString(query?.repo) ?? firstString(query?.did)
     // A named repo that is not on the fleet must not go to the default host: that PDS would pipe
     // the request to its appview, which may be this Entryway again.
-    if (subject) return routeBySubject(subject)
+    if (subject) return routeBySubject(subject, req.ip)
     const host = hosts.snapshot.defaultHost
     if (!host) return NO_HOST
     return { kind: 'forward', origin: host.targetOrigin, host }
