@@ -20,6 +20,8 @@ const HOST_MISS_REFRESH_MS = 1_000
 type NoHost = { kind: 'no-host' }
 const NO_HOST: NoHost = { kind: 'no-host' }
 const NSID_CHARS = /^[a-zA-Z0-9.-]+$/
+/** Metrics label of an allow-listed upstream outside the fleet (a bounded label set). */
+export const EXTERNAL_UPSTREAM = 'external'
 
 async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
   const o = resolveOptions(raw)
@@ -64,8 +66,11 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
 
   const exchange: ExchangeContext = {
     dispatch: (opts, handler) => dispatcher.dispatch(opts, handler),
+    // upstreams are labelled by host DID (an allow-listed origin outside the fleet: `external`),
+    // never by the internal URL the Entryway reaches them at
     observe: metrics
-      ? (origin, status, startedAt) => metrics.upstream(origin, status, (performance.now() - startedAt) / 1000)
+      ? (origin, status, startedAt) =>
+          metrics.upstream(hosts.snapshot.didByTarget.get(origin) ?? EXTERNAL_UPSTREAM, status, (performance.now() - startedAt) / 1000)
       : () => {},
     accountNotFound: (did) => {
       // the account is not where we sent it: re-read the row and the document next time
