@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify'
 import { verifyJwt } from '@atproto/xrpc-server'
 import { getKey } from '@atproto/identity'
 import { timingSafeEqual } from 'node:crypto'
-import { AuthRequiredError, InvalidRequestError, parseBasicAuth, parseBearer } from '@entryway/xrpc'
+import { AuthRequiredError, InvalidRequestError, parseBasicAuth, parseBearer, RateLimitExceededError } from '@entryway/xrpc'
 import type { DidDocResolver, DidDocument } from './did-doc-resolver.js'
 import type { JwtKeyring } from './jwt-keyring.js'
 import { ACCESS_STANDARD, AuthScope } from './scopes.js'
@@ -62,8 +62,10 @@ export class AuthVerifier {
   async service(req: FastifyRequest, nsid: string): Promise<ServiceAuth> {
     if (!PROTECTED_METHODS.has(nsid)) throw new AuthRequiredError('Service auth is not accepted for this method', 'InvalidToken')
     const token = this.bearer(req)
-    const payload = await verifyJwt(token, this.o.entrywayDid, nsid, (iss, forceRefresh) => this.signingKey(iss, forceRefresh)).catch(
+    // the issuer's document is looked up on behalf of this client (a forged token costs its budget)
+    const payload = await verifyJwt(token, this.o.entrywayDid, nsid, (iss, forceRefresh) => this.signingKey(iss, forceRefresh, req.ip)).catch(
       (err: unknown) => {
+        if (err instanceof RateLimitExceededError) throw err
         const e = err as { error?: string; message?: string }
         throw new AuthRequiredError(e?.message ?? 'Invalid service token', e?.error === 'JwtExpired' ? 'ExpiredToken' : 'InvalidToken', { cause: err })
       },
@@ -103,10 +105,10 @@ export class AuthVerifier {
     return token
   }
 
-  private async signingKey(iss: string, forceRefresh: boolean): Promise<string> {
+  private async signingKey(iss: string, forceRefresh: boolean, client: string): Promise<string> {
     const [did, frag] = iss.split('#')
     if (frag) throw new AuthRequiredError('Service tokens must be issued by the account itself', 'InvalidToken')
-    const doc = await this.o.didResolver.resolve(did!, { forceRefresh })
+    const doc = await this.o.didResolver.resolve(did!, { forceRefresh, client })
     // getKey (not common-web's getSigningDidKey) also reads the legacy
     // EcdsaSecp256k1VerificationKey2019 entries that did-method-plc still serves.
     let key: string | undefined
