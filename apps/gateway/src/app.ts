@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http'
-import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type RouteOptions } from 'fastify'
 import { isDatabaseUnavailable, openDatabase, type Database } from '@entryway/db'
-import { xrpcErrorHandler } from '@entryway/xrpc'
+import { storableInput, xrpcErrorHandler } from '@entryway/xrpc'
 import type { ServerConfig } from './config/config.js'
 import type { ServerSecrets } from './config/secrets.js'
 import { loggerOptions, registerRequestLog } from './logger.js'
@@ -22,6 +22,10 @@ export interface GatewayOptions {
   database?: Database
   /** Fastify logger override (tests pass `false`). */
   logger?: boolean
+  /** Where log lines go instead of stdout (tests that read the log, e.g. the fuzz). */
+  logStream?: { write(line: string): void }
+  /** Sees every route as it is added, before any plugin registers (the fuzz enumerates routes). */
+  onRoute?: (route: RouteOptions) => void
 }
 
 export interface Gateway {
@@ -41,7 +45,7 @@ export interface Gateway {
  */
 export async function buildGateway(cfg: ServerConfig, secrets: ServerSecrets, opts: GatewayOptions = {}): Promise<Gateway> {
   const app = Fastify({
-    logger: opts.logger === false ? false : loggerOptions(cfg.logLevel),
+    logger: opts.logger === false ? false : loggerOptions(cfg.logLevel, opts.logStream),
     trustProxy: cfg.service.trustProxy,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
@@ -51,9 +55,12 @@ export async function buildGateway(cfg: ServerConfig, secrets: ServerSecrets, op
     // request loggers are made on first use (most requests never log)
     ...(opts.logger === false ? {} : { childLoggerFactory: deferredChildLogger }),
   })
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute)
   // without a logger (tests pass `false`) there is no line to write: no hook at all
   if (opts.logger !== false) registerRequestLog(app)
   await app.register(xrpcErrorHandler)
+  // no string or number the database cannot hold reaches a store, whatever the route
+  await app.register(storableInput)
   // first: its hooks count every route
   const metrics = await wireMetrics(app, cfg)
 
