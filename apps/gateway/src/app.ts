@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import Fastify, { LogController, type FastifyInstance, type RouteOptions } from 'fastify'
 import { isDatabaseUnavailable, openDatabase, type Database } from '@entryway/db'
-import { xrpcErrorHandler } from '@entryway/xrpc'
+import { storableInput, xrpcErrorHandler } from '@entryway/xrpc'
 import type { ServerConfig } from './config/config.js'
 import type { ServerSecrets } from './config/secrets.js'
 import { loggerOptions, registerRequestLog } from './logger.js'
@@ -22,7 +22,9 @@ export interface GatewayOptions {
   database?: Database
   /** Fastify logger override (tests pass `false`). */
   logger?: boolean
-  /** Sees every route as it is registered, from the first (the abuse suite lists them). */
+  /** Where log lines go instead of stdout (tests that read the log, e.g. the fuzz). */
+  logStream?: { write(line: string): void }
+  /** Sees every route as it is registered, from the first (the abuse suite and the fuzz list them). */
   onRoute?: (route: RouteOptions) => void
 }
 
@@ -43,7 +45,7 @@ export interface Gateway {
  */
 export async function buildGateway(cfg: ServerConfig, secrets: ServerSecrets, opts: GatewayOptions = {}): Promise<Gateway> {
   const app = Fastify({
-    logger: opts.logger === false ? false : loggerOptions(cfg.logLevel),
+    logger: opts.logger === false ? false : loggerOptions(cfg.logLevel, opts.logStream),
     trustProxy: cfg.service.trustProxy,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
@@ -57,6 +59,8 @@ export async function buildGateway(cfg: ServerConfig, secrets: ServerSecrets, op
   // without a logger (tests pass `false`) there is no line to write: no hook at all
   if (opts.logger !== false) registerRequestLog(app)
   await app.register(xrpcErrorHandler)
+  // no string or number the database cannot hold reaches a store, whatever the route
+  await app.register(storableInput)
   // before any route: its onRoute hook gives every route its limits
   const rateLimits = await wireRateLimits(app, cfg)
   // first: its hooks count every route

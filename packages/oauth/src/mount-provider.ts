@@ -20,6 +20,13 @@ const METHODS: HTTPMethods[] = ['GET', 'POST', 'OPTIONS']
 /** Expected outcomes of sign-in and DPoP, not worth a warning. */
 const QUIET_ERRORS = new Set(['use_dpop_nonce', 'second_authentication_factor_required', 'invalid_dpop_proof'])
 
+/** An http-errors style error (`status`/`statusCode`) that blames the request, not us. */
+function isClientFault(err: unknown): boolean {
+  const e = err as { status?: unknown; statusCode?: unknown } | null
+  const status = typeof e?.statusCode === 'number' ? e.statusCode : typeof e?.status === 'number' ? e.status : 500
+  return status >= 400 && status < 500
+}
+
 /**
  * Mounts the provider's node middleware on Fastify routes. The routes live in their own
  * encapsulated scope whose content-type parser leaves the body unread, because the provider parses
@@ -34,6 +41,9 @@ export async function mountProvider(app: FastifyInstance, provider: OAuthProvide
       const log = logFor(raw)
       if (err instanceof OAuthError && (err.statusCode < 500 || QUIET_ERRORS.has(err.error))) {
         log.info({ error: err.error, description: err.error_description }, 'oauth request rejected')
+      } else if (isClientFault(err)) {
+        // the provider's other 4xx (a navigation without sec-fetch headers, a bad UI API call)
+        log.info({ err: { name: (err as Error).name, message: (err as Error).message } }, 'oauth request rejected')
       } else {
         log.error({ err }, `oauth provider: ${message}`)
       }
@@ -61,7 +71,8 @@ export async function mountProvider(app: FastifyInstance, provider: OAuthProvide
       }))
     }
     for (const url of PROVIDER_PATHS) {
-      scope.route({ method: METHODS, url, exposeHeadRoute: false, handler: serve })
+      // the provider parses and answers its own input, in OAuth's error shape
+      scope.route({ method: METHODS, url, exposeHeadRoute: false, handler: serve, config: { rawInput: true } })
     }
   })
 }

@@ -187,7 +187,9 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
     return { kind: 'forward', origin: host.targetOrigin, host }
   }
 
-  app.route({ method: ['GET', 'HEAD', 'POST'], url: '/xrpc/*', handler })
+  // the request goes on to the PDS as it came (storableInput leaves it alone): only the routing
+  // subject is read here, and checked before any lookup (routeUnauthenticated)
+  app.route({ method: ['GET', 'HEAD', 'POST'], url: '/xrpc/*', handler, config: { rawInput: true } })
 }
 
 function firstString(v: unknown): string | null {
