@@ -1,5 +1,6 @@
 import { createServer } from 'node:net'
 import type { Database } from '@entryway/db'
+import type { Test } from 'tap'
 import { hashPassword } from '@entryway/session'
 import { buildGateway, envToCfg, envToSecrets, readEnv, type Gateway } from '../src/index.js'
 import { RawClient, headlessAuthorize } from '../../../packages/oauth/test/raw-client.js'
@@ -43,10 +44,7 @@ export async function seedAccounts(database: Database, users: readonly SeedUser[
   }
 }
 
-interface Tap {
-  teardown(fn: () => unknown): void
-  equal(a: unknown, b: unknown, msg?: string): void
-}
+type Tap = Pick<Test, 'teardown' | 'equal'>
 
 /** The whole gateway on `database`, listening on a free loopback port. */
 export async function startInProcessGateway(t: Tap, database: Database, env: Record<string, string> = {}): Promise<{ gw: Gateway; url: string }> {

@@ -66,7 +66,7 @@ t.test('sign-ups across a fleet of two PDSes', async (t) => {
 
   await t.test('operator endpoints: list, drain, and every new account goes to the other host', async (t) => {
     const auth = { authorization: `Basic ${Buffer.from(`admin:${fleet.adminPassword}`).toString('base64')}` }
-    const list = await (await fetch(`${E}/xrpc/com.entryway.admin.listHosts`, { headers: auth })).json()
+    const list = (await (await fetch(`${E}/xrpc/com.entryway.admin.listHosts`, { headers: auth })).json()) as { hosts: unknown[] }
     t.match(list.hosts, [
       { url: pds1.url, status: 'enabled', healthy: true, accounts: 5 },
       { url: pds2.url, status: 'enabled', healthy: true, accounts: 5 },
@@ -84,7 +84,7 @@ t.test('sign-ups across a fleet of two PDSes', async (t) => {
       headers: { ...auth, 'content-type': 'application/json' },
       body: JSON.stringify({ host: pds1.url, status: 'retired' }),
     })
-    t.equal((await retire.json()).error, 'HostNotEmpty', 'a host with accounts cannot be retired')
+    t.equal(((await retire.json()) as { error?: string }).error, 'HostNotEmpty', 'a host with accounts cannot be retired')
     await db.updateTable('pds_host').set({ status: 'enabled' }).where('url', '=', pds1.url).execute()
   })
 

@@ -35,7 +35,7 @@ t.test('code flow: the access token has the shape every PDS verifies', async (t)
   t.same(header, { alg: 'ES256K', typ: 'at+jwt' }, 'ES256K, at+jwt, no kid')
   // Verify as the PDS does: the entryway public key, no kid, typ at+jwt, issuer, audience.
   const { d: _d, ...pub } = as.jwk
-  const key = await jose.importJWK(pub as jose.JWK, 'ES256K')
+  const key = await jose.importJWK(pub as unknown as jose.JWK, 'ES256K')
   const { payload } = await jose.jwtVerify(tok.json.access_token, key, { typ: 'at+jwt', issuer: as.url, audience: PDS_DID })
   t.match(payload.jti, /^tok-[0-9a-f]{32}$/)
   t.equal(payload.sub, ALICE.did)
