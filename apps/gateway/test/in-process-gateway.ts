@@ -1,5 +1,6 @@
 import { createServer } from 'node:net'
 import type { Database } from '@entryway/db'
+import type { Test } from 'tap'
 import { hashPassword } from '@entryway/session'
 import { buildGateway, envToCfg, envToSecrets, readEnv, type Gateway } from '../src/index.js'
 import { RawClient, headlessAuthorize } from '../../../packages/oauth/test/raw-client.js'
@@ -43,10 +44,7 @@ export async function seedAccounts(database: Database, users: readonly SeedUser[
   }
 }
 
-interface Tap {
-  teardown(fn: () => unknown): void
-  equal(a: unknown, b: unknown, msg?: string): void
-}
+type Tap = Pick<Test, 'teardown' | 'equal'>
 
 /** The whole gateway on `database`, listening on a free loopback port. */
 export async function startInProcessGateway(t: Tap, database: Database, env: Record<string, string> = {}): Promise<{ gw: Gateway; url: string }> {
@@ -66,13 +64,23 @@ export async function startInProcessGateway(t: Tap, database: Database, env: Rec
   return { gw, url: `http://localhost:${port}` }
 }
 
-/** The gateway in-process on the port a testkit fleet told its PDSes (`startFleet({ gateway: false })`). */
-export async function listenOnFleet(t: Tap, fleet: { gatewayEnv: Record<string, string>; entryway: { port: number } }): Promise<Gateway> {
+/**
+ * The gateway in-process on the port a testkit fleet told its PDSes (`startFleet({ gateway: false })`),
+ * returned once its health checks have marked every PDS of the fleet healthy: from then on a
+ * sign-up has a host, and a test never needs to retry one.
+ */
+export async function listenOnFleet(t: Tap, fleet: { gatewayEnv: Record<string, string>; entryway: { port: number }; pds: readonly unknown[] }): Promise<Gateway> {
   const env = readEnv(fleet.gatewayEnv)
   const cfg = envToCfg(env)
   const gw = await buildGateway(cfg, envToSecrets(env), { logger: process.env.E2E_LOG === '1' })
   t.teardown(() => gw.app.close())
   await gw.app.listen({ port: fleet.entryway.port, host: cfg.service.host })
+  const healthy = async () => (await gw.database.db.selectFrom('pds_host').select('url').where('status', '=', 'enabled').where('healthy', '=', true).execute()).length
+  const deadline = Date.now() + 20_000
+  while ((await healthy()) < fleet.pds.length) {
+    if (Date.now() > deadline) throw new Error(`the gateway did not see its ${fleet.pds.length} PDS(es) healthy within 20 s`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
   return gw
 }
 

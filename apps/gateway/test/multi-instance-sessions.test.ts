@@ -59,7 +59,7 @@ t.test('two gateway instances share sessions, sign-ups and login limits', { skip
     const loser = results.find((r) => r.status === 400)!
     t.equal(loser.body.error, 'HandleNotAvailable')
     const winner = results.find((r) => r.status === 200)!
-    const resolved = await fetch(`${B}/xrpc/com.atproto.identity.resolveHandle?handle=${a.handle}`).then((r) => r.json())
+    const resolved = await fetch(`${B}/xrpc/com.atproto.identity.resolveHandle?handle=${a.handle}`).then((r) => r.json() as Promise<{ did: string }>)
     t.equal(resolved.did, winner.body.did, 'the handle names the winning account everywhere')
   })
 

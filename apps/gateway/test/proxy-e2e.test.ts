@@ -84,7 +84,7 @@ t.test('AtpAgent against the Entryway only: sign up, post, read, blob, export, o
       // unauthenticated reads route by the repo param to the right PDS too
       const res = await fetch(`${E}/xrpc/com.atproto.repo.describeRepo?repo=${did}`)
       t.equal(res.status, 200)
-      t.equal((await res.json()).did, did)
+      t.equal(((await res.json()) as { did?: string }).did, did)
     })
   }
 })

@@ -1,3 +1,4 @@
+// @serial-test: asserts elapsed times, which a parallel file's load would skew
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'

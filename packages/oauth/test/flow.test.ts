@@ -1,3 +1,4 @@
+import { get as httpGet } from 'node:http'
 import t from 'tap'
 import * as jose from 'jose'
 import { startAs, PDS_DID } from './helpers.js'
@@ -35,7 +36,7 @@ t.test('code flow: the access token has the shape every PDS verifies', async (t)
   t.same(header, { alg: 'ES256K', typ: 'at+jwt' }, 'ES256K, at+jwt, no kid')
   // Verify as the PDS does: the entryway public key, no kid, typ at+jwt, issuer, audience.
   const { d: _d, ...pub } = as.jwk
-  const key = await jose.importJWK(pub as jose.JWK, 'ES256K')
+  const key = await jose.importJWK(pub as unknown as jose.JWK, 'ES256K')
   const { payload } = await jose.jwtVerify(tok.json.access_token, key, { typ: 'at+jwt', issuer: as.url, audience: PDS_DID })
   t.match(payload.jti, /^tok-[0-9a-f]{32}$/)
   t.equal(payload.sub, ALICE.did)
@@ -107,13 +108,24 @@ t.test('a replayed DPoP proof is refused', async (t) => {
 
 t.test('an expired authorization request cannot be completed', async (t) => {
   const { as, client } = await signedIn(t)
-  const { requestUri, verifier } = await client.par()
+  const { requestUri, state } = await client.par()
   const id = requestUri.split(':').pop()! as `req-${string}`
   await as.stores.requests.updateRequest(id, { expiresAt: new Date(Date.now() - 1000) })
-  const r = await headlessAuthorize(as.url, client.authorizeUrl(requestUri), { username: ALICE.handle, password: ALICE.password }).catch((err: Error) => ({ error: err.message, code: undefined }))
-  t.notOk(r.code, 'no code for an expired request')
-  t.ok(r.error)
-  void verifier
+  // The browser's first step, the authorize page, sends the user straight back to the client
+  // with the OAuth error (RFC 6749 §4.1.2.1) instead of a sign-in page.
+  const res = await new Promise<{ status?: number; location?: string }>((resolve, reject) => {
+    httpGet(client.authorizeUrl(requestUri), { headers: { 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document', 'sec-fetch-site': 'cross-site' } }, (r) => {
+      r.resume()
+      resolve({ status: r.statusCode, location: r.headers.location })
+    }).on('error', reject)
+  })
+  t.equal(res.status, 303, 'redirected back to the client')
+  const back = new URL(res.location ?? 'http://invalid/')
+  t.equal(back.searchParams.get('error'), 'access_denied')
+  t.match(back.searchParams.get('error_description'), /expired/)
+  t.equal(back.searchParams.get('state'), state)
+  t.equal(back.searchParams.get('iss'), as.url)
+  t.notOk(back.searchParams.has('code'), 'no code for an expired request')
 })
 
 t.test('email 2FA: sign-in needs the mailed code', async (t) => {

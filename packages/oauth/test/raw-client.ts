@@ -46,7 +46,7 @@ export class RawClient {
       })
       const nonce = res.headers.get('dpop-nonce')
       if (nonce) this.nonce = nonce
-      const json = await res.json()
+      const json = (await res.json()) as any
       if (json.error === 'use_dpop_nonce' && attempt === 0 && !proof) continue
       return { status: res.status, json, proof: p }
     }

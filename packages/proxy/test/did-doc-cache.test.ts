@@ -1,3 +1,4 @@
+// @serial-test: asserts elapsed times, which a parallel file's load would skew
 import t from 'tap'
 import { DidDocCache } from '../src/did-doc-cache.js'
 import { createDidDocFetcher } from '../src/did-doc-fetcher.js'

@@ -1,3 +1,4 @@
+// @serial-test: asserts elapsed times, which a parallel file's load would skew
 import t from 'tap'
 import { buildHarness, didDoc, echo, fleetHost, startUpstream, waitFor } from './helpers.js'
 

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { createServer, type AddressInfo } from 'node:net'
 import { buildHarness, didDoc, echo, fleetHost, startUpstream } from './helpers.js'
 import { isPublicAddress } from '../src/address-guard.js'
 
@@ -43,16 +44,23 @@ t.test('a DID document naming a non-fleet address is never forwarded to', async 
 })
 
 t.test('an allow-listed name that resolves to loopback is refused at connect time (DNS rebinding)', async (t) => {
-  const local = await startUpstream(echo)
-  t.teardown(() => local.close())
-  const port = new URL(local.url).port
+  // A bare TCP listener counts connection attempts: without the guard the TLS handshake to it
+  // fails too, but only after a connection was made. With it, nothing ever connects.
+  let connections = 0
+  const local = createServer((socket) => {
+    connections++
+    socket.destroy()
+  })
+  await new Promise<void>((resolve) => local.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise((resolve) => local.close(resolve)))
+  const port = (local.address() as AddressInfo).port
   const h = await buildHarness(t, { overrides: { allowedOrigins: [`https://localhost:${port}`] } })
   const did = 'did:plc:rebind'
   h.docs.set(did, didDoc(did, `https://localhost:${port}`))
   const res = await h.app.inject({ url: `/xrpc/com.atproto.sync.getRepo?did=${did}` })
   t.equal(res.statusCode, 403, "the client named a DID whose PDS is not allowed: a 4xx, not the upstream's failure")
-  t.equal(res.json().error, 'UpstreamNotAllowed')
-  t.equal(local.hits, 0)
+  t.same(res.json(), { error: 'UpstreamNotAllowed', message: 'The PDS of that account is not one this Entryway forwards to' }, 'refused as a non-public address, not an unreachable PDS')
+  t.equal(connections, 0, 'no connection was attempted')
 })
 
 t.test('address classification', async (t) => {

@@ -14,7 +14,7 @@ t.test('never runs more than `concurrency` at once; overflow is a 503', async (t
       running--
     })
   const all = [task(), task(), task(), task(), task()]
-  await t.rejects(task(), { status: 503 }, 'queue full')
+  await t.rejects(task(), { name: 'ServiceUnavailableError', status: 503 }, 'queue full')
   t.equal(gate.queued, 3)
   while (releases.length || gate.queued) {
     const r = releases.shift()

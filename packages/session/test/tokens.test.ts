@@ -28,24 +28,24 @@ t.test('refresh tokens carry typ refresh+jwt, the entryway aud and a jti', async
   t.equal(jose.decodeProtectedHeader(token).typ, 'refresh+jwt')
   const back = await verifyRefreshToken(keyring, token, { audience: ['did:web:entryway.test'] })
   t.equal(back.jti, claims.jti)
-  await t.rejects(verifyAccessToken(keyring, token), { error: 'InvalidToken' }, 'a refresh token is not an access token')
+  await t.rejects(verifyAccessToken(keyring, token), { name: 'InvalidRequestError', error: 'InvalidToken' }, 'a refresh token is not an access token')
   const access = await createAccessToken(keyring, { did: 'did:plc:abc', pdsDid: 'did:web:p', scope: AuthScope.Access })
-  await t.rejects(verifyRefreshToken(keyring, access), { error: 'InvalidToken' }, 'an access token is not a refresh token')
+  await t.rejects(verifyRefreshToken(keyring, access), { name: 'InvalidRequestError', error: 'InvalidToken' }, 'an access token is not a refresh token')
 })
 
 t.test('expired, foreign-key and tampered tokens are refused', async (t) => {
   const { keyring } = await JwtKeyring.generate()
   const { keyring: other } = await JwtKeyring.generate()
   const old = await createAccessToken(keyring, { did: 'did:plc:a', pdsDid: 'did:web:p', scope: AuthScope.Access, now: Date.now() - 3 * 3600_000 })
-  await t.rejects(verifyAccessToken(keyring, old), { error: 'ExpiredToken' })
+  await t.rejects(verifyAccessToken(keyring, old), { name: 'InvalidRequestError', error: 'ExpiredToken' })
   const foreign = await createAccessToken(other, { did: 'did:plc:a', pdsDid: 'did:web:p', scope: AuthScope.Access })
-  await t.rejects(verifyAccessToken(keyring, foreign), { error: 'InvalidToken' })
+  await t.rejects(verifyAccessToken(keyring, foreign), { name: 'InvalidRequestError', error: 'InvalidToken' })
   const good = await createAccessToken(keyring, { did: 'did:plc:a', pdsDid: 'did:web:p', scope: AuthScope.Access })
   const [h, , s] = good.split('.')
   const forged = Buffer.from(JSON.stringify({ scope: 'com.atproto.access', sub: 'did:plc:evil', aud: 'did:web:p', exp: 9999999999 })).toString('base64url')
-  await t.rejects(verifyAccessToken(keyring, `${h}.${forged}.${s}`), { error: 'InvalidToken' })
+  await t.rejects(verifyAccessToken(keyring, `${h}.${forged}.${s}`), { name: 'InvalidRequestError', error: 'InvalidToken' })
   const none = `${Buffer.from('{"alg":"none","typ":"at+jwt"}').toString('base64url')}.${forged}.`
-  await t.rejects(verifyAccessToken(keyring, none), { error: 'InvalidToken' })
+  await t.rejects(verifyAccessToken(keyring, none), { name: 'InvalidRequestError', error: 'InvalidToken' })
 })
 
 t.test('a rotated-out key still verifies its tokens; a new key signs', async (t) => {

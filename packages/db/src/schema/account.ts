@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely'
+
 export type AccountStatus = 'active' | 'deactivated' | 'takendown' | 'deleted'
 
 /** One row per account of the fleet. Written only once the PDS holds the repo (see account_creation). */
@@ -14,7 +16,8 @@ export interface Account {
   status: AccountStatus
   takedownRef: string | null
   deactivatedAt: string | null
-  invitesDisabled: boolean
+  /** database default false: optional when inserting */
+  invitesDisabled: Generated<boolean>
   createdAt: string
   updatedAt: string
 }

@@ -12,10 +12,11 @@ export interface PdsHost {
   /** Where the Entryway reaches it, when it differs from `url` (private network). */
   internalUrl: string | null
   status: PdsHostStatus
-  weight: number
+  /** columns with a database default are `Generated`: optional when inserting */
+  weight: Generated<number>
   accountCap: number | null
-  healthy: boolean
-  consecutiveFailures: number
+  healthy: Generated<boolean>
+  consecutiveFailures: Generated<number>
   lastCheckAt: string | null
   lastError: string | null
   version: string | null
