@@ -1,12 +1,10 @@
 import t from 'tap'
-import { createServer, type Server } from 'node:http'
 import { testDatabaseTargets } from '@entryway/db'
 import { startInProcessGateway } from './in-process-gateway.js'
+import { didDocument, serveOnLoopback } from './stub-servers.js'
 
 // Issue #13 finding 12 (forced DID resolutions) and 13e (client-caused failures answered 502),
 // through a real gateway whose PLC directory is a server of the test's that counts every lookup.
-
-const KEY = 'zQ3shXjHeiBuRCKmM36cuYnm7YEMzhGnCmCyW92sRJ9pribSF'
 
 interface CountingPlc {
   url: string
@@ -17,24 +15,14 @@ interface CountingPlc {
 /** did:plc:broken… answers 500; any other DID a valid document whose PDS is outside the fleet. */
 async function countingPlc(t: { teardown(fn: () => unknown): void }): Promise<CountingPlc> {
   const hits = new Map<string, number>()
-  const server: Server = createServer((req, res) => {
+  const url = await serveOnLoopback(t, (req, res) => {
     const did = decodeURIComponent((req.url ?? '/').slice(1))
     hits.set(did, (hits.get(did) ?? 0) + 1)
     if (did.startsWith('did:plc:broken')) return res.writeHead(500).end()
-    res.writeHead(200, { 'content-type': 'application/json' }).end(
-      JSON.stringify({
-        '@context': ['https://www.w3.org/ns/did/v1'],
-        id: did,
-        alsoKnownAs: ['at://someone.elsewhere.example'],
-        verificationMethod: [{ id: `${did}#atproto`, type: 'Multikey', controller: did, publicKeyMultibase: KEY }],
-        service: [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: 'https://pds.elsewhere.example' }],
-      }),
-    )
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(didDocument(did, 'https://pds.elsewhere.example')))
   })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
-  t.teardown(() => new Promise<void>((r) => server.close(() => r())))
   return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    url,
     hits,
     total: () => [...hits.values()].reduce((a, b) => a + b, 0),
   }
