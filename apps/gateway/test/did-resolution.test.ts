@@ -28,11 +28,15 @@ async function countingPlc(t: { teardown(fn: () => unknown): void }): Promise<Co
   }
 }
 
+/** An unsigned-looking JWT: the given header and payload, a signature of junk bytes. */
+function junkJwt(header: object, payload: object): string {
+  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url')
+  return `${b64(header)}.${b64(payload)}.${Buffer.alloc(64, 7).toString('base64url')}`
+}
+
 /** A service JWT anyone can write: right `aud` and `lxm`, not expired, signature of random bytes. */
 function forgedServiceJwt(iss: string, aud: string, lxm: string): string {
-  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url')
-  const payload = { iss, aud, lxm, exp: Math.floor(Date.now() / 1000) + 60, jti: String(Math.random()) }
-  return `${b64({ alg: 'ES256K', typ: 'JWT' })}.${b64(payload)}.${Buffer.alloc(64, 7).toString('base64url')}`
+  return junkJwt({ alg: 'ES256K', typ: 'JWT' }, { iss, aud, lxm, exp: Math.floor(Date.now() / 1000) + 60, jti: String(Math.random()) })
 }
 
 const [target] = testDatabaseTargets(process.env.TEST_DATABASE_URL)
@@ -85,6 +89,12 @@ t.test(`${target!.name}: DID lookups a client can force`, async (t) => {
     })
     t.equal(forged.status, 429, "a forged service JWT's issuer lookup is charged to the same budget")
     t.match(await forged.json(), { error: 'RateLimitExceeded' })
+    const dpopSub = 'did:plc:dpopsubdpopsubdpopsubdpo'
+    const dpop = await fetch(`${url}/xrpc/com.atproto.repo.listRecords?repo=x&collection=y`, {
+      headers: { authorization: `DPoP ${junkJwt({ alg: 'ES256', typ: 'at+jwt' }, { sub: dpopSub })}`, dpop: 'proof', 'x-forwarded-for': '203.0.113.7' },
+    })
+    t.equal(dpop.status, 400, 'a DPoP request is still refused with its explanation')
+    t.equal(plc.hits.get(dpopSub), undefined, "and its unverified sub is not looked up over the client's budget")
     const other = await describe('did:plc:otherclientotherclientot', '203.0.113.8')
     t.equal(other.status, 403, 'another address still gets its lookups')
   })
