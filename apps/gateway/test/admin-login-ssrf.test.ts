@@ -1,11 +1,11 @@
 import t from 'tap'
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { testDatabaseTargets } from '@entryway/db'
 import { startInProcessGateway } from './in-process-gateway.js'
+import { didDocument, serveOnLoopback } from './stub-servers.js'
 
 // Issue #13 finding 9: signing in to the admin portal makes the Entryway fetch URLs the
 // identifier's owner chose (a did:web document, the PDS's and the authorization server's
@@ -13,7 +13,6 @@ import { startInProcessGateway } from './in-process-gateway.js'
 // The private "services" here are raw TCP listeners on loopback that count connections: any
 // connection at all (even one whose TLS handshake then fails) is the SSRF.
 
-const KEY = 'zQ3shXjHeiBuRCKmM36cuYnm7YEMzhGnCmCyW92sRJ9pribSF'
 const MEMBER = 'did:plc:memberpointsatloopbackxx'
 
 interface Listener {
@@ -34,23 +33,12 @@ async function countingListener(t: { teardown(fn: () => unknown): void }): Promi
 }
 
 /** The operator's PLC: knows MEMBER, whose PDS is `pdsUrl`. */
-async function plcNaming(t: { teardown(fn: () => unknown): void }, pdsUrl: string): Promise<string> {
-  const server: HttpServer = createHttpServer((req, res) => {
+function plcNaming(t: { teardown(fn: () => unknown): void }, pdsUrl: string): Promise<string> {
+  return serveOnLoopback(t, (req, res) => {
     const did = decodeURIComponent((req.url ?? '/').slice(1))
     if (did !== MEMBER) return res.writeHead(404).end()
-    res.writeHead(200, { 'content-type': 'application/json' }).end(
-      JSON.stringify({
-        '@context': ['https://www.w3.org/ns/did/v1'],
-        id: did,
-        alsoKnownAs: ['at://member.example.test'],
-        verificationMethod: [{ id: `${did}#atproto`, type: 'Multikey', controller: did, publicKeyMultibase: KEY }],
-        service: [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: pdsUrl }],
-      }),
-    )
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(didDocument(did, pdsUrl)))
   })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
-  t.teardown(() => new Promise<void>((r) => server.close(() => r())))
-  return `http://127.0.0.1:${(server.address() as { port: number }).port}`
 }
 
 /** GET the login page (its CSRF cookie and token), then POST the identifier. */

@@ -1,10 +1,13 @@
 import t from 'tap'
 import { sql } from 'kysely'
 import { testDatabaseTargets } from '@entryway/db'
-import { verifyAuditChain, type AuditInput } from '@entryway/admin-rbac'
+import { auditHash, verifyAuditChain, type AuditInput } from '@entryway/admin-rbac'
 import { KyselyAuditLog } from '../src/stores/admin-audit.js'
 import { KyselyAdminSessionStore } from '../src/stores/admin-session.js'
 import { KyselyFleetDirectory } from '../src/stores/admin-fleet.js'
+
+const KEY = new Uint8Array(32).fill(3)
+const sealOf = (e: AuditInput) => (prev: string) => auditHash(e, prev, KEY)
 
 const entry = (i: number): AuditInput => ({
   at: new Date(Date.UTC(2026, 8, 1, 12, 0, i)).toISOString(),
@@ -24,11 +27,11 @@ for (const target of testDatabaseTargets(process.env.TEST_DATABASE_URL)) {
     const log = new KyselyAuditLog(d.db)
     // Two "instances" appending at once still make one line.
     const other = new KyselyAuditLog(d.db)
-    await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? log : other).append(entry(i + 1))))
+    await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? log : other).append(entry(i + 1), sealOf(entry(i + 1)))))
     const all = []
     for await (const r of log.scan({}, 5)) all.push(r)
     t.equal(all.length, 12)
-    t.ok((await verifyAuditChain(log.scan({}, 5))).ok, 'chain intact')
+    t.ok((await verifyAuditChain(log.scan({}, 5), KEY)).ok, 'chain intact')
 
     const page = await log.list({ actorDid: 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa', allowed: true }, { limit: 2 })
     t.equal(page.rows.length, 2)
@@ -41,11 +44,11 @@ for (const target of testDatabaseTargets(process.env.TEST_DATABASE_URL)) {
     // Editing a row in the database is detected.
     const victim = all[5]!
     await d.db.updateTable('admin_audit').set({ allowed: !victim.allowed }).where('id', '=', victim.id).execute()
-    t.match(await verifyAuditChain(log.scan({}, 5)), { ok: false, brokenAtId: victim.id, reason: /edited/ })
+    t.match(await verifyAuditChain(log.scan({}, 5), KEY), { ok: false, brokenAtId: victim.id, reason: /edited/ })
     await d.db.updateTable('admin_audit').set({ allowed: victim.allowed }).where('id', '=', victim.id).execute()
     // Deleting one is too.
     await sql`delete from admin_audit where id = ${all[8]!.id}`.execute(d.db)
-    t.match(await verifyAuditChain(log.scan({}, 5)), { ok: false, brokenAtId: all[9]!.id })
+    t.match(await verifyAuditChain(log.scan({}, 5), KEY), { ok: false, brokenAtId: all[9]!.id })
   })
 
   t.test(`${target.name}: admin sessions and fleet directory`, { skip: target.skip }, async (t) => {

@@ -1,12 +1,10 @@
 import t from 'tap'
-import { createServer, type Server } from 'node:http'
 import { testDatabaseTargets } from '@entryway/db'
 import { startInProcessGateway } from './in-process-gateway.js'
+import { didDocument, serveOnLoopback } from './stub-servers.js'
 
 // Issue #13 finding 12 (forced DID resolutions) and 13e (client-caused failures answered 502),
 // through a real gateway whose PLC directory is a server of the test's that counts every lookup.
-
-const KEY = 'zQ3shXjHeiBuRCKmM36cuYnm7YEMzhGnCmCyW92sRJ9pribSF'
 
 interface CountingPlc {
   url: string
@@ -17,34 +15,28 @@ interface CountingPlc {
 /** did:plc:broken… answers 500; any other DID a valid document whose PDS is outside the fleet. */
 async function countingPlc(t: { teardown(fn: () => unknown): void }): Promise<CountingPlc> {
   const hits = new Map<string, number>()
-  const server: Server = createServer((req, res) => {
+  const url = await serveOnLoopback(t, (req, res) => {
     const did = decodeURIComponent((req.url ?? '/').slice(1))
     hits.set(did, (hits.get(did) ?? 0) + 1)
     if (did.startsWith('did:plc:broken')) return res.writeHead(500).end()
-    res.writeHead(200, { 'content-type': 'application/json' }).end(
-      JSON.stringify({
-        '@context': ['https://www.w3.org/ns/did/v1'],
-        id: did,
-        alsoKnownAs: ['at://someone.elsewhere.example'],
-        verificationMethod: [{ id: `${did}#atproto`, type: 'Multikey', controller: did, publicKeyMultibase: KEY }],
-        service: [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: 'https://pds.elsewhere.example' }],
-      }),
-    )
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(didDocument(did, 'https://pds.elsewhere.example')))
   })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
-  t.teardown(() => new Promise<void>((r) => server.close(() => r())))
   return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    url,
     hits,
     total: () => [...hits.values()].reduce((a, b) => a + b, 0),
   }
 }
 
+/** An unsigned-looking JWT: the given header and payload, a signature of junk bytes. */
+function junkJwt(header: object, payload: object): string {
+  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url')
+  return `${b64(header)}.${b64(payload)}.${Buffer.alloc(64, 7).toString('base64url')}`
+}
+
 /** A service JWT anyone can write: right `aud` and `lxm`, not expired, signature of random bytes. */
 function forgedServiceJwt(iss: string, aud: string, lxm: string): string {
-  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url')
-  const payload = { iss, aud, lxm, exp: Math.floor(Date.now() / 1000) + 60, jti: String(Math.random()) }
-  return `${b64({ alg: 'ES256K', typ: 'JWT' })}.${b64(payload)}.${Buffer.alloc(64, 7).toString('base64url')}`
+  return junkJwt({ alg: 'ES256K', typ: 'JWT' }, { iss, aud, lxm, exp: Math.floor(Date.now() / 1000) + 60, jti: String(Math.random()) })
 }
 
 const [target] = testDatabaseTargets(process.env.TEST_DATABASE_URL)
@@ -97,6 +89,12 @@ t.test(`${target!.name}: DID lookups a client can force`, async (t) => {
     })
     t.equal(forged.status, 429, "a forged service JWT's issuer lookup is charged to the same budget")
     t.match(await forged.json(), { error: 'RateLimitExceeded' })
+    const dpopSub = 'did:plc:dpopsubdpopsubdpopsubdpo'
+    const dpop = await fetch(`${url}/xrpc/com.atproto.repo.listRecords?repo=x&collection=y`, {
+      headers: { authorization: `DPoP ${junkJwt({ alg: 'ES256', typ: 'at+jwt' }, { sub: dpopSub })}`, dpop: 'proof', 'x-forwarded-for': '203.0.113.7' },
+    })
+    t.equal(dpop.status, 400, 'a DPoP request is still refused with its explanation')
+    t.equal(plc.hits.get(dpopSub), undefined, "and its unverified sub is not looked up over the client's budget")
     const other = await describe('did:plc:otherclientotherclientot', '203.0.113.8')
     t.equal(other.status, 403, 'another address still gets its lookups')
   })

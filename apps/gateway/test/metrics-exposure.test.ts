@@ -1,7 +1,7 @@
 import t from 'tap'
-import { createServer, type Server } from 'node:http'
 import { testDatabaseTargets } from '@entryway/db'
 import { seedAccounts, startInProcessGateway } from './in-process-gateway.js'
+import { emptyPlc, serveOnLoopback } from './stub-servers.js'
 
 // Issue #13 finding 13a: outside local dev /metrics is not public, and it never names a PDS by
 // the internal URL the Entryway reaches it at. A gateway with an https public URL (as deployed),
@@ -11,20 +11,11 @@ const ALICE = { did: 'did:plc:alice0000000000000000000', handle: 'alice.example.
 const PUBLIC_PDS = 'https://pds1.example.test'
 const TOKEN = 'scrape-token-0123456789abcdef'
 
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
-  return `http://127.0.0.1:${(server.address() as { port: number }).port}`
-}
-
 const [target] = testDatabaseTargets(process.env.TEST_DATABASE_URL)
 
 async function deployed(t: Parameters<Parameters<typeof t.test>[1]>[0], env: Record<string, string>) {
-  const pds = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'))
-  const internal = await listen(pds)
-  t.teardown(() => new Promise<void>((r) => pds.close(() => r())))
-  const plc = createServer((_req, res) => res.writeHead(404).end())
-  const plcUrl = await listen(plc)
-  t.teardown(() => new Promise<void>((r) => plc.close(() => r())))
+  const internal = await serveOnLoopback(t, (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'))
+  const plcUrl = await emptyPlc(t)
   const database = await target!.open()
   t.teardown(() => database.close())
   await seedAccounts(database, [ALICE], PUBLIC_PDS)

@@ -1,7 +1,8 @@
 import t from 'tap'
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
+import type { IncomingHttpHeaders, RequestListener } from 'node:http'
 import { testDatabaseTargets } from '@entryway/db'
 import { BASIC_ADMIN, seedAccounts, startInProcessGateway } from './in-process-gateway.js'
+import { emptyPlc, serveOnLoopback } from './stub-servers.js'
 
 // Issue #13 finding 5: the proxy must not carry the Entryway's own credentials (cookies of its
 // origin, the admin CSRF header) to a PDS, nor let a PDS set or clear cookies on the Entryway's
@@ -10,14 +11,9 @@ import { BASIC_ADMIN, seedAccounts, startInProcessGateway } from './in-process-g
 
 const ALICE = { did: 'did:plc:alice0000000000000000000', handle: 'alice.example.test', password: 'alice-pass' }
 
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
-  return `http://127.0.0.1:${(server.address() as { port: number }).port}`
-}
-
 /** Records the request headers it got; answers with cookies and a clear-site-data of its own. */
-function plantingPds(seen: IncomingHttpHeaders[]): Server {
-  return createServer((req, res) => {
+function plantingPds(seen: IncomingHttpHeaders[]): RequestListener {
+  return (req, res) => {
     // the health checker calls too; only the proxied call is of interest
     if (req.url?.startsWith('/xrpc/com.atproto.repo.describeRepo')) seen.push(req.headers)
     res.writeHead(200, [
@@ -28,20 +24,16 @@ function plantingPds(seen: IncomingHttpHeaders[]): Server {
       ['atproto-repo-rev', 'rev1'],
     ].flat())
     res.end(JSON.stringify({ did: ALICE.did }))
-  })
+  }
 }
 
 const [target] = testDatabaseTargets(process.env.TEST_DATABASE_URL)
 
 t.test(`${target!.name}: proxied requests carry no Entryway cookie or CSRF token; no upstream cookie reaches the client`, async (t) => {
   const seen: IncomingHttpHeaders[] = []
-  const pds = plantingPds(seen)
-  const pdsUrl = await listen(pds)
-  t.teardown(() => new Promise<void>((r) => pds.close(() => r())))
+  const pdsUrl = await serveOnLoopback(t, plantingPds(seen))
   // the DID prefetch of the routed account goes to a PLC that knows nobody (no network)
-  const plc = createServer((_req, res) => res.writeHead(404).end())
-  const plcUrl = await listen(plc)
-  t.teardown(() => new Promise<void>((r) => plc.close(() => r())))
+  const plcUrl = await emptyPlc(t)
   const database = await target!.open()
   t.teardown(() => database.close())
   await seedAccounts(database, [ALICE], pdsUrl)

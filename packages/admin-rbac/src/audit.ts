@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHmac, timingSafeEqual } from 'node:crypto'
 
 /** The `prevHash` of the first row. */
 export const GENESIS_HASH = '0'.repeat(64)
@@ -41,22 +41,29 @@ export interface AuditPage {
   cursor?: number
 }
 
+/** Computes a row's `hash` from the hash of the row before it (the store never holds the key). */
+export type AuditSeal = (prevHash: string) => string
+
 /**
- * Append-only, hash-chained log. `append` must be serialised across every instance (the Postgres
- * store takes an advisory lock) so that the chain stays linear.
+ * Where the hash-chained rows are kept: append-only. `append` must be serialised across every
+ * instance (the Postgres store takes an advisory lock) so that the chain stays linear: read the
+ * newest hash, `seal` it, insert. The portal writes through an `AuditTrail`, which holds the key.
  */
 export interface AuditLog {
-  append(entry: AuditInput): Promise<AuditRow>
+  append(entry: AuditInput, seal: AuditSeal): Promise<AuditRow>
   /** Newest first. */
   list(filter: AuditFilter, opts: { limit: number; beforeId?: number }): Promise<AuditPage>
   /** Oldest first, in id order, for export and verification. */
   scan(filter: AuditFilter, batch: number): AsyncIterable<AuditRow>
 }
 
+/** At least this many bytes of key for the chain's HMAC. */
+export const MIN_AUDIT_KEY_BYTES = 32
+
 /** The content a row's hash covers, in a fixed order. */
 export function canonicalAuditContent(r: AuditInput, prevHash: string): string {
   return JSON.stringify([
-    'entryway-admin-audit-v1',
+    'entryway-admin-audit-v2',
     r.at,
     r.actorDid,
     r.nsid,
@@ -69,34 +76,87 @@ export function canonicalAuditContent(r: AuditInput, prevHash: string): string {
   ])
 }
 
-export function auditHash(r: AuditInput, prevHash: string): string {
-  return createHash('sha256').update(canonicalAuditContent(r, prevHash)).digest('hex')
+/**
+ * HMAC-SHA256 under a key kept out of the database: whoever can write the table but lacks the
+ * key cannot recompute the chain after an edit.
+ */
+export function auditHash(r: AuditInput, prevHash: string, key: Uint8Array): string {
+  return createHmac('sha256', key).update(canonicalAuditContent(r, prevHash)).digest('hex')
+}
+
+/**
+ * The chain's head as it stood at `at`, signed with the audit key. Kept outside the table (a file,
+ * the logs): a later chain that no longer reaches it was truncated.
+ */
+export interface AuditCheckpoint {
+  id: number
+  hash: string
+  at: string
+  mac: string
+}
+
+function checkpointMac(key: Uint8Array, id: number, hash: string, at: string): string {
+  return createHmac('sha256', key).update(JSON.stringify(['entryway-admin-audit-checkpoint-v1', id, hash, at])).digest('hex')
+}
+
+export function signAuditCheckpoint(key: Uint8Array, head: { id: number; hash: string }, at: string): AuditCheckpoint {
+  return { id: head.id, hash: head.hash, at, mac: checkpointMac(key, head.id, head.hash, at) }
+}
+
+/** True when the checkpoint was signed with `key` (a forged or edited one is not). */
+export function auditCheckpointValid(key: Uint8Array, cp: AuditCheckpoint): boolean {
+  if (!cp || typeof cp.mac !== 'string' || !Number.isInteger(cp.id) || typeof cp.hash !== 'string' || typeof cp.at !== 'string') return false
+  const want = Buffer.from(checkpointMac(key, cp.id, cp.hash, cp.at))
+  const got = Buffer.from(cp.mac)
+  return want.length === got.length && timingSafeEqual(want, got)
 }
 
 export type ChainVerdict =
-  | { ok: true; rows: number; lastHash: string }
+  | { ok: true; rows: number; lastId: number; lastHash: string }
   | { ok: false; rows: number; brokenAtId: number; reason: string }
 
 /**
- * Walks the chain oldest first. Detects an edited row (its hash no longer matches its content), a
- * deleted or inserted row (the next `prevHash` no longer names the row before it) and a rewritten
- * tail that does not reach `expectedHead` when one is known. @NOTE dropping the newest rows leaves a
- * valid shorter chain; compare the head with a copy kept elsewhere (the export) to catch that.
+ * Walks the chain oldest first. Detects an edited row (its HMAC no longer matches its content,
+ * whether or not someone recomputed a hash without the key), a deleted or inserted row (the next
+ * `prevHash` no longer names the row before it) and, given the newest signed checkpoint, a
+ * truncated chain (it no longer reaches the head the checkpoint recorded). @NOTE rows appended
+ * after the newest checkpoint can still be dropped unseen: checkpoints are written on every
+ * append, so that window is the rows no checkpoint has recorded yet.
  */
-export async function verifyAuditChain(rows: AsyncIterable<AuditRow> | Iterable<AuditRow>): Promise<ChainVerdict> {
+export async function verifyAuditChain(
+  rows: AsyncIterable<AuditRow> | Iterable<AuditRow>,
+  key: Uint8Array,
+  checkpoint?: AuditCheckpoint | null,
+): Promise<ChainVerdict> {
+  if (checkpoint && !auditCheckpointValid(key, checkpoint)) {
+    return { ok: false, rows: 0, brokenAtId: checkpoint.id, reason: 'the checkpoint is not signed with the audit key (forged or edited)' }
+  }
   let prev = GENESIS_HASH
+  let lastId = 0
   let n = 0
   for await (const r of rows) {
     if (r.prevHash !== prev) {
       return { ok: false, rows: n, brokenAtId: r.id, reason: n === 0 ? 'the first row does not start the chain (rows before it were removed)' : 'prevHash does not match the row before it (a row was removed or inserted)' }
     }
-    if (auditHash(r, r.prevHash) !== r.hash) {
-      return { ok: false, rows: n, brokenAtId: r.id, reason: 'content does not match its hash (the row was edited)' }
+    if (auditHash(r, r.prevHash, key) !== r.hash) {
+      return { ok: false, rows: n, brokenAtId: r.id, reason: 'content does not match its keyed hash (the row was edited)' }
+    }
+    if (checkpoint && r.id === checkpoint.id && r.hash !== checkpoint.hash) {
+      return { ok: false, rows: n, brokenAtId: r.id, reason: 'the row differs from the signed checkpoint (the chain was rewritten)' }
     }
     prev = r.hash
+    lastId = r.id
     n++
   }
-  return { ok: true, rows: n, lastHash: prev }
+  if (checkpoint && lastId < checkpoint.id) {
+    return {
+      ok: false,
+      rows: n,
+      brokenAtId: lastId + 1,
+      reason: `truncated: the signed checkpoint of ${checkpoint.at} records rows up to #${checkpoint.id}; the log now ends at #${lastId}`,
+    }
+  }
+  return { ok: true, rows: n, lastId, lastHash: prev }
 }
 
 export function matchesAuditFilter(r: AuditRow, f: AuditFilter): boolean {
@@ -113,10 +173,10 @@ export class MemoryAuditLog implements AuditLog {
   readonly rows: AuditRow[] = []
   private tail: Promise<unknown> = Promise.resolve()
 
-  append(entry: AuditInput): Promise<AuditRow> {
+  append(entry: AuditInput, seal: AuditSeal): Promise<AuditRow> {
     const run = this.tail.then(() => {
       const prevHash = this.rows.at(-1)?.hash ?? GENESIS_HASH
-      const row: AuditRow = { ...entry, id: (this.rows.at(-1)?.id ?? 0) + 1, prevHash, hash: auditHash(entry, prevHash) }
+      const row: AuditRow = { ...entry, id: (this.rows.at(-1)?.id ?? 0) + 1, prevHash, hash: seal(prevHash) }
       this.rows.push(row)
       return row
     })

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { AuditLog } from './audit.js'
+import type { AuditTrail } from './audit-trail.js'
 import type { LayoutUser } from './html.js'
 import type { ResolvedAdminRbacOptions } from './options.js'
 import { messagePage } from './pages/message.js'
@@ -10,7 +10,7 @@ export interface PortalDeps {
   o: Readonly<ResolvedAdminRbacOptions>
   rbac: RbacSource
   sessions: PortalSessions
-  audit: AuditLog
+  audit: AuditTrail
   /** Route `config` fragments applying the rate limits (empty when off). */
   loginLimit: Record<string, unknown>
   actionLimit: Record<string, unknown>

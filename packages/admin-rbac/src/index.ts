@@ -26,7 +26,10 @@ export {
 export { FileRbacSource, StaticRbacSource, type RbacSource, type FileRbacSourceOptions } from './rbac-source.js'
 export {
   GENESIS_HASH,
+  MIN_AUDIT_KEY_BYTES,
   auditHash,
+  signAuditCheckpoint,
+  auditCheckpointValid,
   canonicalAuditContent,
   verifyAuditChain,
   matchesAuditFilter,
@@ -35,12 +38,15 @@ export {
   auditCsvLine,
   auditJsonLine,
   type AuditLog,
+  type AuditSeal,
+  type AuditCheckpoint,
   type AuditInput,
   type AuditRow,
   type AuditFilter,
   type AuditPage,
   type ChainVerdict,
 } from './audit.js'
+export { AuditTrail, MemoryAuditCheckpoints, DEFAULT_ANONYMOUS_AUDIT_WINDOW_MS, type AuditCheckpointStore, type AuditTrailOptions } from './audit-trail.js'
 export { MemoryAdminSessionStore, type AdminSession, type AdminSessionStore } from './session-store.js'
 export { MemoryFleetDirectory, type FleetDirectory, type FleetHost, type FleetAccount, type FleetAccountPage } from './fleet-directory.js'
 export {

@@ -1,5 +1,6 @@
 import type { AdminLogin } from './admin-login.js'
-import type { AuditLog } from './audit.js'
+import { MIN_AUDIT_KEY_BYTES, type AuditLog } from './audit.js'
+import { DEFAULT_ANONYMOUS_AUDIT_WINDOW_MS, type AuditCheckpointStore } from './audit-trail.js'
 import type { FleetDirectory } from './fleet-directory.js'
 import type { RbacSource } from './rbac-source.js'
 import type { AdminSessionStore } from './session-store.js'
@@ -34,7 +35,15 @@ export interface AdminRbacOptions {
   sessionTtlMs?: number
   /** @default 600_000 */
   sessionCleanupIntervalMs?: number
-  stores: { sessions: AdminSessionStore; audit: AuditLog }
+  /**
+   * `checkpoints`: where signed heads of the audit chain are kept, outside the audit table
+   * (truncation shows against them). @default none (checkpoints are only logged)
+   */
+  stores: { sessions: AdminSessionStore; audit: AuditLog; checkpoints?: AuditCheckpointStore }
+  /** HMAC key of the audit chain, at least 32 bytes; keep it out of the database. */
+  auditKey: Uint8Array
+  /** Unauthenticated audit events of one kind are written once per window, then counted. @default 60_000 */
+  anonymousAuditWindowMs?: number
   fleet: FleetDirectory
   pds: PdsAdminXrpc
   entryway: EntrywayXrpc
@@ -57,6 +66,8 @@ export interface ResolvedAdminRbacOptions {
   sessionTtlMs: number
   sessionCleanupIntervalMs: number
   stores: AdminRbacOptions['stores']
+  auditKey: Uint8Array
+  anonymousAuditWindowMs: number
   fleet: FleetDirectory
   pds: PdsAdminXrpc
   entryway: EntrywayXrpc
@@ -106,6 +117,8 @@ export function resolveOptions(raw: AdminRbacOptions): Readonly<ResolvedAdminRba
     fail('rbac must be { file } or an RbacSource')
   }
   if (!hasMethod(raw.stores?.sessions, 'get') || !hasMethod(raw.stores?.audit, 'append')) fail('stores.sessions and stores.audit are required')
+  if (!(raw.auditKey instanceof Uint8Array) || raw.auditKey.length < MIN_AUDIT_KEY_BYTES) fail(`auditKey must be at least ${MIN_AUDIT_KEY_BYTES} bytes`)
+  if (raw.stores.checkpoints !== undefined && !hasMethod(raw.stores.checkpoints, 'save')) fail('stores.checkpoints must have save() and latest()')
   if (!hasMethod(raw.fleet, 'hostForAccount')) fail('fleet (FleetDirectory) is required')
   if (!hasMethod(raw.pds, 'call')) fail('pds (PdsAdminXrpc) is required')
   if (!hasMethod(raw.entryway, 'call')) fail('entryway (EntrywayXrpc) is required')
@@ -135,6 +148,8 @@ export function resolveOptions(raw: AdminRbacOptions): Readonly<ResolvedAdminRba
     sessionTtlMs: positiveInt('sessionTtlMs', raw.sessionTtlMs, DEFAULT_SESSION_TTL_MS),
     sessionCleanupIntervalMs: positiveInt('sessionCleanupIntervalMs', raw.sessionCleanupIntervalMs, DEFAULT_SESSION_CLEANUP_INTERVAL_MS),
     stores: Object.freeze({ ...raw.stores }),
+    auditKey: Uint8Array.from(raw.auditKey),
+    anonymousAuditWindowMs: positiveInt('anonymousAuditWindowMs', raw.anonymousAuditWindowMs, DEFAULT_ANONYMOUS_AUDIT_WINDOW_MS),
     fleet: raw.fleet,
     pds: raw.pds,
     entryway: raw.entryway,

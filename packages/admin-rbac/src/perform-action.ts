@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { ActionInputError, redactAnswer, type ActionInput, type AdminAction } from './actions.js'
-import type { AuditLog } from './audit.js'
+import type { AuditTrail } from './audit-trail.js'
 import type { FleetDirectory, FleetHost } from './fleet-directory.js'
 import type { Permissions } from './rbac-policy.js'
 import type { EntrywayXrpc, PdsAdminXrpc, XrpcAnswer } from './upstream.js'
@@ -9,7 +9,7 @@ export interface ActionDeps {
   fleet: FleetDirectory
   pds: PdsAdminXrpc
   entryway: EntrywayXrpc
-  audit: AuditLog
+  audit: Pick<AuditTrail, 'append'>
   now: () => Date
 }
 

@@ -7,6 +7,7 @@ import { resolveOptions, SESSION_COOKIE, type AdminRbacOptions } from './options
 import { FileRbacSource, type RbacSource } from './rbac-source.js'
 import { PortalSessions } from './portal-session.js'
 import type { PortalDeps } from './deps.js'
+import { AuditTrail } from './audit-trail.js'
 import { registerLoginRoutes } from './routes/login.js'
 import { registerActionRoutes } from './routes/actions.js'
 import { registerPageRoutes } from './routes/pages.js'
@@ -37,7 +38,15 @@ async function adminRbacPlugin(app: FastifyInstance, raw: AdminRbacOptions): Pro
         })
   app.addHook('onClose', async () => rbac.close())
 
-  const audit = o.stores.audit
+  const audit = new AuditTrail({
+    store: o.stores.audit,
+    key: o.auditKey,
+    checkpoints: o.stores.checkpoints ?? null,
+    anonymousWindowMs: o.anonymousAuditWindowMs,
+    now: o.now,
+    log: app.log.child({ plugin: '@entryway/admin-rbac' }),
+  })
+  app.addHook('onClose', async () => audit.close())
   const sessions = new PortalSessions(o, rbac, audit)
 
   const cleanup = setInterval(() => {

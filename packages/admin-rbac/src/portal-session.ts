@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Signer } from '@fastify/cookie'
-import type { AuditLog } from './audit.js'
+import type { AuditTrail } from './audit-trail.js'
 import { LOGIN_CSRF_COOKIE, SESSION_COOKIE, type ResolvedAdminRbacOptions } from './options.js'
 import { permissionsFor, type Permissions } from './rbac-policy.js'
 import type { RbacSource } from './rbac-source.js'
@@ -25,7 +25,7 @@ export class PortalSessions {
   constructor(
     private readonly o: Readonly<ResolvedAdminRbacOptions>,
     private readonly rbac: RbacSource,
-    private readonly audit: AuditLog,
+    private readonly audit: AuditTrail,
   ) {
     this.signer = new Signer(o.cookieSecret, 'sha256')
   }
@@ -58,7 +58,7 @@ export class PortalSessions {
     reply.clearCookie(SESSION_COOKIE, this.cookieOpts())
   }
 
-  /** Checks the cookie; every refusal of a presented cookie is audited. */
+  /** Checks the cookie; every refusal of a presented cookie is audited (anonymous ones aggregated). */
   async check(req: FastifyRequest, reply: FastifyReply): Promise<SessionCheck> {
     const raw = req.cookies[SESSION_COOKIE]
     if (!raw) return { ok: false, reason: 'none' }

@@ -4,6 +4,7 @@ import {
   adminRbac,
   AdminLoginError,
   MemoryAdminSessionStore,
+  MemoryAuditCheckpoints,
   MemoryAuditLog,
   MemoryFleetDirectory,
   parseRbacPolicy,
@@ -23,6 +24,8 @@ export const STRANGER_DID = 'did:plc:dddddddddddddddddddddddd'
 export const PDS1_MOD_DID = 'did:plc:eeeeeeeeeeeeeeeeeeeeeeee'
 export const ALICE = 'did:plc:alicealicealicealicealic'
 export const BOB = 'did:plc:bobbobbobbobbobbobbobbob'
+/** The test portal's audit chain key. */
+export const AUDIT_KEY = new Uint8Array(32).fill(9)
 
 export const POLICY_YAML = `
 roles:
@@ -69,6 +72,7 @@ export interface Recorded {
 export interface Harness {
   app: FastifyInstance
   audit: MemoryAuditLog
+  checkpoints: MemoryAuditCheckpoints
   sessions: MemoryAdminSessionStore
   pdsCalls: Recorded[]
   entrywayCalls: Recorded[]
@@ -120,6 +124,7 @@ export class Agent {
 
 export async function buildHarness(t: Tap, over: Partial<AdminRbacOptions> = {}): Promise<Harness> {
   const audit = new MemoryAuditLog()
+  const checkpoints = new MemoryAuditCheckpoints()
   const sessions = new MemoryAdminSessionStore()
   const pdsCalls: Recorded[] = []
   const entrywayCalls: Recorded[] = []
@@ -148,7 +153,8 @@ export async function buildHarness(t: Tap, over: Partial<AdminRbacOptions> = {})
     rbac: new StaticRbacSource(parseRbacPolicy(POLICY_YAML)),
     publicUrl: 'http://localhost:2583',
     cookieSecret: 'x'.repeat(40),
-    stores: { sessions, audit },
+    stores: { sessions, audit, checkpoints },
+    auditKey: AUDIT_KEY,
     fleet: new MemoryFleetDirectory(HOSTS, [
       { did: ALICE, handle: 'alice.test', email: 'alice@example.com', hostId: 1, status: 'active', createdAt: '2026-01-01T00:00:00Z' },
       { did: BOB, handle: 'bob.test', email: null, hostId: 2, status: 'active', createdAt: '2026-01-01T00:00:00Z' },
@@ -164,6 +170,7 @@ export async function buildHarness(t: Tap, over: Partial<AdminRbacOptions> = {})
   const h: Harness = {
     app,
     audit,
+    checkpoints,
     sessions,
     pdsCalls,
     entrywayCalls,

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { Agent, ALICE, BOB, buildHarness, INVITER_DID, MOD_DID, PDS1_MOD_DID, STRANGER_DID } from './helpers.js'
+import { Agent, ALICE, AUDIT_KEY, BOB, buildHarness, INVITER_DID, MOD_DID, PDS1_MOD_DID, STRANGER_DID } from './helpers.js'
 import { verifyAuditChain } from '../src/index.js'
 
 t.test('a member signs in and sees the dashboard; the cookie is HttpOnly, SameSite=Lax, signed', async (t) => {
@@ -212,7 +212,7 @@ t.test('the whole session leaves a verifiable audit chain', async (t) => {
   await a.form('/admin/logout', { _csrf: csrf })
   t.equal(h.sessions.sessions.size, 0)
   t.equal((await a.get('/admin')).statusCode, 303)
-  const v = await verifyAuditChain(h.audit.rows)
+  const v = await verifyAuditChain(h.audit.rows, AUDIT_KEY, await h.checkpoints.latest())
   t.ok(v.ok)
   t.same(h.audit.rows.map((r) => r.nsid), ['portal.login', 'com.atproto.admin.getAccountInfo', 'portal.logout'])
 })

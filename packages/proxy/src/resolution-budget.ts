@@ -1,3 +1,4 @@
+import { isIPv4, isIPv6 } from 'node:net'
 import { LRUCache } from 'lru-cache'
 import { RateLimitExceededError } from '@entryway/xrpc'
 
@@ -32,6 +33,7 @@ export class ResolutionBudget {
 
   /** Counts one resolution for `client`, or throws RateLimitExceeded when its window is used up. */
   charge(client: string): void {
+    client = budgetKey(client)
     const now = this.now()
     let w = this.windows.get(client)
     if (!w || now - w.startedAt >= this.windowMs) {
@@ -46,4 +48,22 @@ export class ResolutionBudget {
     }
     w.used++
   }
+}
+
+/**
+ * The address a budget is kept for: IPv4 as is (IPv4-mapped IPv6 too), IPv6 by its /64, the
+ * smallest block one client is normally given (so rotating through its own /64 gains nothing).
+ */
+export function budgetKey(ip: string): string {
+  if (ip.startsWith('::ffff:') && isIPv4(ip.slice(7))) return ip.slice(7)
+  const bare = ip.split('%')[0]!
+  if (!isIPv6(bare)) return ip
+  const [head, tail] = bare.split('::') as [string, string | undefined]
+  const h = head ? head.split(':') : []
+  const tl = tail ? tail.split(':') : []
+  const groups = tail === undefined ? h : [...h, ...Array<string>(Math.max(0, 8 - h.length - tl.length)).fill('0'), ...tl]
+  return `${groups
+    .slice(0, 4)
+    .map((g) => Number.parseInt(g, 16).toString(16))
+    .join(':')}::/64`
 }

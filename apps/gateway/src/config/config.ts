@@ -40,7 +40,11 @@ export interface ServerConfig {
   shutdown: { drainMs: number; timeoutMs: number }
   plc: { url: string }
   email: { smtpUrl: string; from: string } | null
-  adminRbac: { file: string } | null
+  /**
+   * `checkpointFile`: where signed heads of the audit chain are appended (outside the database);
+   * default `<ENTRYWAY_DATA_DIR>/admin-audit-checkpoints.jsonl`, else none (logged only).
+   */
+  adminRbac: { file: string; checkpointFile: string | null } | null
   /** Hosts upserted (as enabled when new) at start: the lab and compose use this. */
   fleetSeed: FleetHostSeed[]
   /** Virtual-PDS forwarding (@entryway/proxy). */
@@ -100,7 +104,12 @@ export function envToCfg(env: ServerEnvironment): ServerConfig {
     shutdown: { drainMs: nonNegative('ENTRYWAY_SHUTDOWN_DRAIN_MS', env.shutdownDrainMs, DEFAULT_SHUTDOWN_DRAIN_MS), timeoutMs: nonNegative('ENTRYWAY_SHUTDOWN_TIMEOUT_MS', env.shutdownTimeoutMs, DEFAULT_SHUTDOWN_TIMEOUT_MS) },
     plc: { url: (env.plcUrl ?? DEFAULT_PLC_URL).replace(/\/+$/, '') },
     email: env.smtpUrl ? { smtpUrl: env.smtpUrl, from: env.emailFrom ?? `noreply@${url.hostname}` } : null,
-    adminRbac: env.adminRbacFile ? { file: env.adminRbacFile } : null,
+    adminRbac: env.adminRbacFile
+      ? {
+          file: env.adminRbacFile,
+          checkpointFile: env.adminAuditCheckpointFile ?? (env.dataDir ? `${env.dataDir.replace(/\/+$/, '')}/admin-audit-checkpoints.jsonl` : null),
+        }
+      : null,
     fleetSeed,
     proxy: {
       upstreamTimeoutMs: env.proxyTimeoutMs,

@@ -27,6 +27,9 @@ export interface ServerEnvironment {
   smtpUrl?: string
   emailFrom?: string
   adminRbacFile?: string
+  adminAuditKeyHex?: string
+  adminAuditKeyFile?: string
+  adminAuditCheckpointFile?: string
   includeDidDocInSession?: boolean
   logLevel?: string
   trustProxy?: string
@@ -67,6 +70,9 @@ export const ENV_NAMES = [
   'ENTRYWAY_SMTP_URL',
   'ENTRYWAY_EMAIL_FROM',
   'ENTRYWAY_ADMIN_RBAC_FILE',
+  'ENTRYWAY_ADMIN_AUDIT_KEY_HEX',
+  'ENTRYWAY_ADMIN_AUDIT_KEY_FILE',
+  'ENTRYWAY_ADMIN_AUDIT_CHECKPOINT_FILE',
   'ENTRYWAY_INCLUDE_DID_DOC',
   'ENTRYWAY_LOG_LEVEL',
   'ENTRYWAY_TRUST_PROXY',
@@ -105,6 +111,9 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServerEnvironment
     smtpUrl: envStr(env.ENTRYWAY_SMTP_URL),
     emailFrom: envStr(env.ENTRYWAY_EMAIL_FROM),
     adminRbacFile: envStr(env.ENTRYWAY_ADMIN_RBAC_FILE),
+    adminAuditKeyHex: envStr(env.ENTRYWAY_ADMIN_AUDIT_KEY_HEX),
+    adminAuditKeyFile: envStr(env.ENTRYWAY_ADMIN_AUDIT_KEY_FILE),
+    adminAuditCheckpointFile: envStr(env.ENTRYWAY_ADMIN_AUDIT_CHECKPOINT_FILE),
     includeDidDocInSession: envBool(env.ENTRYWAY_INCLUDE_DID_DOC),
     logLevel: envStr(env.ENTRYWAY_LOG_LEVEL),
     trustProxy: envStr(env.ENTRYWAY_TRUST_PROXY),

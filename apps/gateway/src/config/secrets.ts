@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { EntrywayConfigError } from '@entryway/xrpc'
 import type { ServerEnvironment } from './env.js'
@@ -8,7 +9,15 @@ export interface ServerSecrets {
   jwtPreviousPublicKeysHex: string[]
   plcRotationKeyHex: string
   pdsAdminPassword: string
+  /**
+   * HMAC key of the admin audit chain: `ENTRYWAY_ADMIN_AUDIT_KEY_HEX` (or `_FILE`), else derived
+   * from the JWT key. Never stored in the database, so write access to it cannot re-chain an edit.
+   */
+  adminAuditKey: Buffer
 }
+
+/** Bytes of the audit key (HMAC-SHA256). */
+export const ADMIN_AUDIT_KEY_BYTES = 32
 
 export function envToSecrets(env: ServerEnvironment): ServerSecrets {
   const jwt = env.jwtSigningKeyHex ?? readKeyFile(env.jwtSigningKeyFile)
@@ -21,7 +30,19 @@ export function envToSecrets(env: ServerEnvironment): ServerSecrets {
     jwtPreviousPublicKeysHex: env.jwtPreviousPublicKeysHex ?? [],
     plcRotationKeyHex: rot,
     pdsAdminPassword: env.pdsAdminPassword,
+    adminAuditKey: auditKeyOf(env.adminAuditKeyHex ?? readKeyFile(env.adminAuditKeyFile), jwt),
   }
+}
+
+function auditKeyOf(hex: string | undefined, jwtKeyHex: string): Buffer {
+  if (hex !== undefined) {
+    if (!new RegExp(`^[0-9a-fA-F]{${ADMIN_AUDIT_KEY_BYTES * 2},}$`).test(hex)) {
+      throw new EntrywayConfigError(`ENTRYWAY_ADMIN_AUDIT_KEY_HEX must be at least ${ADMIN_AUDIT_KEY_BYTES} bytes of hex`)
+    }
+    return Buffer.from(hex, 'hex')
+  }
+  // derived like the other shared secrets: every instance computes the same key
+  return Buffer.from(hkdfSync('sha256', Buffer.from(jwtKeyHex, 'hex'), 'entryway', 'admin audit chain', ADMIN_AUDIT_KEY_BYTES))
 }
 
 function readKeyFile(path: string | undefined): string | undefined {

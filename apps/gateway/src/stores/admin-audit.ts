@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { EntrywayDb } from '@entryway/db'
-import { auditHash, GENESIS_HASH, type AuditFilter, type AuditInput, type AuditLog, type AuditPage, type AuditRow } from '@entryway/admin-rbac'
+import { GENESIS_HASH, type AuditFilter, type AuditInput, type AuditLog, type AuditPage, type AuditRow, type AuditSeal } from '@entryway/admin-rbac'
 
 /** Advisory lock key taken by every append, across every gateway instance ("adminaud"). */
 export const AUDIT_APPEND_LOCK = '7017845761547231588'
@@ -22,17 +22,18 @@ const toRow = (r: { id: number | string } & Omit<AuditRow, 'id'>): AuditRow => (
 
 /**
  * The admin audit log in Postgres. Appends run in a transaction holding one advisory lock, so rows
- * from every instance are chained in one line: read the newest hash, insert the next row.
+ * from every instance are chained in one line: read the newest hash, seal it (the key stays with
+ * the portal's AuditTrail), insert the next row.
  */
 export class KyselyAuditLog implements AuditLog {
   constructor(private readonly db: Db) {}
 
-  append(e: AuditInput): Promise<AuditRow> {
+  append(e: AuditInput, seal: AuditSeal): Promise<AuditRow> {
     return this.db.transaction().execute(async (tx) => {
       await sql`select pg_advisory_xact_lock(${AUDIT_APPEND_LOCK}::bigint)`.execute(tx)
       const last = await tx.selectFrom('admin_audit').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst()
       const prevHash = last?.hash ?? GENESIS_HASH
-      const hash = auditHash(e, prevHash)
+      const hash = seal(prevHash)
       const { id } = await tx
         .insertInto('admin_audit')
         .values({ ...e, prevHash, hash })

@@ -10,6 +10,7 @@ import {
 } from '@entryway/admin-rbac'
 import type { GatewayContext } from '../context.js'
 import { KyselyAuditLog } from '../stores/admin-audit.js'
+import { FileAuditCheckpoints } from '../stores/admin-audit-checkpoints.js'
 import { KyselyAdminSessionStore } from '../stores/admin-session.js'
 import { KyselyFleetDirectory } from '../stores/admin-fleet.js'
 import { KyselyAdminOAuthStateStore } from '../stores/admin-oauth-state.js'
@@ -55,7 +56,12 @@ export async function wireAdmin(app: FastifyInstance, ctx: GatewayContext): Prom
     rbac: { file: cfg.adminRbac.file },
     publicUrl: cfg.service.publicUrl,
     cookieSecret,
-    stores: { sessions: new KyselyAdminSessionStore(db), audit: new KyselyAuditLog(db) },
+    stores: {
+      sessions: new KyselyAdminSessionStore(db),
+      audit: new KyselyAuditLog(db),
+      ...(cfg.adminRbac.checkpointFile ? { checkpoints: new FileAuditCheckpoints(cfg.adminRbac.checkpointFile) } : {}),
+    },
+    auditKey: secrets.adminAuditKey,
     fleet: new KyselyFleetDirectory(db),
     pds: new UndiciPdsAdminXrpc({ adminPassword: secrets.pdsAdminPassword, timeoutMs: ADMIN_PDS_TIMEOUT_MS }),
     entryway: injectedEntrywayXrpc(app, secrets.pdsAdminPassword),
