@@ -1,4 +1,4 @@
-import { UpstreamFailureError, UpstreamTimeoutError, ServiceUnavailableError, type XrpcError } from '@entryway/xrpc'
+import { InvalidRequestError, UpstreamFailureError, UpstreamTimeoutError, ServiceUnavailableError, type XrpcError } from '@entryway/xrpc'
 
 const TIMEOUT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
@@ -8,10 +8,15 @@ const TIMEOUT_CODES = new Set([
 
 /**
  * An undici failure to reach or hear from the PDS, as the XRPC error the client gets: 502, 503
- * or 504, never 500 (the PDS is the one that failed, not the Entryway).
+ * or 504, never 500 (the PDS is the one that failed, not the Entryway); 400 when the client's
+ * own body was what broke the exchange.
  */
 export function mapUpstreamError(err: unknown): XrpcError {
   const codes = errorCodes(err)
+  // the client's body ended before its content-length (or ran past it): its mistake, not the PDS's
+  if (codes.includes('UND_ERR_REQ_CONTENT_LENGTH_MISMATCH')) {
+    return new InvalidRequestError('The request body does not match its content-length', 'InvalidRequest', { cause: err })
+  }
   if (codes.some((c) => TIMEOUT_CODES.has(c))) return new UpstreamTimeoutError('The PDS did not answer in time', { cause: err })
   if (codes.includes('ERR_UPSTREAM_NOT_ALLOWED') || codes.includes('ERR_NON_PUBLIC_ADDRESS')) {
     return new UpstreamFailureError('Refusing to forward to that PDS', { cause: err })

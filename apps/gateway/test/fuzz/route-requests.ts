@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { hostileString, hostileValue } from './hostile-values.js'
-import { lexValue, methodDef, type KnownValues } from './lexicon-arbitraries.js'
+import { lexValue, methodDef, POISONS, poisonedValue, type KnownValues } from './lexicon-arbitraries.js'
 import type { CollectedRoute } from './fuzz-target.js'
 
 // One request arbitrary per registered route: the lexicon's params and body for XRPC methods, a
@@ -25,7 +25,9 @@ export interface FuzzRequest {
 /** Percent-encoded; a lone surrogate (which has no UTF-8) becomes the bytes of an encoded one. */
 const pathEncode = (s: string) => (s.isWellFormed() ? encodeURIComponent(s) : `${encodeURIComponent(s.toWellFormed())}%ED%A0%80`)
 
-const AUTH_KINDS: AuthKind[] = ['none', 'access', 'appPassword', 'refresh', 'adminBasic', 'service', 'portal', 'malformed']
+/** Every credential on every route (a route refuses those it does not take), the common ones more often. */
+const AUTH_WEIGHTS: [AuthKind, number][] = [['none', 2], ['access', 3], ['appPassword', 1], ['refresh', 1], ['adminBasic', 3], ['service', 1], ['portal', 1], ['malformed', 1]]
+const authArb: fc.Arbitrary<AuthKind> = fc.oneof(...AUTH_WEIGHTS.map(([kind, weight]) => ({ weight, arbitrary: fc.constant(kind) })))
 
 const malformedAuth = fc.oneof(
   fc.constantFrom('Bearer', 'Bearer ', 'bearer a.b.c', 'Basic', 'Basic %%%', 'Basic ' + Buffer.from('admin').toString('base64'), 'DPoP abc', 'Bearer ' + 'a'.repeat(9000), 'Bearer e30.e30.', 'Bearer eyJhbGciOiJub25lIn0.e30.'),
@@ -80,7 +82,8 @@ function bodyVariants(value: fc.Arbitrary<unknown>): fc.Arbitrary<{ body?: strin
 /** Objects of the given field names with values of any kind (routes without a lexicon). */
 function vocabObject(fields: string[], known: KnownValues): fc.Arbitrary<Record<string, unknown>> {
   const knownString = fc.constantFrom(...known.dids, ...known.handles, ...known.emails, ...known.strings)
-  const val = fc.oneof({ weight: 3, arbitrary: knownString }, { weight: 2, arbitrary: hostileValue(100) }, { weight: 2, arbitrary: fc.string({ maxLength: 20 }) })
+  const poisoned = fc.tuple(knownString, fc.constantFrom(...POISONS)).map(([k, p]) => k + p)
+  const val = fc.oneof({ weight: 3, arbitrary: knownString }, { weight: 2, arbitrary: poisoned }, { weight: 2, arbitrary: hostileValue(100) }, { weight: 2, arbitrary: fc.string({ maxLength: 20 }) })
   return fc.dictionary(fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...fields) }, { weight: 1, arbitrary: fc.string({ maxLength: 8 }) }), val, { maxKeys: Math.min(fields.length + 1, 8) })
 }
 
@@ -122,8 +125,11 @@ function inputFor(route: CollectedRoute, known: KnownValues): { params: fc.Arbit
   const nsid = route.url.startsWith('/xrpc/') ? route.url.slice(6) : ''
   const def = nsid && !nsid.includes('*') ? methodDef(nsid) : null
   if (def) {
-    const params = def.parameters ? (lexValue(def.parameters, known) as fc.Arbitrary<Record<string, unknown>>).map((p) => (p && typeof p === 'object' && !Array.isArray(p) ? p : {})) : fc.constant({})
-    const body = def.input?.schema ? lexValue(def.input.schema, known) : fc.oneof(fc.constant(undefined), hostileValue())
+    // half the inputs are well-shaped but for one poisoned leaf (what a store cannot hold)
+    const paramsOf = (s: NonNullable<typeof def.parameters>) => fc.oneof({ weight: 1, arbitrary: lexValue(s, known) }, { weight: 1, arbitrary: poisonedValue(s, known) })
+    const params = def.parameters ? (paramsOf(def.parameters) as fc.Arbitrary<Record<string, unknown>>).map((p) => (p && typeof p === 'object' && !Array.isArray(p) ? p : {})) : fc.constant({})
+    const schema = def.input?.schema
+    const body = schema ? fc.oneof({ weight: 1, arbitrary: lexValue(schema, known) }, { weight: 1, arbitrary: poisonedValue(schema, known) }) : fc.oneof(fc.constant(undefined), hostileValue())
     return { params, body }
   }
   let fields = ENTRYWAY_ADMIN_FIELDS
@@ -158,7 +164,7 @@ export function requestArb(route: CollectedRoute, known: KnownValues): fc.Arbitr
     .record({
       path: pathsOf(route),
       query,
-      auth: fc.constantFrom(...AUTH_KINDS),
+      auth: authArb,
       malformedAuth,
       encoded: withBody,
       extra: fc.option(extraHeaders, { freq: 3 }),
