@@ -80,14 +80,16 @@ function bodyVariants(value: fc.Arbitrary<unknown>): fc.Arbitrary<{ body?: strin
 }
 
 /** Objects of the given field names with values of any kind (routes without a lexicon). */
-function vocabObject(fields: string[], known: KnownValues): fc.Arbitrary<Record<string, unknown>> {
-  const knownString = fc.constantFrom(...known.dids, ...known.handles, ...known.emails, ...known.strings)
+function vocabObject(fields: string[], known: KnownValues, values: string[] = []): fc.Arbitrary<Record<string, unknown>> {
+  const knownString = fc.constantFrom(...known.dids, ...known.handles, ...known.emails, ...known.strings, ...values)
   const poisoned = fc.tuple(knownString, fc.constantFrom(...POISONS)).map(([k, p]) => k + p)
   const val = fc.oneof({ weight: 3, arbitrary: knownString }, { weight: 2, arbitrary: poisoned }, { weight: 2, arbitrary: hostileValue(100) }, { weight: 2, arbitrary: fc.string({ maxLength: 20 }) })
   return fc.dictionary(fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...fields) }, { weight: 1, arbitrary: fc.string({ maxLength: 8 }) }), val, { maxKeys: Math.min(fields.length + 1, 8) })
 }
 
 const OAUTH_FIELDS = ['client_id', 'redirect_uri', 'response_type', 'code_challenge', 'code_challenge_method', 'scope', 'state', 'login_hint', 'grant_type', 'code', 'code_verifier', 'refresh_token', 'token', 'token_type_hint', 'request_uri', 'client_assertion', 'client_assertion_type', 'prompt', 'response_mode', 'nonce', 'dpop_jkt']
+/** Values that get an OAuth request past its first checks: a loopback client needs no metadata fetch. */
+const OAUTH_VALUES = ['http://localhost', 'http://127.0.0.1/', 'code', 'S256', 'x'.repeat(43), 'atproto', 'atproto transition:generic', 'authorization_code', 'refresh_token', 'urn:ietf:params:oauth:request_uri:req-00']
 const OAUTH_API_FIELDS = ['username', 'password', 'locale', 'remember', 'emailOtp', 'handle', 'email', 'token', 'sub', 'did', 'inviteCode', 'hcaptchaToken']
 const PORTAL_FIELDS = ['_csrf', 'did', 'dids', 'account', 'takedown', 'ref', 'note', 'password', 'email', 'handle', 'inviteCode', 'sort', 'limit', 'cursor', 'codes', 'accounts', 'useCount', 'forAccount', 'recipientDid', 'subject', 'content', 'q', 'before', 'format', 'verify', 'actor', 'nsid', 'code', 'state', 'iss', 'error']
 const ENTRYWAY_ADMIN_FIELDS = ['url', 'did', 'id', 'status', 'weight', 'accountCap', 'internalUrl', 'host', 'limit', 'cursor']
@@ -137,7 +139,7 @@ function inputFor(route: CollectedRoute, known: KnownValues): { params: fc.Arbit
   else if (route.url.startsWith('/@atproto/oauth-provider') || route.url.startsWith('/account')) fields = OAUTH_API_FIELDS
   else if (route.url.startsWith('/admin')) fields = PORTAL_FIELDS
   else if (route.url === '/xrpc/*') fields = PROXY_PARAMS
-  const obj = vocabObject(fields, known)
+  const obj = vocabObject(fields, known, fields === OAUTH_FIELDS ? OAUTH_VALUES : [])
   return { params: obj, body: obj }
 }
 
