@@ -216,3 +216,14 @@ t.test('the whole session leaves a verifiable audit chain', async (t) => {
   t.ok(v.ok)
   t.same(h.audit.rows.map((r) => r.nsid), ['portal.login', 'com.atproto.admin.getAccountInfo', 'portal.logout'])
 })
+
+t.test('a form whose call is refused (4xx) answers that status, not a 502', async (t) => {
+  const h = await buildHarness(t, {
+    entryway: { call: async () => ({ status: 400, body: { error: 'InvalidRequest', message: 'refused by the route' } }) },
+  })
+  const a = await h.login(INVITER_DID)
+  const dash = await a.get('/admin')
+  const res = await a.form('/admin/action/com.atproto.server.createInviteCode', { _csrf: Agent.csrf(dash.body), useCount: '2' })
+  t.equal(res.statusCode, 400)
+  t.match(res.body, 'refused by the route')
+})

@@ -28,6 +28,8 @@ const pathEncode = (s: string) => (s.isWellFormed() ? encodeURIComponent(s) : `$
 /** Every credential on every route (a route refuses those it does not take), the common ones more often. */
 const AUTH_WEIGHTS: [AuthKind, number][] = [['none', 2], ['access', 3], ['appPassword', 1], ['refresh', 1], ['adminBasic', 3], ['service', 1], ['portal', 1], ['malformed', 1]]
 const authArb: fc.Arbitrary<AuthKind> = fc.oneof(...AUTH_WEIGHTS.map(([kind, weight]) => ({ weight, arbitrary: fc.constant(kind) })))
+/** The admin portal's routes are mostly called with its session cookie (and CSRF token). */
+const portalAuthArb: fc.Arbitrary<AuthKind> = fc.oneof({ weight: 3, arbitrary: fc.constant<AuthKind>('portal') }, { weight: 1, arbitrary: authArb })
 
 const malformedAuth = fc.oneof(
   fc.constantFrom('Bearer', 'Bearer ', 'bearer a.b.c', 'Basic', 'Basic %%%', 'Basic ' + Buffer.from('admin').toString('base64'), 'DPoP abc', 'Bearer ' + 'a'.repeat(9000), 'Bearer e30.e30.', 'Bearer eyJhbGciOiJub25lIn0.e30.'),
@@ -161,12 +163,15 @@ export function requestArb(route: CollectedRoute, known: KnownValues): fc.Arbitr
   const { params, body } = inputFor(route, known)
   const method = route.method as FuzzRequest['method']
   const query = fc.oneof({ weight: 6, arbitrary: params.map(toQuery) }, { weight: 1, arbitrary: rawQuery }, { weight: 1, arbitrary: fc.constant('') })
-  const withBody = method !== 'GET' ? bodyVariants(body) : fc.constant({ body: undefined, headers: {} as Record<string, string> })
+  const portal = route.url.startsWith('/admin')
+  const form = body.map((v) => ({ body: formEncode(v), headers: { 'content-type': 'application/x-www-form-urlencoded' } as Record<string, string> }))
+  const encoded = portal ? fc.oneof({ weight: 3, arbitrary: form }, { weight: 1, arbitrary: bodyVariants(body) }) : bodyVariants(body)
+  const withBody = method !== 'GET' ? encoded : fc.constant({ body: undefined, headers: {} as Record<string, string> })
   return fc
     .record({
       path: pathsOf(route),
       query,
-      auth: authArb,
+      auth: portal ? portalAuthArb : authArb,
       malformedAuth,
       encoded: withBody,
       extra: fc.option(extraHeaders, { freq: 3 }),
