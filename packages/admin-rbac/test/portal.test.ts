@@ -242,3 +242,14 @@ t.test('the delete confirmation opens only from a POSTed portal form (CSRF, same
   t.notMatch(page.body, /type="hidden" name="(?!_csrf)/, 'no hidden field but the CSRF token')
   t.equal(h.pdsCalls.length + h.entrywayCalls.length, 0, 'nothing deleted by opening the page')
 })
+
+t.test('a form whose call is refused (4xx) answers that status, not a 502', async (t) => {
+  const h = await buildHarness(t, {
+    entryway: { call: async () => ({ status: 400, body: { error: 'InvalidRequest', message: 'refused by the route' } }) },
+  })
+  const a = await h.login(INVITER_DID)
+  const dash = await a.get('/admin')
+  const res = await a.form('/admin/action/com.atproto.server.createInviteCode', { _csrf: Agent.csrf(dash.body), useCount: '2' })
+  t.equal(res.statusCode, 400)
+  t.match(res.body, 'refused by the route')
+})

@@ -1,4 +1,4 @@
-import { DidPlcResolver, DidWebResolver } from '@atproto/identity'
+import { DidPlcResolver, DidWebResolver, PoorlyFormattedDidError, UnsupportedDidWebPathError } from '@atproto/identity'
 import type { DidDocument } from '@entryway/session'
 import type { DidDocFetcher } from './did-doc-cache.js'
 import { DEFAULT_DID_RESOLVE_TIMEOUT_MS } from './did-doc-cache.js'
@@ -27,7 +27,21 @@ export function createDidDocFetcher(o: DidDocFetcherOptions): DidDocFetcher {
   const web = new DidWebResolver(timeout, undefined, o.insecureDidWeb ? globalThis.fetch : undefined)
   return async (did) => {
     if (did.startsWith('did:plc:')) return (await plc.resolveNoCache(did)) as DidDocument | null
-    if (did.startsWith('did:web:')) return (await web.resolveNoCache(did)) as DidDocument | null
+    if (did.startsWith('did:web:')) return (await web.resolveNoCache(did).catch(nullWhenRefused)) as DidDocument | null
     return null
   }
+}
+
+/**
+ * A did:web whose host the safe fetch will not contact (http, an IP, a custom port) or that has
+ * no DNS name, or that is malformed, never resolves: it names no account (null), it is not an
+ * upstream failure. The fetch says so with a 400 request error; an outage (a 5xx, a timeout) is
+ * still thrown.
+ */
+function nullWhenRefused(err: unknown): null {
+  if (err instanceof PoorlyFormattedDidError || err instanceof UnsupportedDidWebPathError) return null
+  for (let e = err as { statusCode?: unknown; cause?: unknown } | undefined, i = 0; e && i < 5; e = e.cause as typeof e, i++) {
+    if (e.statusCode === 400) return null
+  }
+  throw err
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { isValidDid, isValidHandle } from '@atproto/syntax'
 import { InvalidRequestError, MethodNotImplementedError, ForbiddenError, ServiceUnavailableError } from '@entryway/xrpc'
 import { resolveOptions, type ProxyOptions } from './options.js'
 import { NsidMatcher } from './owned-nsids.js'
@@ -80,6 +81,8 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
   }
 
   async function routeBySubject(subject: string, client: string): Promise<Route> {
+    // a name that is neither a DID nor a handle is no repo: no lookup is made for it
+    if (!isValidDid(subject) && !isValidHandle(subject)) return { kind: 'unknown' }
     const did = subject.startsWith('did:') ? subject : await routes.didForHandle(subject)
     if (!did) return { kind: 'unknown' }
     return routes.forDid(did, client)

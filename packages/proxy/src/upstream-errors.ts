@@ -1,4 +1,4 @@
-import { ForbiddenError, UpstreamFailureError, UpstreamTimeoutError, ServiceUnavailableError, type XrpcError } from '@entryway/xrpc'
+import { ForbiddenError, InvalidRequestError, UpstreamFailureError, UpstreamTimeoutError, ServiceUnavailableError, type XrpcError } from '@entryway/xrpc'
 
 const TIMEOUT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
@@ -11,9 +11,14 @@ const TIMEOUT_CODES = new Set([
  * or 504, never 500 (the PDS is the one that failed, not the Entryway). A PDS the SSRF guard
  * will not connect to (a name that resolves to a private address) failed nothing: the DID the
  * client named points there, so it is a 403 like any PDS outside the fleet.
+ * The client's own body breaking the exchange is a 400.
  */
 export function mapUpstreamError(err: unknown): XrpcError {
   const codes = errorCodes(err)
+  // the client's body ended before its content-length (or ran past it): its mistake, not the PDS's
+  if (codes.includes('UND_ERR_REQ_CONTENT_LENGTH_MISMATCH')) {
+    return new InvalidRequestError('The request body does not match its content-length', 'InvalidRequest', { cause: err })
+  }
   if (codes.some((c) => TIMEOUT_CODES.has(c))) return new UpstreamTimeoutError('The PDS did not answer in time', { cause: err })
   if (codes.includes('ERR_UPSTREAM_NOT_ALLOWED') || codes.includes('ERR_NON_PUBLIC_ADDRESS')) {
     return new ForbiddenError('The PDS of that account is not one this Entryway forwards to', 'UpstreamNotAllowed', { cause: err })

@@ -97,3 +97,21 @@ t.test('a PDS killed mid-stream: the client sees an aborted response, the Entryw
   t.equal(await res.text(), 'ok')
   await waitFor(() => up.hits === 2)
 })
+
+t.test('a body shorter than its content-length is the client\'s 400, not a 502 (found by the route fuzz)', async (t) => {
+  const pds = await startUpstream((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end('{}')
+    })
+  })
+  t.teardown(() => pds.close())
+  const h = await buildHarness(t, { hosts: [fleetHost(pds.url, 'did:web:a.test')] })
+  const did = 'did:plc:truncated'
+  h.docs.set(did, didDoc(did, pds.url))
+  const headers = { authorization: `Bearer ${await h.token(did)}`, 'content-type': 'application/json', 'content-length': '12' }
+  const res = await h.app.inject({ method: 'POST', url: '/xrpc/com.atproto.repo.createRecord', headers, payload: '{}' })
+  t.equal(res.statusCode, 400)
+  t.same(res.json(), { error: 'InvalidRequest', message: 'The request body does not match its content-length' })
+})

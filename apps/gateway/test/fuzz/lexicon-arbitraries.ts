@@ -134,6 +134,33 @@ function lexObject(schema: Schema, known: KnownValues, depth: number): fc.Arbitr
   })
 }
 
+/** What a store cannot hold: put into one leaf of an otherwise well-shaped value. */
+export const POISONS = ['\u0000', '\ud800', '\udfff', 'x\u0000y']
+const POISON_INTEGERS = [2 ** 31, 2 ** 40, -(2 ** 53), 1e300]
+
+/**
+ * A well-shaped value with exactly one string (or integer) leaf poisoned: the input passes every
+ * check but one, so the poison travels as far as the route lets it (a store, a lookup).
+ */
+export function poisonedValue(schema: Schema, known: KnownValues): fc.Arbitrary<unknown> {
+  return fc.tuple(shapedValue(schema, known, 0), fc.nat(), fc.constantFrom(...POISONS), fc.constantFrom(...POISON_INTEGERS), fc.boolean()).map(([v, pick, poison, big, append]) => {
+    const leaves: { parent: Record<string, unknown> | unknown[]; key: string | number; value: string | number }[] = []
+    const walk = (x: unknown, depth: number) => {
+      if (!x || typeof x !== 'object' || depth > 6) return
+      for (const [k, c] of Object.entries(x)) {
+        if (typeof c === 'string' || typeof c === 'number') leaves.push({ parent: x as Record<string, unknown>, key: Array.isArray(x) ? Number(k) : k, value: c })
+        else walk(c, depth + 1)
+      }
+    }
+    walk(v, 0)
+    if (!leaves.length) return v
+    const leaf = leaves[pick % leaves.length]!
+    const poisoned = typeof leaf.value === 'number' ? big : append ? leaf.value + poison : poison + leaf.value
+    ;(leaf.parent as Record<string | number, unknown>)[leaf.key] = poisoned
+    return v
+  })
+}
+
 /** The method's lexicon definition, or null for routes without one (com.entryway.*, pages). */
 export function methodDef(nsid: string): { type: 'query' | 'procedure' | 'subscription'; parameters?: Schema; input?: { encoding: string; schema?: Schema } } | null {
   try {

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { hostileString, hostileValue } from './hostile-values.js'
-import { lexValue, methodDef, type KnownValues } from './lexicon-arbitraries.js'
+import { lexValue, methodDef, POISONS, poisonedValue, type KnownValues } from './lexicon-arbitraries.js'
 import type { CollectedRoute } from './fuzz-target.js'
 
 // One request arbitrary per registered route: the lexicon's params and body for XRPC methods, a
@@ -25,7 +25,11 @@ export interface FuzzRequest {
 /** Percent-encoded; a lone surrogate (which has no UTF-8) becomes the bytes of an encoded one. */
 const pathEncode = (s: string) => (s.isWellFormed() ? encodeURIComponent(s) : `${encodeURIComponent(s.toWellFormed())}%ED%A0%80`)
 
-const AUTH_KINDS: AuthKind[] = ['none', 'access', 'appPassword', 'refresh', 'adminBasic', 'service', 'portal', 'malformed']
+/** Every credential on every route (a route refuses those it does not take), the common ones more often. */
+const AUTH_WEIGHTS: [AuthKind, number][] = [['none', 2], ['access', 3], ['appPassword', 1], ['refresh', 1], ['adminBasic', 3], ['service', 1], ['portal', 1], ['malformed', 1]]
+const authArb: fc.Arbitrary<AuthKind> = fc.oneof(...AUTH_WEIGHTS.map(([kind, weight]) => ({ weight, arbitrary: fc.constant(kind) })))
+/** The admin portal's routes are mostly called with its session cookie (and CSRF token). */
+const portalAuthArb: fc.Arbitrary<AuthKind> = fc.oneof({ weight: 3, arbitrary: fc.constant<AuthKind>('portal') }, { weight: 1, arbitrary: authArb })
 
 const malformedAuth = fc.oneof(
   fc.constantFrom('Bearer', 'Bearer ', 'bearer a.b.c', 'Basic', 'Basic %%%', 'Basic ' + Buffer.from('admin').toString('base64'), 'DPoP abc', 'Bearer ' + 'a'.repeat(9000), 'Bearer e30.e30.', 'Bearer eyJhbGciOiJub25lIn0.e30.'),
@@ -78,13 +82,16 @@ function bodyVariants(value: fc.Arbitrary<unknown>): fc.Arbitrary<{ body?: strin
 }
 
 /** Objects of the given field names with values of any kind (routes without a lexicon). */
-function vocabObject(fields: string[], known: KnownValues): fc.Arbitrary<Record<string, unknown>> {
-  const knownString = fc.constantFrom(...known.dids, ...known.handles, ...known.emails, ...known.strings)
-  const val = fc.oneof({ weight: 3, arbitrary: knownString }, { weight: 2, arbitrary: hostileValue(100) }, { weight: 2, arbitrary: fc.string({ maxLength: 20 }) })
+function vocabObject(fields: string[], known: KnownValues, values: string[] = []): fc.Arbitrary<Record<string, unknown>> {
+  const knownString = fc.constantFrom(...known.dids, ...known.handles, ...known.emails, ...known.strings, ...values)
+  const poisoned = fc.tuple(knownString, fc.constantFrom(...POISONS)).map(([k, p]) => k + p)
+  const val = fc.oneof({ weight: 3, arbitrary: knownString }, { weight: 2, arbitrary: poisoned }, { weight: 2, arbitrary: hostileValue(100) }, { weight: 2, arbitrary: fc.string({ maxLength: 20 }) })
   return fc.dictionary(fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...fields) }, { weight: 1, arbitrary: fc.string({ maxLength: 8 }) }), val, { maxKeys: Math.min(fields.length + 1, 8) })
 }
 
 const OAUTH_FIELDS = ['client_id', 'redirect_uri', 'response_type', 'code_challenge', 'code_challenge_method', 'scope', 'state', 'login_hint', 'grant_type', 'code', 'code_verifier', 'refresh_token', 'token', 'token_type_hint', 'request_uri', 'client_assertion', 'client_assertion_type', 'prompt', 'response_mode', 'nonce', 'dpop_jkt']
+/** Values that get an OAuth request past its first checks: a loopback client needs no metadata fetch. */
+const OAUTH_VALUES = ['http://localhost', 'http://127.0.0.1/', 'code', 'S256', 'x'.repeat(43), 'atproto', 'atproto transition:generic', 'authorization_code', 'refresh_token', 'urn:ietf:params:oauth:request_uri:req-00']
 const OAUTH_API_FIELDS = ['username', 'password', 'locale', 'remember', 'emailOtp', 'handle', 'email', 'token', 'sub', 'did', 'inviteCode', 'hcaptchaToken']
 const PORTAL_FIELDS = ['_csrf', 'did', 'dids', 'account', 'takedown', 'ref', 'note', 'password', 'email', 'handle', 'inviteCode', 'sort', 'limit', 'cursor', 'codes', 'accounts', 'useCount', 'forAccount', 'recipientDid', 'subject', 'content', 'q', 'before', 'format', 'verify', 'actor', 'nsid', 'code', 'state', 'iss', 'error']
 const ENTRYWAY_ADMIN_FIELDS = ['url', 'did', 'id', 'status', 'weight', 'accountCap', 'internalUrl', 'host', 'limit', 'cursor']
@@ -122,8 +129,11 @@ function inputFor(route: CollectedRoute, known: KnownValues): { params: fc.Arbit
   const nsid = route.url.startsWith('/xrpc/') ? route.url.slice(6) : ''
   const def = nsid && !nsid.includes('*') ? methodDef(nsid) : null
   if (def) {
-    const params = def.parameters ? (lexValue(def.parameters, known) as fc.Arbitrary<Record<string, unknown>>).map((p) => (p && typeof p === 'object' && !Array.isArray(p) ? p : {})) : fc.constant({})
-    const body = def.input?.schema ? lexValue(def.input.schema, known) : fc.oneof(fc.constant(undefined), hostileValue())
+    // half the inputs are well-shaped but for one poisoned leaf (what a store cannot hold)
+    const paramsOf = (s: NonNullable<typeof def.parameters>) => fc.oneof({ weight: 1, arbitrary: lexValue(s, known) }, { weight: 1, arbitrary: poisonedValue(s, known) })
+    const params = def.parameters ? (paramsOf(def.parameters) as fc.Arbitrary<Record<string, unknown>>).map((p) => (p && typeof p === 'object' && !Array.isArray(p) ? p : {})) : fc.constant({})
+    const schema = def.input?.schema
+    const body = schema ? fc.oneof({ weight: 1, arbitrary: lexValue(schema, known) }, { weight: 1, arbitrary: poisonedValue(schema, known) }) : fc.oneof(fc.constant(undefined), hostileValue())
     return { params, body }
   }
   let fields = ENTRYWAY_ADMIN_FIELDS
@@ -131,7 +141,7 @@ function inputFor(route: CollectedRoute, known: KnownValues): { params: fc.Arbit
   else if (route.url.startsWith('/@atproto/oauth-provider') || route.url.startsWith('/account')) fields = OAUTH_API_FIELDS
   else if (route.url.startsWith('/admin')) fields = PORTAL_FIELDS
   else if (route.url === '/xrpc/*') fields = PROXY_PARAMS
-  const obj = vocabObject(fields, known)
+  const obj = vocabObject(fields, known, fields === OAUTH_FIELDS ? OAUTH_VALUES : [])
   return { params: obj, body: obj }
 }
 
@@ -153,12 +163,15 @@ export function requestArb(route: CollectedRoute, known: KnownValues): fc.Arbitr
   const { params, body } = inputFor(route, known)
   const method = route.method as FuzzRequest['method']
   const query = fc.oneof({ weight: 6, arbitrary: params.map(toQuery) }, { weight: 1, arbitrary: rawQuery }, { weight: 1, arbitrary: fc.constant('') })
-  const withBody = method !== 'GET' ? bodyVariants(body) : fc.constant({ body: undefined, headers: {} as Record<string, string> })
+  const portal = route.url.startsWith('/admin')
+  const form = body.map((v) => ({ body: formEncode(v), headers: { 'content-type': 'application/x-www-form-urlencoded' } as Record<string, string> }))
+  const encoded = portal ? fc.oneof({ weight: 3, arbitrary: form }, { weight: 1, arbitrary: bodyVariants(body) }) : bodyVariants(body)
+  const withBody = method !== 'GET' ? encoded : fc.constant({ body: undefined, headers: {} as Record<string, string> })
   return fc
     .record({
       path: pathsOf(route),
       query,
-      auth: fc.constantFrom(...AUTH_KINDS),
+      auth: portal ? portalAuthArb : authArb,
       malformedAuth,
       encoded: withBody,
       extra: fc.option(extraHeaders, { freq: 3 }),

@@ -52,7 +52,8 @@ export function registerActionRoutes(app: FastifyInstance, d: PortalDeps): void 
       return reply.code(404).type('text/html; charset=utf-8').send(messagePage({ title: 'Unknown action', message: `There is no admin action ${req.params.nsid}.`, user, links: backLink }))
     }
     const outcome = await performAction({ ...d.o, audit: d.audit }, req.log, s.perms, action, toInput(body))
-    const status = outcome.kind === 'done' ? (outcome.answer.status >= 400 ? 502 : 200) : outcomeStatus(outcome)
+    // a refusal of the call is the page's status (4xx stays 4xx); only a failing service is a 502
+    const status = outcome.kind === 'done' ? (outcome.answer.status >= 500 ? 502 : outcome.answer.status >= 400 ? outcome.answer.status : 200) : outcomeStatus(outcome)
     return reply.code(status).type('text/html; charset=utf-8').send(resultPage({ user, action, outcome }))
   })
 
