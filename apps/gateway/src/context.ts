@@ -5,6 +5,7 @@ import { noopMetrics, type EntrywayMetrics } from '@entryway/metrics'
 import {
   AuthVerifier,
   createSessionIssuer,
+  DEFAULT_MAX_TOKEN_LIFETIME_SEC,
   DEFAULT_PASSWORD_CONCURRENCY,
   DEFAULT_PASSWORD_QUEUE_MAX,
   JwtKeyring,
@@ -45,7 +46,7 @@ export interface GatewayContext {
 }
 
 export async function createContext(cfg: ServerConfig, secrets: ServerSecrets, database: Database, rateLimits: GatewayRateLimits): Promise<GatewayContext> {
-  const keyring = await JwtKeyring.fromHex(secrets.jwtSigningKeyHex, secrets.jwtPreviousPublicKeysHex)
+  const keyring = await JwtKeyring.fromHex(secrets.jwtSigningKeyHex, secrets.jwtPreviousKeys, { maxTokenLifetimeSec: DEFAULT_MAX_TOKEN_LIFETIME_SEC })
   const plcRotationKey = await Secp256k1Keypair.import(secrets.plcRotationKeyHex)
   const plain = new DidResolver({ plcUrl: cfg.plc.url, timeout: DID_RESOLVE_TIMEOUT_MS })
   const ctx = {
