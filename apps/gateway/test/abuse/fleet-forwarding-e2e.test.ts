@@ -1,8 +1,8 @@
 import t from 'tap'
-import { request } from 'node:http'
 import { startFleet } from '@entryway/testkit'
 import { listenOnFleet } from '../in-process-gateway.js'
 import { TrustedForwarders } from '../../src/wire/trusted-forwarders.js'
+import { xrpc } from './helpers.js'
 
 // Against a real PDS in entryway mode and a real PLC, with no load balancer trusted
 // (ENTRYWAY_TRUST_PROXY=false):
@@ -15,27 +15,6 @@ import { TrustedForwarders } from '../../src/wire/trusted-forwarders.js'
 // sending it to the PDS.
 
 t.setTimeout(240_000)
-
-type Json = Record<string, any>
-async function xrpc(base: string, nsid: string, o: { body?: unknown; auth?: string; xff?: string; localAddress?: string } = {}): Promise<{ status: number; body: Json }> {
-  const url = new URL(`/xrpc/${nsid}`, base)
-  const payload = o.body === undefined ? undefined : JSON.stringify(o.body)
-  const headers: Record<string, string> = {}
-  if (payload) headers['content-type'] = 'application/json'
-  if (o.auth) headers.authorization = o.auth
-  if (o.xff) headers['x-forwarded-for'] = o.xff
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: payload ? 'POST' : 'GET', headers, ...(o.localAddress ? { localAddress: o.localAddress } : {}) }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (c: string) => (text += c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} }))
-    })
-    req.on('error', reject)
-    req.setTimeout(20_000, () => req.destroy(new Error('timeout')))
-    req.end(payload)
-  })
-}
 
 t.test('trusted forwarders: configured names and subnets, fleet addresses, nobody else', async (t) => {
   const f = new TrustedForwarders('10.1.2.3, 192.168.0.0/16, loopback')
