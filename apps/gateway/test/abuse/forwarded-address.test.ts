@@ -1,4 +1,5 @@
 import t from 'tap'
+import { TrustedForwarders } from '../../src/wire/trusted-forwarders.js'
 import { abuseGateway, xrpc } from './helpers.js'
 
 // Finding 6, in-process (the fleet e2e test runs it through a real PDS): with no load balancer
@@ -24,4 +25,17 @@ t.test("x-forwarded-for counts from a fleet host's address, and only from there"
     direct.push((await xrpc(E, 'com.atproto.server.createSession', { body: { identifier: 'ghost.example.test', password: 'x' }, xff: `198.18.0.${i}`, localAddress: '127.0.0.2' })).status)
   }
   t.equal(direct[30], 429, 'another client cannot pick a fresh address per try')
+})
+
+t.test('trusted forwarders: configured names and subnets, fleet addresses, nobody else', async (t) => {
+  const f = new TrustedForwarders('10.1.2.3, 192.168.0.0/16, loopback')
+  t.ok(f.trusts('10.1.2.3'))
+  t.ok(f.trusts('::ffff:192.168.4.5'))
+  t.ok(f.trusts('127.0.0.9') && f.trusts('::1'))
+  t.notOk(f.trusts('10.1.2.4'))
+  await f.refresh(['https://203.0.113.5', 'http://[2001:db8::7]:2600'], { warn: () => {} })
+  t.ok(f.trusts('203.0.113.5') && f.trusts('2001:db8::7'), 'fleet hosts')
+  t.notOk(new TrustedForwarders(false).trusts('127.0.0.1'), 'false: nobody')
+  t.ok(new TrustedForwarders(true).trusts('198.51.100.1'), 'true: everybody')
+  t.throws(() => new TrustedForwarders('not-an-address'), /ENTRYWAY_TRUST_PROXY/)
 })
