@@ -16,6 +16,7 @@ import { wireAdmin } from './wire/admin.js'
 import { wireOAuth } from './wire/oauth.js'
 import { wireMetrics } from './wire/metrics.js'
 import { wireRateLimits } from './wire/rate-limits.js'
+import { TrustedForwarders } from './wire/trusted-forwarders.js'
 
 export interface GatewayOptions {
   /** Use an already-open database (tests); otherwise one is opened from `cfg.db`. */
@@ -44,9 +45,11 @@ export interface Gateway {
  * Every resource is closed by an `onClose` hook registered right after it is created.
  */
 export async function buildGateway(cfg: ServerConfig, secrets: ServerSecrets, opts: GatewayOptions = {}): Promise<Gateway> {
+  // x-forwarded-for is believed from the configured load balancer and the registered fleet hosts
+  const forwarders = new TrustedForwarders(cfg.service.trustProxy)
   const app = Fastify({
     logger: opts.logger === false ? false : loggerOptions(cfg.logLevel, opts.logStream),
-    trustProxy: cfg.service.trustProxy,
+    trustProxy: forwarders.trusts,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -100,7 +103,17 @@ export async function buildGateway(cfg: ServerConfig, secrets: ServerSecrets, op
   await wireOAuth(app, ctx)
   await wirePlacement(app, ctx)
   await wireAdmin(app, ctx)
+  // after placement has seeded the configured hosts
+  app.addHook('onReady', () => forwarders.start(() => fleetHostUrls(database), app.log))
+  app.addHook('onClose', async () => forwarders.stop())
+  ctx.forwarders = forwarders
   return { app, database, ctx, drain }
+}
+
+/** Every registered, not retired, fleet host's URLs (public and internal): whose forwarding is trusted. */
+async function fleetHostUrls(database: Database): Promise<string[]> {
+  const rows = await database.db.selectFrom('pds_host').select(['url', 'internalUrl']).where('status', '!=', 'retired').execute()
+  return rows.flatMap((r) => (r.internalUrl ? [r.url, r.internalUrl] : [r.url]))
 }
 
 /** Start-up attempts at migrating while Postgres is unreachable (it may still be starting). */

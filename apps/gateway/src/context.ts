@@ -5,6 +5,7 @@ import { noopMetrics, type EntrywayMetrics } from '@entryway/metrics'
 import {
   AuthVerifier,
   createSessionIssuer,
+  DEFAULT_MAX_TOKEN_LIFETIME_SEC,
   DEFAULT_PASSWORD_CONCURRENCY,
   DEFAULT_PASSWORD_QUEUE_MAX,
   JwtKeyring,
@@ -16,6 +17,7 @@ import type { ServerConfig } from './config/config.js'
 import type { ServerSecrets } from './config/secrets.js'
 import { KyselyRefreshTokenStore } from './stores/refresh-token-store.js'
 import type { GatewayRateLimits } from './wire/rate-limits.js'
+import type { TrustedForwarders } from './wire/trusted-forwarders.js'
 
 /** Time allowed for one PLC / did:web lookup. */
 export const DID_RESOLVE_TIMEOUT_MS = 3_000
@@ -40,12 +42,14 @@ export interface GatewayContext {
   rateLimitStore: unknown | null
   /** Bounds scrypt work of every sign-in path (createSession, deleteAccount, resetPassword, OAuth). */
   passwordGate: PasswordGate
+  /** Whose x-forwarded-for is believed (set when the app is assembled). */
+  forwarders: TrustedForwarders | null
   /** Every rate limit and counter (wire/rate-limits.ts). */
   rateLimits: GatewayRateLimits
 }
 
 export async function createContext(cfg: ServerConfig, secrets: ServerSecrets, database: Database, rateLimits: GatewayRateLimits): Promise<GatewayContext> {
-  const keyring = await JwtKeyring.fromHex(secrets.jwtSigningKeyHex, secrets.jwtPreviousPublicKeysHex)
+  const keyring = await JwtKeyring.fromHex(secrets.jwtSigningKeyHex, secrets.jwtPreviousKeys, { maxTokenLifetimeSec: DEFAULT_MAX_TOKEN_LIFETIME_SEC })
   const plcRotationKey = await Secp256k1Keypair.import(secrets.plcRotationKeyHex)
   const plain = new DidResolver({ plcUrl: cfg.plc.url, timeout: DID_RESOLVE_TIMEOUT_MS })
   const ctx = {
@@ -66,6 +70,7 @@ export async function createContext(cfg: ServerConfig, secrets: ServerSecrets, d
     metrics: noopMetrics,
     rateLimitStore: rateLimits.store,
     rateLimits,
+    forwarders: null as TrustedForwarders | null,
     passwordGate: new PasswordGate(DEFAULT_PASSWORD_CONCURRENCY, DEFAULT_PASSWORD_QUEUE_MAX),
   }
   // Resolve through ctx so a later swap of the resolver (caching) reaches the verifier too.

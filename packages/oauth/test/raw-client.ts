@@ -99,7 +99,7 @@ export async function headlessAuthorize(
   issuer: string,
   authorizeUrl: string,
   creds: { username: string; password: string; emailOtp?: () => Promise<string> | string },
-): Promise<{ code?: string; state?: string; iss?: string; error?: string }> {
+): Promise<{ code?: string; state?: string; iss?: string; error?: string; status?: number }> {
   const jar = new Map<string, string>()
   const keep = (res: RawResponse) => {
     for (const c of res.setCookie) {
@@ -138,7 +138,7 @@ export async function headlessAuthorize(
     const code = await creds.emailOtp()
     signIn = await api('/sign-in', { locale: 'en', username: creds.username, password: creds.password, remember: true, emailOtp: code })
   }
-  if (signIn.status !== 200) return { error: signIn.json.error ?? `sign-in ${signIn.status}` }
+  if (signIn.status !== 200) return { error: signIn.json.error ?? `sign-in ${signIn.status}`, status: signIn.status }
   const consent = await api('/consent', { did: signIn.json.account.did })
   if (!consent.json.url) return { error: consent.json.error ?? `consent ${consent.status}` }
   const url = new URL(consent.json.url)

@@ -194,6 +194,13 @@ export class AccountCreator {
         const account = await o.accounts.getByDid(prev.did)
         const host = account ? await o.hosts.get(account.hostId) : null
         if (!account || !host || account.status === 'deleted' || account.handle !== prev.handle) return null
+        // A retry gets tokens only for the account exactly as the sign-up left it: after a password
+        // change, a takedown or deactivation, a 2FA or email change, the replay is refused (the
+        // request then fails as a new sign-up of a taken handle).
+        if (account.status !== 'active' || (account.updatedAt !== undefined && account.updatedAt !== account.createdAt)) {
+          log.warn({ did: account.did }, 'sign-up replay refused: the account changed since')
+          return null
+        }
         log.info({ did: account.did }, 'identical sign-up replayed')
         const tokens = await o.sessions.issue({ did: account.did, pdsDid: host.did })
         return { accessJwt: tokens.accessJwt, refreshJwt: tokens.refreshJwt, handle: account.handle, did: account.did }

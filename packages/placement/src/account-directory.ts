@@ -9,6 +9,8 @@ export interface PlacedAccount {
   hostId: number
   status: PlacedAccountStatus
   createdAt: string
+  /** Last change of the account row (password, email, 2FA, status…); equal to `createdAt` until then. */
+  updatedAt?: string
   /** Set by `admin.disableAccountInvites`: the account earns no new codes; existing ones still work. */
   invitesDisabled?: boolean
 }

@@ -163,3 +163,19 @@ t.test('recovery key comes first in rotation keys', async (t) => {
   t.equal(op.rotationKeys.length, 2)
   t.equal(op.rotationKeys[0], recovery)
 })
+
+t.test('a replayed sign-up gets no tokens once the account changed (password, 2FA, takedown…)', async (t) => {
+  const { app, store } = await build(t)
+  t.equal((await signup(app, alice)).statusCode, 200)
+  const replay = await signup(app, alice)
+  t.equal(replay.statusCode, 200, 'an identical retry of an untouched account: the same result')
+  t.ok(replay.json().accessJwt)
+  const account = [...store.accounts.values()][0]!
+  // what the session plugin's stores do on a password change (updatedAt moves)
+  store.accounts.set(account.did, { ...account, updatedAt: new Date(Date.parse(account.createdAt) + 1000).toISOString() })
+  const changed = await signup(app, alice)
+  t.equal(changed.statusCode, 400, 'refused once the account changed')
+  t.notOk(changed.json().accessJwt, 'no tokens')
+  store.accounts.set(account.did, { ...account, status: 'takendown' })
+  t.notOk((await signup(app, alice)).json().accessJwt, 'nor after a takedown')
+})

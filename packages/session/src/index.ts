@@ -1,5 +1,5 @@
 export { AuthScope, ACCESS_FULL, ACCESS_PRIVILEGED, ACCESS_STANDARD, isAuthScope } from './scopes.js'
-export { JwtKeyring, publicHexToDidKey } from './jwt-keyring.js'
+export { JwtKeyring, publicHexToDidKey, DEFAULT_MAX_TOKEN_LIFETIME_SEC, type PreviousKey, type KeyringOptions } from './jwt-keyring.js'
 export {
   createAccessToken,
   createRefreshToken,

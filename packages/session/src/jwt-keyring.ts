@@ -13,33 +13,69 @@ interface NativeKeys {
   verify: KeyObject[]
 }
 
+/** A key taken out of signing, and when: it verifies only tokens it could have signed before then. */
+export interface PreviousKey {
+  /** secp256k1 public key in hex (33 or 65 bytes). */
+  publicKeyHex: string
+  /** When it stopped signing (ms since the epoch, or an ISO 8601 date). */
+  rotatedAt: number | string
+}
+
+export interface KeyringOptions {
+  /**
+   * The longest lifetime (`exp - iat`) a token of ours may have; longer ones are refused, and a
+   * previous key verifies only until `rotatedAt` + this. @default 90 days (the refresh token's)
+   */
+  maxTokenLifetimeSec?: number
+}
+
+/** The refresh token's lifetime: the longest of any token the Entryway signs. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SEC = 90 * 24 * 60 * 60
+
+/** Verification key with the time (ms) it was rotated out; the signer's is Infinity. */
+interface VerifyKey {
+  didKey: string
+  rotatedAtMs: number
+}
+
 /**
  * The Entryway's token keys: one secp256k1 key signs (ES256K), and the keys of earlier
  * rotations still verify until the tokens they signed expire. The private key never leaves
  * this object; `toJSON` shows only public parts so logging it cannot leak a secret.
  */
 export class JwtKeyring {
+  /** did:key of every key accepted for verification, the signer first. */
+  readonly verifyDidKeys: readonly string[]
+
   private constructor(
     private readonly signer: Secp256k1Keypair,
-    /** did:key of every key accepted for verification, the signer first. */
-    readonly verifyDidKeys: readonly string[],
+    private readonly keys: readonly VerifyKey[],
+    /** Longest accepted token lifetime (`exp - iat`), seconds. */
+    readonly maxTokenLifetimeSec: number,
     private readonly native: NativeKeys | null = null,
-  ) {}
+  ) {
+    this.verifyDidKeys = keys.map((k) => k.didKey)
+  }
 
   /**
    * @param privateKeyHex the signing key (32 bytes hex)
-   * @param previousPublicKeysHex public keys (hex, compressed or not) of rotated-out keys
+   * @param previous rotated-out keys, each with the time it stopped signing: it verifies tokens
+   *   issued before then, and nothing once `maxTokenLifetimeSec` has passed since
    */
-  static async fromHex(privateKeyHex: string, previousPublicKeysHex: readonly string[] = []): Promise<JwtKeyring> {
+  static async fromHex(privateKeyHex: string, previous: readonly PreviousKey[] = [], opts: KeyringOptions = {}): Promise<JwtKeyring> {
     const hex = privateKeyHex.trim()
     if (!HEX.test(hex) || hex.length !== 64) {
       throw new EntrywayConfigError('@entryway/session: the JWT signing key must be 32 bytes of hex')
     }
+    const maxLifetime = opts.maxTokenLifetimeSec ?? DEFAULT_MAX_TOKEN_LIFETIME_SEC
+    if (!Number.isInteger(maxLifetime) || maxLifetime <= 0) throw new EntrywayConfigError('@entryway/session: maxTokenLifetimeSec must be a positive integer')
     // exportable: the OAuth provider signs with the same key through jose (see signingJwk)
     const signer = await Secp256k1Keypair.import(hex, { exportable: true })
-    const previous = previousPublicKeysHex.map((p) => publicHexToDidKey(p))
-    const verifyDidKeys = [signer.did(), ...previous]
-    return new JwtKeyring(signer, verifyDidKeys, nativeKeys(hex, signer, verifyDidKeys))
+    const keys: VerifyKey[] = [
+      { didKey: signer.did(), rotatedAtMs: Infinity },
+      ...previous.map((p) => ({ didKey: publicHexToDidKey(p.publicKeyHex), rotatedAtMs: rotatedAtMs(p.rotatedAt) })),
+    ]
+    return new JwtKeyring(signer, keys, maxLifetime, nativeKeys(hex, signer, keys.map((k) => k.didKey)))
   }
 
   static async generate(): Promise<{ keyring: JwtKeyring; privateKeyHex: string }> {
@@ -66,22 +102,39 @@ export class JwtKeyring {
     return new Uint8Array(sig)
   }
 
-  /** True when any accepted key signed `data` (low-S signatures only). */
-  async verify(data: Uint8Array, sig: Uint8Array): Promise<boolean> {
+  /**
+   * True when an accepted key signed `data` (low-S signatures only). A previous key counts only
+   * for a token issued (`iatSec`) before it was rotated out, and only until `maxTokenLifetimeSec`
+   * after that: no token it signed can still be valid then.
+   */
+  async verify(data: Uint8Array, sig: Uint8Array, o: { iatSec?: number; nowMs?: number } = {}): Promise<boolean> {
+    const usable = this.usableKeys(o.iatSec, o.nowMs ?? Date.now())
     if (this.native) {
       if (sig.length !== 64) return false
       // Malleated (high-S) twins of a valid signature are refused, as @atproto/crypto does.
       const s = BigInt(`0x${Buffer.from(sig.subarray(32)).toString('hex')}`)
       if (s === 0n || s > HALF_N) return false
-      for (const key of this.native.verify) {
-        if (nodeVerify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, sig)) return true
+      for (const i of usable) {
+        if (nodeVerify('sha256', data, { key: this.native.verify[i]!, dsaEncoding: 'ieee-p1363' }, sig)) return true
       }
       return false
     }
-    for (const didKey of this.verifyDidKeys) {
-      if (await verifySignature(didKey, data, sig, { jwtAlg: 'ES256K' }).catch(() => false)) return true
+    for (const i of usable) {
+      if (await verifySignature(this.keys[i]!.didKey, data, sig, { jwtAlg: 'ES256K' }).catch(() => false)) return true
     }
     return false
+  }
+
+  /** Indexes of the keys that may have signed a token issued at `iatSec`, as of `nowMs`. */
+  private usableKeys(iatSec: number | undefined, nowMs: number): number[] {
+    const out: number[] = []
+    this.keys.forEach((k, i) => {
+      if (k.rotatedAtMs === Infinity) return out.push(i)
+      if (nowMs >= k.rotatedAtMs + this.maxTokenLifetimeSec * 1000) return
+      if (iatSec !== undefined && iatSec * 1000 > k.rotatedAtMs + CLOCK_SKEW_MS) return
+      out.push(i)
+    })
+    return out
   }
 
   /**
@@ -94,9 +147,15 @@ export class JwtKeyring {
     return { ...pointToJwk(this.signer.publicKeyBytes()), d: Buffer.from(d).toString('base64url') }
   }
 
-  /** Public JWKs of the keys from earlier rotations (the signer excluded), oldest last. */
-  previousPublicJwks(): Array<{ kty: 'EC'; crv: 'secp256k1'; x: string; y: string }> {
-    return this.verifyDidKeys.slice(1).map((didKey) => pointToJwk(parseDidKey(didKey).keyBytes))
+  /**
+   * Public JWKs of the keys from earlier rotations still within their cutoff at `nowMs` (the
+   * signer excluded), oldest last.
+   */
+  previousPublicJwks(nowMs = Date.now()): Array<{ kty: 'EC'; crv: 'secp256k1'; x: string; y: string }> {
+    return this.keys
+      .slice(1)
+      .filter((k) => nowMs < k.rotatedAtMs + this.maxTokenLifetimeSec * 1000)
+      .map((k) => pointToJwk(parseDidKey(k.didKey).keyBytes))
   }
 
   /**
@@ -110,6 +169,15 @@ export class JwtKeyring {
   toJSON() {
     return { publicKeyHex: this.publicKeyHex, verifyKeys: this.verifyDidKeys.length }
   }
+}
+
+/** Clock skew allowed between instances when comparing a token's `iat` with a rotation time. */
+const CLOCK_SKEW_MS = 5_000
+
+function rotatedAtMs(v: number | string): number {
+  const ms = typeof v === 'number' ? v : Date.parse(v)
+  if (!Number.isFinite(ms)) throw new EntrywayConfigError(`@entryway/session: a previous key's rotatedAt must be a time, got ${JSON.stringify(v)}`)
+  return ms
 }
 
 /** A secp256k1 public key (hex, 33 or 65 bytes) as a did:key. */

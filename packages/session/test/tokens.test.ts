@@ -51,7 +51,7 @@ t.test('expired, foreign-key and tampered tokens are refused', async (t) => {
 t.test('a rotated-out key still verifies its tokens; a new key signs', async (t) => {
   const { keyring: oldRing } = await JwtKeyring.generate()
   const { privateKeyHex } = await JwtKeyring.generate()
-  const rotated = await JwtKeyring.fromHex(privateKeyHex, [oldRing.publicKeyHex])
+  const rotated = await JwtKeyring.fromHex(privateKeyHex, [{ publicKeyHex: oldRing.publicKeyHex, rotatedAt: Date.now() }])
   const oldToken = await createAccessToken(oldRing, { did: 'did:plc:a', pdsDid: 'did:web:p', scope: AuthScope.Access })
   t.equal((await verifyAccessToken(rotated, oldToken)).sub, 'did:plc:a')
   t.notOk(JSON.stringify(rotated).includes(privateKeyHex), 'the private key never serialises')

@@ -1,12 +1,14 @@
 import { hkdfSync } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { EntrywayConfigError } from '@entryway/xrpc'
+import type { PreviousKey } from '@entryway/session'
 import type { ServerEnvironment } from './env.js'
 
 /** Secrets live apart from the config so nothing that logs the config can print them. */
 export interface ServerSecrets {
   jwtSigningKeyHex: string
-  jwtPreviousPublicKeysHex: string[]
+  /** Rotated-out JWT keys with the time each stopped signing (`<hex>@<ISO 8601 time>`). */
+  jwtPreviousKeys: PreviousKey[]
   plcRotationKeyHex: string
   pdsAdminPassword: string
   /**
@@ -27,7 +29,7 @@ export function envToSecrets(env: ServerEnvironment): ServerSecrets {
   if (!env.pdsAdminPassword) throw new EntrywayConfigError('ENTRYWAY_PDS_ADMIN_PASSWORD is required')
   return {
     jwtSigningKeyHex: jwt,
-    jwtPreviousPublicKeysHex: env.jwtPreviousPublicKeysHex ?? [],
+    jwtPreviousKeys: (env.jwtPreviousPublicKeysHex ?? []).map(parsePreviousKey),
     plcRotationKeyHex: rot,
     pdsAdminPassword: env.pdsAdminPassword,
     adminAuditKey: auditKeyOf(env.adminAuditKeyHex ?? readKeyFile(env.adminAuditKeyFile), jwt),
@@ -43,6 +45,21 @@ function auditKeyOf(hex: string | undefined, jwtKeyHex: string): Buffer {
   }
   // derived like the other shared secrets: every instance computes the same key
   return Buffer.from(hkdfSync('sha256', Buffer.from(jwtKeyHex, 'hex'), 'entryway', 'admin audit chain', ADMIN_AUDIT_KEY_BYTES))
+}
+
+/**
+ * `<public key hex>@<time it stopped signing>`: the time is required, so a previous key verifies
+ * only the tokens it signed, and only while they can still be valid (DEFAULT_MAX_TOKEN_LIFETIME_SEC
+ * after the rotation), never forever.
+ */
+export function parsePreviousKey(entry: string): PreviousKey {
+  const at = entry.lastIndexOf('@')
+  const publicKeyHex = at < 0 ? entry : entry.slice(0, at)
+  const when = at < 0 ? '' : entry.slice(at + 1).trim()
+  if (!when || !Number.isFinite(Date.parse(when))) {
+    throw new EntrywayConfigError('ENTRYWAY_JWT_PREVIOUS_PUBLIC_KEYS_HEX: each entry is <public key hex>@<ISO 8601 time it stopped signing>, e.g. 02ab…@2026-12-01T00:00:00Z')
+  }
+  return { publicKeyHex: publicKeyHex.trim(), rotatedAt: when }
 }
 
 function readKeyFile(path: string | undefined): string | undefined {

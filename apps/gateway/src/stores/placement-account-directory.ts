@@ -3,7 +3,7 @@ import { LIVE_SIGNUP_STATES, type AccountDirectory, type AccountPage, type Place
 import { isUniqueViolation } from './placement-db-errors.js'
 
 const LIVE = [...LIVE_SIGNUP_STATES]
-const COLUMNS = ['did', 'handle', 'email', 'hostId', 'status', 'createdAt', 'invitesDisabled'] as const
+const COLUMNS = ['did', 'handle', 'email', 'hostId', 'status', 'createdAt', 'updatedAt', 'invitesDisabled'] as const
 
 /** Handles, emails and hosts of accounts, from `account` (and live rows of `account_creation`). */
 export class KyselyAccountDirectory implements AccountDirectory {

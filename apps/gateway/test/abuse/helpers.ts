@@ -1,3 +1,4 @@
+import { request } from 'node:http'
 import { testDatabaseTargets } from '@entryway/db'
 import { seedAccounts, startInProcessGateway, type SeedUser } from '../in-process-gateway.js'
 
@@ -60,3 +61,26 @@ export async function repeat(n: number, fn: (i: number) => Promise<{ status: num
 }
 
 export const basic = (password: string) => `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`
+
+type Json = Record<string, any>
+/** An XRPC call over node:http, which can choose the local address it connects from. */
+export async function xrpc(base: string, nsid: string, o: { body?: unknown; auth?: string; xff?: string; localAddress?: string } = {}): Promise<{ status: number; body: Json }> {
+  const url = new URL(`/xrpc/${nsid}`, base)
+  const payload = o.body === undefined ? undefined : JSON.stringify(o.body)
+  const headers: Record<string, string> = {}
+  if (payload) headers['content-type'] = 'application/json'
+  if (o.auth) headers.authorization = o.auth
+  if (o.xff) headers['x-forwarded-for'] = o.xff
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: payload ? 'POST' : 'GET', headers, ...(o.localAddress ? { localAddress: o.localAddress } : {}) }, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (c: string) => (text += c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} }))
+    })
+    req.on('error', reject)
+    req.setTimeout(20_000, () => req.destroy(new Error('timeout')))
+    req.end(payload)
+  })
+}
+
