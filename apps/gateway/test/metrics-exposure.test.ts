@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { testDatabaseTargets } from '@entryway/db'
 import { seedAccounts, startInProcessGateway } from './in-process-gateway.js'
 import { emptyPlc, serveOnLoopback } from './stub-servers.js'
@@ -13,7 +13,7 @@ const TOKEN = 'scrape-token-0123456789abcdef'
 
 const [target] = testDatabaseTargets(process.env.TEST_DATABASE_URL)
 
-async function deployed(t: Parameters<Parameters<typeof t.test>[1]>[0], env: Record<string, string>) {
+async function deployed(t: Test, env: Record<string, string>) {
   const internal = await serveOnLoopback(t, (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'))
   const plcUrl = await emptyPlc(t)
   const database = await target!.open()

@@ -1,3 +1,4 @@
+import type { Test } from 'tap'
 import { request } from 'node:http'
 import { testDatabaseTargets } from '@entryway/db'
 import { seedAccounts, startInProcessGateway, type SeedUser } from '../in-process-gateway.js'
@@ -8,10 +9,7 @@ import { seedAccounts, startInProcessGateway, type SeedUser } from '../in-proces
 
 export const [DB_TARGET] = testDatabaseTargets(process.env.TEST_DATABASE_URL)
 
-interface Tap {
-  teardown(fn: () => unknown): void
-  equal(a: unknown, b: unknown, msg?: string): void
-}
+type Tap = Pick<Test, 'teardown' | 'equal'>
 
 export interface AbuseGateway {
   url: string
