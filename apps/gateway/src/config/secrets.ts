@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
-import { EntrywayConfigError } from '@entryway/xrpc'
-import type { ServerEnvironment } from './env.js'
+import { checkRequired, type ServerEnvironment } from './env.js'
+import { privateKeyHex } from './env-types.js'
+import { ProblemList } from './problems.js'
 
 /** Secrets live apart from the config so nothing that logs the config can print them. */
 export interface ServerSecrets {
@@ -10,25 +11,38 @@ export interface ServerSecrets {
   pdsAdminPassword: string
 }
 
+/** The secrets, or every problem with them at once. */
 export function envToSecrets(env: ServerEnvironment): ServerSecrets {
-  const jwt = env.jwtSigningKeyHex ?? readKeyFile(env.jwtSigningKeyFile)
-  const rot = env.plcRotationKeyHex ?? readKeyFile(env.plcRotationKeyFile)
-  if (!jwt) throw new EntrywayConfigError('ENTRYWAY_JWT_SIGNING_KEY_HEX (or _FILE) is required')
-  if (!rot) throw new EntrywayConfigError('ENTRYWAY_PLC_ROTATION_KEY_HEX (or _FILE) is required')
-  if (!env.pdsAdminPassword) throw new EntrywayConfigError('ENTRYWAY_PDS_ADMIN_PASSWORD is required')
+  const problems = new ProblemList()
+  const secrets = buildSecrets(env, problems)
+  problems.throwIfAny()
+  return secrets
+}
+
+/** `envToSecrets` that reports to `problems` instead of throwing. */
+export function buildSecrets(env: ServerEnvironment, problems: ProblemList): ServerSecrets {
+  checkRequired(env, problems)
   return {
-    jwtSigningKeyHex: jwt,
+    jwtSigningKeyHex: env.jwtSigningKeyHex ?? readKeyFile('ENTRYWAY_JWT_SIGNING_KEY_FILE', env.jwtSigningKeyFile, problems) ?? '',
     jwtPreviousPublicKeysHex: env.jwtPreviousPublicKeysHex ?? [],
-    plcRotationKeyHex: rot,
-    pdsAdminPassword: env.pdsAdminPassword,
+    plcRotationKeyHex: env.plcRotationKeyHex ?? readKeyFile('ENTRYWAY_PLC_ROTATION_KEY_FILE', env.plcRotationKeyFile, problems) ?? '',
+    pdsAdminPassword: env.pdsAdminPassword ?? '',
   }
 }
 
-function readKeyFile(path: string | undefined): string | undefined {
+function readKeyFile(name: string, path: string | undefined, problems: ProblemList): string | undefined {
   if (!path) return undefined
+  let raw: string
   try {
-    return readFileSync(path, 'utf8').trim()
+    raw = readFileSync(path, 'utf8')
   } catch (err) {
-    throw new EntrywayConfigError(`cannot read key file ${path}`, { cause: err })
+    problems.add(name, `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, '/run/secrets/entryway-key')
+    return undefined
+  }
+  try {
+    return privateKeyHex.parse(raw)
+  } catch (err) {
+    problems.add(name, `${path}: ${(err as Error).message}`, '/run/secrets/entryway-key')
+    return undefined
   }
 }
