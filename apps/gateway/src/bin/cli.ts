@@ -3,6 +3,8 @@ import { loadConfig } from '../config/load-config.js'
 import { ConfigProblemsError, formatProblem } from '../config/problems.js'
 import { envHelpText } from '../config/env-docs.js'
 import { DEFAULT_PDS_COUNT, deploymentEnvText, generateDeploymentKeys } from '../config/keys.js'
+import { formatResults } from '../doctor/check.js'
+import { runDoctor } from '../doctor/run-doctor.js'
 import { serve } from './serve.js'
 
 /** sysexits' EX_CONFIG: the environment is wrong, not the program. */
@@ -20,6 +22,9 @@ const USAGE = `usage: entryway [command]
   check-config            check the environment and exit (0: good, ${EXIT_CONFIG}: problems, one a line)
   keys generate [--pds N] [--public-url URL] [--did DID]
                           fresh Entryway keys and the matching PDS environment lines
+  doctor [--gateway-url URL] [--handle H] [--resolve DOMAIN=ADDR]… [--ca-file PEM] [--no-color]
+                          check a running deployment (same environment as the gateway):
+                          a line per check, the fix under each failure; exit 1 on any failure
   --help                  this text and every variable
 
 environment:`
@@ -61,6 +66,29 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       const did = values.did ?? io.env.ENTRYWAY_DID ?? `did:web:${new URL(publicUrl).hostname}`
       io.out(deploymentEnvText(await generateDeploymentKeys(count), { publicUrl, did }))
       return 0
+    }
+    case 'doctor': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          'gateway-url': { type: 'string' },
+          handle: { type: 'string' },
+          resolve: { type: 'string', multiple: true },
+          'ca-file': { type: 'string' },
+          'no-color': { type: 'boolean' },
+        },
+      })
+      const resolve = new Map<string, string>()
+      for (const r of values.resolve ?? []) {
+        const [domain, address] = r.split('=')
+        if (!domain || !address) return usage(io, `--resolve wants DOMAIN=ADDRESS, got ${r}`)
+        resolve.set(domain.toLowerCase(), address)
+      }
+      const loaded = checked(io)
+      if (!loaded) return EXIT_CONFIG
+      const results = await runDoctor(loaded.cfg, loaded.secrets, { gatewayUrl: values['gateway-url'], handle: values.handle, resolve, caFile: values['ca-file'] })
+      io.out(formatResults(results, !values['no-color'] && !io.env.NO_COLOR))
+      return results.some((r) => r.status === 'fail') ? 1 : 0
     }
     case 'help':
     case '--help':
