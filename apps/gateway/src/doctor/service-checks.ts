@@ -49,7 +49,7 @@ export async function serviceChecks(cfg: ServerConfig, http: ProbeClient, gatewa
 async function postgresCheck(cfg: ServerConfig): Promise<CheckResult> {
   return check('postgres', 'check DATABASE_URL and that Postgres accepts connections (pg_isready -d <url>)', async () => {
     if (!cfg.db.url) return { skip: `embedded PGlite in ${cfg.db.dataDir ?? './data'} (one gateway process; checked through its /xrpc/_health)` }
-    const database = await openDatabase({ url: cfg.db.url, poolMax: 1 })
+    const database = await openDatabase({ url: cfg.db.url, poolMax: 1, connectionTimeoutMs: PROBE_TIMEOUT_MS })
     try {
       let applied: string[]
       try {
