@@ -7,7 +7,7 @@ import { ENV_TABLE } from '../src/index.js'
 import { envMarkdownTable, ENV_TABLE_END, ENV_TABLE_START } from '../src/config/env-docs.js'
 import { parseEnv } from '../src/config/env.js'
 import { ProblemList } from '../src/config/problems.js'
-import type { EnvVar } from '../src/config/env-table.js'
+import { family, type EnvVar } from '../src/config/env-table.js'
 import { rate } from '../src/config/env-types.js'
 
 t.test("README's configuration table is the one generated from ENV_TABLE", async (t) => {
@@ -32,10 +32,10 @@ t.test("every entry's example is a good value (placeholders in <> aside)", async
 })
 
 t.test('a family entry parses every variable under its prefix into one record', async (t) => {
-  const family: EnvVar<unknown> = { name: 'ENTRYWAY_RATE_LIMIT_', family: true, type: rate, description: 'd', example: '100/5m' }
+  const rateLimits = family({ name: 'ENTRYWAY_RATE_LIMIT_', type: rate, description: 'd', example: '100/5m' })
   // the parser walks ENV_TABLE; a family entry is added for this test only
   const table = ENV_TABLE as unknown as Record<string, EnvVar<unknown>>
-  table.rateLimits = family
+  table.rateLimits = rateLimits
   t.teardown(() => delete table.rateLimits)
   const problems = new ProblemList()
   const env = parseEnv({ ENTRYWAY_RATE_LIMIT_SIGNUP: '100/5m', ENTRYWAY_RATE_LIMIT_LOGIN: '30/s', ENTRYWAY_RATE_LIMIT_BAD: 'lots' }, problems) as Record<string, unknown>

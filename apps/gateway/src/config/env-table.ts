@@ -46,6 +46,8 @@ export interface EnvVar<T> {
 }
 
 const v = <T>(e: EnvVar<T>): EnvVar<T> => e
+/** A family entry (`ENTRYWAY_RATE_LIMIT_<NAME>`): its parsed value is a record keyed by `<NAME>`. */
+export const family = <T>(e: Omit<EnvVar<T>, 'family'>): EnvVar<T> & { family: true } => ({ ...e, family: true })
 
 /** Every variable the gateway reads. Add a variable here and nowhere else. */
 export const ENV_TABLE = {
@@ -129,7 +131,7 @@ export const ENV_TABLE = {
 }
 
 export type EnvTable = typeof ENV_TABLE
-type ValueOf<E> = E extends EnvVar<infer T> ? T : never
+type ValueOf<E> = E extends EnvVar<infer T> & { family: true } ? Record<string, T> : E extends EnvVar<infer T> ? T : never
 /** The table's variables, parsed; every field optional (absent when unset). */
 export type ServerEnvironment = { [K in keyof EnvTable]?: ValueOf<EnvTable[K]> }
 
