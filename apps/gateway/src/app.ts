@@ -8,6 +8,10 @@ import { loggerOptions, registerRequestLog } from './logger.js'
 import { deferredChildLogger } from './deferred-child-logger.js'
 import { registerHealth } from './routes/health.js'
 import { registerDescribeServer } from './routes/describe-server.js'
+import { registerHandleDomains } from './routes/handle-domains.js'
+import { registerProtectedResource } from './routes/protected-resource.js'
+import { registerSubscribeUpgrade } from './routes/subscribe-upgrade.js'
+import { KyselyAccountDirectory } from './stores/placement-account-directory.js'
 import { createContext, type GatewayContext } from './context.js'
 import { wireSession } from './wire/session.js'
 import { wirePlacement } from './wire/placement.js'
@@ -91,6 +95,9 @@ export async function buildGateway(cfg: ServerConfig, secrets: ServerSecrets, op
   app.addHook('preClose', async () => drain())
   registerHealth(app, { db: database.db, isDraining: () => draining })
   registerDescribeServer(app, cfg)
+  registerProtectedResource(app, cfg)
+  registerHandleDomains(app, cfg, new KyselyAccountDirectory(database.db))
+  registerSubscribeUpgrade(app)
 
   const ctx = await createContext(cfg, secrets, database, rateLimits)
   ctx.metrics = metrics

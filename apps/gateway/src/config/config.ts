@@ -1,12 +1,9 @@
-import { EntrywayConfigError } from '@entryway/xrpc'
-import type { ServerEnvironment } from './env.js'
+import proxyAddr from '@fastify/proxy-addr'
+import type { FleetHostSeed, ServerEnvironment } from './env-table.js'
+import { ProblemList } from './problems.js'
 import { resolveRateLimits, type RateLimitConfig } from './rate-limits.js'
 
-export interface FleetHostSeed {
-  url: string
-  did: string
-  internalUrl?: string
-}
+export type { FleetHostSeed }
 
 export interface ServerConfig {
   service: {
@@ -23,6 +20,8 @@ export interface ServerConfig {
     localDev: boolean
     links: { privacyPolicy?: string; termsOfService?: string }
     contactEmail?: string
+    /** Where `/` on a handle's domain redirects (`{did}`, `{handle}` filled in); null: 404. */
+    handleProfileUrl: string | null
   }
   db: { url?: string; dataDir?: string }
   /** Rate-limit counters shared by every instance; `prefix` starts every key. */
@@ -55,69 +54,79 @@ export interface ServerConfig {
 }
 
 export const DEFAULT_PORT = 2583
+export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_PLC_URL = 'https://plc.directory'
 export const DEFAULT_REDIS_PREFIX = 'entryway-rl-'
+export const DEFAULT_HANDLE_DOMAINS = ['.test']
 /** 0: the lab and tests stop at once; behind a load balancer set about twice its probe interval. */
 export const DEFAULT_SHUTDOWN_DRAIN_MS = 0
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000
+export const DEFAULT_LOG_LEVEL = 'info'
 
-/** Defaults and cross-field checks. Sections that are off are `null`. */
+const DOMAIN_SUFFIX = /^\.(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
+
+/** Defaults and cross-field checks; throws every problem at once. Sections that are off are `null`. */
 export function envToCfg(env: ServerEnvironment): ServerConfig {
+  const problems = new ProblemList()
+  const cfg = buildConfig(env, problems)
+  problems.throwIfAny()
+  return cfg
+}
+
+/** `envToCfg` that reports to `problems` instead of throwing (the whole-environment check). */
+export function buildConfig(env: ServerEnvironment, problems: ProblemList): ServerConfig {
   const port = env.port ?? DEFAULT_PORT
-  const publicUrl = (env.publicUrl ?? `http://localhost:${port}`).replace(/\/+$/, '')
-  const url = new URL(publicUrl)
-  if (url.pathname !== '/' || url.search || url.hash) {
-    throw new EntrywayConfigError('ENTRYWAY_PUBLIC_URL must be an origin (no path): PDSes use it as the OAuth issuer')
+  const publicUrl = env.publicUrl ?? `http://localhost:${port}`
+  const parsedUrl = new URL(publicUrl)
+  const hostname = parsedUrl.hostname
+  const localDev = isLocalDev(parsedUrl)
+  const handleDomains = (env.handleDomains ?? DEFAULT_HANDLE_DOMAINS).map((d) => (d.startsWith('.') ? d : `.${d}`).toLowerCase())
+  for (const d of handleDomains) {
+    if (!DOMAIN_SUFFIX.test(d)) problems.add('ENTRYWAY_HANDLE_DOMAINS', `${JSON.stringify(d)} is not a domain suffix`, '.example.social')
   }
-  const did = env.did ?? `did:web:${url.hostname}`
-  if (!did.startsWith('did:')) throw new EntrywayConfigError('ENTRYWAY_DID must be a DID')
-  const handleDomains = (env.handleDomains ?? ['.test']).map((d) => (d.startsWith('.') ? d : `.${d}`).toLowerCase())
-  let fleetSeed: FleetHostSeed[] = []
-  if (env.fleetHosts) {
-    try {
-      fleetSeed = JSON.parse(env.fleetHosts)
-    } catch (err) {
-      throw new EntrywayConfigError('ENTRYWAY_FLEET_HOSTS must be a JSON array of {url, did}', { cause: err })
-    }
-    if (!Array.isArray(fleetSeed) || !fleetSeed.every((h) => typeof h?.url === 'string' && typeof h?.did === 'string')) {
-      throw new EntrywayConfigError('ENTRYWAY_FLEET_HOSTS must be a JSON array of {url, did}')
-    }
+  const trustProxy = trustProxyOf(env.trustProxy, problems)
+  if (env.handleProfileUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(env.handleProfileUrl)) {
+    problems.add('ENTRYWAY_HANDLE_PROFILE_URL', `${JSON.stringify(env.handleProfileUrl)} is not an http(s) URL template`, 'https://bsky.app/profile/{did}')
   }
   return {
     service: {
       port,
-      host: env.host ?? '127.0.0.1',
+      host: env.host ?? DEFAULT_HOST,
       publicUrl,
-      did,
-      name: env.serviceName ?? url.hostname,
+      did: env.did ?? `did:web:${hostname}`,
+      name: env.serviceName ?? hostname,
       handleDomains,
       inviteRequired: env.inviteRequired ?? false,
       includeDidDocInSession: env.includeDidDocInSession ?? true,
-      trustProxy: trustProxyOf(env.trustProxy),
-      localDev: isLocalDev(url),
+      trustProxy,
+      localDev,
       links: { privacyPolicy: env.privacyPolicyUrl, termsOfService: env.termsOfServiceUrl },
       contactEmail: env.contactEmail,
+      handleProfileUrl: env.handleProfileUrl ?? null,
     },
     db: { url: env.databaseUrl, dataDir: env.dataDir },
     redis: env.redisUrl ? { url: env.redisUrl, prefix: env.redisPrefix ?? DEFAULT_REDIS_PREFIX } : null,
-    metrics: { token: env.metricsToken ?? null, served: env.metricsToken !== undefined || isLocalDev(url) },
-    shutdown: { drainMs: nonNegative('ENTRYWAY_SHUTDOWN_DRAIN_MS', env.shutdownDrainMs, DEFAULT_SHUTDOWN_DRAIN_MS), timeoutMs: nonNegative('ENTRYWAY_SHUTDOWN_TIMEOUT_MS', env.shutdownTimeoutMs, DEFAULT_SHUTDOWN_TIMEOUT_MS) },
-    plc: { url: (env.plcUrl ?? DEFAULT_PLC_URL).replace(/\/+$/, '') },
-    email: env.smtpUrl ? { smtpUrl: env.smtpUrl, from: env.emailFrom ?? `noreply@${url.hostname}` } : null,
+    metrics: { token: env.metricsToken ?? null, served: env.metricsToken !== undefined || localDev },
+    shutdown: {
+      drainMs: env.shutdownDrainMs ?? DEFAULT_SHUTDOWN_DRAIN_MS,
+      timeoutMs: env.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
+    },
+    plc: { url: env.plcUrl ?? DEFAULT_PLC_URL },
+    email: env.smtpUrl ? { smtpUrl: env.smtpUrl, from: env.emailFrom ?? `noreply@${hostname}` } : null,
     adminRbac: env.adminRbacFile
       ? {
           file: env.adminRbacFile,
           checkpointFile: env.adminAuditCheckpointFile ?? (env.dataDir ? `${env.dataDir.replace(/\/+$/, '')}/admin-audit-checkpoints.jsonl` : null),
         }
       : null,
-    fleetSeed,
+    fleetSeed: env.fleetHosts ?? [],
     proxy: {
       upstreamTimeoutMs: env.proxyTimeoutMs,
       allowedOrigins: env.proxyAllowedOrigins ?? [],
       defaultHostUrl: env.proxyDefaultHost ?? null,
     },
-    logLevel: env.logLevel ?? 'info',
-    rateLimits: resolveRateLimits(env.rateLimits),
+    logLevel: env.logLevel ?? DEFAULT_LOG_LEVEL,
+    rateLimits: rateLimitsOf(env.rateLimits, problems),
   }
 }
 
@@ -128,21 +137,36 @@ function isLocalDev(publicUrl: URL): boolean {
   return publicUrl.protocol === 'http:' && LOOPBACK_HOSTS.has(publicUrl.hostname)
 }
 
-function nonNegative(name: string, v: number | undefined, def: number): number {
-  if (v === undefined) return def
-  if (!Number.isInteger(v) || v < 0) throw new EntrywayConfigError(`${name} must be a non-negative integer (ms)`)
-  return v
+/** The limits; each bad override (an unknown name, a bad window) is reported and left at its default. */
+function rateLimitsOf(overrides: Record<string, string> = {}, problems: ProblemList): RateLimitConfig {
+  const good: Record<string, string> = {}
+  for (const [name, value] of Object.entries(overrides)) {
+    try {
+      resolveRateLimits({ [name]: value })
+      good[name] = value
+    } catch (err) {
+      const variable = `ENTRYWAY_RATE_LIMIT_${name}`
+      problems.add(variable, (err as Error).message.replace(variable, '').trim(), `${variable}=30/5m`)
+    }
+  }
+  return resolveRateLimits(good)
 }
 
 /**
  * `ENTRYWAY_TRUST_PROXY` as Fastify takes it: unset → loopback (a proxy on the same machine),
- * `true`/`false`, or addresses and subnets separated by commas. `false` used to reach proxy-addr
- * as an address and stop the start.
+ * `true`/`false`, or addresses and subnets separated by commas (checked here: a typo would
+ * otherwise stop the start inside proxy-addr with no variable named). `false` used to reach
+ * proxy-addr as an address and stop the start.
  */
-function trustProxyOf(value: string | undefined): string | boolean {
+function trustProxyOf(value: string | undefined, problems: ProblemList): string | boolean {
   if (value === undefined) return 'loopback'
   const v = value.trim()
   if (v === 'true') return true
   if (v === 'false') return false
+  try {
+    proxyAddr.compile(v.split(',').map((s) => s.trim()).filter(Boolean))
+  } catch (err) {
+    problems.add('ENTRYWAY_TRUST_PROXY', `${(err as Error).message} in ${JSON.stringify(v)}`, '127.0.0.1,10.0.0.0/8')
+  }
   return v
 }

@@ -1,8 +1,10 @@
 import { hkdfSync } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { EntrywayConfigError } from '@entryway/xrpc'
 import type { PreviousKey } from '@entryway/session'
-import type { ServerEnvironment } from './env.js'
+import { EntrywayConfigError } from '@entryway/xrpc'
+import { checkRequired, type ServerEnvironment } from './env.js'
+import { privateKeyHex } from './env-types.js'
+import { ProblemList } from './problems.js'
 
 /** Secrets live apart from the config so nothing that logs the config can print them. */
 export interface ServerSecrets {
@@ -21,27 +23,39 @@ export interface ServerSecrets {
 /** Bytes of the audit key (HMAC-SHA256). */
 export const ADMIN_AUDIT_KEY_BYTES = 32
 
+/** The secrets, or every problem with them at once. */
 export function envToSecrets(env: ServerEnvironment): ServerSecrets {
-  const jwt = env.jwtSigningKeyHex ?? readKeyFile(env.jwtSigningKeyFile)
-  const rot = env.plcRotationKeyHex ?? readKeyFile(env.plcRotationKeyFile)
-  if (!jwt) throw new EntrywayConfigError('ENTRYWAY_JWT_SIGNING_KEY_HEX (or _FILE) is required')
-  if (!rot) throw new EntrywayConfigError('ENTRYWAY_PLC_ROTATION_KEY_HEX (or _FILE) is required')
-  if (!env.pdsAdminPassword) throw new EntrywayConfigError('ENTRYWAY_PDS_ADMIN_PASSWORD is required')
+  const problems = new ProblemList()
+  const secrets = buildSecrets(env, problems)
+  problems.throwIfAny()
+  return secrets
+}
+
+/** `envToSecrets` that reports to `problems` instead of throwing. */
+export function buildSecrets(env: ServerEnvironment, problems: ProblemList): ServerSecrets {
+  checkRequired(env, problems)
+  const jwt = env.jwtSigningKeyHex ?? readKeyFile('ENTRYWAY_JWT_SIGNING_KEY_FILE', env.jwtSigningKeyFile, problems) ?? ''
+  const previous: PreviousKey[] = []
+  for (const entry of env.jwtPreviousPublicKeysHex ?? []) {
+    try {
+      previous.push(parsePreviousKey(entry))
+    } catch (err) {
+      problems.add('ENTRYWAY_JWT_PREVIOUS_PUBLIC_KEYS_HEX', (err as Error).message.replace(/^ENTRYWAY_JWT_PREVIOUS_PUBLIC_KEYS_HEX:\s*/, ''), '02<64 hex chars>@2026-12-01T00:00:00Z')
+    }
+  }
   return {
     jwtSigningKeyHex: jwt,
-    jwtPreviousKeys: (env.jwtPreviousPublicKeysHex ?? []).map(parsePreviousKey),
-    plcRotationKeyHex: rot,
-    pdsAdminPassword: env.pdsAdminPassword,
-    adminAuditKey: auditKeyOf(env.adminAuditKeyHex ?? readKeyFile(env.adminAuditKeyFile), jwt),
+    jwtPreviousKeys: previous,
+    plcRotationKeyHex: env.plcRotationKeyHex ?? readKeyFile('ENTRYWAY_PLC_ROTATION_KEY_FILE', env.plcRotationKeyFile, problems) ?? '',
+    pdsAdminPassword: env.pdsAdminPassword ?? '',
+    adminAuditKey: auditKeyOf(env.adminAuditKeyHex ?? readKeyFile('ENTRYWAY_ADMIN_AUDIT_KEY_FILE', env.adminAuditKeyFile, problems, 'hex'), jwt, problems),
   }
 }
 
-function auditKeyOf(hex: string | undefined, jwtKeyHex: string): Buffer {
+function auditKeyOf(hex: string | undefined, jwtKeyHex: string, problems: ProblemList): Buffer {
   if (hex !== undefined) {
-    if (!new RegExp(`^[0-9a-fA-F]{${ADMIN_AUDIT_KEY_BYTES * 2},}$`).test(hex)) {
-      throw new EntrywayConfigError(`ENTRYWAY_ADMIN_AUDIT_KEY_HEX must be at least ${ADMIN_AUDIT_KEY_BYTES} bytes of hex`)
-    }
-    return Buffer.from(hex, 'hex')
+    if (new RegExp(`^[0-9a-fA-F]{${ADMIN_AUDIT_KEY_BYTES * 2},}$`).test(hex)) return Buffer.from(hex, 'hex')
+    problems.add('ENTRYWAY_ADMIN_AUDIT_KEY_HEX', `must be at least ${ADMIN_AUDIT_KEY_BYTES} bytes of hex`, '<64 hex chars>')
   }
   // derived like the other shared secrets: every instance computes the same key
   return Buffer.from(hkdfSync('sha256', Buffer.from(jwtKeyHex, 'hex'), 'entryway', 'admin audit chain', ADMIN_AUDIT_KEY_BYTES))
@@ -62,11 +76,20 @@ export function parsePreviousKey(entry: string): PreviousKey {
   return { publicKeyHex: publicKeyHex.trim(), rotatedAt: when }
 }
 
-function readKeyFile(path: string | undefined): string | undefined {
+function readKeyFile(name: string, path: string | undefined, problems: ProblemList, kind: 'privateKey' | 'hex' = 'privateKey'): string | undefined {
   if (!path) return undefined
+  let raw: string
   try {
-    return readFileSync(path, 'utf8').trim()
+    raw = readFileSync(path, 'utf8')
   } catch (err) {
-    throw new EntrywayConfigError(`cannot read key file ${path}`, { cause: err })
+    problems.add(name, `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, '/run/secrets/entryway-key')
+    return undefined
+  }
+  if (kind === 'hex') return raw.trim()
+  try {
+    return privateKeyHex.parse(raw)
+  } catch (err) {
+    problems.add(name, `${path}: ${(err as Error).message}`, '/run/secrets/entryway-key')
+    return undefined
   }
 }
