@@ -5,7 +5,7 @@ import { noopMetrics, type EntrywayMetrics } from '@entryway/metrics'
 import { AuthVerifier, createSessionIssuer, JwtKeyring, type DidDocResolver, type SessionIssuer } from '@entryway/session'
 import type { ServerConfig } from './config/config.js'
 import type { ServerSecrets } from './config/secrets.js'
-import { KyselyRefreshTokenStore } from './stores/refresh-token-store.js'
+import { KyselyRefreshTokenStore } from '@entryway/session/postgres'
 
 /** Time allowed for one PLC / did:web lookup. */
 export const DID_RESOLVE_TIMEOUT_MS = 3_000

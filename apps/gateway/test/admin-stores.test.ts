@@ -2,9 +2,7 @@ import t from 'tap'
 import { sql } from 'kysely'
 import { testDatabaseTargets } from '@entryway/db'
 import { verifyAuditChain, type AuditInput } from '@entryway/admin-rbac'
-import { KyselyAuditLog } from '../src/stores/admin-audit.js'
-import { KyselyAdminSessionStore } from '../src/stores/admin-session.js'
-import { KyselyFleetDirectory } from '../src/stores/admin-fleet.js'
+import { KyselyAuditLog, KyselyAdminSessionStore, KyselyFleetDirectory } from '@entryway/admin-rbac/postgres'
 
 const entry = (i: number): AuditInput => ({
   at: new Date(Date.UTC(2026, 8, 1, 12, 0, i)).toISOString(),

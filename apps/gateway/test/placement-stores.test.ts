@@ -1,9 +1,6 @@
 import t from 'tap'
 import { testDatabaseTargets } from '@entryway/db'
-import { KyselyHostRegistry } from '../src/stores/host-registry-store.js'
-import { KyselyInviteStore } from '../src/stores/invite-store.js'
-import { KyselyAccountDirectory } from '../src/stores/placement-account-directory.js'
-import { KyselySignupStore } from '../src/stores/placement-signup-store.js'
+import { KyselyHostRegistry, KyselyInviteStore, KyselyAccountDirectory, KyselySignupStore } from '@entryway/placement/postgres'
 
 const signup = (id: string, over: Record<string, unknown> = {}) => ({
   id,

@@ -1,9 +1,6 @@
 import t from 'tap'
 import { testDatabaseTargets, type Database } from '@entryway/db'
-import { KyselyAccountStore } from '../src/stores/account-store.js'
-import { KyselyAppPasswordStore } from '../src/stores/session-app-password-store.js'
-import { KyselyEmailTokenStore } from '../src/stores/session-email-token-store.js'
-import { KyselyRefreshTokenStore } from '../src/stores/refresh-token-store.js'
+import { KyselyAccountStore, KyselyAppPasswordStore, KyselyEmailTokenStore, KyselyRefreshTokenStore } from '@entryway/session/postgres'
 
 async function seed(d: Database): Promise<void> {
   const now = new Date().toISOString()

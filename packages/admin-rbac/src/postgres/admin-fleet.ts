@@ -1,5 +1,5 @@
 import type { EntrywayDb, PdsHost } from '@entryway/db'
-import type { FleetAccountPage, FleetDirectory, FleetHost } from '@entryway/admin-rbac'
+import type { FleetAccountPage, FleetDirectory, FleetHost } from '../index.js'
 
 const toHost = (h: Pick<PdsHost, 'url' | 'did' | 'internalUrl' | 'status'> & { id: number }): FleetHost => ({
   id: h.id,

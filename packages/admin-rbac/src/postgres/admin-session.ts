@@ -1,5 +1,5 @@
 import type { EntrywayDb } from '@entryway/db'
-import type { AdminSession, AdminSessionStore } from '@entryway/admin-rbac'
+import type { AdminSession, AdminSessionStore } from '../index.js'
 
 /** Admin portal sessions in Postgres, so every instance knows them and sign-out is immediate. */
 export class KyselyAdminSessionStore implements AdminSessionStore {

@@ -1,5 +1,5 @@
 import type { EntrywayDb } from '@entryway/db'
-import type { AppPasswordRecord, AppPasswordStore } from '@entryway/session'
+import type { AppPasswordRecord, AppPasswordStore } from '../index.js'
 
 export class KyselyAppPasswordStore implements AppPasswordStore {
   constructor(private readonly db: EntrywayDb) {}

@@ -1,5 +1,5 @@
 import type { EntrywayDb, OAuthToken } from '@entryway/db'
-import type { Code, CreateTokenData, NewTokenData, OAuthTokenRecord, OAuthTokenStore, RefreshToken, TokenId } from '@entryway/oauth'
+import type { Code, CreateTokenData, NewTokenData, OAuthTokenRecord, OAuthTokenStore, RefreshToken, TokenId } from '../index.js'
 
 /**
  * OAuth sessions in Postgres. A rotated-out refresh token is kept in `oauth_used_refresh_token`

@@ -1,5 +1,5 @@
 import type { EntrywayDb } from '@entryway/db'
-import { HostConflictError, LIVE_SIGNUP_STATES, newHostRow, type HealthObservation, type Host, type HostPatch, type HostRegistry, type HostStatus, type NewHost } from '@entryway/placement'
+import { HostConflictError, LIVE_SIGNUP_STATES, newHostRow, type HealthObservation, type Host, type HostPatch, type HostRegistry, type HostStatus, type NewHost } from '../index.js'
 import { sql } from 'kysely'
 import { isUniqueViolation } from './placement-db-errors.js'
 

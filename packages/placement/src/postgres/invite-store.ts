@@ -1,5 +1,5 @@
 import type { EntrywayDb } from '@entryway/db'
-import type { InviteCodeRecord, InvitePage, InviteStore, NewInviteCode } from '@entryway/placement'
+import type { InviteCodeRecord, InvitePage, InviteStore, NewInviteCode } from '../index.js'
 
 type CodeRow = { code: string; availableUses: number; disabled: boolean; forAccount: string; createdBy: string; createdAt: string }
 

@@ -1,5 +1,5 @@
 import type { EntrywayDb } from '@entryway/db'
-import { OAUTH_STATE_TTL_MS, type OAuthAdminLoginOptions } from '@entryway/admin-rbac'
+import { OAUTH_STATE_TTL_MS, type OAuthAdminLoginOptions } from '../index.js'
 
 type StateStore = NonNullable<OAuthAdminLoginOptions['stateStore']>
 type SavedState = Parameters<StateStore['set']>[1]

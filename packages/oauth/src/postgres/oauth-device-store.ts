@@ -1,5 +1,5 @@
 import type { EntrywayDb, OAuthDevice } from '@entryway/db'
-import type { DeviceData, DeviceId, OAuthDeviceAccountRecord, OAuthDeviceAccountStore, OAuthDeviceStore } from '@entryway/oauth'
+import type { DeviceData, DeviceId, OAuthDeviceAccountRecord, OAuthDeviceAccountStore, OAuthDeviceStore } from '../index.js'
 
 /** Browser devices (the provider's device cookie), shared by every instance. */
 export class KyselyOAuthDeviceStore implements OAuthDeviceStore {

@@ -8,7 +8,7 @@ import type {
   OAuthReplayStore,
   OAuthScopeRefStore,
   OAuthStores,
-} from '@entryway/oauth'
+} from '../index.js'
 import type { LexiconData } from '@atproto/oauth-provider/store'
 import { KyselyOAuthRequestStore } from './oauth-request-store.js'
 import { KyselyOAuthDeviceAccountStore, KyselyOAuthDeviceStore } from './oauth-device-store.js'

@@ -1,5 +1,5 @@
 import type { EntrywayDb } from '@entryway/db'
-import type { AccountRoutes } from '@entryway/proxy'
+import type { AccountRoutes } from '../index.js'
 
 /** account → host from `account` joined with `pds_host` (primary keys: one index lookup each). */
 export class KyselyAccountRoutes implements AccountRoutes {

@@ -1,5 +1,5 @@
 import type { EntrywayDb } from '@entryway/db'
-import { LIVE_SIGNUP_STATES, type AccountDirectory, type AccountPage, type PlacedAccount } from '@entryway/placement'
+import { LIVE_SIGNUP_STATES, type AccountDirectory, type AccountPage, type PlacedAccount } from '../index.js'
 import { isUniqueViolation } from './placement-db-errors.js'
 
 const LIVE = [...LIVE_SIGNUP_STATES]

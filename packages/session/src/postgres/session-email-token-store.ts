@@ -1,5 +1,5 @@
 import type { EntrywayDb } from '@entryway/db'
-import type { EmailTokenPurpose, EmailTokenRecord, EmailTokenStore } from '@entryway/session'
+import type { EmailTokenPurpose, EmailTokenRecord, EmailTokenStore } from '../index.js'
 
 const COLUMNS = ['did', 'purpose', 'token', 'requestedAt'] as const
 

@@ -1,5 +1,5 @@
 import type { EntrywayDb } from '@entryway/db'
-import type { AccountStore, SessionAccount } from '@entryway/session'
+import type { AccountStore, SessionAccount } from '../index.js'
 
 /** Postgres account rows with their host, for the session plugin (placement inserts them). */
 export class KyselyAccountStore implements AccountStore {

@@ -1,5 +1,5 @@
 import type { EntrywayDb } from '@entryway/db'
-import type { RefreshTokenRecord, RotateRefreshInput, SessionRefreshStore } from '@entryway/session'
+import type { RefreshTokenRecord, RotateRefreshInput, SessionRefreshStore } from '../index.js'
 
 /** Postgres-backed refresh tokens: insert/get for the issuer, rotation and revocation for sessions. */
 export class KyselyRefreshTokenStore implements SessionRefreshStore {

@@ -1,5 +1,5 @@
 import type { EntrywayDb, OAuthRequest } from '@entryway/db'
-import type { OAuthRequestStore } from '@entryway/oauth'
+import type { OAuthRequestStore } from '../index.js'
 import type { Code, FoundRequestResult, RequestData, RequestId, UpdateRequestData } from '@atproto/oauth-provider/store'
 
 /** Expired requests are kept this long (the provider tells "expired" from "unknown"), then purged. */

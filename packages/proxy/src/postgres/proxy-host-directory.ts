@@ -1,5 +1,5 @@
 import type { EntrywayDb } from '@entryway/db'
-import type { FleetHost, HostDirectory } from '@entryway/proxy'
+import type { FleetHost, HostDirectory } from '../index.js'
 
 /** Fleet hosts from `pds_host` (every status; the proxy skips retired ones). */
 export class KyselyHostDirectory implements HostDirectory {

@@ -9,7 +9,7 @@ import {
   type SignupRecord,
   type SignupState,
   type SignupStore,
-} from '@entryway/placement'
+} from '../index.js'
 import { isUniqueViolation } from './placement-db-errors.js'
 
 const LIVE = [...LIVE_SIGNUP_STATES]

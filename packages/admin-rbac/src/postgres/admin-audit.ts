@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { EntrywayDb } from '@entryway/db'
-import { auditHash, GENESIS_HASH, type AuditFilter, type AuditInput, type AuditLog, type AuditPage, type AuditRow } from '@entryway/admin-rbac'
+import { auditHash, GENESIS_HASH, type AuditFilter, type AuditInput, type AuditLog, type AuditPage, type AuditRow } from '../index.js'
 
 /** Advisory lock key taken by every append, across every gateway instance ("adminaud"). */
 export const AUDIT_APPEND_LOCK = '7017845761547231588'
