@@ -1,5 +1,5 @@
-import { sql } from 'kysely'
-import type { EntrywayDb } from '@entryway/db'
+import { sql, type Selectable } from 'kysely'
+import type { AdminAudit, EntrywayDb } from '@entryway/db'
 import { auditHash, GENESIS_HASH, type AuditFilter, type AuditInput, type AuditLog, type AuditPage, type AuditRow } from '../index.js'
 
 /** Advisory lock key taken by every append, across every gateway instance ("adminaud"). */
@@ -18,7 +18,8 @@ function filtered(db: Db, f: AuditFilter) {
   return q
 }
 
-const toRow = (r: { id: number | string } & Omit<AuditRow, 'id'>): AuditRow => ({ ...r, id: Number(r.id) })
+// The id is a bigserial: pg hands it over as a string, whatever the schema's type says.
+const toRow = (r: Selectable<AdminAudit>): AuditRow => ({ ...r, id: Number(r.id) })
 
 /**
  * The admin audit log in Postgres. Appends run in a transaction holding one advisory lock, so rows

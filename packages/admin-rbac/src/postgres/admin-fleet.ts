@@ -1,7 +1,8 @@
+import type { Selectable } from 'kysely'
 import type { EntrywayDb, PdsHost } from '@entryway/db'
 import type { FleetAccountPage, FleetDirectory, FleetHost } from '../index.js'
 
-const toHost = (h: Pick<PdsHost, 'url' | 'did' | 'internalUrl' | 'status'> & { id: number }): FleetHost => ({
+const toHost = (h: Pick<Selectable<PdsHost>, 'id' | 'url' | 'did' | 'internalUrl' | 'status'>): FleetHost => ({
   id: h.id,
   url: h.url,
   did: h.did,

@@ -1,4 +1,5 @@
-import type { EntrywayDb, OAuthDevice } from '@entryway/db'
+import type { Selectable, Updateable } from 'kysely'
+import type { EntrywayDb, OAuthDevice, OAuthDeviceAccount } from '@entryway/db'
 import type { DeviceData, DeviceId, OAuthDeviceAccountRecord, OAuthDeviceAccountStore, OAuthDeviceStore } from '../index.js'
 
 /** Browser devices (the provider's device cookie), shared by every instance. */
@@ -18,7 +19,7 @@ export class KyselyOAuthDeviceStore implements OAuthDeviceStore {
   }
 
   async updateDevice(id: DeviceId, data: Partial<DeviceData>): Promise<void> {
-    const set: Partial<OAuthDevice> = {}
+    const set: Updateable<OAuthDevice> = {}
     if (data.sessionId !== undefined) set.sessionId = data.sessionId
     if (data.userAgent !== undefined) set.userAgent = data.userAgent
     if (data.ipAddress !== undefined) set.ipAddress = data.ipAddress
@@ -72,11 +73,11 @@ export class KyselyOAuthDeviceAccountStore implements OAuthDeviceAccountStore {
   }
 }
 
-function toDeviceData(row: OAuthDevice): DeviceData {
+function toDeviceData(row: Selectable<OAuthDevice>): DeviceData {
   return { sessionId: row.sessionId as DeviceData['sessionId'], userAgent: row.userAgent, ipAddress: row.ipAddress, lastSeenAt: new Date(row.lastSeenAt) }
 }
 
-function toRecord(row: OAuthDevice & { deviceId: string; did: string; createdAt: string; updatedAt: string }): OAuthDeviceAccountRecord {
+function toRecord(row: Selectable<OAuthDevice> & Selectable<OAuthDeviceAccount>): OAuthDeviceAccountRecord {
   return {
     deviceId: row.deviceId as DeviceId,
     did: row.did,

@@ -1,3 +1,4 @@
+import type { Selectable, Updateable } from 'kysely'
 import type { EntrywayDb, OAuthRequest } from '@entryway/db'
 import type { OAuthRequestStore } from '../index.js'
 import type { Code, FoundRequestResult, RequestData, RequestId, UpdateRequestData } from '@atproto/oauth-provider/store'
@@ -35,7 +36,7 @@ export class KyselyOAuthRequestStore implements OAuthRequestStore {
   }
 
   async updateRequest(id: RequestId, data: UpdateRequestData): Promise<void> {
-    const set: Partial<OAuthRequest> = {}
+    const set: Updateable<OAuthRequest> = {}
     if (data.did !== undefined) set.did = data.did
     if (data.code !== undefined) set.code = data.code
     if (data.deviceId !== undefined) set.deviceId = data.deviceId
@@ -56,7 +57,7 @@ export class KyselyOAuthRequestStore implements OAuthRequestStore {
   }
 }
 
-function toRequestData(row: OAuthRequest): RequestData {
+function toRequestData(row: Selectable<OAuthRequest>): RequestData {
   return {
     clientId: row.clientId as RequestData['clientId'],
     clientAuth: row.clientAuth ? JSON.parse(row.clientAuth) : null,

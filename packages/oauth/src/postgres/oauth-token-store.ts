@@ -1,3 +1,4 @@
+import type { Selectable } from 'kysely'
 import type { EntrywayDb, OAuthToken } from '@entryway/db'
 import type { Code, CreateTokenData, NewTokenData, OAuthTokenRecord, OAuthTokenStore, RefreshToken, TokenId } from '../index.js'
 
@@ -92,7 +93,7 @@ export class KyselyOAuthTokenStore implements OAuthTokenStore {
   }
 }
 
-function toRecord(row: OAuthToken): OAuthTokenRecord {
+function toRecord(row: Selectable<OAuthToken>): OAuthTokenRecord {
   return {
     id: row.id as TokenId,
     currentRefreshToken: row.currentRefreshToken as RefreshToken | null,

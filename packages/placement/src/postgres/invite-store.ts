@@ -1,7 +1,8 @@
-import type { EntrywayDb } from '@entryway/db'
+import type { Selectable } from 'kysely'
+import type { EntrywayDb, InviteCode } from '@entryway/db'
 import type { InviteCodeRecord, InvitePage, InviteStore, NewInviteCode } from '../index.js'
 
-type CodeRow = { code: string; availableUses: number; disabled: boolean; forAccount: string; createdBy: string; createdAt: string }
+type CodeRow = Selectable<InviteCode>
 
 /** Invite codes in `invite_code` and their uses in `invite_code_use`. */
 export class KyselyInviteStore implements InviteStore {

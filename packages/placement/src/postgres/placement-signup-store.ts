@@ -1,4 +1,5 @@
-import type { EntrywayDb } from '@entryway/db'
+import type { Selectable } from 'kysely'
+import type { AccountCreation, EntrywayDb } from '@entryway/db'
 import {
   LIVE_SIGNUP_STATES,
   type BeginResult,
@@ -130,22 +131,7 @@ export class KyselySignupStore implements SignupStore {
   }
 }
 
-type Row = {
-  id: string
-  handle: string
-  email: string | null
-  requestKey: string
-  passwordScrypt: string | null
-  inviteCode: string | null
-  did: string | null
-  hostId: number | null
-  signingKey: string | null
-  plcOp: string | null
-  state: SignupState
-  error: string | null
-  createdAt: string
-  updatedAt: string
-}
+type Row = Selectable<AccountCreation>
 
 function toRecord(r: Row): SignupRecord {
   return { ...r, email: r.email ?? '', passwordScrypt: r.passwordScrypt ?? '' }

@@ -1,4 +1,5 @@
-import type { EntrywayDb } from '@entryway/db'
+import type { Selectable } from 'kysely'
+import type { Account, EntrywayDb, PdsHost } from '@entryway/db'
 import type { AccountStore, SessionAccount } from '../index.js'
 
 /** Postgres account rows with their host, for the session plugin (placement inserts them). */
@@ -103,20 +104,15 @@ export class KyselyAccountStore implements AccountStore {
   }
 }
 
-type Row = {
-  did: string
-  handle: string
-  email: string | null
-  emailConfirmedAt: string | null
-  emailAuthFactor: boolean
-  passwordScrypt: string | null
-  status: SessionAccount['status']
-  deactivatedAt: string | null
-  takedownRef: string | null
-  hostId: number
-  hostUrl: string
-  hostDid: string
-  hostInternalUrl: string | null
+/** An account row joined with its host, as `base()` selects it. */
+type Row = Pick<
+  Selectable<Account>,
+  'did' | 'handle' | 'email' | 'emailConfirmedAt' | 'emailAuthFactor' | 'passwordScrypt' | 'status' | 'deactivatedAt' | 'takedownRef'
+> & {
+  hostId: Selectable<PdsHost>['id']
+  hostUrl: PdsHost['url']
+  hostDid: PdsHost['did']
+  hostInternalUrl: PdsHost['internalUrl']
 }
 
 function toAccount(r: Row | undefined): SessionAccount | null {
