@@ -1,6 +1,19 @@
 import t from 'tap'
-import { testDatabaseTargets } from '@entryway/db'
-import { KyselyHostRegistry, KyselyInviteStore, KyselyAccountDirectory, KyselySignupStore } from '@entryway/placement/postgres'
+import type { AccountDirectory, HostRegistry, InviteStore, SignupStore } from '../src/index.js'
+
+/** One backing of the placement stores: the four interfaces over one shared state. */
+export interface PlacementStoreSet {
+  hosts: HostRegistry
+  signups: SignupStore
+  accounts: AccountDirectory
+  invites: InviteStore
+  close(): Promise<void>
+}
+
+export interface PlacementStoreTarget {
+  name: string
+  open(): Promise<PlacementStoreSet>
+}
 
 const signup = (id: string, over: Record<string, unknown> = {}) => ({
   id,
@@ -12,14 +25,11 @@ const signup = (id: string, over: Record<string, unknown> = {}) => ({
   ...over,
 })
 
-for (const target of testDatabaseTargets(process.env.TEST_DATABASE_URL)) {
-  t.test(target.name, async (t) => {
-    const d = await target.open()
-    t.teardown(() => d.close())
-    const hosts = new KyselyHostRegistry(d.db)
-    const signups = new KyselySignupStore(d.db)
-    const accounts = new KyselyAccountDirectory(d.db)
-    const invites = new KyselyInviteStore(d.db)
+/** What every implementation of the placement store interfaces must do, whatever it stores in. */
+export function placementStoreConformance(target: PlacementStoreTarget): void {
+  t.test(`placement stores on ${target.name}`, async (t) => {
+    const { hosts, signups, accounts, invites, close } = await target.open()
+    t.teardown(close)
 
     const h1 = await hosts.add({ url: 'http://localhost:1', did: 'did:web:one', status: 'enabled' })
     const h2 = await hosts.add({ url: 'http://localhost:2', did: 'did:web:two', weight: 2, accountCap: 10 })
