@@ -1,8 +1,24 @@
 import t from 'tap'
-import { sql } from 'kysely'
-import { testDatabaseTargets } from '@entryway/db'
-import { verifyAuditChain, type AuditInput } from '@entryway/admin-rbac'
-import { KyselyAuditLog, KyselyAdminSessionStore, KyselyFleetDirectory } from '@entryway/admin-rbac/postgres'
+import { verifyAuditChain, type AdminSessionStore, type AuditInput, type AuditLog, type AuditRow, type FleetDirectory } from '../src/index.js'
+
+/** One backing of the admin portal's stores, with the writes other paths (or an attacker) make. */
+export interface AdminStoreSet {
+  /** Two handles on one log, as two gateway instances hold. */
+  auditLogs: [AuditLog, AuditLog]
+  sessions: AdminSessionStore
+  fleet: FleetDirectory
+  /** Edits a stored audit row behind the log's back. */
+  editAuditRow(id: number, patch: Pick<AuditRow, 'allowed'>): Promise<void>
+  deleteAuditRow(id: number): Promise<void>
+  /** Adds a host and accounts on it as placement does; returns the host's id. */
+  addHost(h: { url: string; did: string; internalUrl: string | null }, accounts: { did: string; handle: string }[]): Promise<number>
+  close(): Promise<void>
+}
+
+export interface AdminStoreTarget {
+  name: string
+  open(): Promise<AdminStoreSet>
+}
 
 const entry = (i: number): AuditInput => ({
   at: new Date(Date.UTC(2026, 8, 1, 12, 0, i)).toISOString(),
@@ -15,13 +31,13 @@ const entry = (i: number): AuditInput => ({
   detail: i === 1 ? 'first, with "quotes"' : null,
 })
 
-for (const target of testDatabaseTargets(process.env.TEST_DATABASE_URL)) {
+/** What every implementation of the admin store interfaces must do, whatever it stores in. */
+export function adminStoreConformance(target: AdminStoreTarget): void {
   t.test(`${target.name}: admin audit log`, async (t) => {
-    const d = await target.open()
-    t.teardown(() => d.close())
-    const log = new KyselyAuditLog(d.db)
+    const set = await target.open()
+    t.teardown(() => set.close())
     // Two "instances" appending at once still make one line.
-    const other = new KyselyAuditLog(d.db)
+    const [log, other] = set.auditLogs
     await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? log : other).append(entry(i + 1))))
     const all = []
     for await (const r of log.scan({}, 5)) all.push(r)
@@ -38,18 +54,18 @@ for (const target of testDatabaseTargets(process.env.TEST_DATABASE_URL)) {
 
     // Editing a row in the database is detected.
     const victim = all[5]!
-    await d.db.updateTable('admin_audit').set({ allowed: !victim.allowed }).where('id', '=', victim.id).execute()
+    await set.editAuditRow(victim.id, { allowed: !victim.allowed })
     t.match(await verifyAuditChain(log.scan({}, 5)), { ok: false, brokenAtId: victim.id, reason: /edited/ })
-    await d.db.updateTable('admin_audit').set({ allowed: victim.allowed }).where('id', '=', victim.id).execute()
+    await set.editAuditRow(victim.id, { allowed: victim.allowed })
     // Deleting one is too.
-    await sql`delete from admin_audit where id = ${all[8]!.id}`.execute(d.db)
+    await set.deleteAuditRow(all[8]!.id)
     t.match(await verifyAuditChain(log.scan({}, 5)), { ok: false, brokenAtId: all[9]!.id })
   })
 
   t.test(`${target.name}: admin sessions and fleet directory`, async (t) => {
-    const d = await target.open()
-    t.teardown(() => d.close())
-    const s = new KyselyAdminSessionStore(d.db)
+    const set = await target.open()
+    t.teardown(() => set.close())
+    const s = set.sessions
     const base = { did: 'did:plc:x', csrfToken: 'c', createdAt: '2026-09-01T00:00:00.000Z' }
     await s.create({ ...base, id: 'a', expiresAt: '2026-09-01T10:00:00.000Z' })
     await s.create({ ...base, id: 'b', expiresAt: '2026-09-02T10:00:00.000Z' })
@@ -59,20 +75,13 @@ for (const target of testDatabaseTargets(process.env.TEST_DATABASE_URL)) {
     await s.delete('b')
     t.equal(await s.get('b'), null)
 
-    const now = new Date().toISOString()
-    const host = await d.db
-      .insertInto('pds_host')
-      .values({ url: 'http://pds1.test', did: 'did:web:pds1.test', internalUrl: 'http://10.0.0.1:2583', status: 'enabled', weight: 1, accountCap: null, healthy: true, consecutiveFailures: 0, lastCheckAt: null, lastError: null, version: null, createdAt: now, updatedAt: now })
-      .returning('id')
-      .executeTakeFirstOrThrow()
-    for (const [did, handle] of [['did:plc:b1', 'bob.test'], ['did:plc:a1', 'alice.test'], ['did:plc:c1', 'carol.test']]) {
-      await d.db
-        .insertInto('account')
-        .values({ did: did!, handle: handle!, email: null, emailConfirmedAt: null, emailAuthFactor: false, passwordScrypt: null, hostId: host.id, status: 'active', takedownRef: null, deactivatedAt: null, invitesDisabled: false, createdAt: now, updatedAt: now })
-        .execute()
-    }
-    const fleet = new KyselyFleetDirectory(d.db)
-    t.match(await fleet.hostForAccount('did:plc:a1'), { id: host.id, url: 'http://pds1.test', baseUrl: 'http://10.0.0.1:2583' })
+    const hostId = await set.addHost({ url: 'http://pds1.test', did: 'did:web:pds1.test', internalUrl: 'http://10.0.0.1:2583' }, [
+      { did: 'did:plc:b1', handle: 'bob.test' },
+      { did: 'did:plc:a1', handle: 'alice.test' },
+      { did: 'did:plc:c1', handle: 'carol.test' },
+    ])
+    const fleet = set.fleet
+    t.match(await fleet.hostForAccount('did:plc:a1'), { id: hostId, url: 'http://pds1.test', baseUrl: 'http://10.0.0.1:2583' })
     t.equal(await fleet.hostForAccount('did:plc:zz'), null)
     const p1 = await fleet.listAccounts({ limit: 2 })
     t.same(p1.accounts.map((a) => a.did), ['did:plc:a1', 'did:plc:b1'])
