@@ -1,0 +1,50 @@
+import { testDatabaseTargets } from '@entryway/db'
+import { MemoryAccountRoutes, MemoryHostDirectory, type FleetHost } from '../src/index.js'
+import { KyselyAccountRoutes, KyselyHostDirectory } from '../src/postgres/index.js'
+import { proxyStoreConformance } from './store-conformance.js'
+
+proxyStoreConformance({
+  name: 'memory',
+  async open() {
+    const routes = new MemoryAccountRoutes()
+    const list: FleetHost[] = []
+    const hosts = new MemoryHostDirectory(list)
+    return {
+      routes,
+      hosts,
+      async addHost(h, accounts) {
+        list.push({ ...h })
+        for (const a of accounts) routes.set(a.did, h.url, a.handle)
+      },
+      close: async () => {},
+    }
+  },
+})
+
+for (const db of testDatabaseTargets(process.env.TEST_DATABASE_URL)) {
+  proxyStoreConformance({
+    name: db.name,
+    async open() {
+      const d = await db.open()
+      return {
+        routes: new KyselyAccountRoutes(d.db),
+        hosts: new KyselyHostDirectory(d.db),
+        async addHost(h, accounts) {
+          const now = new Date().toISOString()
+          const host = await d.db
+            .insertInto('pds_host')
+            .values({ ...h, createdAt: now, updatedAt: now })
+            .returning('id')
+            .executeTakeFirstOrThrow()
+          for (const a of accounts) {
+            await d.db
+              .insertInto('account')
+              .values({ ...a, email: null, emailConfirmedAt: null, emailAuthFactor: false, passwordScrypt: null, hostId: host.id, status: 'active', createdAt: now, updatedAt: now })
+              .execute()
+          }
+        },
+        close: () => d.close(),
+      }
+    },
+  })
+}
