@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache'
 import type { FastifyBaseLogger } from 'fastify'
-import type { DidDocResolver, DidDocument } from '@entryway/session'
+import type { DidDocResolver, DidDocument } from '@entryway/xrpc'
 
 /** PDS defaults (`PDS_DID_CACHE_STALE_TTL` / `_MAX_TTL`). */
 export const DEFAULT_DID_STALE_TTL_MS = 60 * 60_000

@@ -5,13 +5,13 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { startFleet } from '@entryway/testkit'
-import { buildGateway, envToCfg, envToSecrets, readEnv } from '@entryway/gateway'
+import { buildGateway, envToCfg, envToSecrets, readEnv } from '../src/index.js'
 
 // Done-when of issue 7, in real headless Chromium against real PLC + PDS processes and the
 // gateway (in-process, so the test can reach its database to expire a session and break a row).
 
 /** `E2E_SCREENSHOTS=1` refreshes the committed screenshots; otherwise they go to the ignored `.screenshots/`. */
-const SHOTS = fileURLToPath(new URL(process.env.E2E_SCREENSHOTS === '1' ? './screenshots/' : './.screenshots/', import.meta.url))
+const SHOTS = fileURLToPath(new URL(process.env.E2E_SCREENSHOTS === '1' ? './screenshots/admin/' : './.screenshots/admin/', import.meta.url))
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 const PASSWORD = 'correct-horse-9'
 type Json = Record<string, any>
