@@ -1,6 +1,6 @@
 # The Entryway workspace (pnpm, TypeScript run through tsx): the gateway, and the lab's mail sink.
-#   gateway:   node --import tsx apps/gateway/src/bin/gateway.ts   (the default command)
-#   mail sink: node --import tsx packages/testkit/src/bin/mail-sink.ts
+#   gateway:   node --conditions=@entryway/source --import tsx apps/gateway/src/bin/gateway.ts   (the default command)
+#   mail sink: node --conditions=@entryway/source --import tsx packages/testkit/src/bin/mail-sink.ts
 # Build context: the repository root.
 ARG NODE_VERSION=22.23.3
 FROM node:${NODE_VERSION}-bookworm-slim
@@ -16,4 +16,4 @@ RUN pnpm install --frozen-lockfile --reporter=append-only
 ENV NODE_ENV=production
 USER node
 EXPOSE 2583
-CMD ["node", "--import", "tsx", "apps/gateway/src/bin/gateway.ts"]
+CMD ["node", "--conditions=@entryway/source", "--import", "tsx", "apps/gateway/src/bin/gateway.ts"]

@@ -3,7 +3,7 @@ import { workspaceNodePath } from './node-bin.js'
 import { REPO_ROOT } from './paths.js'
 import { getFreePort } from './ports.js'
 import { ownedDir } from './temp-dir.js'
-import { spawnService, WATCH_PARENT_IMPORT, type ExitInfo, type ServiceProcess } from './process.js'
+import { SOURCE_CONDITION, spawnService, WATCH_PARENT_IMPORT, type ExitInfo, type ServiceProcess } from './process.js'
 
 export const GATEWAY_ENTRY = join(REPO_ROOT, 'apps', 'gateway', 'src', 'bin', 'gateway.ts')
 
@@ -39,7 +39,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
   const proc = await spawnService({
     name: opts.name ?? `gateway :${port}`,
     command: workspaceNodePath(),
-    args: ['--import', 'tsx', '--import', WATCH_PARENT_IMPORT, GATEWAY_ENTRY],
+    args: [SOURCE_CONDITION, '--import', 'tsx', '--import', WATCH_PARENT_IMPORT, GATEWAY_ENTRY],
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, TZ: process.env.TZ, ...opts.env, ENTRYWAY_PORT: String(port) },
     logFile: join(logDir, 'gateway.log'),
