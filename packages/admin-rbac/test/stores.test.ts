@@ -1,4 +1,4 @@
-import { testDatabaseTargets } from '@entryway/db'
+import { seedHostWithAccounts, testDatabaseTargets } from '@entryway/db'
 import { MemoryAdminSessionStore, MemoryAuditLog, MemoryFleetDirectory } from '../src/index.js'
 import { KyselyAdminSessionStore, KyselyAuditLog, KyselyFleetDirectory } from '../src/postgres/index.js'
 import { adminStoreConformance } from './store-conformance.js'
@@ -37,21 +37,7 @@ for (const db of testDatabaseTargets(process.env.TEST_DATABASE_URL)) {
         fleet: new KyselyFleetDirectory(d.db),
         editAuditRow: async (id, patch) => void (await d.db.updateTable('admin_audit').set(patch).where('id', '=', id).execute()),
         deleteAuditRow: async (id) => void (await d.db.deleteFrom('admin_audit').where('id', '=', id).execute()),
-        async addHost(h, accounts) {
-          const now = new Date().toISOString()
-          const host = await d.db
-            .insertInto('pds_host')
-            .values({ ...h, status: 'enabled', createdAt: now, updatedAt: now })
-            .returning('id')
-            .executeTakeFirstOrThrow()
-          for (const a of accounts) {
-            await d.db
-              .insertInto('account')
-              .values({ ...a, email: null, emailConfirmedAt: null, emailAuthFactor: false, passwordScrypt: null, hostId: host.id, status: 'active', createdAt: now, updatedAt: now })
-              .execute()
-          }
-          return host.id
-        },
+        addHost: (h, accounts) => seedHostWithAccounts(d.db, h, accounts),
         close: () => d.close(),
       }
     },

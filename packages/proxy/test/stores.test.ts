@@ -1,4 +1,4 @@
-import { testDatabaseTargets } from '@entryway/db'
+import { seedHostWithAccounts, testDatabaseTargets } from '@entryway/db'
 import { MemoryAccountRoutes, MemoryHostDirectory, type FleetHost } from '../src/index.js'
 import { KyselyAccountRoutes, KyselyHostDirectory } from '../src/postgres/index.js'
 import { proxyStoreConformance } from './store-conformance.js'
@@ -29,20 +29,7 @@ for (const db of testDatabaseTargets(process.env.TEST_DATABASE_URL)) {
       return {
         routes: new KyselyAccountRoutes(d.db),
         hosts: new KyselyHostDirectory(d.db),
-        async addHost(h, accounts) {
-          const now = new Date().toISOString()
-          const host = await d.db
-            .insertInto('pds_host')
-            .values({ ...h, createdAt: now, updatedAt: now })
-            .returning('id')
-            .executeTakeFirstOrThrow()
-          for (const a of accounts) {
-            await d.db
-              .insertInto('account')
-              .values({ ...a, email: null, emailConfirmedAt: null, emailAuthFactor: false, passwordScrypt: null, hostId: host.id, status: 'active', createdAt: now, updatedAt: now })
-              .execute()
-          }
-        },
+        addHost: async (h, accounts) => void (await seedHostWithAccounts(d.db, h, accounts)),
         close: () => d.close(),
       }
     },

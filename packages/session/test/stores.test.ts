@@ -1,5 +1,5 @@
-import { testDatabaseTargets, type Database } from '@entryway/db'
-import { MemoryAccountStore, MemoryAppPasswordStore, MemoryEmailTokenStore, MemoryRefreshTokenStore, type SessionAccount } from '../src/index.js'
+import { seedHostWithAccounts, testDatabaseTargets } from '@entryway/db'
+import { MemoryAccountStore, MemoryAppPasswordStore, MemoryEmailTokenStore, MemoryRefreshTokenStore } from '../src/index.js'
 import { KyselyAccountStore, KyselyAppPasswordStore, KyselyEmailTokenStore, KyselyRefreshTokenStore } from '../src/postgres/index.js'
 import { CONFORMANCE_HOST, sessionStoreConformance } from './store-conformance.js'
 
@@ -19,20 +19,6 @@ sessionStoreConformance({
   },
 })
 
-/** Inserts the account row (and its host, once) as placement does. */
-async function insertAccount(d: Database, a: SessionAccount): Promise<void> {
-  const now = new Date().toISOString()
-  const host =
-    (await d.db.selectFrom('pds_host').select('id').where('did', '=', a.host.did).executeTakeFirst()) ??
-    (await d.db
-      .insertInto('pds_host')
-      .values({ url: a.host.url, did: a.host.did, internalUrl: a.host.internalUrl, status: 'enabled', createdAt: now, updatedAt: now })
-      .returning('id')
-      .executeTakeFirstOrThrow())
-  const { host: _host, ...row } = a
-  await d.db.insertInto('account').values({ ...row, hostId: host.id, createdAt: now, updatedAt: now }).execute()
-}
-
 for (const db of testDatabaseTargets(process.env.TEST_DATABASE_URL)) {
   sessionStoreConformance({
     name: db.name,
@@ -43,7 +29,7 @@ for (const db of testDatabaseTargets(process.env.TEST_DATABASE_URL)) {
         appPasswords: new KyselyAppPasswordStore(d.db),
         emailTokens: new KyselyEmailTokenStore(d.db),
         refreshTokens: new KyselyRefreshTokenStore(d.db),
-        addAccount: (a) => insertAccount(d, a),
+        addAccount: async ({ host: { id: _id, ...host }, ...account }) => void (await seedHostWithAccounts(d.db, host, [account])),
         setStatus: async (did, status) => void (await d.db.updateTable('account').set({ status }).where('did', '=', did).execute()),
         close: () => d.close(),
       }
