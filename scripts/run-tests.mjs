@@ -1,9 +1,15 @@
 // Runs every test file with tap, keeps the whole TAP stream in .tap/last-run.tap, prints one line
-// per file (with the failing files' detail) and ends with the line "N passed, N failed".
+// per file (with the failing files' detail), then the counts of files, tests and assertions, each
+// skip with its reason, and ends with the line "N passed, N failed, N skipped" where N counts
+// assertions (scripts/tap-accounting.mjs says exactly what is counted). A file with no tests, a
+// failed `tap build` and a runner that exits non-zero are failures. With CI set, a skip is a
+// failure too: CI must run everything (the preflight in .ci/run says what is missing).
 // Usage: node scripts/run-tests.mjs [test files or folders…]   (env TEST_JOBS sets parallel files)
+//        node scripts/run-tests.mjs --recount <file.tap>        (counts a saved TAP stream again)
 import { spawn, spawnSync } from 'node:child_process'
 import { createWriteStream, mkdirSync, readdirSync, readFileSync, statSync, existsSync } from 'node:fs'
 import { join, relative } from 'node:path'
+import { countsLine, createTally, summaryLine } from './tap-accounting.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const args = process.argv.slice(2)
@@ -19,11 +25,31 @@ function findTests(dir, out = []) {
   return out
 }
 
-const targets = args.length ? args : ['packages', 'apps', 'examples']
+const inCI = !!process.env.CI && process.env.CI !== 'false'
+
+function report(r, { ci }) {
+  console.log(countsLine(r))
+  for (const s of r.skips) console.log(`${s.kind === 'todo' ? 'TODO   ' : 'SKIPPED'} ${s.file} › ${s.name}: ${s.reason}`)
+  if (ci && r.skips.length > 0) r.failures.push({ file: '', name: '', reason: `CI runs everything: ${r.skips.length} skipped` })
+  for (const f of r.failures) {
+    const where = [f.file, f.name].filter(Boolean).join(' › ')
+    console.log(`FAILED  ${where ? `${where}: ` : ''}${f.reason}`)
+  }
+  console.log(summaryLine(r))
+  return r.failures.length > 0 ? 1 : 0
+}
+
+if (args[0] === '--recount') {
+  const tally = createTally()
+  for (const line of readFileSync(args[1], 'utf8').split('\n')) tally.line(line)
+  process.exit(report(tally.result(), { ci: inCI }))
+}
+
+const targets = args.length ? args : ['packages', 'apps', 'examples', 'scripts']
 const files = targets.flatMap((t) => (existsSync(join(root, t)) && statSync(join(root, t)).isDirectory() ? findTests(join(root, t)) : [t])).sort()
 if (files.length === 0) {
   console.log('no test files found')
-  console.log('0 passed, 1 failed')
+  console.log('0 passed, 1 failed, 0 skipped')
   process.exit(1)
 }
 
@@ -34,31 +60,29 @@ const tapBin = join(root, 'node_modules', 'tap', 'dist', 'esm', 'run.mjs')
 // tap builds its test class from the plugin list in .taprc (we drop its ts-node plugin for tsx)
 // on first use; a run that starts before that build loads test files the wrong way. Build first.
 const build = spawnSync(process.execPath, [tapBin, 'build'], { cwd: root, stdio: 'ignore' })
-if (build.status !== 0) console.log('warning: `tap build` failed; the run may load tests wrongly')
+if (build.status !== 0) {
+  console.log('`tap build` failed (run `./dev node node_modules/tap/dist/esm/run.mjs build` to see why)')
+  console.log('0 passed, 1 failed, 0 skipped')
+  process.exit(1)
+}
 
-let passed = 0
-let failed = 0
-let skipped = 0
+const tally = createTally()
 let fileBlock = []
 let buffer = ''
-const point = /^(\s*)(not ok|ok) \d+ - (.*?)(?:\s+#\s*(SKIP|TODO|time=.*))?$/
+const filePoint = /^(not ok|ok)\b(?: \d+)?(?: - )?(.*?)(?:\s+(?<!\\)#\s*(.*))?$/
 
 function onLine(line) {
   log.write(line + '\n')
+  tally.line(line)
   fileBlock.push(line)
-  const m = point.exec(line)
+  const m = filePoint.exec(line)
   if (!m) return
-  const [, indent, status, name, directive] = m
-  const isLeaf = true
-  if (directive && /^(SKIP|TODO)/.test(directive)) skipped++
-  else if (status === 'ok' && isLeaf) passed++
-  else if (status === 'not ok') failed++
-  if (indent.length === 0) {
-    // a whole file finished: print its line, and its detail when it failed
-    console.log(`${status === 'ok' ? 'ok    ' : 'FAILED'} ${name}`)
-    if (status !== 'ok') console.log(fileBlock.filter((l) => l.trim()).join('\n'))
-    fileBlock = []
-  }
+  // a whole file finished: print its line, and its detail when it failed or ran no tests
+  const [, status, name, directive = ''] = m
+  const good = status === 'ok' && !/^(SKIP|TODO)\b/i.test(directive)
+  console.log(`${good ? 'ok    ' : 'FAILED'} ${name}${good ? '' : directive ? ` (${directive})` : ''}`)
+  if (!good) console.log(fileBlock.filter((l) => l.trim()).join('\n'))
+  fileBlock = []
 }
 
 // Files that measure throughput or timing side by side say `@serial-test` near their top: they run
@@ -93,13 +117,12 @@ function runBatch({ files: batch, jobs: j }) {
   })
 }
 
-let runnerFailed = false
+const result = tally.result()
 for (const batch of batches) {
   const code = await runBatch(batch)
-  if (code !== 0) runnerFailed = true
+  // tap exits non-zero on any failure; one that no counted failure explains is the runner's own
+  if (code !== 0 && result.failures.length === 0) result.failures.push({ file: '', name: '', reason: `tap exited with code ${code}` })
 }
 log.end()
-if (runnerFailed && failed === 0) failed = 1 // a runner itself failed (crash, timeout)
 console.log(`full TAP output: .tap/last-run.tap`)
-console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`)
-process.exitCode = failed > 0 ? 1 : 0
+process.exitCode = report(result, { ci: inCI })

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http'
-import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type RouteOptions } from 'fastify'
 import { isDatabaseUnavailable, openDatabase, type Database } from '@entryway/db'
-import { xrpcErrorHandler } from '@entryway/xrpc'
+import { storableInput, xrpcErrorHandler } from '@entryway/xrpc'
 import type { ServerConfig } from './config/config.js'
 import type { ServerSecrets } from './config/secrets.js'
 import { loggerOptions, registerRequestLog } from './logger.js'
@@ -22,6 +22,10 @@ export interface GatewayOptions {
   database?: Database
   /** Fastify logger override (tests pass `false`). */
   logger?: boolean
+  /** Where log lines go instead of stdout (tests that read the log, e.g. the fuzz). */
+  logStream?: { write(line: string): void }
+  /** Sees every route as it is registered, from the first (the abuse suite and the fuzz list them). */
+  onRoute?: (route: RouteOptions) => void
 }
 
 export interface Gateway {
@@ -41,7 +45,7 @@ export interface Gateway {
  */
 export async function buildGateway(cfg: ServerConfig, secrets: ServerSecrets, opts: GatewayOptions = {}): Promise<Gateway> {
   const app = Fastify({
-    logger: opts.logger === false ? false : loggerOptions(cfg.logLevel),
+    logger: opts.logger === false ? false : loggerOptions(cfg.logLevel, opts.logStream),
     trustProxy: cfg.service.trustProxy,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
@@ -51,9 +55,14 @@ export async function buildGateway(cfg: ServerConfig, secrets: ServerSecrets, op
     // request loggers are made on first use (most requests never log)
     ...(opts.logger === false ? {} : { childLoggerFactory: deferredChildLogger }),
   })
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute)
   // without a logger (tests pass `false`) there is no line to write: no hook at all
   if (opts.logger !== false) registerRequestLog(app)
   await app.register(xrpcErrorHandler)
+  // no string or number the database cannot hold reaches a store, whatever the route
+  await app.register(storableInput)
+  // before any route: its onRoute hook gives every route its limits
+  const rateLimits = await wireRateLimits(app, cfg)
   // first: its hooks count every route
   const metrics = await wireMetrics(app, cfg)
 
@@ -80,10 +89,10 @@ export async function buildGateway(cfg: ServerConfig, secrets: ServerSecrets, op
   registerHealth(app, { db: database.db, isDraining: () => draining })
   registerDescribeServer(app, cfg)
 
-  const ctx = await createContext(cfg, secrets, database)
+  const ctx = await createContext(cfg, secrets, database, rateLimits)
   ctx.metrics = metrics
-  // before the plugins whose routes and limiters use the shared store
-  await wireRateLimits(app, ctx)
+  // a Basic admin password sent through the proxy is checked (and its failures counted) here
+  rateLimits.setProxyAdminCheck((req) => ctx.authVerifier.adminBasic(req))
   // Order: the proxy wires its caching DID resolver into ctx first; its catch-all route is a
   // wildcard, so the specific routes of the other plugins win whatever the order.
   await wireProxy(app, ctx)

@@ -2,10 +2,20 @@ import { Secp256k1Keypair } from '@atproto/crypto'
 import { DidResolver } from '@atproto/identity'
 import type { Database } from '@entryway/db'
 import { noopMetrics, type EntrywayMetrics } from '@entryway/metrics'
-import { AuthVerifier, createSessionIssuer, JwtKeyring, type DidDocResolver, type SessionIssuer } from '@entryway/session'
+import {
+  AuthVerifier,
+  createSessionIssuer,
+  DEFAULT_PASSWORD_CONCURRENCY,
+  DEFAULT_PASSWORD_QUEUE_MAX,
+  JwtKeyring,
+  PasswordGate,
+  type DidDocResolver,
+  type SessionIssuer,
+} from '@entryway/session'
 import type { ServerConfig } from './config/config.js'
 import type { ServerSecrets } from './config/secrets.js'
 import { KyselyRefreshTokenStore } from '@entryway/session/postgres'
+import type { GatewayRateLimits } from './wire/rate-limits.js'
 
 /** Time allowed for one PLC / did:web lookup. */
 export const DID_RESOLVE_TIMEOUT_MS = 3_000
@@ -28,9 +38,13 @@ export interface GatewayContext {
   metrics: EntrywayMetrics
   /** @fastify/rate-limit `store` shared by every limiter: Redis with a local fallback; null without Redis. */
   rateLimitStore: unknown | null
+  /** Bounds scrypt work of every sign-in path (createSession, deleteAccount, resetPassword, OAuth). */
+  passwordGate: PasswordGate
+  /** Every rate limit and counter (wire/rate-limits.ts). */
+  rateLimits: GatewayRateLimits
 }
 
-export async function createContext(cfg: ServerConfig, secrets: ServerSecrets, database: Database): Promise<GatewayContext> {
+export async function createContext(cfg: ServerConfig, secrets: ServerSecrets, database: Database, rateLimits: GatewayRateLimits): Promise<GatewayContext> {
   const keyring = await JwtKeyring.fromHex(secrets.jwtSigningKeyHex, secrets.jwtPreviousPublicKeysHex)
   const plcRotationKey = await Secp256k1Keypair.import(secrets.plcRotationKeyHex)
   const plain = new DidResolver({ plcUrl: cfg.plc.url, timeout: DID_RESOLVE_TIMEOUT_MS })
@@ -50,7 +64,9 @@ export async function createContext(cfg: ServerConfig, secrets: ServerSecrets, d
       refreshTokens: new KyselyRefreshTokenStore(database.db),
     }),
     metrics: noopMetrics,
-    rateLimitStore: null as unknown | null,
+    rateLimitStore: rateLimits.store,
+    rateLimits,
+    passwordGate: new PasswordGate(DEFAULT_PASSWORD_CONCURRENCY, DEFAULT_PASSWORD_QUEUE_MAX),
   }
   // Resolve through ctx so a later swap of the resolver (caching) reaches the verifier too.
   ctx.authVerifier = new AuthVerifier({
@@ -58,6 +74,7 @@ export async function createContext(cfg: ServerConfig, secrets: ServerSecrets, d
     entrywayDid: cfg.service.did,
     didResolver: { resolve: (did, opts) => ctx.didResolver.resolve(did, opts) },
     adminPassword: secrets.pdsAdminPassword,
+    adminFailures: rateLimits.adminFailures,
   })
   return ctx
 }

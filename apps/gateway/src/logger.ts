@@ -42,10 +42,11 @@ export const REDACT_PATHS = [
  */
 const SECRET_PARAM = /code|token|secret|password|passwd|state|jwt|(?<!r)key|sig|assertion|request_uri/i
 
-export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+export function loggerOptions(level: string, stream?: { write(line: string): void }): FastifyServerOptions['logger'] {
   return {
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    ...(stream ? { stream } : {}),
   }
 }
 

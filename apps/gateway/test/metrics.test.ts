@@ -56,7 +56,7 @@ t.test('metrics move with traffic; logs are one redacted JSON line per request',
   grew('entryway_http_requests_total{route="/xrpc/com.atproto.server.createSession",method="POST",status="401"}', 31)
   grew('entryway_http_requests_total{route="/xrpc/com.atproto.server.createSession",method="POST",status="200"}')
   grew('entryway_http_requests_total{route="/xrpc/*",method="GET",status="200"}', 2)
-  grew(`entryway_upstream_duration_seconds_count{host="${pdsUrl}",status="200"}`, 2)
+  grew(`entryway_upstream_duration_seconds_count{host="${fleet.pds[0]!.did}",status="200"}`, 2)
   grew(`entryway_accounts_placed_total{host="${pdsUrl}"}`)
   grew('entryway_login_failures_total{reason="AuthenticationRequired"}', 31)
   grew('entryway_rate_limit_hits_total{limit="/xrpc/com.atproto.server.createSession"}')

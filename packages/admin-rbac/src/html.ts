@@ -47,7 +47,7 @@ label{display:block;font-size:13px;color:var(--muted);margin:8px 0 2px}
 input,select,textarea{width:100%;padding:7px 9px;border:1px solid #c5ccd8;border-radius:6px;font:inherit;background:#fff}
 textarea{min-height:60px}
 button,.btn{display:inline-block;padding:6px 12px;border:1px solid var(--accent);background:var(--accent);color:#fff;border-radius:6px;font:inherit;font-size:13px;cursor:pointer;text-decoration:none}
-button.secondary,.btn.secondary{background:#fff;color:var(--accent)}button.danger{background:var(--danger);border-color:var(--danger)}
+button.secondary,.btn.secondary{background:#fff;color:var(--accent)}button.danger{background:var(--danger);border-color:var(--danger)}button.danger-outline{color:var(--danger);border-color:var(--danger)}
 form.inline{display:inline}td .actions{display:flex;flex-wrap:wrap;gap:6px}
 .pill{display:inline-block;padding:1px 8px;border-radius:999px;font-size:12px;background:#e8eef9;color:#1f3b75}
 .pill.bad{background:#fde8e8;color:var(--danger)}.pill.good{background:#e6f4ea;color:var(--ok)}

@@ -1,4 +1,5 @@
 import { NodeOAuthClient, requestLocalLock, type NodeSavedSession, type NodeSavedState, type NodeSavedStateStore } from '@atproto/oauth-client-node'
+import { safeFetchWrap } from '@atproto-labs/fetch-node'
 import { AdminLoginError, type AdminLogin } from './admin-login.js'
 
 /** Pending authorizations (PKCE verifier, DPoP key) are dropped after this. */
@@ -20,6 +21,12 @@ export interface OAuthAdminLoginOptions {
   stateStore?: NodeSavedStateStore
   /** @default 'Entryway admin' */
   clientName?: string
+  /**
+   * Fetch every URL plainly, private addresses included. Only on a plain-http loopback
+   * `publicUrl` (the lab), where the members' PDSes themselves live on loopback.
+   * @default true on a plain-http loopback publicUrl, false otherwise
+   */
+  insecureFetch?: boolean
 }
 
 class TtlStore<V> {
@@ -44,6 +51,29 @@ class TtlStore<V> {
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
+
+type Fetch = typeof globalThis.fetch
+
+function originOf(input: string | URL | Request): string | null {
+  try {
+    return new URL(typeof input === 'string' || input instanceof URL ? input : input.url).origin
+  } catch {
+    return null
+  }
+}
+
+/**
+ * What the OAuth client fetches with. A sign-in makes the Entryway fetch URLs the identifier's
+ * owner chose (a did:web document, the PDS's resource metadata, the authorization server's
+ * metadata), so those go through atproto's SSRF-safe fetch: https on the default port only,
+ * unicast public addresses only (checked again at connect time and on every redirect), 10 s,
+ * 512 kB. The operator's own services (the handle resolver, the PLC directory) may sit on a
+ * private network and are fetched plainly.
+ */
+function loginFetch(trustedOrigins: ReadonlySet<string>): Fetch {
+  const safe = safeFetchWrap({ allowImplicitRedirect: true }) as Fetch
+  return (input, init) => (trustedOrigins.has(originOf(input as string | URL | Request) ?? '') ? globalThis.fetch(input, init) : safe(input, init))
+}
 
 /**
  * Sign-in through atproto OAuth (PKCE + DPoP, PAR) with `@atproto/oauth-client-node`, against the
@@ -77,7 +107,9 @@ export class OAuthAdminLogin implements AdminLogin {
       dpop_bound_access_tokens: true,
     }
     if (!loopback) this.clientMetadata = Object.freeze(metadata)
+    const trusted = new Set([originOf(opts.handleResolver), originOf(opts.plcDirectoryUrl)].filter((o): o is string => o !== null))
     this.client = new NodeOAuthClient({
+      fetch: (opts.insecureFetch ?? loopback) ? globalThis.fetch : loginFetch(trusted),
       clientMetadata: metadata as ConstructorParameters<typeof NodeOAuthClient>[0]['clientMetadata'],
       stateStore: opts.stateStore ?? new TtlStore<NodeSavedState>(OAUTH_STATE_TTL_MS),
       // Sessions are revoked at once; this only holds them between token exchange and sign-out.

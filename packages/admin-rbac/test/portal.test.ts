@@ -114,7 +114,7 @@ t.test('a moderator cannot delete an account: 403 in the form route and the API,
   const api = await a.json('/admin/xrpc/com.atproto.admin.deleteAccount', { did: ALICE }, { 'x-csrf-token': csrf })
   t.equal(api.statusCode, 403)
   t.match(api.json(), { error: 'Forbidden' })
-  const confirm = await a.get(`/admin/confirm/com.atproto.admin.deleteAccount?did=${ALICE}`)
+  const confirm = await a.form('/admin/confirm/com.atproto.admin.deleteAccount', { _csrf: csrf, did: ALICE })
   t.equal(confirm.statusCode, 403)
   t.equal(h.pdsCalls.length + h.entrywayCalls.length, 0)
   const denied = h.audit.rows.filter((r) => r.nsid === 'com.atproto.admin.deleteAccount')
@@ -215,4 +215,30 @@ t.test('the whole session leaves a verifiable audit chain', async (t) => {
   const v = await verifyAuditChain(h.audit.rows)
   t.ok(v.ok)
   t.same(h.audit.rows.map((r) => r.nsid), ['portal.login', 'com.atproto.admin.getAccountInfo', 'portal.logout'])
+})
+
+t.test('the delete confirmation opens only from a POSTed portal form (CSRF, same origin) and shows every field, editable', async (t) => {
+  const h = await buildHarness(t)
+  const a = await h.login((await import('./helpers.js')).ADMIN_DID)
+  const dash = await a.get('/admin')
+  const csrf = Agent.csrf(dash.body)
+  const aliceRow = /<tr data-did="did:plc:alice[^]*?<\/tr>/.exec(dash.body)![0]
+  t.match(aliceRow, /<form class="inline" method="post" action="\/admin\/confirm\/com.atproto.admin.deleteAccount"/, 'the Delete… button is a POST form')
+  t.notMatch(dash.body, 'href="/admin/confirm/', 'no confirmation link anyone could forge')
+
+  // a link (a phishing mail) cannot open a pre-filled confirmation
+  const link = await a.get(`/admin/confirm/com.atproto.admin.deleteAccount?did=${BOB}`)
+  t.equal(link.statusCode, 404, 'no GET confirmation page')
+  t.notMatch(link.body, 'Yes, delete account')
+  const forged = await a.form('/admin/confirm/com.atproto.admin.deleteAccount', { did: BOB })
+  t.equal(forged.statusCode, 403, 'a POST without the session CSRF token is refused')
+  t.notMatch(forged.body, 'Yes, delete account')
+  const cross = await a.form('/admin/confirm/com.atproto.admin.deleteAccount', { _csrf: csrf, did: BOB }, { origin: 'https://evil.example' })
+  t.equal(cross.statusCode, 403, 'a cross-origin POST is refused')
+
+  const page = await a.form('/admin/confirm/com.atproto.admin.deleteAccount', { _csrf: csrf, did: ALICE })
+  t.equal(page.statusCode, 200)
+  t.match(page.body, `<input id="deleteAccount-did" name="did" type="text" placeholder="did:plc:…" value="${ALICE}" required>`, 'the DID is a visible, editable field')
+  t.notMatch(page.body, /type="hidden" name="(?!_csrf)/, 'no hidden field but the CSRF token')
+  t.equal(h.pdsCalls.length + h.entrywayCalls.length, 0, 'nothing deleted by opening the page')
 })

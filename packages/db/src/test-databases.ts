@@ -3,18 +3,22 @@ import { openDatabase, type Database } from './database.js'
 
 export interface TestDatabaseTarget {
   name: 'pglite' | 'postgres'
+  /** why this target cannot run here (pass it as the test's `skip` option), or false */
+  skip: string | false
   open(): Promise<Database>
 }
 
 /**
- * The databases a storage test should run against: PGlite always, and real Postgres (in a fresh
- * schema per call, dropped afterwards) when `TEST_DATABASE_URL` is set. Tests pass the URL in; this
- * helper only reads what it is given.
+ * The databases a storage test should run against: PGlite, and real Postgres (in a fresh schema per
+ * call, dropped afterwards) when `TEST_DATABASE_URL` is set. Without the URL the Postgres target is
+ * still returned, with a `skip` reason, so the run reports the variant it did not run instead of
+ * dropping it unseen. Tests pass the URL in; this helper only reads what it is given.
  */
 export function testDatabaseTargets(postgresUrl: string | undefined): TestDatabaseTarget[] {
   const targets: TestDatabaseTarget[] = [
     {
       name: 'pglite',
+      skip: false,
       async open() {
         const d = await openDatabase()
         await d.migrateToLatest()
@@ -22,9 +26,16 @@ export function testDatabaseTargets(postgresUrl: string | undefined): TestDataba
       },
     },
   ]
-  if (postgresUrl) {
+  if (!postgresUrl) {
     targets.push({
       name: 'postgres',
+      skip: 'TEST_DATABASE_URL is not set',
+      open: () => Promise.reject(new Error('TEST_DATABASE_URL is not set')),
+    })
+  } else {
+    targets.push({
+      name: 'postgres',
+      skip: false,
       async open() {
         const schema = `t_${randomBytes(6).toString('hex')}`
         const d = await openDatabase({ url: postgresUrl, schema })

@@ -7,7 +7,10 @@ import { TallyHistogram } from './tally-histogram.js'
  * origins, route patterns, limiter names, error names), never from client input.
  */
 export interface EntrywayMetrics {
-  /** A proxied request's upstream answer (status when the headers arrived, or the mapped error's). */
+  /**
+   * A proxied request's upstream answer (status when the headers arrived, or the mapped error's).
+   * `host` names the PDS by its DID, never by a URL (internal addresses stay out of scrapes).
+   */
   upstream(host: string, status: number, seconds: number): void
   /** An account was created on this PDS host. */
   accountPlaced(host: string): void

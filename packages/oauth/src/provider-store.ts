@@ -1,6 +1,7 @@
 import {
   InvalidCredentialsError,
   InvalidRequestError,
+  OAuthError,
   SecondAuthenticationFactorRequiredError,
 } from '@atproto/oauth-provider/errors'
 import type {
@@ -32,6 +33,7 @@ import type {
   UpdateRequestData,
 } from '@atproto/oauth-provider/store'
 import type { OAuthAccount, OAuthAccountBackend } from './account-backend.js'
+import { providerRequest } from './request-context.js'
 import type { OAuthDeviceAccountRecord, OAuthStores, OAuthTokenRecord } from './stores.js'
 
 const NOT_HERE = 'Manage this from the app you use with your account'
@@ -62,13 +64,16 @@ export class EntrywayProviderStore implements AccountStore, RequestStore, Device
   // AccountStore: sign-in and the account chooser
 
   async authenticateAccount({ username, password, emailOtp }: AuthenticateAccountData): Promise<Account> {
-    const res = await this.accounts.authenticate({ identifier: username, password, emailOtp: emailOtp || undefined })
+    const ip = providerRequest.getStore()?.ip ?? 'unknown'
+    const res = await this.accounts.authenticate({ identifier: username, password, emailOtp: emailOtp || undefined, ip })
     if (res.ok) return toProviderAccount(res.account)
     switch (res.reason) {
       case 'invalid-credentials':
         throw new InvalidCredentialsError('Invalid identifier or password', res.did as Did | undefined)
       case 'takendown':
         throw new InvalidRequestError('Account was taken down')
+      case 'rate-limited':
+        throw new OAuthError('invalid_request', 'Too many sign-in attempts, try again later', 429)
       case 'email-otp-required':
         throw new SecondAuthenticationFactorRequiredError('emailOtp', res.hint)
       case 'email-otp-invalid':

@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache'
 import type { FastifyBaseLogger } from 'fastify'
-import type { DidDocResolver, DidDocument } from '@entryway/xrpc'
+import type { DidDocResolver, DidDocument, ResolveOptions } from '@entryway/xrpc'
+import { DEFAULT_RESOLUTION_BUDGET_WINDOW_MS, DEFAULT_UNCACHED_RESOLUTIONS_PER_CLIENT, ResolutionBudget } from './resolution-budget.js'
 
 /** PDS defaults (`PDS_DID_CACHE_STALE_TTL` / `_MAX_TTL`). */
 export const DEFAULT_DID_STALE_TTL_MS = 60 * 60_000
@@ -14,6 +15,12 @@ export const DEFAULT_DID_NEGATIVE_TTL_MS = 10_000
 export const DEFAULT_DID_REFRESH_BACKOFF_MS = 30_000
 /** Background refreshes running at once; more are skipped (the next request retries). */
 export const DEFAULT_DID_MAX_BACKGROUND_REFRESHES = 16
+/**
+ * A client's forced refresh of a DID fetched less than this ago answers the copy just fetched. A forged
+ * service JWT forces one refresh per request (its signature fails, the verifier retries with a
+ * fresh key); a key really rotated is picked up at most this late.
+ */
+export const DEFAULT_DID_MIN_FORCED_REFRESH_INTERVAL_MS = 30_000
 
 /** Fetches a document with no caching: `null` when the DID does not exist, throws when unreachable. */
 export type DidDocFetcher = (did: string) => Promise<DidDocument | null>
@@ -34,6 +41,12 @@ export interface DidDocCacheOptions {
   refreshBackoffMs?: number
   /** @default 16 */
   maxBackgroundRefreshes?: number
+  /** @default 30000 */
+  minForcedRefreshIntervalMs?: number
+  /** Uncached resolutions one client address may cause per `resolutionBudgetWindowMs`. @default 60 */
+  uncachedResolutionsPerClient?: number
+  /** @default 60000 */
+  resolutionBudgetWindowMs?: number
   log?: Pick<FastifyBaseLogger, 'warn'>
   now?: () => number
 }
@@ -55,6 +68,7 @@ export class DidDocCache implements DidDocResolver {
   private readonly entries: LRUCache<string, Entry>
   private readonly inflight = new Map<string, Promise<DidDocument | null>>()
   private background = 0
+  private readonly budget: ResolutionBudget
   private readonly o: Required<Omit<DidDocCacheOptions, 'log'>> & { log?: DidDocCacheOptions['log'] }
 
   constructor(opts: DidDocCacheOptions) {
@@ -67,6 +81,9 @@ export class DidDocCache implements DidDocResolver {
       negativeTtlMs: opts.negativeTtlMs ?? DEFAULT_DID_NEGATIVE_TTL_MS,
       refreshBackoffMs: opts.refreshBackoffMs ?? DEFAULT_DID_REFRESH_BACKOFF_MS,
       maxBackgroundRefreshes: opts.maxBackgroundRefreshes ?? DEFAULT_DID_MAX_BACKGROUND_REFRESHES,
+      minForcedRefreshIntervalMs: opts.minForcedRefreshIntervalMs ?? DEFAULT_DID_MIN_FORCED_REFRESH_INTERVAL_MS,
+      uncachedResolutionsPerClient: opts.uncachedResolutionsPerClient ?? DEFAULT_UNCACHED_RESOLUTIONS_PER_CLIENT,
+      resolutionBudgetWindowMs: opts.resolutionBudgetWindowMs ?? DEFAULT_RESOLUTION_BUDGET_WINDOW_MS,
       log: opts.log,
       now: opts.now ?? Date.now,
     }
@@ -74,12 +91,24 @@ export class DidDocCache implements DidDocResolver {
       throw new Error('@entryway/proxy: DidDocCache needs 0 < staleTtlMs <= maxTtlMs')
     }
     this.entries = new LRUCache({ max: this.o.maxSize })
+    this.budget = new ResolutionBudget(this.o.uncachedResolutionsPerClient, this.o.resolutionBudgetWindowMs, this.o.now)
   }
 
-  async resolve(did: string, opts?: { forceRefresh?: boolean }): Promise<DidDocument | null> {
+  /**
+   * The document, from memory when possible. A fetch that must go out is charged to
+   * `opts.client` (the address of the client whose request named the DID; internal callers pass
+   * none): over its budget, RateLimitExceeded is thrown and nothing is fetched. Joining a fetch
+   * already running for the DID costs nothing.
+   */
+  async resolve(did: string, opts?: ResolveOptions): Promise<DidDocument | null> {
     if (opts?.forceRefresh) {
+      // A client-named DID refreshed a moment ago: that answer is as fresh as a new fetch would
+      // be. The Entryway's own forced refreshes (a PDS said AccountNotFound for a verified
+      // account, a handle changed) name no client and always fetch.
+      const e = opts.client === undefined ? undefined : this.entries.get(did)
+      if (e && this.o.now() - e.fetchedAt < this.o.minForcedRefreshIntervalMs) return e.doc
       try {
-        return await this.fetchOnce(did)
+        return await this.fetchCharged(did, opts.client)
       } catch (err) {
         // a forced refresh that fails still has the (unexpired) answer we had
         const cached = this.peek(did)
@@ -89,7 +118,7 @@ export class DidDocCache implements DidDocResolver {
     }
     const cached = this.peek(did)
     if (cached !== undefined) return cached
-    return this.fetchOnce(did)
+    return this.fetchCharged(did, opts?.client)
   }
 
   /**
@@ -134,6 +163,13 @@ export class DidDocCache implements DidDocResolver {
     this.fetchOnce(did)
       .catch((err) => this.o.log?.warn({ err, did }, 'did document refresh failed; serving the stale copy'))
       .finally(() => this.background--)
+  }
+
+  private fetchCharged(did: string, client: string | undefined): Promise<DidDocument | null> {
+    const running = this.inflight.get(did)
+    if (running) return running
+    if (client !== undefined) this.budget.charge(client)
+    return this.fetchOnce(did)
   }
 
   /** One fetch per DID at a time; stores the result. */

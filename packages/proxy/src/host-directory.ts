@@ -45,6 +45,8 @@ export class HostSnapshot {
   readonly byDid = new Map<string, RoutableHost>()
   /** Every origin a request may be sent to (for the SSRF guard's fleet allow-list). */
   readonly targetOrigins = new Set<string>()
+  /** Target origin → the host's DID: what metrics name a host by (never its internal URL). */
+  readonly didByTarget = new Map<string, string>()
   readonly defaultHost: RoutableHost | null
 
   constructor(hosts: readonly FleetHost[], defaultHostUrl: string | null) {
@@ -58,6 +60,7 @@ export class HostSnapshot {
       this.byOrigin.set(publicOrigin, r)
       this.byDid.set(host.did, r)
       this.targetOrigins.add(targetOrigin)
+      this.didByTarget.set(targetOrigin, host.did)
     }
     const all = [...this.byOrigin.values()]
     this.defaultHost =

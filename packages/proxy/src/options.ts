@@ -23,7 +23,10 @@ export const DEFAULT_ROUTE_CACHE_SIZE = 100_000
 
 /** Where the proxy reports what it sees (structurally a subset of `@entryway/metrics`' EntrywayMetrics). */
 export interface ProxyMetrics {
-  /** A forwarded request's PDS answer (status when the headers arrived, or the error's status). */
+  /**
+   * A forwarded request's PDS answer (status when the headers arrived, or the error's status).
+   * `host` is the fleet host's DID, or `external` for an allow-listed origin outside the fleet.
+   */
   upstream(host: string, status: number, seconds: number): void
   /** A verified-token cache lookup (`cache` is `'token'`). */
   cacheLookup(cache: string, hit: boolean): void

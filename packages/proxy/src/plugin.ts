@@ -20,6 +20,8 @@ const HOST_MISS_REFRESH_MS = 1_000
 type NoHost = { kind: 'no-host' }
 const NO_HOST: NoHost = { kind: 'no-host' }
 const NSID_CHARS = /^[a-zA-Z0-9.-]+$/
+/** Metrics label of an allow-listed upstream outside the fleet (a bounded label set). */
+export const EXTERNAL_UPSTREAM = 'external'
 
 async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
   const o = resolveOptions(raw)
@@ -64,8 +66,11 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
 
   const exchange: ExchangeContext = {
     dispatch: (opts, handler) => dispatcher.dispatch(opts, handler),
+    // upstreams are labelled by host DID (an allow-listed origin outside the fleet: `external`),
+    // never by the internal URL the Entryway reaches them at
     observe: metrics
-      ? (origin, status, startedAt) => metrics.upstream(origin, status, (performance.now() - startedAt) / 1000)
+      ? (origin, status, startedAt) =>
+          metrics.upstream(hosts.snapshot.didByTarget.get(origin) ?? EXTERNAL_UPSTREAM, status, (performance.now() - startedAt) / 1000)
       : () => {},
     accountNotFound: (did) => {
       // the account is not where we sent it: re-read the row and the document next time
@@ -74,16 +79,17 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
     },
   }
 
-  async function routeBySubject(subject: string): Promise<Route> {
+  async function routeBySubject(subject: string, client: string): Promise<Route> {
     const did = subject.startsWith('did:') ? subject : await routes.didForHandle(subject)
     if (!did) return { kind: 'unknown' }
-    return routes.forDid(did)
+    return routes.forDid(did, client)
   }
 
-  async function dpopRefusal(sub: string | null): Promise<InvalidRequestError> {
+  async function dpopRefusal(sub: string | null, client: string): Promise<InvalidRequestError> {
     let pds: string | null = null
     if (sub?.startsWith('did:')) {
-      const doc = await o.didResolver.resolve(sub).catch(() => null)
+      // the sub is unverified: its lookup is charged to the client (over budget: no hint)
+      const doc = await o.didResolver.resolve(sub, { client }).catch(() => null)
       pds = doc ? routes.endpointOf(doc) : null
     }
     return new InvalidRequestError(
@@ -135,7 +141,7 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
 
   async function slowPath(req: FastifyRequest, reply: FastifyReply, nsid: string): Promise<FastifyReply> {
     const cred = readCredentials(req.headers, (t) => tokens.isKnown(t))
-    if (cred.kind === 'dpop') throw await dpopRefusal(cred.sub)
+    if (cred.kind === 'dpop') throw await dpopRefusal(cred.sub, req.ip)
     let subject: string | null = null
     if (cred.kind === 'session') subject = (await tokens.check(cred.token)).sub
     let route = await pickRoute(req, nsid, cred, subject)
@@ -175,13 +181,15 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
     const subject = firstString(query?.repo) ?? firstString(query?.did)
     // A named repo that is not on the fleet must not go to the default host: that PDS would pipe
     // the request to its appview, which may be this Entryway again.
-    if (subject) return routeBySubject(subject)
+    if (subject) return routeBySubject(subject, req.ip)
     const host = hosts.snapshot.defaultHost
     if (!host) return NO_HOST
     return { kind: 'forward', origin: host.targetOrigin, host }
   }
 
-  app.route({ method: ['GET', 'HEAD', 'POST'], url: '/xrpc/*', handler })
+  // the request goes on to the PDS as it came (storableInput leaves it alone): only the routing
+  // subject is read here, and checked before any lookup (routeUnauthenticated)
+  app.route({ method: ['GET', 'HEAD', 'POST'], url: '/xrpc/*', handler, config: { rawInput: true } })
 }
 
 function firstString(v: unknown): string | null {

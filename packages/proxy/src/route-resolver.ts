@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache'
 import type { FastifyBaseLogger } from 'fastify'
-import { getPdsEndpoint, UpstreamFailureError, type DidDocResolver, type DidDocument } from '@entryway/xrpc'
+import { getPdsEndpoint, InvalidRequestError, UpstreamFailureError, XrpcError, type DidDocResolver, type DidDocument } from '@entryway/xrpc'
 import type { AccountRoutes } from './account-routes.js'
 import { originOf, type HostSnapshot, type RoutableHost } from './host-directory.js'
 import { ipLiteralOf, isPublicAddress } from './address-guard.js'
@@ -66,7 +66,8 @@ export class RouteResolver {
     return cached === undefined ? undefined : this.fromDoc(cached)
   }
 
-  async forDid(did: string): Promise<Route> {
+  /** `client`: the address of the client whose request named `did` (charged for a lookup). */
+  async forDid(did: string, client?: string): Promise<Route> {
     const cached = this.caching?.peek(did)
     if (cached !== undefined) return this.fromDoc(cached)
     let rowOrigin: string | null = null
@@ -85,10 +86,11 @@ export class RouteResolver {
     }
     let doc: DidDocument | null
     try {
-      doc = await this.o.didResolver.resolve(did)
+      doc = await this.o.didResolver.resolve(did, client === undefined ? undefined : { client })
     } catch (err) {
+      if (err instanceof XrpcError) throw err // over the client's lookup budget: 429
       this.o.log.warn({ err, did }, 'did document unavailable for routing')
-      throw new UpstreamFailureError('Could not resolve the DID document of the account', { cause: err })
+      throw unresolvableDid(did, err)
     }
     return this.fromDoc(doc)
   }
@@ -154,4 +156,26 @@ export class RouteResolver {
     this.rows.set(did, { origin, until: now + (origin ? this.o.cacheTtlMs : this.o.negativeTtlMs) })
     return origin
   }
+}
+
+/**
+ * Why a DID named by a request could not be resolved, as the client should hear it. The PLC
+ * directory is the Entryway's own dependency: when it is down or slow, that is an upstream
+ * failure (502). Anything else (a did:web host that refuses, is private or serves garbage, a
+ * document PLC will not give, an unsupported method) is the client's choice of DID: 400
+ * RepoNotFound, as the reference PDS answers for a repo it cannot find.
+ */
+function unresolvableDid(did: string, err: unknown): XrpcError {
+  if (did.startsWith('did:plc:') && isOutage(err)) {
+    return new UpstreamFailureError('The PLC directory could not be reached', { cause: err })
+  }
+  return new InvalidRequestError(`Could not resolve the DID document of ${did.slice(0, 200)}`, 'RepoNotFound')
+}
+
+/** A network failure, a timeout or a 5xx, as opposed to an answer about the DID itself. */
+function isOutage(err: unknown): boolean {
+  const e = err as { name?: unknown; status?: unknown } | null
+  if (typeof e?.status === 'number') return e.status >= 500
+  // fetch's "fetch failed" is a TypeError; AbortSignal.timeout and our own timer name theirs
+  return e?.name === 'TypeError' || e?.name === 'TimeoutError' || e?.name === 'AbortError' || e?.name === 'DidResolveTimeoutError'
 }

@@ -1,4 +1,4 @@
-import { UpstreamFailureError, UpstreamTimeoutError, ServiceUnavailableError, type XrpcError } from '@entryway/xrpc'
+import { ForbiddenError, UpstreamFailureError, UpstreamTimeoutError, ServiceUnavailableError, type XrpcError } from '@entryway/xrpc'
 
 const TIMEOUT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
@@ -8,13 +8,15 @@ const TIMEOUT_CODES = new Set([
 
 /**
  * An undici failure to reach or hear from the PDS, as the XRPC error the client gets: 502, 503
- * or 504, never 500 (the PDS is the one that failed, not the Entryway).
+ * or 504, never 500 (the PDS is the one that failed, not the Entryway). A PDS the SSRF guard
+ * will not connect to (a name that resolves to a private address) failed nothing: the DID the
+ * client named points there, so it is a 403 like any PDS outside the fleet.
  */
 export function mapUpstreamError(err: unknown): XrpcError {
   const codes = errorCodes(err)
   if (codes.some((c) => TIMEOUT_CODES.has(c))) return new UpstreamTimeoutError('The PDS did not answer in time', { cause: err })
   if (codes.includes('ERR_UPSTREAM_NOT_ALLOWED') || codes.includes('ERR_NON_PUBLIC_ADDRESS')) {
-    return new UpstreamFailureError('Refusing to forward to that PDS', { cause: err })
+    return new ForbiddenError('The PDS of that account is not one this Entryway forwards to', 'UpstreamNotAllowed', { cause: err })
   }
   if (codes.includes('ERR_UPSTREAM_STATUS')) {
     // a call the Entryway made itself was answered, but not with what it asked for

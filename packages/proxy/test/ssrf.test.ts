@@ -50,8 +50,8 @@ t.test('an allow-listed name that resolves to loopback is refused at connect tim
   const did = 'did:plc:rebind'
   h.docs.set(did, didDoc(did, `https://localhost:${port}`))
   const res = await h.app.inject({ url: `/xrpc/com.atproto.sync.getRepo?did=${did}` })
-  t.equal(res.statusCode, 502)
-  t.equal(res.json().error, 'UpstreamFailure')
+  t.equal(res.statusCode, 403, "the client named a DID whose PDS is not allowed: a 4xx, not the upstream's failure")
+  t.equal(res.json().error, 'UpstreamNotAllowed')
   t.equal(local.hits, 0)
 })
 

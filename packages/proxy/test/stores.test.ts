@@ -24,6 +24,7 @@ proxyStoreConformance({
 for (const db of testDatabaseTargets(process.env.TEST_DATABASE_URL)) {
   proxyStoreConformance({
     name: db.name,
+    skip: db.skip,
     async open() {
       const d = await db.open()
       return {

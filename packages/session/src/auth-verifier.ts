@@ -2,11 +2,12 @@ import type { FastifyRequest } from 'fastify'
 import { verifyJwt } from '@atproto/xrpc-server'
 import { getKey } from '@atproto/identity'
 import { timingSafeEqual } from 'node:crypto'
-import { AuthRequiredError, InvalidRequestError, parseBasicAuth, parseBearer, type DidDocResolver, type DidDocument } from '@entryway/xrpc'
+import { AuthRequiredError, InvalidRequestError, parseBasicAuth, parseBearer, RateLimitExceededError, type DidDocResolver, type DidDocument } from '@entryway/xrpc'
 import type { JwtKeyring } from './jwt-keyring.js'
 import { ACCESS_STANDARD, AuthScope } from './scopes.js'
 import { type AccessClaims, type RefreshClaims, verifyAccessToken, verifyRefreshToken } from './tokens.js'
 import { PROTECTED_METHODS } from './protected-methods.js'
+import type { RateCounter } from './rate-limits.js'
 
 export interface AccessAuth {
   type: 'access'
@@ -28,6 +29,11 @@ export interface AuthVerifierOptions {
   didResolver: DidDocResolver
   /** The PDS admin password: the PDS forwards `admin.updateAccountPassword/Email` with Basic admin. */
   adminPassword?: string
+  /**
+   * Failed admin passwords per client address: checked before the password, counted on each wrong
+   * one (RateLimitExceeded once spent). Without it, failures are only logged.
+   */
+  adminFailures?: RateCounter
 }
 
 /**
@@ -55,8 +61,10 @@ export class AuthVerifier {
   async service(req: FastifyRequest, nsid: string): Promise<ServiceAuth> {
     if (!PROTECTED_METHODS.has(nsid)) throw new AuthRequiredError('Service auth is not accepted for this method', 'InvalidToken')
     const token = this.bearer(req)
-    const payload = await verifyJwt(token, this.o.entrywayDid, nsid, (iss, forceRefresh) => this.signingKey(iss, forceRefresh)).catch(
+    // the issuer's document is looked up on behalf of this client (a forged token costs its budget)
+    const payload = await verifyJwt(token, this.o.entrywayDid, nsid, (iss, forceRefresh) => this.signingKey(iss, forceRefresh, req.ip)).catch(
       (err: unknown) => {
+        if (err instanceof RateLimitExceededError) throw err
         const e = err as { error?: string; message?: string }
         throw new AuthRequiredError(e?.message ?? 'Invalid service token', e?.error === 'JwtExpired' ? 'ExpiredToken' : 'InvalidToken', { cause: err })
       },
@@ -71,11 +79,21 @@ export class AuthVerifier {
     return looksLikeSessionToken(token) ? this.access(req, scopes) : this.service(req, nsid)
   }
 
-  /** `Authorization: Basic admin:<PDS admin password>`, constant-time. */
-  adminBasic(req: FastifyRequest): void {
+  /**
+   * `Authorization: Basic admin:<PDS admin password>`, constant-time. A wrong password presented is
+   * a security event: logged (address only, never the secret) and counted per client address
+   * (`adminFailures`); once the address has spent its failures it is refused before any check.
+   */
+  async adminBasic(req: FastifyRequest): Promise<void> {
     const basic = parseBasicAuth(req.headers.authorization)
+    const failures = this.o.adminFailures
+    if (basic && failures) await failures.check(req.ip)
     const expected = this.o.adminPassword
     if (!basic || !expected || basic.username !== 'admin' || !safeEqual(basic.password, expected)) {
+      if (basic) {
+        req.log.warn({ event: 'admin_auth_failed', ip: req.ip, url: req.routeOptions.url }, 'admin password rejected')
+        await failures?.hit(req.ip)
+      }
       throw new AuthRequiredError('Admin credentials required')
     }
   }
@@ -86,10 +104,10 @@ export class AuthVerifier {
     return token
   }
 
-  private async signingKey(iss: string, forceRefresh: boolean): Promise<string> {
+  private async signingKey(iss: string, forceRefresh: boolean, client: string): Promise<string> {
     const [did, frag] = iss.split('#')
     if (frag) throw new AuthRequiredError('Service tokens must be issued by the account itself', 'InvalidToken')
-    const doc = await this.o.didResolver.resolve(did!, { forceRefresh })
+    const doc = await this.o.didResolver.resolve(did!, { forceRefresh, client })
     // getKey (not common-web's getSigningDidKey) also reads the legacy
     // EcdsaSecp256k1VerificationKey2019 entries that did-method-plc still serves.
     let key: string | undefined

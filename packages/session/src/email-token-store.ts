@@ -14,6 +14,8 @@ export interface EmailTokenStore {
   find(did: string, purpose: EmailTokenPurpose, token: string): Promise<EmailTokenRecord | null>
   /** Atomically deletes and returns the matching token: a token works once. */
   consume(did: string, purpose: EmailTokenPurpose, token: string): Promise<EmailTokenRecord | null>
+  /** As `find`, for flows that only know the token (password reset): checked before any costly work. */
+  findByToken(purpose: EmailTokenPurpose, token: string): Promise<EmailTokenRecord | null>
   /** As `consume`, for flows that only know the token (password reset). */
   consumeByToken(purpose: EmailTokenPurpose, token: string): Promise<EmailTokenRecord | null>
   delete(did: string, purpose: EmailTokenPurpose): Promise<void>

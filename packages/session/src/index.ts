@@ -17,7 +17,7 @@ export {
 } from './tokens.js'
 export { createSessionIssuer, type SessionIssuer, type SessionIssuerOptions, type IssueSessionInput, type SessionTokens } from './session-issuer.js'
 export type { RefreshTokenStore, RefreshTokenRecord } from './refresh-token-store.js'
-export { getPdsEndpoint, type DidDocument, type DidDocResolver } from '@entryway/xrpc'
+export { getPdsEndpoint, type DidDocument, type DidDocResolver, type ResolveOptions } from '@entryway/xrpc'
 export { AuthVerifier, type AuthVerifierOptions, type AccessAuth, type ServiceAuth } from './auth-verifier.js'
 export { PROTECTED_METHODS } from './protected-methods.js'
 export { hashPassword, verifyPassword, hashAppPassword, NEW_PASSWORD_MAX_LENGTH, OLD_PASSWORD_MAX_LENGTH } from './password.js'
@@ -27,10 +27,11 @@ export {
   DEFAULT_REFRESH_GRACE_MS,
   DEFAULT_PASSWORD_CONCURRENCY,
   DEFAULT_PASSWORD_QUEUE_MAX,
-  DEFAULT_LOGIN_PER_IDENTIFIER_5MIN,
-  DEFAULT_LOGIN_PER_IDENTIFIER_DAY,
-  DEFAULT_LOGIN_PER_IP_5MIN,
-  DEFAULT_EMAIL_REQUESTS_PER_HOUR,
+  DEFAULT_LOGIN_PER_ACCOUNT,
+  DEFAULT_LOGIN_PER_ACCOUNT_DAILY,
+  DEFAULT_LOGIN_PER_IP,
+  DEFAULT_EMAIL_PER_ACCOUNT,
+  DEFAULT_EMAIL_PER_ACCOUNT_DAILY,
   type SessionPluginOptions,
   type ResolvedSessionOptions,
   type SessionRateLimits,
@@ -49,3 +50,6 @@ export { generateEmailToken, generateAppPassword, DEFAULT_EMAIL_TOKEN_TTL_MS } f
 export { PasswordGate } from './password-gate.js'
 export { UndiciPdsAdminClient, DEFAULT_PDS_ADMIN_TIMEOUT_MS, type PdsAdminCall, type PdsAdminClient, type UndiciPdsAdminClientOptions } from './pds-admin-client.js'
 export { DidPlcOperator, type PlcOperator, type PlcUpdate } from './plc-operator.js'
+export { createLimiters, rateCounter, type RateCounter, type RateWindow, type SessionLimiters } from './rate-limits.js'
+export { normalizeIdentifier } from './identifier.js'
+export { authenticate, type LoginDeps, type LoginResult } from './login.js'

@@ -12,29 +12,35 @@ import { DidPlcOperator, type PlcOperator } from './plc-operator.js'
 import type { SessionRefreshStore } from './refresh-token-store.js'
 import type { PasswordGate } from './password-gate.js'
 import { createSessionIssuer, type SessionIssuer } from './session-issuer.js'
+import type { RateWindow, SessionLimiters } from './rate-limits.js'
 
 /** The PDS's grace for a used refresh token (account-manager.ts rotateRefreshToken): 2 h. */
 export const DEFAULT_REFRESH_GRACE_MS = 2 * 60 * 60 * 1000
 /** Concurrent scrypt derivations: half of libuv's default pool of 4, leaving the rest to others. */
 export const DEFAULT_PASSWORD_CONCURRENCY = 2
 export const DEFAULT_PASSWORD_QUEUE_MAX = 256
-/** The PDS's createSession limits, per identifier and IP. */
-export const DEFAULT_LOGIN_PER_IDENTIFIER_5MIN = 30
-export const DEFAULT_LOGIN_PER_IDENTIFIER_DAY = 300
-/** Per IP across identifiers: stops spraying many accounts from one address. */
-export const DEFAULT_LOGIN_PER_IP_5MIN = 300
-/** Emails sent per account (or address) and purpose each hour. */
-export const DEFAULT_EMAIL_REQUESTS_PER_HOUR = 15
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
+/** The PDS's createSession limits, per account (identifier) and IP: 30 / 5 min and 300 / day. */
+export const DEFAULT_LOGIN_PER_ACCOUNT: RateWindow = { points: 30, durationMs: 5 * MINUTE }
+export const DEFAULT_LOGIN_PER_ACCOUNT_DAILY: RateWindow = { points: 300, durationMs: 24 * HOUR }
+/** Per IP across accounts: stops spraying many accounts from one address. */
+export const DEFAULT_LOGIN_PER_IP: RateWindow = { points: 300, durationMs: 5 * MINUTE }
+/** Emails sent per account (or address) and purpose: the PDS allows 15 a day per account. */
+export const DEFAULT_EMAIL_PER_ACCOUNT: RateWindow = { points: 5, durationMs: HOUR }
+export const DEFAULT_EMAIL_PER_ACCOUNT_DAILY: RateWindow = { points: 15, durationMs: 24 * HOUR }
 
 export interface SessionRateLimits {
-  /** @default 30 */
-  loginPerIdentifier5Min: number
-  /** @default 300 */
-  loginPerIdentifierDay: number
-  /** @default 300 */
-  loginPerIp5Min: number
-  /** @default 15 */
-  emailRequestsPerHour: number
+  /** Sign-in attempts (createSession, OAuth, deleteAccount's password) per account and IP. @default 30 / 5 min */
+  loginPerAccount: RateWindow
+  /** @default 300 / day */
+  loginPerAccountDaily: RateWindow
+  /** Sign-in attempts per IP, whatever the account. @default 300 / 5 min */
+  loginPerIp: RateWindow
+  /** Emails per account (or address) and purpose. @default 5 / hour */
+  emailPerAccount: RateWindow
+  /** @default 15 / day */
+  emailPerAccountDaily: RateWindow
 }
 
 export interface SessionPluginOptions {
@@ -69,6 +75,11 @@ export interface SessionPluginOptions {
   rateLimitStore?: unknown
   /** `false` turns rate limiting off (benchmarks). */
   rateLimits?: Partial<SessionRateLimits> | false
+  /**
+   * Limiters shared with other sign-in paths of the app (OAuth), built with `createLimiters` on
+   * the app's store; wins over `rateLimits`. Else the plugin builds its own.
+   */
+  limiters?: SessionLimiters
   /** @default 2 */
   passwordConcurrency?: number
   /** A gate shared with other password work in the process (OAuth sign-in); else one is made. */
@@ -106,6 +117,7 @@ export interface ResolvedSessionOptions {
   redis: unknown
   rateLimitStore: unknown
   rateLimits: Readonly<SessionRateLimits> | null
+  limiters: SessionLimiters | null
   passwordConcurrency: number
   passwordQueueMax: number
   passwordGate: PasswordGate | null
@@ -122,6 +134,14 @@ const posInt = (v: number | undefined, d: number, name: string): number => {
   const n = v ?? d
   if (!Number.isInteger(n) || n <= 0) fail(`${name} must be a positive integer`)
   return n
+}
+
+const rateWindow = (v: RateWindow | undefined, d: RateWindow, name: string): RateWindow => {
+  const w = v ?? d
+  if (!w || !Number.isInteger(w.points) || w.points <= 0 || !Number.isInteger(w.durationMs) || w.durationMs <= 0) {
+    fail(`${name} must be { points, durationMs } with positive integers`)
+  }
+  return Object.freeze({ points: w.points, durationMs: w.durationMs })
 }
 
 export function resolveOptions(raw: SessionPluginOptions): Readonly<ResolvedSessionOptions> {
@@ -142,10 +162,11 @@ export function resolveOptions(raw: SessionPluginOptions): Readonly<ResolvedSess
   if (raw.rateLimits !== false) {
     const r = raw.rateLimits ?? {}
     rateLimits = Object.freeze({
-      loginPerIdentifier5Min: posInt(r.loginPerIdentifier5Min, DEFAULT_LOGIN_PER_IDENTIFIER_5MIN, 'rateLimits.loginPerIdentifier5Min'),
-      loginPerIdentifierDay: posInt(r.loginPerIdentifierDay, DEFAULT_LOGIN_PER_IDENTIFIER_DAY, 'rateLimits.loginPerIdentifierDay'),
-      loginPerIp5Min: posInt(r.loginPerIp5Min, DEFAULT_LOGIN_PER_IP_5MIN, 'rateLimits.loginPerIp5Min'),
-      emailRequestsPerHour: posInt(r.emailRequestsPerHour, DEFAULT_EMAIL_REQUESTS_PER_HOUR, 'rateLimits.emailRequestsPerHour'),
+      loginPerAccount: rateWindow(r.loginPerAccount, DEFAULT_LOGIN_PER_ACCOUNT, 'rateLimits.loginPerAccount'),
+      loginPerAccountDaily: rateWindow(r.loginPerAccountDaily, DEFAULT_LOGIN_PER_ACCOUNT_DAILY, 'rateLimits.loginPerAccountDaily'),
+      loginPerIp: rateWindow(r.loginPerIp, DEFAULT_LOGIN_PER_IP, 'rateLimits.loginPerIp'),
+      emailPerAccount: rateWindow(r.emailPerAccount, DEFAULT_EMAIL_PER_ACCOUNT, 'rateLimits.emailPerAccount'),
+      emailPerAccountDaily: rateWindow(r.emailPerAccountDaily, DEFAULT_EMAIL_PER_ACCOUNT_DAILY, 'rateLimits.emailPerAccountDaily'),
     })
   }
   return Object.freeze({
@@ -168,6 +189,7 @@ export function resolveOptions(raw: SessionPluginOptions): Readonly<ResolvedSess
     redis: raw.redis ?? null,
     rateLimitStore: raw.rateLimitStore ?? null,
     rateLimits,
+    limiters: raw.limiters ?? null,
     passwordConcurrency: posInt(raw.passwordConcurrency, DEFAULT_PASSWORD_CONCURRENCY, 'passwordConcurrency'),
     passwordQueueMax: posInt(raw.passwordQueueMax, DEFAULT_PASSWORD_QUEUE_MAX, 'passwordQueueMax'),
     passwordGate: raw.passwordGate ?? null,

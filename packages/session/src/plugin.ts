@@ -55,7 +55,7 @@ async function sessionPlugin(app: FastifyInstance, raw: SessionPluginOptions): P
     const deps: SessionDeps = {
       ...o,
       gate: o.passwordGate ?? new PasswordGate(o.passwordConcurrency, o.passwordQueueMax),
-      limits: createLimiters(scope, o.rateLimits),
+      limits: o.limiters ?? createLimiters(scope, o.rateLimits),
     }
     for (const register of [
       registerCreateSession,

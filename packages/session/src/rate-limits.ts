@@ -4,49 +4,86 @@ import type {} from '@fastify/rate-limit'
 import { RateLimitExceededError } from '@entryway/xrpc'
 import type { SessionRateLimits } from './options.js'
 
-const FIVE_MIN = 5 * 60 * 1000
-const HOUR = 60 * 60 * 1000
-const DAY = 24 * HOUR
-const kKey = Symbol('entryway.session.rateLimitKey')
-
-type Limiter = ReturnType<FastifyInstance['createRateLimit']>
-
-/** Counters checked inside handlers, where the identifier (body) or the account (auth) is known. */
-export interface SessionLimiters {
-  /** createSession: per identifier+IP (5 min and day) and per IP. */
-  login(req: FastifyRequest, identifier: string): Promise<void>
-  /** Emails sent for one purpose to one account or address. */
-  email(req: FastifyRequest, purpose: string, subject: string): Promise<void>
+/** A fixed window: at most `points` hits per `durationMs`. */
+export interface RateWindow {
+  points: number
+  durationMs: number
 }
 
-/** Builds limiters on @fastify/rate-limit's `createRateLimit` (its store: memory, or Redis). */
-export function createLimiters(app: FastifyInstance, limits: Readonly<SessionRateLimits> | null): SessionLimiters {
-  if (!limits) return { login: async () => {}, email: async () => {} }
-  // skipOnError: a Redis outage lets logins through (logged by the client) rather than failing them.
-  const make = (name: string, max: number, timeWindow: number): Limiter =>
-    app.createRateLimit({ max, timeWindow, skipOnError: true, keyGenerator: (req) => `session:${name}:${(req as unknown as Record<symbol, string>)[kKey]}` })
-  const ident5m = make('login-5m', limits.loginPerIdentifier5Min, FIVE_MIN)
-  const identDay = make('login-day', limits.loginPerIdentifierDay, DAY)
-  const ip5m = make('login-ip-5m', limits.loginPerIp5Min, FIVE_MIN)
-  const email1h = make('email-1h', limits.emailRequestsPerHour, HOUR)
+/** One named counter over @fastify/rate-limit's store (memory, or Redis shared by instances). */
+export interface RateCounter {
+  /** Counts a hit on `key`; throws `RateLimitExceeded` (429) once the window's points are spent. */
+  hit(key: string): Promise<void>
+  /** Throws `RateLimitExceeded` when `key` has spent its points, without counting (failure limits). */
+  check(key: string): Promise<void>
+}
 
-  async function check(req: FastifyRequest, limiter: Limiter, key: string): Promise<void> {
-    ;(req as unknown as Record<symbol, string>)[kKey] = key
-    const r = await limiter(req)
-    if (!r.isAllowed && r.isExceeded) {
-      throw new RateLimitExceededError('Rate Limit Exceeded', { headers: { 'retry-after': String(r.ttlInSeconds) } })
-    }
-  }
+/** Counters checked inside handlers, where the account (body or auth) is known. */
+export interface SessionLimiters {
+  /** Sign-in attempts from one address, before any lookup (createSession, OAuth, deleteAccount). */
+  loginIp(ip: string): Promise<void>
+  /**
+   * Sign-in attempts on one account from one address: `accountKey` is the account's DID when the
+   * identifier resolved, else the normalised identifier (normalizeIdentifier).
+   */
+  loginAccount(ip: string, accountKey: string): Promise<void>
+  /** Emails sent for one purpose to one account or address. */
+  email(purpose: string, subject: string): Promise<void>
+}
 
+const kKey = Symbol('entryway.rateLimitKey')
+type Limiter = ReturnType<FastifyInstance['createRateLimit']>
+
+/**
+ * A counter named `name` on the rate-limit store of `app` (a scope where @fastify/rate-limit is
+ * registered). Keys are passed in, not read from a request, so one counter serves every path that
+ * checks the same credential (createSession, OAuth sign-in, deleteAccount).
+ */
+export function rateCounter(app: FastifyInstance, name: string, w: RateWindow): RateCounter {
+  // skipOnError: the gateway's store never errors (it falls back to memory); other stores let requests through.
+  const limiter: Limiter = app.createRateLimit({
+    max: w.points,
+    timeWindow: w.durationMs,
+    skipOnError: true,
+    keyGenerator: (req) => `${name}:${(req as unknown as Record<symbol, string>)[kKey]}`,
+  })
+  // The limiter reads only the key and the route's config from the request.
+  const reqFor = (key: string) => ({ [kKey]: key, routeOptions: { config: {} } }) as unknown as FastifyRequest
+  const refuse = (ttlInSeconds: number) =>
+    new RateLimitExceededError('Rate Limit Exceeded', { headers: { 'retry-after': String(Math.max(1, ttlInSeconds)) } })
   return {
-    async login(req, identifier) {
-      const id = `${identifier.toLowerCase()}-${req.ip}`
-      await check(req, ip5m, req.ip)
-      await check(req, ident5m, id)
-      await check(req, identDay, id)
+    async hit(key) {
+      const r = await limiter(reqFor(key))
+      if (!r.isAllowed && r.isExceeded) throw refuse(r.ttlInSeconds)
     },
-    async email(req, purpose, subject) {
-      await check(req, email1h, `${purpose}:${subject.toLowerCase()}`)
+    async check(key) {
+      const r = await limiter(reqFor(key), { increment: false })
+      if (!r.isAllowed && r.remaining === 0) throw refuse(r.ttlInSeconds)
+    },
+  }
+}
+
+const NONE: SessionLimiters = { loginIp: async () => {}, loginAccount: async () => {}, email: async () => {} }
+
+/** Builds the session limiters on the rate-limit store of `app`; `null` limits: none. */
+export function createLimiters(app: FastifyInstance, limits: Readonly<SessionRateLimits> | null): SessionLimiters {
+  if (!limits) return NONE
+  const ip = rateCounter(app, 'session:login-ip', limits.loginPerIp)
+  const account = rateCounter(app, 'session:login-account', limits.loginPerAccount)
+  const accountDaily = rateCounter(app, 'session:login-account-daily', limits.loginPerAccountDaily)
+  const email = rateCounter(app, 'session:email', limits.emailPerAccount)
+  const emailDaily = rateCounter(app, 'session:email-daily', limits.emailPerAccountDaily)
+  return {
+    loginIp: (addr) => ip.hit(addr),
+    async loginAccount(addr, accountKey) {
+      const key = `${accountKey}-${addr}`
+      await account.hit(key)
+      await accountDaily.hit(key)
+    },
+    async email(purpose, subject) {
+      const key = `${purpose}:${subject.toLowerCase()}`
+      await email.hit(key)
+      await emailDaily.hit(key)
     },
   }
 }

@@ -92,7 +92,7 @@ t.test('email 2FA: code required, mailed, single use', async (t) => {
 })
 
 t.test('rate limited per identifier+IP', async (t) => {
-  const env = await buildTestApp(t, { rateLimits: { loginPerIdentifier5Min: 3 } })
+  const env = await buildTestApp(t, { rateLimits: { loginPerAccount: { points: 3, durationMs: 300_000 } } })
   const u = await env.addUser()
   const codes: number[] = []
   for (let i = 0; i < 5; i++) codes.push((await env.login(u.handle, 'wrong')).statusCode)
@@ -104,7 +104,7 @@ t.test('rate limited per identifier+IP', async (t) => {
 })
 
 t.test('rate limited per IP across identifiers', async (t) => {
-  const env = await buildTestApp(t, { rateLimits: { loginPerIp5Min: 4 } })
+  const env = await buildTestApp(t, { rateLimits: { loginPerIp: { points: 4, durationMs: 300_000 } } })
   const codes: number[] = []
   for (let i = 0; i < 6; i++) codes.push((await env.login(`n${i}.test`, 'x')).statusCode)
   t.same(codes, [401, 401, 401, 401, 429, 429])

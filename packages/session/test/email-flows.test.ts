@@ -1,5 +1,5 @@
 import t from 'tap'
-import { bearer, buildTestApp } from './helpers.js'
+import { bearer, buildTestApp, settle } from './helpers.js'
 
 type Env = Awaited<ReturnType<typeof buildTestApp>>
 const post = (env: Env, nsid: string, token: string | null, payload?: object) =>
@@ -86,8 +86,10 @@ t.test('password reset: mailed code, new password works, sessions end, no accoun
   const s = (await env.login(u.handle, u.password)).json()
   const unknown = await post(env, 'com.atproto.server.requestPasswordReset', null, { email: 'nobody@mail.test' })
   t.equal(unknown.statusCode, 200)
+  await settle()
   t.equal(env.mailer.sent.length, 0)
   t.equal((await post(env, 'com.atproto.server.requestPasswordReset', null, { email: u.email.toUpperCase() })).statusCode, 200)
+  await settle()
   t.match(env.mailer.lastTo(u.email)!.subject, /Reset your password/)
   const code = env.lastCode(u.email)
   t.equal((await post(env, 'com.atproto.server.resetPassword', null, { token: 'ZZZZZ-ZZZZZ', password: 'x' })).json().error, 'InvalidToken')
@@ -98,13 +100,14 @@ t.test('password reset: mailed code, new password works, sessions end, no accoun
   t.equal(r.json().error, 'ExpiredToken', 'old sessions ended')
   t.equal((await post(env, 'com.atproto.server.resetPassword', null, { token: code, password: 'again' })).json().error, 'InvalidToken', 'single use')
   await post(env, 'com.atproto.server.requestPasswordReset', null, { email: u.email })
+  await settle()
   const late = env.lastCode(u.email)
   env.clock.now += 15 * 60_000 + 1
   t.equal((await post(env, 'com.atproto.server.resetPassword', null, { token: late, password: 'again' })).json().error, 'ExpiredToken')
 })
 
 t.test('email requests are rate limited per account', async (t) => {
-  const env = await buildTestApp(t, { rateLimits: { emailRequestsPerHour: 2 } })
+  const env = await buildTestApp(t, { rateLimits: { emailPerAccount: { points: 2, durationMs: 3_600_000 } } })
   const u = await env.addUser()
   const s = (await env.login(u.handle, u.password)).json()
   const codes = []

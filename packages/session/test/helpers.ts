@@ -60,6 +60,9 @@ export interface TestApp {
 
 let counter = 0
 
+/** requestPasswordReset mails after answering: lets that background work finish (memory stores). */
+export const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
 export async function buildTestApp(t: Tap, overrides: Partial<SessionPluginOptions> = {}): Promise<TestApp> {
   const { keyring } = await JwtKeyring.generate()
   const accounts = new MemoryAccountStore()

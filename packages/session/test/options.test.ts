@@ -20,12 +20,18 @@ t.test('resolveOptions fills defaults, freezes and rejects bad options', async (
   t.ok(Object.isFrozen(o))
   t.equal(o.includeDidDoc, true)
   t.equal(o.passwordConcurrency, 2)
-  t.same(o.rateLimits, { loginPerIdentifier5Min: 30, loginPerIdentifierDay: 300, loginPerIp5Min: 300, emailRequestsPerHour: 15 })
+  t.same(o.rateLimits, {
+    loginPerAccount: { points: 30, durationMs: 300_000 },
+    loginPerAccountDaily: { points: 300, durationMs: 86_400_000 },
+    loginPerIp: { points: 300, durationMs: 300_000 },
+    emailPerAccount: { points: 5, durationMs: 3_600_000 },
+    emailPerAccountDaily: { points: 15, durationMs: 86_400_000 },
+  })
   t.equal(resolveOptions({ ...base, rateLimits: false }).rateLimits, null)
   t.throws(() => resolveOptions({ ...base, entrywayDid: 'nope' }), /@entryway\/session: entrywayDid/)
   t.throws(() => resolveOptions({ ...base, passwordConcurrency: 0 }), /passwordConcurrency/)
   t.throws(() => resolveOptions({ ...base, plc: undefined }), /plcUrl/)
   t.throws(() => resolveOptions({ ...base, mailer: undefined as never }), /mailer is required/)
-  t.throws(() => resolveOptions({ ...base, rateLimits: { loginPerIp5Min: -1 } }), /loginPerIp5Min/)
+  t.throws(() => resolveOptions({ ...base, rateLimits: { loginPerIp: { points: -1, durationMs: 1000 } } }), /loginPerIp/)
   t.equal(base.includeDidDoc, undefined, 'input not mutated')
 })

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { basicAdmin, buildTestApp } from './helpers.js'
+import { basicAdmin, buildTestApp, settle } from './helpers.js'
 import { resolveOptions } from '../src/options.js'
 
 // onRevokeAccountSessions: the app's hook to end the sessions it keeps elsewhere (OAuth).
@@ -17,6 +17,7 @@ t.test('password reset, admin password change and deletion call the hook once ea
     env.app.inject({ method: 'POST', url: `/xrpc/${nsid}`, headers, payload: payload as Record<string, unknown> })
 
   t.equal((await post('com.atproto.server.requestPasswordReset', {}, { email: u.email })).statusCode, 200)
+  await settle()
   t.equal((await post('com.atproto.server.resetPassword', {}, { token: 'ZZZZZ-ZZZZZ', password: 'x' })).statusCode, 400)
   t.same(r.calls, [], 'a refused reset changes nothing')
   t.equal((await post('com.atproto.server.resetPassword', {}, { token: env.lastCode(u.email), password: 'reset-pass' })).statusCode, 200)

@@ -9,12 +9,23 @@ export interface DidDocument {
   service?: Array<{ id: string; type: string; serviceEndpoint: string | Record<string, unknown> }>
 }
 
+export interface ResolveOptions {
+  /** Bypass caches (after a handle or host change, or a signature that failed with the cached key). */
+  forceRefresh?: boolean
+  /**
+   * The address of the client whose request named this DID. A resolver may charge it for a
+   * lookup that leaves the process and refuse with RateLimitExceeded over budget; internal
+   * lookups (the Entryway's own accounts) pass none.
+   */
+  client?: string
+}
+
 /**
- * Resolves DID documents. The proxy package ships a caching (stale-while-revalidate) one; anything
- * with this shape works. `forceRefresh` bypasses caches (after a handle or host change).
+ * Resolves DID documents. The proxy package ships a caching (stale-while-revalidate) one with
+ * per-client budgets; anything with this shape works.
  */
 export interface DidDocResolver {
-  resolve(did: string, opts?: { forceRefresh?: boolean }): Promise<DidDocument | null>
+  resolve(did: string, opts?: ResolveOptions): Promise<DidDocument | null>
 }
 
 /** The `#atproto_pds` service endpoint of a DID document, or null. */

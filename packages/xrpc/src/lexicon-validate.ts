@@ -1,10 +1,15 @@
 import { lexicons } from '@atproto/api'
 import { InvalidRequestError } from './errors.js'
+import { assertStorable } from './storable-input.js'
 
 // The lexicon set shipped with @atproto/api: the same documents the PDS validates against.
 
-/** Validates a procedure's JSON body against its lexicon; throws `InvalidRequest` (400) with the reason. */
+/**
+ * Validates a procedure's JSON body against its lexicon, and that the database can store it;
+ * throws `InvalidRequest` (400) with the reason.
+ */
 export function assertValidXrpcInput(nsid: string, body: unknown): void {
+  assertStorable(body, 'input')
   try {
     lexicons.assertValidXrpcInput(nsid, body)
   } catch (err) {
@@ -12,8 +17,9 @@ export function assertValidXrpcInput(nsid: string, body: unknown): void {
   }
 }
 
-/** Validates query parameters (already parsed into an object) against the lexicon. */
+/** Validates query parameters (already parsed into an object) against the lexicon, and that they are storable. */
 export function assertValidXrpcParams(nsid: string, params: Record<string, unknown>): void {
+  assertStorable(params, 'query')
   try {
     lexicons.assertValidXrpcParams(nsid, params)
   } catch (err) {

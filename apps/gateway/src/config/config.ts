@@ -1,5 +1,6 @@
 import { EntrywayConfigError } from '@entryway/xrpc'
 import type { ServerEnvironment } from './env.js'
+import { resolveRateLimits, type RateLimitConfig } from './rate-limits.js'
 
 export interface FleetHostSeed {
   url: string
@@ -18,14 +19,19 @@ export interface ServerConfig {
     inviteRequired: boolean
     includeDidDocInSession: boolean
     trustProxy: string | boolean
+    /** The public URL is plain http on loopback: the lab and tests (dev defaults apply). */
+    localDev: boolean
     links: { privacyPolicy?: string; termsOfService?: string }
     contactEmail?: string
   }
   db: { url?: string; dataDir?: string }
   /** Rate-limit counters shared by every instance; `prefix` starts every key. */
   redis: { url: string; prefix: string } | null
-  /** `/metrics`; with a token, scrapes need `Authorization: Bearer <token>`. */
-  metrics: { token: string | null }
+  /**
+   * `/metrics`: with a token, scrapes need `Authorization: Bearer <token>`. Without one it is
+   * served (open) only in local dev; elsewhere it is not served at all (`served: false`).
+   */
+  metrics: { token: string | null; served: boolean }
   /**
    * SIGTERM: `/xrpc/_ready` answers 503 for `drainMs` while requests are still served (time for a
    * load balancer to notice), then the server stops accepting and waits for requests in flight,
@@ -40,6 +46,8 @@ export interface ServerConfig {
   /** Virtual-PDS forwarding (@entryway/proxy). */
   proxy: { upstreamTimeoutMs?: number; allowedOrigins: string[]; defaultHostUrl: string | null }
   logLevel: string
+  /** Every rate limit (defaults, or `ENTRYWAY_RATE_LIMIT_<NAME>=<points>/<duration>`). */
+  rateLimits: RateLimitConfig
 }
 
 export const DEFAULT_PORT = 2583
@@ -82,12 +90,13 @@ export function envToCfg(env: ServerEnvironment): ServerConfig {
       inviteRequired: env.inviteRequired ?? false,
       includeDidDocInSession: env.includeDidDocInSession ?? true,
       trustProxy: trustProxyOf(env.trustProxy),
+      localDev: isLocalDev(url),
       links: { privacyPolicy: env.privacyPolicyUrl, termsOfService: env.termsOfServiceUrl },
       contactEmail: env.contactEmail,
     },
     db: { url: env.databaseUrl, dataDir: env.dataDir },
     redis: env.redisUrl ? { url: env.redisUrl, prefix: env.redisPrefix ?? DEFAULT_REDIS_PREFIX } : null,
-    metrics: { token: env.metricsToken ?? null },
+    metrics: { token: env.metricsToken ?? null, served: env.metricsToken !== undefined || isLocalDev(url) },
     shutdown: { drainMs: nonNegative('ENTRYWAY_SHUTDOWN_DRAIN_MS', env.shutdownDrainMs, DEFAULT_SHUTDOWN_DRAIN_MS), timeoutMs: nonNegative('ENTRYWAY_SHUTDOWN_TIMEOUT_MS', env.shutdownTimeoutMs, DEFAULT_SHUTDOWN_TIMEOUT_MS) },
     plc: { url: (env.plcUrl ?? DEFAULT_PLC_URL).replace(/\/+$/, '') },
     email: env.smtpUrl ? { smtpUrl: env.smtpUrl, from: env.emailFrom ?? `noreply@${url.hostname}` } : null,
@@ -99,7 +108,15 @@ export function envToCfg(env: ServerEnvironment): ServerConfig {
       defaultHostUrl: env.proxyDefaultHost ?? null,
     },
     logLevel: env.logLevel ?? 'info',
+    rateLimits: resolveRateLimits(env.rateLimits),
   }
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
+
+/** Plain http on a loopback name: only the lab and tests run like that. */
+function isLocalDev(publicUrl: URL): boolean {
+  return publicUrl.protocol === 'http:' && LOOPBACK_HOSTS.has(publicUrl.hostname)
 }
 
 function nonNegative(name: string, v: number | undefined, def: number): number {

@@ -1,3 +1,5 @@
+import { rateLimitOverrides } from './rate-limits.js'
+
 /** Raw environment, every field optional. Only `readEnv` touches `process.env`. */
 export interface ServerEnvironment {
   port?: number
@@ -34,6 +36,8 @@ export interface ServerEnvironment {
   proxyTimeoutMs?: number
   proxyAllowedOrigins?: string[]
   proxyDefaultHost?: string
+  /** `ENTRYWAY_RATE_LIMIT_<NAME>` values keyed by NAME (see config/rate-limits.ts). */
+  rateLimits?: Record<string, string>
 }
 
 /** Every variable the gateway reads; the compose file and the lab are checked against this list. */
@@ -110,6 +114,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServerEnvironment
     proxyTimeoutMs: envInt(env.ENTRYWAY_PROXY_TIMEOUT_MS),
     proxyAllowedOrigins: envList(env.ENTRYWAY_PROXY_ALLOWED_ORIGINS),
     proxyDefaultHost: envStr(env.ENTRYWAY_PROXY_DEFAULT_HOST),
+    rateLimits: rateLimitOverrides(env),
   }
 }
 

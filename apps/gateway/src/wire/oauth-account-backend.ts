@@ -1,9 +1,11 @@
 import type { OAuthAccount, OAuthAccountBackend, OAuthAuthenticateResult } from '@entryway/oauth'
+import { AuthRequiredError, RateLimitExceededError } from '@entryway/xrpc'
 import {
+  authenticate,
   DEFAULT_EMAIL_TOKEN_TTL_MS,
   generateEmailToken,
   renderTokenEmail,
-  verifyPassword,
+  type LoginDeps,
   type AccountStore,
   type EmailTokenStore,
   type Mailer,
@@ -13,6 +15,9 @@ import {
 export interface OAuthAccountBackendDeps {
   /** The session plugin's account store: one reading of the account table for both sign-in paths. */
   accounts: AccountStore
+  /** The scrypt gate and sign-in limits createSession uses: one budget for every sign-in path. */
+  gate: LoginDeps['gate']
+  limits: LoginDeps['limits']
   /** The session plugin's email codes: the same `two_factor` codes as `createSession`. */
   emailTokens: EmailTokenStore
   /** Sends the email 2FA codes; `null` when email is off (2FA accounts then cannot sign in). */
@@ -37,10 +42,16 @@ export class StoreOAuthAccountBackend implements OAuthAccountBackend {
     this.now = deps.now ?? Date.now
   }
 
-  async authenticate({ identifier, password, emailOtp }: { identifier: string; password: string; emailOtp?: string }): Promise<OAuthAuthenticateResult> {
-    const acc = await this.deps.accounts.findByIdentifier(identifier)
-    if (!acc || !acc.passwordScrypt) return { ok: false, reason: 'invalid-credentials' }
-    if (!(await verifyPassword(password, acc.passwordScrypt))) return { ok: false, reason: 'invalid-credentials', did: acc.did }
+  async authenticate({ identifier, password, emailOtp, ip }: { identifier: string; password: string; emailOtp?: string; ip: string }): Promise<OAuthAuthenticateResult> {
+    let acc: SessionAccount
+    try {
+      // createSession's own check: same limits, same scrypt gate; the account password only
+      acc = (await authenticate(this.deps, { identifier, password, ip, appPasswords: null })).account
+    } catch (err) {
+      if (err instanceof RateLimitExceededError) return { ok: false, reason: 'rate-limited' }
+      if (err instanceof AuthRequiredError) return { ok: false, reason: 'invalid-credentials' }
+      throw err
+    }
     if (acc.status === 'takendown') return { ok: false, reason: 'takendown', did: acc.did }
     if (acc.emailAuthFactor && acc.email && acc.emailConfirmedAt) {
       const hint = maskEmail(acc.email)

@@ -28,6 +28,8 @@ export async function wireOAuth(app: FastifyInstance, ctx: GatewayContext): Prom
     dpopSecret: await keyring.deriveSecret(DPOP_SECRET_LABEL),
     accounts: new StoreOAuthAccountBackend({
       accounts: new KyselyAccountStore(database.db),
+      gate: ctx.passwordGate,
+      limits: ctx.rateLimits.session,
       emailTokens: new KyselyEmailTokenStore(database.db),
       mailer,
       serviceName: cfg.service.name,

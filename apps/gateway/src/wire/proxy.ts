@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { verifyAccessToken } from '@entryway/session'
+import { verifyAccessToken, type ResolveOptions } from '@entryway/session'
 import { createDidDocFetcher, DidDocCache, entrywayProxy } from '@entryway/proxy'
 import type { GatewayContext } from '../context.js'
 import { DID_RESOLVE_TIMEOUT_MS } from '../context.js'
@@ -19,7 +19,7 @@ export async function wireProxy(app: FastifyInstance, ctx: GatewayContext): Prom
   // every lookup through the cache is counted (hit: answered from memory, fresh or stale)
   const { metrics } = ctx
   const observed = {
-    resolve: (did: string, opts?: { forceRefresh?: boolean }) => {
+    resolve: (did: string, opts?: ResolveOptions) => {
       if (!opts?.forceRefresh) {
         const cached = didCache.peek(did)
         metrics.cacheLookup('did', cached !== undefined)

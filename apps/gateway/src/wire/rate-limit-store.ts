@@ -11,6 +11,8 @@ type IncrResult = { current: number; ttl: number }
 type IncrCallback = (err: Error | null, res: IncrResult | null) => void
 interface InnerStore {
   incr(key: string, cb: IncrCallback, timeWindow: number, max: number): void
+  /** The count without counting (failure limits check before they count). */
+  read(key: string, cb: IncrCallback, timeWindow: number, max: number): void
   child(routeOptions: RouteParams): InnerStore
 }
 interface RouteParams {
@@ -64,10 +66,19 @@ export function redisStoreWithLocalFallback(redis: Redis, o: FallbackStoreOption
     }
 
     incr(key: string, cb: IncrCallback, timeWindow: number, max: number): void {
+      this.call('incr', key, cb, timeWindow, max)
+    }
+
+    read(key: string, cb: IncrCallback, timeWindow: number, max: number): void {
+      this.call('read', key, cb, timeWindow, max)
+    }
+
+    /** @NOTE public only because the class is returned from a function (TS4094). */
+    call(op: 'incr' | 'read', key: string, cb: IncrCallback, timeWindow: number, max: number): void {
       // not connected (down, or still connecting at start): no waiting on a queue
       if (redis.status !== 'ready') {
         note(false, new Error(`redis ${redis.status}`))
-        this.local.incr(key, cb, timeWindow, max)
+        this.local[op](key, cb, timeWindow, max)
         return
       }
       let settled = false
@@ -75,9 +86,9 @@ export function redisStoreWithLocalFallback(redis: Redis, o: FallbackStoreOption
         if (settled) return
         settled = true
         note(false, new Error(`redis answered nothing within ${timeoutMs} ms`))
-        this.local.incr(key, cb, timeWindow, max)
+        this.local[op](key, cb, timeWindow, max)
       }, timeoutMs)
-      this.remote.incr(
+      this.remote[op](
         key,
         (err, res) => {
           if (settled) return
@@ -85,7 +96,7 @@ export function redisStoreWithLocalFallback(redis: Redis, o: FallbackStoreOption
           clearTimeout(timer)
           if (err || !res) {
             note(false, err)
-            this.local.incr(key, cb, timeWindow, max)
+            this.local[op](key, cb, timeWindow, max)
             return
           }
           note(true)

@@ -1,23 +1,38 @@
-import type { FastifyInstance, onRequestHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify'
 import rateLimit from '@fastify/rate-limit'
 import { Redis } from 'ioredis'
-import { RateLimitExceededError } from '@entryway/xrpc'
-import type { GatewayContext } from '../context.js'
+import { createLimiters, rateCounter, type RateCounter, type SessionLimiters } from '@entryway/session'
+import type { ServerConfig } from '../config/config.js'
+import type { RateLimitName } from '../config/rate-limits.js'
 import { RATE_LIMIT_REDIS_TIMEOUT_MS, redisStoreWithLocalFallback } from './rate-limit-store.js'
+import { GLOBAL_LIMIT, RATE_LIMIT_EXEMPT, ROUTE_LIMITS, type RouteLimit } from './route-limits.js'
 
-/** createAccount per client IP, as the PDS: 100 per 5 minutes. */
-export const SIGNUP_PER_IP_5MIN = 100
-const FIVE_MIN = 5 * 60_000
-export const CREATE_ACCOUNT_URL = '/xrpc/com.atproto.server.createAccount'
+/** What each route got: the names of its limits, or the reason it has none. */
+export type RouteLimitRecord = { limits: RateLimitName[] } | { exempt: string }
+
+export interface GatewayRateLimits {
+  /** @fastify/rate-limit `store` shared by every limiter: Redis with a local fallback; null without Redis. */
+  store: unknown | null
+  /** Sign-in limits shared by createSession, deleteAccount and the OAuth sign-in. */
+  session: SessionLimiters
+  /** Wrong admin Basic passwords per client address. */
+  adminFailures: RateCounter
+  /** `METHOD url` → its limits, for every route registered after the wiring (the abuse suite reads it). */
+  routes: Map<string, RouteLimitRecord>
+  /** The proxy's catch-all gets this hook: a Basic admin password is checked (and counted) here. */
+  setProxyAdminCheck(check: (req: FastifyRequest) => Promise<void>): void
+}
 
 /**
- * One Redis client for every rate limit (session, sign-up, admin portal) when ENTRYWAY_REDIS_URL
- * is set, behind a store that counts in this process while Redis is away; and the sign-up limit,
- * attached to placement's createAccount route from outside (placement itself has none).
- * Must run before the plugins whose routes it limits are registered.
+ * Every rate limit, on one store: Redis when ENTRYWAY_REDIS_URL is set (shared by instances, with
+ * an in-process fallback while Redis is away), else memory. Route limits (ROUTE_LIMITS, plus
+ * GLOBAL_IP on every route the Entryway serves itself) are attached from outside by an `onRoute`
+ * hook, so no plugin can add a route that escapes them; limits keyed by account live in the
+ * session plugin and the OAuth backend, which get the shared `session` limiters.
+ * Must run before any route is registered.
  */
-export async function wireRateLimits(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
-  const { cfg } = ctx
+export async function wireRateLimits(app: FastifyInstance, cfg: ServerConfig): Promise<GatewayRateLimits> {
+  let store: unknown | null = null
   if (cfg.redis) {
     const client = new Redis(cfg.redis.url, {
       // fail fast (the store falls back at once when not connected); reconnects go on forever
@@ -36,23 +51,68 @@ export async function wireRateLimits(app: FastifyInstance, ctx: GatewayContext):
     app.addHook('onClose', async () => {
       client.disconnect()
     })
-    ctx.rateLimitStore = redisStoreWithLocalFallback(client, { namespace: cfg.redis.prefix, log: app.log })
+    store = redisStoreWithLocalFallback(client, { namespace: cfg.redis.prefix, log: app.log })
   }
 
-  let signupLimit: onRequestHookHandler | null = null
+  const limits = cfg.rateLimits
+  let made: Omit<GatewayRateLimits, 'store' | 'routes' | 'setProxyAdminCheck'> | null = null
+  const counters = new Map<RateLimitName, RateCounter>()
   await app.register(async (scope) => {
-    await scope.register(rateLimit, {
-      global: false,
-      ...(ctx.rateLimitStore ? { store: ctx.rateLimitStore as never } : {}),
-      errorResponseBuilder: (_req, c) =>
-        new RateLimitExceededError('Rate Limit Exceeded', { headers: { 'retry-after': String(Math.ceil(c.ttl / 1000)) } }),
-    })
-    signupLimit = scope.rateLimit({ max: SIGNUP_PER_IP_5MIN, timeWindow: FIVE_MIN, keyGenerator: (req) => `signup:${req.ip}` }) as onRequestHookHandler
+    await scope.register(rateLimit, { global: false, ...(store ? { store: store as never } : {}) })
+    for (const name of Object.keys(limits) as RateLimitName[]) counters.set(name, rateCounter(scope, `gw:${name}`, limits[name]))
+    made = {
+      session: createLimiters(scope, {
+        loginPerAccount: limits.LOGIN_ACCOUNT,
+        loginPerAccountDaily: limits.LOGIN_ACCOUNT_DAILY,
+        loginPerIp: limits.LOGIN_IP,
+        emailPerAccount: limits.EMAIL_ACCOUNT,
+        emailPerAccountDaily: limits.EMAIL_ACCOUNT_DAILY,
+      }),
+      adminFailures: counters.get('ADMIN_PASSWORD_FAILURES')!,
+    }
   })
+
+  const routes = new Map<string, RouteLimitRecord>()
+  let proxyAdminCheck: ((req: FastifyRequest) => Promise<void>) | null = null
+  const hookFor = (list: readonly RouteLimit[]): onRequestHookHandler => {
+    const bound = list.map((l) => ({ counter: counters.get(l.name)!, key: l.key }))
+    return async (req) => {
+      for (const l of bound) await l.counter.hit(l.key(req))
+    }
+  }
+  const globalHook = hookFor([GLOBAL_LIMIT])
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method]
-    if (route.url !== CREATE_ACCOUNT_URL || !methods.includes('POST') || !signupLimit) return
-    const existing = route.onRequest ? (Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest]) : []
-    route.onRequest = [signupLimit, ...existing]
+    const id = `${methods.join(',')} ${route.url}`
+    const exempt = RATE_LIMIT_EXEMPT.get(route.url)
+    if (exempt !== undefined) {
+      routes.set(id, { exempt })
+      if (route.url === '/xrpc/*') prepend(route, proxyBasicCheck)
+      return
+    }
+    const specific = ROUTE_LIMITS.get(route.url) ?? []
+    prepend(route, specific.length ? hookFor([GLOBAL_LIMIT, ...specific]) : globalHook)
+    routes.set(id, { limits: [GLOBAL_LIMIT.name, ...specific.map((l) => l.name)] })
   })
+
+  // Only requests carrying Basic credentials wait for anything: the proxy's hot path stays sync.
+  function proxyBasicCheck(req: FastifyRequest, _reply: unknown, done: (err?: Error) => void): void {
+    const auth = req.headers.authorization
+    if (!proxyAdminCheck || !auth || !/^basic /i.test(auth)) return done()
+    proxyAdminCheck(req).then(() => done(), done)
+  }
+
+  return {
+    store,
+    ...made!,
+    routes,
+    setProxyAdminCheck: (check) => {
+      proxyAdminCheck = check
+    },
+  }
+}
+
+function prepend(route: RouteOptions, hook: onRequestHookHandler | ((req: FastifyRequest, reply: unknown, done: (err?: Error) => void) => void)): void {
+  const existing = route.onRequest ? (Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest]) : []
+  route.onRequest = [hook as onRequestHookHandler, ...existing]
 }

@@ -31,8 +31,9 @@ export async function wireSession(app: FastifyInstance, ctx: GatewayContext): Pr
     authVerifier: ctx.authVerifier,
     sessionIssuer: ctx.sessionIssuer,
     includeDidDoc: cfg.service.includeDidDocInSession,
-    // Redis (shared by instances) with an in-process fallback; in memory without ENTRYWAY_REDIS_URL
-    ...(ctx.rateLimitStore ? { rateLimitStore: ctx.rateLimitStore } : {}),
+    // the sign-in limits createSession shares with deleteAccount and the OAuth sign-in
+    limiters: ctx.rateLimits.session,
+    passwordGate: ctx.passwordGate,
     // Password reset or change and deletion end OAuth sessions too (registered after this plugin).
     onRevokeAccountSessions: async (did) => {
       if (app.hasDecorator('entrywayOAuth')) await app.entrywayOAuth.revokeAccountSessions(did)

@@ -52,7 +52,7 @@ export function dashboardPage(opts: {
     if (can('com.atproto.admin.disableAccountInvites', h)) buttons.push(rowButton(A('com.atproto.admin.disableAccountInvites'), csrf, { account: a.did }, 'Disable invites'))
     if (can('com.atproto.admin.enableAccountInvites', h)) buttons.push(rowButton(A('com.atproto.admin.enableAccountInvites'), csrf, { account: a.did }, 'Enable invites'))
     if (can('com.atproto.admin.deleteAccount', h)) {
-      buttons.push(html`<a class="btn secondary" style="color:#c62828;border-color:#c62828" href="/admin/confirm/com.atproto.admin.deleteAccount?did=${encodeURIComponent(a.did)}" data-nsid="com.atproto.admin.deleteAccount">Delete…</a>`)
+      buttons.push(rowButton(A('com.atproto.admin.deleteAccount'), csrf, did, 'Delete…', 'secondary danger-outline', 'confirm'))
     }
     return html`<tr data-did="${a.did}"><td><strong>${a.handle}</strong><div class="mono">${a.did}</div></td><td class="mono">${h?.url ?? `#${a.hostId}`}</td><td>${statusPill(a.status)}</td><td>${a.email ?? ''}</td><td><div class="actions">${buttons.length ? buttons : html`<span class="muted">view only</span>`}</div></td></tr>`
   })
@@ -73,14 +73,15 @@ ${tools.length ? html`<div class="grid">${tools.map((a) => html`<div class="card
   return page({ title: 'Dashboard', user, active: 'dashboard', body })
 }
 
-export function confirmPage(opts: { user: LayoutUser; action: AdminAction; fixed: Record<string, string> }): string {
+/** Reached only by the portal's own POSTed, CSRF-checked forms; every value is shown and editable. */
+export function confirmPage(opts: { user: LayoutUser; action: AdminAction; values: Record<string, string> }): string {
   return page({
     title: `Confirm: ${opts.action.label}`,
     user: opts.user,
     active: 'dashboard',
     body: html`<div class="center"><div class="card"><h1>${opts.action.label}?</h1>
-<p>This cannot be undone.</p><p class="mono">${Object.values(opts.fixed).join(' ')}</p>
-${actionForm(opts.action, opts.user.csrfToken, { fixed: opts.fixed, submit: `Yes, ${opts.action.label.toLowerCase()}` })}
+<p>This cannot be undone. Check every field below.</p>
+${actionForm(opts.action, opts.user.csrfToken, { values: opts.values, submit: `Yes, ${opts.action.label.toLowerCase()}` })}
 <p><a class="btn secondary" href="/admin">Cancel</a></p></div></div>`,
   })
 }

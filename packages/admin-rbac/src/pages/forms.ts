@@ -12,18 +12,23 @@ export function field(f: FieldSpec, id: string, value?: string): SafeHtml {
   return html`<label for="${fid}">${f.label}</label>${input}`
 }
 
-/** A whole form for one action; `fixed` values become hidden fields. */
-export function actionForm(a: AdminAction, csrf: string, opts: { fixed?: Record<string, string>; submit?: string; id?: string } = {}): SafeHtml {
+/**
+ * A whole form for one action. `values` pre-fill its fields, which stay visible and editable:
+ * nothing a form submits is hidden from the member but the CSRF token.
+ */
+export function actionForm(a: AdminAction, csrf: string, opts: { values?: Record<string, string>; submit?: string; id?: string } = {}): SafeHtml {
   const id = opts.id ?? a.nsid.split('.').pop()!
-  const fixed = opts.fixed ?? {}
+  const values = opts.values ?? {}
   return html`<form method="post" action="/admin/action/${a.nsid}" data-nsid="${a.nsid}">
 <input type="hidden" name="_csrf" value="${csrf}">
-${Object.entries(fixed).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
-${a.fields.filter((f) => !(f.name in fixed)).map((f) => field(f, id))}
+${a.fields.map((f) => field(f, id, values[f.name]))}
 <p><button type="submit" class="${a.danger ? 'danger' : ''}">${opts.submit ?? a.label}</button></p></form>`
 }
 
-/** A one-button form acting on one account. */
-export function rowButton(a: AdminAction, csrf: string, fields: Record<string, string>, label: string, cls = 'secondary'): SafeHtml {
-  return html`<form class="inline" method="post" action="/admin/action/${a.nsid}" data-nsid="${a.nsid}"><input type="hidden" name="_csrf" value="${csrf}">${Object.entries(fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}<button type="submit" class="${cls}">${label}</button></form>`
+/**
+ * A one-button form acting on one account (the row's own values, rendered by the portal). With
+ * `to: 'confirm'` it opens the action's confirmation page instead of acting.
+ */
+export function rowButton(a: AdminAction, csrf: string, fields: Record<string, string>, label: string, cls = 'secondary', to: 'action' | 'confirm' = 'action'): SafeHtml {
+  return html`<form class="inline" method="post" action="/admin/${to}/${a.nsid}" data-nsid="${a.nsid}"><input type="hidden" name="_csrf" value="${csrf}">${Object.entries(fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}<button type="submit" class="${cls}">${label}</button></form>`
 }

@@ -56,18 +56,25 @@ export function registerActionRoutes(app: FastifyInstance, d: PortalDeps): void 
     return reply.code(status).type('text/html; charset=utf-8').send(resultPage({ user, action, outcome }))
   })
 
-  app.get<{ Params: { nsid: string }; Querystring: Record<string, string> }>('/admin/confirm/:nsid', async (req, reply) => {
+  // A POST of the portal's own forms only (CSRF token, same origin): a link someone sends a
+  // member cannot open a confirmation page filled with values of their choosing.
+  app.post<{ Params: { nsid: string } }>('/admin/confirm/:nsid', { config: d.actionLimit }, async (req, reply) => {
     const s = await requirePage(d, req, reply)
     if (!s) return reply
+    const body = (req.body ?? {}) as Record<string, unknown>
     const action = ADMIN_ACTIONS.get(req.params.nsid)
+    if (typeof body._csrf !== 'string' || !safeEqual(body._csrf, s.session.csrfToken) || crossOrigin(req, d.o.publicUrl)) {
+      await auditRefusal(d, s, action?.nsid ?? 'portal.csrf', 403, 'missing or wrong CSRF token')
+      return reply.code(403).type('text/html; charset=utf-8').send(messagePage({ title: 'Form expired', message: 'This form is no longer valid. Reload the page and try again.', user: layoutUser(s), links: backLink }))
+    }
     if (!action) return reply.code(404).type('text/html; charset=utf-8').send(messagePage({ title: 'Unknown action', message: 'No such action.', user: layoutUser(s), links: backLink }))
     if (!s.perms.mayEver(action.nsid)) {
       await auditRefusal(d, s, action.nsid, 403, 'confirmation page of an action the member may not call')
       return reply.code(403).type('text/html; charset=utf-8').send(messagePage({ title: 'Not allowed', message: `Your roles do not allow ${action.nsid}.`, user: layoutUser(s), links: backLink }))
     }
-    const fixed: Record<string, string> = {}
-    for (const f of action.fields) if (typeof req.query[f.name] === 'string') fixed[f.name] = req.query[f.name]!
-    return reply.type('text/html; charset=utf-8').send(confirmPage({ user: layoutUser(s), action, fixed }))
+    const values: Record<string, string> = {}
+    for (const f of action.fields) if (typeof body[f.name] === 'string') values[f.name] = body[f.name] as string
+    return reply.type('text/html; charset=utf-8').send(confirmPage({ user: layoutUser(s), action, values }))
   })
 
   // JSON API: same checks; the CSRF token comes in `x-csrf-token`. Errors are XRPC-shaped.

@@ -37,6 +37,11 @@ export class KyselyEmailTokenStore implements EmailTokenStore {
     return row ?? null
   }
 
+  async findByToken(purpose: EmailTokenPurpose, token: string): Promise<EmailTokenRecord | null> {
+    const row = await this.db.selectFrom('email_token').select(COLUMNS).where('purpose', '=', purpose).where('token', '=', token).executeTakeFirst()
+    return row ?? null
+  }
+
   async consumeByToken(purpose: EmailTokenPurpose, token: string): Promise<EmailTokenRecord | null> {
     const row = await this.db
       .deleteFrom('email_token')

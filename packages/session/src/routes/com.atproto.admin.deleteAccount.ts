@@ -9,7 +9,7 @@ const NSID = 'com.atproto.admin.deleteAccount'
 /** Basic admin: the same deletion as a user's own (PDS repo, account, sessions, PLC tombstone). */
 export function registerAdminDeleteAccount(app: FastifyInstance, deps: SessionDeps): void {
   app.post(`/xrpc/${NSID}`, async (req, reply) => {
-    deps.authVerifier.adminBasic(req)
+    await deps.authVerifier.adminBasic(req)
     const { did } = readInput<{ did: string }>(NSID, req)
     const account = await deps.accounts.getByDid(did)
     if (!account) throw new InvalidRequestError(`Account does not exist: ${did}`, 'AccountNotFound')

@@ -8,7 +8,7 @@ const NSID = 'com.atproto.admin.getSubjectStatus'
 /** Basic admin: the status as the account's PDS knows it (repo, record or blob), passed on. */
 export function registerAdminGetSubjectStatus(app: FastifyInstance, deps: SessionDeps): void {
   app.get(`/xrpc/${NSID}`, async (req) => {
-    deps.authVerifier.adminBasic(req)
+    await deps.authVerifier.adminBasic(req)
     const q = (req.query ?? {}) as Record<string, unknown>
     const params: Record<string, string> = {}
     for (const k of ['did', 'uri', 'blob'] as const) {

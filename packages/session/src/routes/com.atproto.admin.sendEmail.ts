@@ -18,7 +18,7 @@ export function registerAdminSendEmail(app: FastifyInstance, deps: SessionDeps):
   app.post(`/xrpc/${NSID}`, async (req) => {
     const isBasic = /^basic /i.test(req.headers.authorization ?? '')
     let serviceIss: string | null = null
-    if (isBasic) deps.authVerifier.adminBasic(req)
+    if (isBasic) await deps.authVerifier.adminBasic(req)
     else serviceIss = (await deps.authVerifier.service(req, NSID)).did
     const input = readInput<Input>(NSID, req)
     // A PDS forwards this with a service token signed for the recipient (admin/sendEmail.ts).

@@ -3,19 +3,20 @@ import { InvalidRequestError } from '@entryway/xrpc'
 import type { SessionDeps } from '../deps.js'
 import { readInput } from '../input.js'
 import { isValidEmail } from '../email-address.js'
+import { changeEmail } from '../email-flow.js'
 
 const NSID = 'com.atproto.admin.updateAccountEmail'
 
 export function registerAdminUpdateAccountEmail(app: FastifyInstance, deps: SessionDeps): void {
   app.post(`/xrpc/${NSID}`, async (req, reply) => {
-    deps.authVerifier.adminBasic(req)
+    await deps.authVerifier.adminBasic(req)
     const input = readInput<{ account: string; email: string }>(NSID, req)
     const email = input.email.trim().toLowerCase()
     if (!isValidEmail(email)) throw new InvalidRequestError('Invalid email address')
     // `account` is a handle or a DID (at-identifier).
     const account = await deps.accounts.findByIdentifier(input.account)
     if (!account || input.account.includes('@')) throw new InvalidRequestError(`Account does not exist: ${input.account}`, 'AccountNotFound')
-    if (email !== account.email && (await deps.accounts.updateEmail(account.did, email)) === 'taken') {
+    if (email !== account.email && (await changeEmail(deps, account.did, email)) === 'taken') {
       throw new InvalidRequestError('This email address is already in use')
     }
     return reply.status(200).send()

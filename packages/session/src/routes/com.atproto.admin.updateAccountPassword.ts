@@ -9,7 +9,7 @@ const NSID = 'com.atproto.admin.updateAccountPassword'
 
 export function registerAdminUpdateAccountPassword(app: FastifyInstance, deps: SessionDeps): void {
   app.post(`/xrpc/${NSID}`, async (req, reply) => {
-    deps.authVerifier.adminBasic(req)
+    await deps.authVerifier.adminBasic(req)
     const { did, password } = readInput<{ did: string; password: string }>(NSID, req)
     if (password.length > NEW_PASSWORD_MAX_LENGTH) throw new InvalidRequestError(`Password too long (max ${NEW_PASSWORD_MAX_LENGTH} characters)`)
     await requireAccount(deps, did)

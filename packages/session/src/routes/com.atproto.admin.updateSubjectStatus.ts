@@ -26,7 +26,7 @@ interface Input {
  */
 export function registerAdminUpdateSubjectStatus(app: FastifyInstance, deps: SessionDeps): void {
   app.post(`/xrpc/${NSID}`, async (req) => {
-    deps.authVerifier.adminBasic(req)
+    await deps.authVerifier.adminBasic(req)
     const input = readInput<Input>(NSID, req)
     const { subject, takedown, deactivated } = input
     if (takedown?.applied && deactivated && !deactivated.applied) {

@@ -19,8 +19,12 @@ interface Input {
 export function registerCreateSession(app: FastifyInstance, deps: SessionDeps): void {
   app.post(`/xrpc/${NSID}`, async (req) => {
     const input = readInput<Input>(NSID, req)
-    await deps.limits.login(req, input.identifier)
-    const { account, appPassword } = await authenticate(deps, input.identifier, input.password)
+    const { account, appPassword } = await authenticate(deps, {
+      identifier: input.identifier,
+      password: input.password,
+      ip: req.ip,
+      appPasswords: deps.appPasswords,
+    })
     const takendown = account.status === 'takendown'
     if (takendown && !input.allowTakendown) throw new AuthRequiredError('Account has been taken down', 'AccountTakedown')
 

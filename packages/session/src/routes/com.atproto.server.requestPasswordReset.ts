@@ -2,18 +2,33 @@ import type { FastifyInstance } from 'fastify'
 import type { SessionDeps } from '../deps.js'
 import { readInput } from '../input.js'
 import { sendEmailToken } from '../email-flow.js'
+import { normalizeIdentifier } from '../identifier.js'
 
 const NSID = 'com.atproto.server.requestPasswordReset'
 
+/**
+ * The same empty 200, at the same speed, whether or not the address has an account and whether or
+ * not the mail goes out: the lookup and the sending happen after the answer (failures are logged),
+ * so neither status nor timing tells a known address from an unknown one.
+ */
 export function registerRequestPasswordReset(app: FastifyInstance, deps: SessionDeps): void {
   app.post(`/xrpc/${NSID}`, async (req, reply) => {
     const { email } = readInput<{ email: string }>(NSID, req)
-    const normalized = email.trim().toLowerCase()
-    // Per address, known or not (a per-IP limit would hit every user behind one PDS).
-    await deps.limits.email(req, 'reset_password_address', normalized)
-    const account = normalized.includes('@') ? await deps.accounts.findByIdentifier(normalized) : null
-    // The same empty 200 whether or not the address has an account: no account discovery.
-    if (account && account.email === normalized) await sendEmailToken(deps, req, account, 'reset_password', 'resetPassword')
+    // normalised as the lookup below (findByIdentifier) does
+    const normalized = normalizeIdentifier(email)
+    // Per address, known or not (the per-IP limits are the gateway's route limits).
+    await deps.limits.email('reset_password_address', normalized)
+    void sendResetCode(deps, req, normalized)
     return reply.status(200).send()
   })
+}
+
+async function sendResetCode(deps: SessionDeps, req: Parameters<typeof sendEmailToken>[1], normalized: string): Promise<void> {
+  try {
+    const account = normalized.includes('@') ? await deps.accounts.findByIdentifier(normalized) : null
+    if (account && account.email === normalized) await sendEmailToken(deps, req, account, 'reset_password', 'resetPassword')
+  } catch (err) {
+    // sendEmailToken logged a mail failure already; anything else (limits, database) is told here
+    req.log.warn({ err }, 'password reset code not sent')
+  }
 }

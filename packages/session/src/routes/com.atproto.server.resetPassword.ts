@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { InvalidRequestError } from '@entryway/xrpc'
 import type { SessionDeps } from '../deps.js'
 import { readInput } from '../input.js'
-import { useEmailTokenFindDid } from '../email-flow.js'
+import { checkEmailTokenFindDid, useEmailTokenFindDid } from '../email-flow.js'
 import { hashPassword, NEW_PASSWORD_MAX_LENGTH } from '../password.js'
 
 const NSID = 'com.atproto.server.resetPassword'
@@ -12,6 +12,8 @@ export function registerResetPassword(app: FastifyInstance, deps: SessionDeps): 
     const { token, password } = readInput<{ token: string; password: string }>(NSID, req)
     if (password.length > NEW_PASSWORD_MAX_LENGTH) throw new InvalidRequestError(`Password too long (max ${NEW_PASSWORD_MAX_LENGTH} characters)`)
     if (password.length === 0) throw new InvalidRequestError('Password is required')
+    // The code first: a junk code costs one lookup, never a place in the scrypt gate sign-ins share.
+    await checkEmailTokenFindDid(deps, 'reset_password', token)
     // Hash before using the code up, so a failure here leaves the code usable.
     const passwordScrypt = await deps.gate.run(() => hashPassword(password))
     const did = await useEmailTokenFindDid(deps, 'reset_password', token)

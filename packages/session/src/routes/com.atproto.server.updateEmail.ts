@@ -3,7 +3,7 @@ import { InvalidRequestError } from '@entryway/xrpc'
 import type { SessionDeps } from '../deps.js'
 import { readInput } from '../input.js'
 import { requireActiveAccount } from '../account-lookup.js'
-import { checkEmailToken, useEmailToken } from '../email-flow.js'
+import { changeEmail, checkEmailToken, useEmailToken } from '../email-flow.js'
 import { ACCESS_FULL } from '../scopes.js'
 import { isValidEmail } from '../email-address.js'
 
@@ -34,7 +34,7 @@ export function registerUpdateEmail(app: FastifyInstance, deps: SessionDeps): vo
     // Check everything before changing anything; the code is used up only once the change is made.
     if (input.token) await checkEmailToken(deps, account.did, 'update_email', input.token)
     if (changing) {
-      if ((await deps.accounts.updateEmail(account.did, email)) === 'taken') {
+      if ((await changeEmail(deps, account.did, email)) === 'taken') {
         throw new InvalidRequestError('This email address is already in use, please use a different email.')
       }
     } else if (input.emailAuthFactor !== undefined && input.emailAuthFactor !== account.emailAuthFactor) {

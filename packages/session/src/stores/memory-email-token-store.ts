@@ -21,6 +21,11 @@ export class MemoryEmailTokenStore implements EmailTokenStore {
     return { ...r }
   }
 
+  async findByToken(purpose: EmailTokenPurpose, token: string): Promise<EmailTokenRecord | null> {
+    for (const r of this.rows.values()) if (r.purpose === purpose && r.token === token) return { ...r }
+    return null
+  }
+
   async consumeByToken(purpose: EmailTokenPurpose, token: string): Promise<EmailTokenRecord | null> {
     for (const r of this.rows.values()) {
       if (r.purpose === purpose && r.token === token) return this.consume(r.did, purpose, token)

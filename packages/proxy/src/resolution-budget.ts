@@ -1,0 +1,49 @@
+import { LRUCache } from 'lru-cache'
+import { RateLimitExceededError } from '@entryway/xrpc'
+
+/** Uncached DID resolutions one client address may cause per window. */
+export const DEFAULT_UNCACHED_RESOLUTIONS_PER_CLIENT = 60
+export const DEFAULT_RESOLUTION_BUDGET_WINDOW_MS = 60_000
+/** Client addresses tracked at once (the least recently seen are forgotten first). */
+const TRACKED_CLIENTS = 50_000
+
+interface Window {
+  startedAt: number
+  used: number
+}
+
+/**
+ * A fixed-window count per client address of the DID resolutions it made the Entryway send to
+ * PLC or a did:web host. Any client can name any DID (`repo=`, `did=`, a forged service JWT's
+ * `iss`, a DPoP `sub`), so without this one client could get the Entryway rate-limited by the
+ * PLC directory. Over budget is a 429, never a 5xx.
+ */
+export class ResolutionBudget {
+  private readonly windows = new LRUCache<string, Window>({ max: TRACKED_CLIENTS })
+
+  constructor(
+    private readonly perClient: number,
+    private readonly windowMs: number,
+    private readonly now: () => number,
+  ) {
+    if (!Number.isInteger(perClient) || perClient <= 0) throw new Error('@entryway/proxy: uncached resolutions per client must be a positive integer')
+    if (!Number.isInteger(windowMs) || windowMs <= 0) throw new Error('@entryway/proxy: the resolution budget window must be a positive integer (ms)')
+  }
+
+  /** Counts one resolution for `client`, or throws RateLimitExceeded when its window is used up. */
+  charge(client: string): void {
+    const now = this.now()
+    let w = this.windows.get(client)
+    if (!w || now - w.startedAt >= this.windowMs) {
+      w = { startedAt: now, used: 0 }
+      this.windows.set(client, w)
+    }
+    if (w.used >= this.perClient) {
+      const retryAfter = Math.max(1, Math.ceil((w.startedAt + this.windowMs - now) / 1000))
+      throw new RateLimitExceededError('Too many lookups of unknown DIDs from this address; slow down.', {
+        headers: { 'retry-after': String(retryAfter) },
+      })
+    }
+    w.used++
+  }
+}
