@@ -1,7 +1,7 @@
-import { seedHostWithAccounts, testDatabaseTargets } from '@entryway/db'
+import { seedHostWithAccounts, testStoreTargets } from '@entryway/db'
 import { MemoryAccountRoutes, MemoryHostDirectory, type FleetHost } from '../src/index.js'
 import { KyselyAccountRoutes, KyselyHostDirectory } from '../src/postgres/index.js'
-import { proxyStoreConformance } from './store-conformance.js'
+import { proxyStoreConformance, type ProxyStoreSet } from './store-conformance.js'
 
 proxyStoreConformance({
   name: 'memory',
@@ -21,18 +21,13 @@ proxyStoreConformance({
   },
 })
 
-for (const db of testDatabaseTargets(process.env.TEST_DATABASE_URL)) {
-  proxyStoreConformance({
-    name: db.name,
-    skip: db.skip,
-    async open() {
-      const d = await db.open()
-      return {
-        routes: new KyselyAccountRoutes(d.db),
-        hosts: new KyselyHostDirectory(d.db),
-        addHost: async (h, accounts) => void (await seedHostWithAccounts(d.db, h, accounts)),
-        close: () => d.close(),
-      }
-    },
-  })
+for (const target of testStoreTargets<Omit<ProxyStoreSet, 'close'>>(
+  process.env.TEST_DATABASE_URL,
+  (d) => ({
+    routes: new KyselyAccountRoutes(d.db),
+    hosts: new KyselyHostDirectory(d.db),
+    addHost: async (h, accounts) => void (await seedHostWithAccounts(d.db, h, accounts)),
+  }),
+)) {
+  proxyStoreConformance(target)
 }

@@ -1,7 +1,21 @@
-import { seedHostWithAccounts, testDatabaseTargets } from '@entryway/db'
-import { MemoryAccountStore, MemoryAppPasswordStore, MemoryEmailTokenStore, MemoryRefreshTokenStore } from '../src/index.js'
-import { KyselyAccountStore, KyselyAppPasswordStore, KyselyEmailTokenStore, KyselyRefreshTokenStore } from '../src/postgres/index.js'
-import { CONFORMANCE_HOST, sessionStoreConformance } from './store-conformance.js'
+import { seedHostWithAccounts, testStoreTargets } from '@entryway/db'
+import {
+  MemoryAccountStore,
+  MemoryAppPasswordStore,
+  MemoryEmailTokenStore,
+  MemoryRefreshTokenStore,
+} from '../src/index.js'
+import {
+  KyselyAccountStore,
+  KyselyAppPasswordStore,
+  KyselyEmailTokenStore,
+  KyselyRefreshTokenStore,
+} from '../src/postgres/index.js'
+import {
+  CONFORMANCE_HOST,
+  sessionStoreConformance,
+  type SessionStoreSet,
+} from './store-conformance.js'
 
 sessionStoreConformance({
   name: 'memory',
@@ -19,21 +33,18 @@ sessionStoreConformance({
   },
 })
 
-for (const db of testDatabaseTargets(process.env.TEST_DATABASE_URL)) {
-  sessionStoreConformance({
-    name: db.name,
-    skip: db.skip,
-    async open() {
-      const d = await db.open()
-      return {
-        accounts: new KyselyAccountStore(d.db),
-        appPasswords: new KyselyAppPasswordStore(d.db),
-        emailTokens: new KyselyEmailTokenStore(d.db),
-        refreshTokens: new KyselyRefreshTokenStore(d.db),
-        addAccount: async ({ host: { id: _id, ...host }, ...account }) => void (await seedHostWithAccounts(d.db, host, [account])),
-        setStatus: async (did, status) => void (await d.db.updateTable('account').set({ status }).where('did', '=', did).execute()),
-        close: () => d.close(),
-      }
-    },
-  })
+for (const target of testStoreTargets<Omit<SessionStoreSet, 'close'>>(
+  process.env.TEST_DATABASE_URL,
+  (d) => ({
+    accounts: new KyselyAccountStore(d.db),
+    appPasswords: new KyselyAppPasswordStore(d.db),
+    emailTokens: new KyselyEmailTokenStore(d.db),
+    refreshTokens: new KyselyRefreshTokenStore(d.db),
+    addAccount: async ({ host: { id: _id, ...host }, ...account }) =>
+      void (await seedHostWithAccounts(d.db, host, [account])),
+    setStatus: async (did, status) =>
+      void (await d.db.updateTable('account').set({ status }).where('did', '=', did).execute()),
+  }),
+)) {
+  sessionStoreConformance(target)
 }
