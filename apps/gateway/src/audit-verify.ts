@@ -1,7 +1,6 @@
-import { auditCheckpointValid, verifyAuditChain, type AuditCheckpoint, type ChainVerdict } from '@entryway/admin-rbac'
+import { auditCheckpointValid, latestCheckpointIn, verifyAuditChain, type AuditCheckpoint, type ChainVerdict } from '@entryway/admin-rbac'
+import { KyselyAuditLog } from '@entryway/admin-rbac/postgres'
 import type { EntrywayDb } from '@entryway/db'
-import { KyselyAuditLog } from './stores/admin-audit.js'
-import { latestCheckpointIn } from './stores/admin-audit-checkpoints.js'
 
 export interface AdminAuditReport {
   verdict: ChainVerdict

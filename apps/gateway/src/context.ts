@@ -15,7 +15,7 @@ import {
 } from '@entryway/session'
 import type { ServerConfig } from './config/config.js'
 import type { ServerSecrets } from './config/secrets.js'
-import { KyselyRefreshTokenStore } from './stores/refresh-token-store.js'
+import { KyselyRefreshTokenStore } from '@entryway/session/postgres'
 import type { GatewayRateLimits } from './wire/rate-limits.js'
 import type { TrustedForwarders } from './wire/trusted-forwarders.js'
 

@@ -33,7 +33,7 @@ export async function runLab(
 ): Promise<RunningLab> {
   const dir = opts.dir ?? t.testdir()
   const { DATABASE_URL: _omit, ...base } = process.env
-  const child = spawn(process.execPath, ['--import', 'tsx', BIN, '--random-ports', '--dir', dir, ...args], {
+  const child = spawn(process.execPath, ['--conditions=@entryway/source', '--import', 'tsx', BIN, '--random-ports', '--dir', dir, ...args], {
     cwd: REPO_ROOT,
     env: { ...base, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],

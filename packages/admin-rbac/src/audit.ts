@@ -178,7 +178,7 @@ export class MemoryAuditLog implements AuditLog {
       const prevHash = this.rows.at(-1)?.hash ?? GENESIS_HASH
       const row: AuditRow = { ...entry, id: (this.rows.at(-1)?.id ?? 0) + 1, prevHash, hash: seal(prevHash) }
       this.rows.push(row)
-      return row
+      return { ...row }
     })
     this.tail = run.catch(() => {})
     return run
@@ -190,12 +190,13 @@ export class MemoryAuditLog implements AuditLog {
       .reverse()
       .slice(0, opts.limit + 1)
     const more = out.length > opts.limit
-    const rows = out.slice(0, opts.limit)
+    // Copies: a caller's change to a row it was given must not rewrite the log.
+    const rows = out.slice(0, opts.limit).map((r) => ({ ...r }))
     return { rows, cursor: more ? rows.at(-1)!.id : undefined }
   }
 
   async *scan(filter: AuditFilter): AsyncIterable<AuditRow> {
-    for (const r of [...this.rows]) if (matchesAuditFilter(r, filter)) yield r
+    for (const r of [...this.rows]) if (matchesAuditFilter(r, filter)) yield { ...r }
   }
 }
 

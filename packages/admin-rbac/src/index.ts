@@ -47,6 +47,7 @@ export {
   type ChainVerdict,
 } from './audit.js'
 export { AuditTrail, MemoryAuditCheckpoints, DEFAULT_ANONYMOUS_AUDIT_WINDOW_MS, type AuditCheckpointStore, type AuditTrailOptions } from './audit-trail.js'
+export { FileAuditCheckpoints, latestCheckpointIn } from './file-audit-checkpoints.js'
 export { MemoryAdminSessionStore, type AdminSession, type AdminSessionStore } from './session-store.js'
 export { MemoryFleetDirectory, type FleetDirectory, type FleetHost, type FleetAccount, type FleetAccountPage } from './fleet-directory.js'
 export {

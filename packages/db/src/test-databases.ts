@@ -53,3 +53,25 @@ export function testDatabaseTargets(postgresUrl: string | undefined): TestDataba
   }
   return targets
 }
+
+/** A store test's target: a set of stores built on one test database, closed with it. */
+export interface TestStoreTarget<S> {
+  name: TestDatabaseTarget['name']
+  skip: string | false
+  open(): Promise<S & { close(): Promise<void> }>
+}
+
+/** `testDatabaseTargets`, each opening a database and building the stores under test on it. */
+export function testStoreTargets<S>(
+  postgresUrl: string | undefined,
+  build: (d: Database) => S,
+): TestStoreTarget<S>[] {
+  return testDatabaseTargets(postgresUrl).map((db) => ({
+    name: db.name,
+    skip: db.skip,
+    async open() {
+      const d = await db.open()
+      return { ...build(d), close: () => d.close() }
+    },
+  }))
+}

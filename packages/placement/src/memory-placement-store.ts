@@ -76,7 +76,7 @@ export class MemoryPlacementStore implements SignupStore, AccountDirectory, Invi
       if (!invite || !inviteAvailable(invite)) return 'invite_unavailable'
       invite.uses.push({ usedBy: a.did, usedAt: now })
     }
-    this.accounts.set(a.did, { did: a.did, handle: a.handle, email: a.email, hostId: a.hostId, status: 'active', createdAt: now })
+    this.accounts.set(a.did, { did: a.did, handle: a.handle, email: a.email, hostId: a.hostId, status: 'active', invitesDisabled: false, createdAt: now })
     Object.assign(r, { state: 'complete', updatedAt: now })
     return 'ok'
   }

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache'
 import type { FastifyBaseLogger } from 'fastify'
-import type { DidDocResolver, DidDocument, ResolveOptions } from '@entryway/session'
+import type { DidDocResolver, DidDocument, ResolveOptions } from '@entryway/xrpc'
 import { DEFAULT_RESOLUTION_BUDGET_WINDOW_MS, DEFAULT_UNCACHED_RESOLUTIONS_PER_CLIENT, ResolutionBudget } from './resolution-budget.js'
 
 /** PDS defaults (`PDS_DID_CACHE_STALE_TTL` / `_MAX_TTL`). */

@@ -1,5 +1,5 @@
 import { DidPlcResolver, DidWebResolver, PoorlyFormattedDidError, UnsupportedDidWebPathError } from '@atproto/identity'
-import type { DidDocument } from '@entryway/session'
+import type { DidDocument } from '@entryway/xrpc'
 import type { DidDocFetcher } from './did-doc-cache.js'
 import { DEFAULT_DID_RESOLVE_TIMEOUT_MS } from './did-doc-cache.js'
 

@@ -1,5 +1,4 @@
-import { EntrywayConfigError } from '@entryway/xrpc'
-import type { DidDocResolver } from '@entryway/session'
+import { EntrywayConfigError, type DidDocResolver } from '@entryway/xrpc'
 import type { HostDirectory } from './host-directory.js'
 import type { AccountRoutes } from './account-routes.js'
 import type { AccessTokenVerifier } from './verified-token-cache.js'

@@ -1,7 +1,6 @@
 import { LRUCache } from 'lru-cache'
 import type { FastifyBaseLogger } from 'fastify'
-import { getPdsEndpoint, type DidDocResolver, type DidDocument } from '@entryway/session'
-import { InvalidRequestError, UpstreamFailureError, XrpcError } from '@entryway/xrpc'
+import { getPdsEndpoint, InvalidRequestError, UpstreamFailureError, XrpcError, type DidDocResolver, type DidDocument } from '@entryway/xrpc'
 import type { AccountRoutes } from './account-routes.js'
 import { originOf, type HostSnapshot, type RoutableHost } from './host-directory.js'
 import { ipLiteralOf, isPublicAddress } from './address-guard.js'

@@ -3,7 +3,7 @@ import t from 'tap'
 import { DidDocCache } from '../src/did-doc-cache.js'
 import { createDidDocFetcher } from '../src/did-doc-fetcher.js'
 import { didDoc, startUpstream, waitFor } from './helpers.js'
-import type { DidDocument } from '@entryway/session'
+import type { DidDocument } from '@entryway/xrpc'
 
 const HOUR = 3600_000
 

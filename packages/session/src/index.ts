@@ -17,7 +17,7 @@ export {
 } from './tokens.js'
 export { createSessionIssuer, type SessionIssuer, type SessionIssuerOptions, type IssueSessionInput, type SessionTokens } from './session-issuer.js'
 export type { RefreshTokenStore, RefreshTokenRecord } from './refresh-token-store.js'
-export { getPdsEndpoint, type DidDocument, type DidDocResolver, type ResolveOptions } from './did-doc-resolver.js'
+export { getPdsEndpoint, type DidDocument, type DidDocResolver, type ResolveOptions } from '@entryway/xrpc'
 export { AuthVerifier, type AuthVerifierOptions, type AccessAuth, type ServiceAuth } from './auth-verifier.js'
 export { PROTECTED_METHODS } from './protected-methods.js'
 export { hashPassword, verifyPassword, hashAppPassword, NEW_PASSWORD_MAX_LENGTH, OLD_PASSWORD_MAX_LENGTH } from './password.js'

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import { formatAccountStatus, type SessionAccount } from './account-store.js'
-import type { DidDocument } from './did-doc-resolver.js'
+import type { DidDocument } from '@entryway/xrpc'
 import type { SessionDeps } from './deps.js'
 
 export interface SessionInfo {

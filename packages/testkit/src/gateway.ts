@@ -3,9 +3,11 @@ import { workspaceNodePath } from './node-bin.js'
 import { REPO_ROOT } from './paths.js'
 import { getFreePort } from './ports.js'
 import { ownedDir } from './temp-dir.js'
-import { spawnService, WATCH_PARENT_IMPORT, type ExitInfo, type ServiceProcess } from './process.js'
+import { SOURCE_CONDITION, spawnService, WATCH_PARENT_IMPORT, type ExitInfo, type ServiceProcess } from './process.js'
 
 export const GATEWAY_ENTRY = join(REPO_ROOT, 'apps', 'gateway', 'src', 'bin', 'gateway.ts')
+/** The built gateway (`tsc -b` writes it): what a deployment runs, plain Node, no tsx. */
+export const GATEWAY_BUILT_ENTRY = join(REPO_ROOT, 'apps', 'gateway', 'dist', 'bin', 'gateway.js')
 
 export interface StartGatewayOptions {
   /** `ENTRYWAY_*` (and `DATABASE_URL`) variables; see apps/gateway/src/config/env.ts `ENV_NAMES`. */
@@ -17,6 +19,8 @@ export interface StartGatewayOptions {
   name?: string
   startTimeoutMs?: number
   onUnexpectedExit?: (info: ExitInfo & { name: string; logTail: string }) => void
+  /** Run the built JavaScript (`GATEWAY_BUILT_ENTRY`, packages resolved to their `dist`) instead of the source through tsx. */
+  built?: boolean
 }
 
 export interface GatewayHandle {
@@ -30,7 +34,7 @@ export interface GatewayHandle {
   kill(signal?: NodeJS.Signals): void
 }
 
-/** The gateway (`apps/gateway/src/bin/gateway.ts` through tsx) in its own process. */
+/** The gateway (`apps/gateway/src/bin/gateway.ts` through tsx, or the built one) in its own process. */
 export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHandle> {
   const port = opts.port ?? (opts.env.ENTRYWAY_PORT ? Number(opts.env.ENTRYWAY_PORT) : await getFreePort())
   const owned = ownedDir(opts.logDir ?? opts.env.ENTRYWAY_DATA_DIR, 'gateway')
@@ -39,7 +43,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
   const proc = await spawnService({
     name: opts.name ?? `gateway :${port}`,
     command: workspaceNodePath(),
-    args: ['--import', 'tsx', '--import', WATCH_PARENT_IMPORT, GATEWAY_ENTRY],
+    args: opts.built ? ['--import', WATCH_PARENT_IMPORT, GATEWAY_BUILT_ENTRY] : [SOURCE_CONDITION, '--import', 'tsx', '--import', WATCH_PARENT_IMPORT, GATEWAY_ENTRY],
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, TZ: process.env.TZ, ...opts.env, ENTRYWAY_PORT: String(port) },
     logFile: join(logDir, 'gateway.log'),

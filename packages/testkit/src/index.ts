@@ -1,7 +1,7 @@
 export { ensurePdsRuntime, type PdsRuntime, type EnsurePdsRuntimeOptions } from './pds-runtime.js'
 export { startPlc, type PlcHandle, type StartPlcOptions } from './plc.js'
 export { startPds, pdsEnv, localDidWeb, type PdsHandle, type StartPdsOptions, type EntrywayIdentity } from './pds.js'
-export { startGateway, GATEWAY_ENTRY, type GatewayHandle, type StartGatewayOptions } from './gateway.js'
+export { startGateway, GATEWAY_ENTRY, GATEWAY_BUILT_ENTRY, type GatewayHandle, type StartGatewayOptions } from './gateway.js'
 export { startMailSink, type MailSink, type SinkMessage, type StartMailSinkOptions } from './mail-sink.js'
 export { spawnMailSink, MAIL_SINK_ENTRY, type MailSinkProcess, type SpawnMailSinkOptions } from './mail-sink-process.js'
 export { mailbox, type Mailbox, type WaitForMailOptions } from './mailbox.js'

@@ -3,7 +3,7 @@ import { workspaceNodePath } from './node-bin.js'
 import { REPO_ROOT, TESTKIT_DIR } from './paths.js'
 import { getFreePort } from './ports.js'
 import { ownedDir } from './temp-dir.js'
-import { spawnService, WATCH_PARENT_IMPORT, type ExitInfo, type ServiceProcess } from './process.js'
+import { SOURCE_CONDITION, spawnService, WATCH_PARENT_IMPORT, type ExitInfo, type ServiceProcess } from './process.js'
 
 export const MAIL_SINK_ENTRY = join(TESTKIT_DIR, 'src', 'bin', 'mail-sink.ts')
 
@@ -36,7 +36,7 @@ export async function spawnMailSink(opts: SpawnMailSinkOptions = {}): Promise<Ma
   const proc = await spawnService({
     name: 'mail sink',
     command: workspaceNodePath(),
-    args: ['--import', 'tsx', '--import', WATCH_PARENT_IMPORT, MAIL_SINK_ENTRY],
+    args: [SOURCE_CONDITION, '--import', 'tsx', '--import', WATCH_PARENT_IMPORT, MAIL_SINK_ENTRY],
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH,

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { withFileLock } from './file-lock.js'
 import { DEFAULT_PDS_RUNTIME_DIR, PDS_RUNTIME_SOURCE_DIR, pinnedNodeHeadersDir, pinnedNodePath } from './paths.js'
@@ -70,7 +70,9 @@ async function install(dir: string, progress: (line: string) => void): Promise<P
 function computeStamp(nodePath: string): string {
   const hash = createHash('sha256')
   for (const f of ['package.json', 'package-lock.json']) hash.update(readFileSync(join(PDS_RUNTIME_SOURCE_DIR, f)))
-  hash.update(nodePath)
+  // The real path: worktrees sharing one .cache reach the same Node through different symlinks, and
+  // a stamp per path made each of them reinstall the shared runtime under the others' running PDSes.
+  hash.update(realpathSync(nodePath))
   return hash.digest('hex')
 }
 

@@ -10,6 +10,9 @@ const HEALTH_POLL_MS = 150
 const LOG_TAIL_LINES = 40
 
 /** `--import` this into a Node child so it stops itself when its parent disappears. */
+/** Node flag that resolves workspace packages to their TypeScript source (no build needed). */
+export const SOURCE_CONDITION = '--conditions=@entryway/source'
+
 export const WATCH_PARENT_IMPORT = pathToFileURL(join(PDS_RUNTIME_SOURCE_DIR, 'watch-parent.mjs')).href
 
 export interface ExitInfo {

@@ -77,7 +77,7 @@ t.test('a child that dies later is reported once', async (t) => {
 })
 
 t.test('a child stops itself when its parent is SIGKILLed', async (t) => {
-  const parent = spawn(process.execPath, ['--import', 'tsx', fixture('orphaning-parent.ts'), t.testdir()], {
+  const parent = spawn(process.execPath, ['--conditions=@entryway/source', '--import', 'tsx', fixture('orphaning-parent.ts'), t.testdir()], {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   t.teardown(() => parent.kill('SIGKILL'))

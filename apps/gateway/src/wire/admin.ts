@@ -9,11 +9,8 @@ import {
   type EntrywayXrpc,
 } from '@entryway/admin-rbac'
 import type { GatewayContext } from '../context.js'
-import { KyselyAuditLog } from '../stores/admin-audit.js'
-import { FileAuditCheckpoints } from '../stores/admin-audit-checkpoints.js'
-import { KyselyAdminSessionStore } from '../stores/admin-session.js'
-import { KyselyFleetDirectory } from '../stores/admin-fleet.js'
-import { KyselyAdminOAuthStateStore } from '../stores/admin-oauth-state.js'
+import { KyselyAuditLog, KyselyAdminSessionStore, KyselyFleetDirectory, KyselyAdminOAuthStateStore } from '@entryway/admin-rbac/postgres'
+import { FileAuditCheckpoints } from '@entryway/admin-rbac'
 
 /** Deadline of one admin call to a PDS. */
 export const ADMIN_PDS_TIMEOUT_MS = 15_000

@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import { entrywayOAuth, type OAuthLink } from '@entryway/oauth'
 import type { GatewayContext } from '../context.js'
-import { createKyselyOAuthStores } from '../stores/oauth-stores.js'
-import { StoreOAuthAccountBackend } from '../stores/oauth-account-backend.js'
-import { KyselyAccountStore } from '../stores/account-store.js'
-import { KyselyEmailTokenStore } from '../stores/session-email-token-store.js'
+import { createKyselyOAuthStores } from '@entryway/oauth/postgres'
+import { StoreOAuthAccountBackend } from './oauth-account-backend.js'
+import { KyselyAccountStore, KyselyEmailTokenStore } from '@entryway/session/postgres'
 import { gatewayMailer } from './mailer.js'
 
 /** Derivation label of the DPoP nonce secret: every instance with the JWT key derives the same one. */

@@ -4,10 +4,7 @@ import { HandleResolver } from '@atproto/identity'
 import { placement, UndiciPdsClient, UndiciPlcClient, type PlacementAuth } from '@entryway/placement'
 import { ACCESS_FULL, ACCESS_STANDARD } from '@entryway/session'
 import type { GatewayContext } from '../context.js'
-import { KyselyHostRegistry } from '../stores/host-registry-store.js'
-import { KyselyInviteStore } from '../stores/invite-store.js'
-import { KyselyAccountDirectory } from '../stores/placement-account-directory.js'
-import { KyselySignupStore } from '../stores/placement-signup-store.js'
+import { KyselyHostRegistry, KyselyInviteStore, KyselyAccountDirectory, KyselySignupStore } from '@entryway/placement/postgres'
 
 /** Deadline of one PDS call made by placement (createAccount included). */
 export const PLACEMENT_PDS_TIMEOUT_MS = 20_000

@@ -3,8 +3,7 @@ import { verifyAccessToken, type ResolveOptions } from '@entryway/session'
 import { createDidDocFetcher, DidDocCache, entrywayProxy } from '@entryway/proxy'
 import type { GatewayContext } from '../context.js'
 import { DID_RESOLVE_TIMEOUT_MS } from '../context.js'
-import { KyselyHostDirectory } from '../stores/proxy-host-directory.js'
-import { KyselyAccountRoutes } from '../stores/proxy-account-routes.js'
+import { KyselyHostDirectory, KyselyAccountRoutes } from '@entryway/proxy/postgres'
 
 /**
  * Installs the caching DID resolver as `ctx.didResolver` (everyone resolves through it, so this

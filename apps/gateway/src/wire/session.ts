@@ -2,10 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { session, type Mailer } from '@entryway/session'
 import type { GatewayContext } from '../context.js'
 import { gatewayMailer } from './mailer.js'
-import { KyselyAccountStore } from '../stores/account-store.js'
-import { KyselyAppPasswordStore } from '../stores/session-app-password-store.js'
-import { KyselyEmailTokenStore } from '../stores/session-email-token-store.js'
-import { KyselyRefreshTokenStore } from '../stores/refresh-token-store.js'
+import { KyselyAccountStore, KyselyAppPasswordStore, KyselyEmailTokenStore, KyselyRefreshTokenStore } from '@entryway/session/postgres'
 
 /** Registers the session plugin with its Postgres-backed stores, SMTP mail and the shared rate-limit store. */
 export async function wireSession(app: FastifyInstance, ctx: GatewayContext): Promise<void> {

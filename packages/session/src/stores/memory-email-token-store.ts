@@ -14,9 +14,11 @@ export class MemoryEmailTokenStore implements EmailTokenStore {
   }
 
   async consume(did: string, purpose: EmailTokenPurpose, token: string): Promise<EmailTokenRecord | null> {
-    const r = await this.find(did, purpose, token)
-    if (r) this.rows.delete(this.key(did, purpose))
-    return r
+    // Read and delete with no await in between: a code is used once, even by concurrent calls.
+    const r = this.rows.get(this.key(did, purpose))
+    if (!r || r.token !== token) return null
+    this.rows.delete(this.key(did, purpose))
+    return { ...r }
   }
 
   async findByToken(purpose: EmailTokenPurpose, token: string): Promise<EmailTokenRecord | null> {

@@ -1,0 +1,5 @@
+// The placement plugin's stores on the Entryway database (`@entryway/db`, Postgres or PGlite).
+export { KyselyHostRegistry } from './host-registry-store.js'
+export { KyselyInviteStore } from './invite-store.js'
+export { KyselyAccountDirectory } from './placement-account-directory.js'
+export { KyselySignupStore } from './placement-signup-store.js'
