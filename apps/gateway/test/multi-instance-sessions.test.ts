@@ -84,7 +84,7 @@ t.test('two gateway instances share sessions, sign-ups and login limits', { skip
     t.teardown(() => redis.disconnect())
     await redis.connect()
     const keys = await redis.keys(`${prefix}*`)
-    t.ok(keys.some((k) => k.includes('login-5m')), `login counters in Redis (${keys.length} keys)`)
+    t.ok(keys.some((k) => k.includes('session:login-account')), `login counters in Redis (${keys.length} keys)`)
     if (keys.length) await redis.del(...keys)
   })
 })
