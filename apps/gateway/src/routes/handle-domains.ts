@@ -30,7 +30,8 @@ export function registerHandleDomains(app: FastifyInstance, cfg: ServerConfig, a
   app.get(TLS_ASK_PATH, { logLevel: 'warn' }, async (req, reply) => {
     const domain = String((req.query as { domain?: unknown }).domain ?? '').toLowerCase()
     if (domain === serviceHost || (await liveHandle(domain))) return reply.type('text/plain; charset=utf-8').send('ok')
-    return reply.status(404).type('text/plain; charset=utf-8').send('not a host of this service')
+    // Caddy reads only the status; the body is XRPC-shaped like every other refusal
+    return reply.status(404).send({ error: 'NotFound', message: 'not a host of this service' })
   })
 
   app.get('/', async (req, reply) => {
