@@ -1,10 +1,12 @@
 // Session benchmark: token mint/verify cost, and login latency under concurrent load against the
 // reference PDS's own createSession, in the same run, reported as ratios.
-//   ./dev node --import tsx bench/session.ts (runs packages/session/bench/session.ts) [--requests 200] [--concurrency 16] [--tokens 2000]
+//   ./dev bench --only=session [--quick]   (bench/session.ts calls runSessionBench)
+//   ./dev node --import tsx packages/session/bench/session.ts [--requests 200] [--concurrency 16] [--tokens 2000]
 // The PDS runs standalone (no entryway) so its createSession does its own scrypt login; note that
 // the PDS pads every login to at least 350 ms (account-manager.ts login) to blur timing, while the
 // Entryway equalises work instead (a dummy derivation), so latency ratios include that floor.
 import { parseArgs } from 'node:util'
+import { pathToFileURL } from 'node:url'
 import Fastify from 'fastify'
 import * as jose from 'jose'
 import { secp256k1 } from '@noble/curves/secp256k1'
@@ -24,16 +26,27 @@ import {
 } from '../src/index.js'
 import { generateK256Key, randomSecret, startPlc, startPds } from '../../testkit/src/index.js'
 
-const { values: args } = parseArgs({
-  options: {
-    requests: { type: 'string', default: '200' },
-    concurrency: { type: 'string', default: '16' },
-    tokens: { type: 'string', default: '2000' },
-  },
-})
-const REQUESTS = Number(args.requests)
-const CONCURRENCY = Number(args.concurrency)
-const TOKENS = Number(args.tokens)
+export interface SessionBenchOptions {
+  /** Logins per target. */
+  requests: number
+  /** Logins in flight. */
+  concurrency: number
+  /** Tokens minted and verified. */
+  tokens: number
+  log?: (msg: string) => void
+}
+
+/** One row of the results: what, ours, the reference's, ours / theirs (lower is better except throughput). */
+export interface SessionBenchRow {
+  name: string
+  ours: number
+  theirs?: number
+  unit: string
+}
+
+let REQUESTS = 200
+let CONCURRENCY = 16
+let TOKENS = 2000
 
 const fmt = (n: number, d = 1) => n.toFixed(d)
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!
@@ -79,7 +92,13 @@ async function tokenCost() {
   return { mint, verify, joseVerify }
 }
 
-async function main() {
+/** Runs the bench once; the rows carry both sides so the caller reports ratios. */
+export async function runSessionBench(o: SessionBenchOptions): Promise<SessionBenchRow[]> {
+  REQUESTS = o.requests
+  CONCURRENCY = o.concurrency
+  TOKENS = o.tokens
+  const log = o.log ?? (() => {})
+  log(`token cost (${TOKENS} tokens)…`)
   const tc = await tokenCost()
 
   // The Entryway's login: the session plugin on in-memory stores, rate limits off.
@@ -141,11 +160,41 @@ async function main() {
     }
     const body = (i: number) => ({ identifier: `bench${i % 10}.test`, password })
     // warm-up, then measure each target alone
+    log(`logins: ${REQUESTS} per target, ${CONCURRENCY} in flight…`)
     await load(`${address}/xrpc/com.atproto.server.createSession`, body)
     const ours = await load(`${address}/xrpc/com.atproto.server.createSession`, body)
     await load(`${pds.url}/xrpc/com.atproto.server.createSession`, body)
     const theirs = await load(`${pds.url}/xrpc/com.atproto.server.createSession`, body)
+    return [
+      { name: 'access token mint (ES256K)', ours: tc.mint, unit: 'µs' },
+      { name: 'access token verify vs jose (the PDS verifier)', ours: tc.verify, theirs: tc.joseVerify, unit: 'µs' },
+      { name: `login p50 (${CONCURRENCY} concurrent) vs PDS createSession`, ours: ours.p50, theirs: theirs.p50, unit: 'ms' },
+      { name: 'login p95 vs PDS', ours: ours.p95, theirs: theirs.p95, unit: 'ms' },
+      { name: 'login p99 vs PDS', ours: ours.p99, theirs: theirs.p99, unit: 'ms' },
+      { name: 'login throughput vs PDS', ours: ours.rps, theirs: theirs.rps, unit: '/s' },
+      { name: 'login errors (PDS errors as baseline)', ours: ours.errors, theirs: theirs.errors, unit: '' },
+    ]
+  } finally {
+    await app.close()
+    await pds.stop()
+    await plc.stop()
+  }
+}
 
+async function main() {
+  const { values: args } = parseArgs({
+    options: {
+      requests: { type: 'string', default: '200' },
+      concurrency: { type: 'string', default: '16' },
+      tokens: { type: 'string', default: '2000' },
+    },
+  })
+  const r = await runSessionBench({ requests: Number(args.requests), concurrency: Number(args.concurrency), tokens: Number(args.tokens) })
+  const at = (name: string) => r.find((x) => x.name.startsWith(name))!
+  const tc = { mint: at('access token mint').ours, verify: at('access token verify').ours, joseVerify: at('access token verify').theirs! }
+  const ours = { p50: at('login p50').ours, p95: at('login p95').ours, p99: at('login p99').ours, rps: at('login throughput').ours, errors: at('login errors').ours }
+  const theirs = { p50: at('login p50').theirs!, p95: at('login p95').theirs!, p99: at('login p99').theirs!, rps: at('login throughput').theirs!, errors: at('login errors').theirs! }
+  {
     const rows = [
       ['access token mint (ES256K)', `${fmt(tc.mint)} µs`, ''],
       ['access token verify (ours, key ring)', `${fmt(tc.verify)} µs`, `${fmt(tc.verify / tc.joseVerify, 2)}× jose (PDS verifier, ${fmt(tc.joseVerify)} µs)`],
@@ -158,11 +207,7 @@ async function main() {
     const w = [Math.max(...rows.map((r) => r[0]!.length)), Math.max(...rows.map((r) => r[1]!.length))]
     process.stdout.write(`session bench: ${REQUESTS} logins per target, ${TOKENS} tokens\n`)
     for (const r of rows) process.stdout.write(`${r[0]!.padEnd(w[0]!)}  ${r[1]!.padStart(w[1]!)}  ${r[2]}\n`)
-  } finally {
-    await app.close()
-    await pds.stop()
-    await plc.stop()
   }
 }
 
-await main()
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main()
