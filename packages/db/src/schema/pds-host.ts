@@ -24,5 +24,12 @@ export interface PdsHost {
   updatedAt: string
 }
 
+/** Accounts (not deleted) per host, kept by a trigger on `account` (migration 025). */
+export interface HostAccountCount {
+  hostId: number
+  /** bigint: pg returns it as a string */
+  n: string
+}
+
 export const tableName = 'pds_host'
-export type PartialDB = { [tableName]: PdsHost }
+export type PartialDB = { [tableName]: PdsHost; host_account_count: HostAccountCount }

@@ -1,7 +1,8 @@
 import type { EntrywayDb } from '@entryway/db'
-import { HostConflictError, LIVE_SIGNUP_STATES, newHostRow, type HealthObservation, type Host, type HostPatch, type HostRegistry, type HostStatus, type NewHost } from '../index.js'
+import { HostConflictError, newHostRow, type HealthObservation, type Host, type HostPatch, type HostRegistry, type HostStatus, type NewHost } from '../index.js'
 import { sql } from 'kysely'
 import { isUniqueViolation } from './placement-db-errors.js'
+import { liveSignupState } from './live-signup-states.js'
 
 /** The fleet registry in `pds_host`. */
 export class KyselyHostRegistry implements HostRegistry {
@@ -80,16 +81,12 @@ export class KyselyHostRegistry implements HostRegistry {
 
   async accountCounts(): Promise<Map<number, number>> {
     const [accounts, live] = await Promise.all([
-      this.db
-        .selectFrom('account')
-        .select(['hostId', (eb) => eb.fn.countAll<string>().as('n')])
-        .where('status', '!=', 'deleted')
-        .groupBy('hostId')
-        .execute(),
+      // kept per host by a trigger on account: no scan of the accounts per sign-up
+      this.db.selectFrom('host_account_count').select(['hostId', 'n']).execute(),
       this.db
         .selectFrom('account_creation')
         .select(['hostId', (eb) => eb.fn.countAll<string>().as('n')])
-        .where('state', 'in', [...LIVE_SIGNUP_STATES])
+        .where(liveSignupState)
         .where('hostId', 'is not', null)
         .groupBy('hostId')
         .execute(),

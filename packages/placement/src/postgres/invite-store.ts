@@ -31,23 +31,29 @@ export class KyselyInviteStore implements InviteStore {
   async listCodes(opts: { sort: 'recent' | 'usage'; limit: number; cursor?: string }): Promise<InvitePage> {
     // an offset cursor: this is an admin listing, not a hot path
     const offset = opts.cursor ? Math.max(0, Number.parseInt(opts.cursor, 10) || 0) : 0
-    let q = this.db
-      .selectFrom('invite_code')
-      .leftJoin('invite_code_use', 'invite_code_use.code', 'invite_code.code')
-      .select([
-        'invite_code.code',
-        'invite_code.availableUses',
-        'invite_code.disabled',
-        'invite_code.forAccount',
-        'invite_code.createdBy',
-        'invite_code.createdAt',
-        (eb) => eb.fn.count<string>('invite_code_use.usedBy').as('useCount'),
-      ])
-      .groupBy('invite_code.code')
-      .limit(opts.limit + 1)
-      .offset(offset)
-    q = opts.sort === 'usage' ? q.orderBy('useCount', 'desc').orderBy('invite_code.code') : q.orderBy('invite_code.createdAt', 'desc').orderBy('invite_code.code')
-    const rows = await q.execute()
+    const columns = ['invite_code.code', 'invite_code.availableUses', 'invite_code.disabled', 'invite_code.forAccount', 'invite_code.createdBy', 'invite_code.createdAt'] as const
+    // "recent" walks the (createdAt desc, code) index and reads only the page's uses; "usage"
+    // must count every code's uses to sort by them (an operator's occasional listing).
+    const rows =
+      opts.sort === 'usage'
+        ? await this.db
+            .selectFrom('invite_code')
+            .leftJoin('invite_code_use', 'invite_code_use.code', 'invite_code.code')
+            .select([...columns, (eb) => eb.fn.count<string>('invite_code_use.usedBy').as('useCount')])
+            .groupBy('invite_code.code')
+            .orderBy('useCount', 'desc')
+            .orderBy('invite_code.code')
+            .limit(opts.limit + 1)
+            .offset(offset)
+            .execute()
+        : await this.db
+            .selectFrom('invite_code')
+            .select(columns)
+            .orderBy('invite_code.createdAt', 'desc')
+            .orderBy('invite_code.code')
+            .limit(opts.limit + 1)
+            .offset(offset)
+            .execute()
     const page = await this.withUses(rows.slice(0, opts.limit))
     return { codes: page, ...(rows.length > opts.limit ? { cursor: String(offset + opts.limit) } : {}) }
   }

@@ -12,6 +12,7 @@ import {
   type SignupStore,
 } from '../index.js'
 import { isUniqueViolation } from './placement-db-errors.js'
+import { liveSignupState } from './live-signup-states.js'
 
 const LIVE = [...LIVE_SIGNUP_STATES]
 
@@ -122,7 +123,7 @@ export class KyselySignupStore implements SignupStore {
     const rows = await this.db
       .selectFrom('account_creation')
       .selectAll()
-      .where('state', 'in', LIVE)
+      .where(liveSignupState)
       .where('updatedAt', '<', before)
       .orderBy('updatedAt')
       .limit(limit)
