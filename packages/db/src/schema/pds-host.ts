@@ -24,7 +24,7 @@ export interface PdsHost {
   updatedAt: string
 }
 
-/** Accounts (not deleted) per host, kept by a trigger on `account` (migration 025). */
+/** Accounts (not deleted) per host, kept by a trigger on `account` (migration 026). */
 export interface HostAccountCount {
   hostId: number
   /** bigint: pg returns it as a string */
