@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify'
 import type { Keypair } from '@atproto/crypto'
 import { EntrywayConfigError } from '@entryway/xrpc'
 import type { AccountDirectory } from './account-directory.js'
@@ -10,6 +11,8 @@ import { leastLoadedStrategy, type PlacementStrategy } from './placement-strateg
 import type { PlcClient } from './plc-client.js'
 import { DEFAULT_RESERVED_HANDLES } from './reserved-handles.js'
 import type { SignupStore } from './signup-store.js'
+import type { SignupGate } from './signup-gate.js'
+import { DEFAULT_DISPOSABLE_EMAIL_DOMAINS } from './email-blocklist.js'
 
 export const DEFAULT_HEALTH_CHECK_INTERVAL_MS = 10_000
 export const DEFAULT_HEALTH_CHECK_TIMEOUT_MS = 3_000
@@ -67,10 +70,17 @@ export interface PlacementOptions {
   hostAttempts?: number
   /** Told of each account created, with its host's public URL (metrics). @default a no-op */
   onAccountPlaced?: (event: { did: string; host: string }) => void
+  /** The captcha gate of sign-up (`/gate/signup`, `verificationCode`); null: no captcha. @default null */
+  signupGate?: SignupGate | null
+  /** Email domains refused at sign-up (and their subdomains). @default DEFAULT_DISPOSABLE_EMAIL_DOMAINS */
+  emailBlocklist?: Iterable<string>
+  /** Called for each sign-up that passed the checks, before it is made; throws to refuse (a service-wide throttle). @default a no-op */
+  onSignupAdmitted?: (req: FastifyRequest) => Promise<void>
 }
 
 export type ResolvedPlacementOptions = Readonly<
-  Required<Omit<PlacementOptions, 'reservedHandles' | 'requestKeySecret'>> & {
+  Required<Omit<PlacementOptions, 'reservedHandles' | 'requestKeySecret' | 'emailBlocklist'>> & {
+    emailBlocklist: ReadonlySet<string>
     reservedHandles: ReadonlySet<string>
     requestKeySecret: Uint8Array
   }
@@ -131,6 +141,9 @@ export function resolveOptions(raw: PlacementOptions): ResolvedPlacementOptions 
     replayWindowMs: nonNegInt(raw.replayWindowMs, DEFAULT_REPLAY_WINDOW_MS, 'replayWindowMs'),
     hostAttempts: posInt(raw.hostAttempts, DEFAULT_HOST_ATTEMPTS, 'hostAttempts'),
     onAccountPlaced: fn(raw.onAccountPlaced, 'onAccountPlaced'),
+    signupGate: raw.signupGate ?? null,
+    emailBlocklist: new Set([...(raw.emailBlocklist ?? DEFAULT_DISPOSABLE_EMAIL_DOMAINS)].map((d) => d.toLowerCase())),
+    onSignupAdmitted: raw.onSignupAdmitted ?? (async () => {}),
   })
 }
 

@@ -19,6 +19,7 @@ import { registerGetAccountInviteCodes } from './routes/com.atproto.server.getAc
 import { registerHostAdmin } from './routes/com.entryway.admin.hosts.js'
 import { registerListAccounts } from './routes/com.entryway.admin.listAccounts.js'
 import { registerWellKnownAtprotoDid } from './routes/well-known-atproto-did.js'
+import { registerGateSignup } from './routes/gate-signup.js'
 import { SignupReconciler } from './signup-reconciler.js'
 
 declare module 'fastify' {
@@ -58,6 +59,7 @@ async function placementPlugin(app: FastifyInstance, raw: PlacementOptions): Pro
   registerEnableAccountInvites(app, deps)
   registerHostAdmin(app, deps)
   registerListAccounts(app, deps)
+  if (o.signupGate) await registerGateSignup(app, o.signupGate)
 
   app.addHook('onReady', async () => {
     // one round before serving, so sign-ups right after start find healthy hosts

@@ -49,6 +49,11 @@ export interface ServerConfig {
   /** Virtual-PDS forwarding (@entryway/proxy). */
   proxy: { upstreamTimeoutMs?: number; allowedOrigins: string[]; defaultHostUrl: string | null }
   logLevel: string
+  /** Sign-up anti-abuse: the captcha gate (null: off) and the email block-list file (null: built-in list). */
+  signup: {
+    captcha: { provider: 'hcaptcha' | 'turnstile'; siteKey: string; secret: string; verifyUrl?: string; scriptUrl?: string; redirects?: string[] } | null
+    emailBlocklistFile: string | null
+  }
   /** Every rate limit (defaults, or `ENTRYWAY_RATE_LIMIT_<NAME>=<points>/<duration>`). */
   rateLimits: RateLimitConfig
 }
@@ -126,7 +131,27 @@ export function buildConfig(env: ServerEnvironment, problems: ProblemList): Serv
       defaultHostUrl: env.proxyDefaultHost ?? null,
     },
     logLevel: env.logLevel ?? DEFAULT_LOG_LEVEL,
+    signup: { captcha: captchaOf(env, problems), emailBlocklistFile: env.emailBlocklistFile ?? null },
     rateLimits: rateLimitsOf(env.rateLimits, problems),
+  }
+}
+
+/** The captcha gate: on with a provider, which then needs its site key and secret. */
+function captchaOf(env: ServerEnvironment, problems: ProblemList): ServerConfig['signup']['captcha'] {
+  if (!env.captchaProvider) {
+    const orphan = env.captchaSiteKey !== undefined ? 'ENTRYWAY_CAPTCHA_SITE_KEY' : env.captchaSecret !== undefined ? 'ENTRYWAY_CAPTCHA_SECRET' : null
+    if (orphan) problems.add('ENTRYWAY_CAPTCHA_PROVIDER', `is required when ${orphan} is set (the captcha gate is off without it)`, 'hcaptcha')
+    return null
+  }
+  if (!env.captchaSiteKey) problems.add('ENTRYWAY_CAPTCHA_SITE_KEY', 'is required with ENTRYWAY_CAPTCHA_PROVIDER', '10000000-ffff-ffff-ffff-000000000001')
+  if (!env.captchaSecret) problems.add('ENTRYWAY_CAPTCHA_SECRET', 'is required with ENTRYWAY_CAPTCHA_PROVIDER', '<secret from the provider>')
+  return {
+    provider: env.captchaProvider,
+    siteKey: env.captchaSiteKey ?? '',
+    secret: env.captchaSecret ?? '',
+    ...(env.captchaVerifyUrl ? { verifyUrl: env.captchaVerifyUrl } : {}),
+    ...(env.captchaScriptUrl ? { scriptUrl: env.captchaScriptUrl } : {}),
+    ...(env.captchaRedirects?.length ? { redirects: env.captchaRedirects } : {}),
   }
 }
 

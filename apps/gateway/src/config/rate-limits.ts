@@ -7,7 +7,7 @@ const H = 60 * M
 const D = 24 * H
 
 /** What a limit counts per. */
-export type RateLimitKey = 'ip' | 'account+ip' | 'account' | 'account+purpose' | 'address'
+export type RateLimitKey = 'ip' | 'account+ip' | 'account' | 'account+purpose' | 'address' | 'subnet' | 'service'
 
 export interface RateLimitDef {
   /** `ENTRYWAY_RATE_LIMIT_<name>` sets it, as `<points>/<duration>` (`30/5m`, `300/1d`; units ms, s, m, h, d). */
@@ -37,6 +37,10 @@ export const RATE_LIMITS = [
   { name: 'PASSWORD_RESET_IP', default: { points: 50, durationMs: 5 * M }, per: 'ip', routes: 'resetPassword', reference: '50 / 5 min per IP' },
   { name: 'DELETE_ACCOUNT_IP', default: { points: 50, durationMs: 5 * M }, per: 'ip', routes: 'deleteAccount', reference: '50 / 5 min per IP' },
   { name: 'CREATE_ACCOUNT_IP', default: { points: 100, durationMs: 5 * M }, per: 'ip', routes: 'createAccount', reference: '100 / 5 min per IP' },
+  { name: 'CREATE_ACCOUNT_IP_HOURLY', default: { points: 20, durationMs: H }, per: 'ip', routes: 'createAccount', reference: 'none' },
+  { name: 'CREATE_ACCOUNT_SUBNET', default: { points: 100, durationMs: H }, per: 'subnet', routes: 'createAccount (per /24 of IPv4, /48 of IPv6)', reference: 'none' },
+  { name: 'CREATE_ACCOUNT_SERVICE', default: { points: 1000, durationMs: H }, per: 'service', routes: 'createAccount: sign-ups that passed the captcha and block-list checks, service-wide', reference: 'none' },
+  { name: 'SIGNUP_GATE_IP', default: { points: 60, durationMs: 5 * M }, per: 'ip', routes: '/gate/signup (the captcha page and its verification)', reference: 'none' },
   { name: 'UPDATE_HANDLE_ACCOUNT', default: { points: 10, durationMs: 5 * M }, per: 'account', routes: 'identity.updateHandle', reference: '10 / 5 min per DID' },
   { name: 'UPDATE_HANDLE_IP_DAILY', default: { points: 50, durationMs: D }, per: 'ip', routes: 'identity.updateHandle', reference: '50 / day per IP' },
   { name: 'ADMIN_PASSWORD_FAILURES', default: { points: 10, durationMs: 15 * M }, per: 'ip', routes: 'wrong admin Basic passwords: com.atproto.admin.*, com.entryway.admin.*, invites, proxied admin calls', reference: 'none (global 3000 / 5 min per IP)' },

@@ -7,7 +7,8 @@ export function registerDescribeServer(app: FastifyInstance, cfg: ServerConfig) 
     did: cfg.service.did,
     availableUserDomains: cfg.service.handleDomains,
     inviteCodeRequired: cfg.service.inviteRequired,
-    phoneVerificationRequired: false,
+    // the Bluesky app shows its captcha step (/gate/signup) when this is true
+    phoneVerificationRequired: cfg.signup.captcha !== null,
     links: {
       ...(cfg.service.links.privacyPolicy ? { privacyPolicy: cfg.service.links.privacyPolicy } : {}),
       ...(cfg.service.links.termsOfService ? { termsOfService: cfg.service.links.termsOfService } : {}),

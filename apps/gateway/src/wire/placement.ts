@@ -2,6 +2,7 @@ import { hkdfSync } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { HandleResolver } from '@atproto/identity'
 import { placement, UndiciPdsClient, UndiciPlcClient, type PlacementAuth } from '@entryway/placement'
+import { signupAntiAbuse } from './signup-anti-abuse.js'
 import { ACCESS_FULL, ACCESS_STANDARD } from '@entryway/session'
 import type { GatewayContext } from '../context.js'
 import { KyselyHostRegistry, KyselyInviteStore, KyselyAccountDirectory, KyselySignupStore } from '@entryway/placement/postgres'
@@ -41,6 +42,7 @@ export async function wirePlacement(app: FastifyInstance, ctx: GatewayContext): 
     seedHosts: cfg.fleetSeed.map((h) => ({ url: h.url, did: h.did, internalUrl: h.internalUrl ?? null })),
     inviteCodePrefix: invitePrefix(cfg.service.publicUrl),
     onAccountPlaced: ({ host }) => ctx.metrics.accountPlaced(host),
+    ...signupAntiAbuse(ctx),
   })
 }
 

@@ -17,6 +17,8 @@ export interface GatewayRateLimits {
   session: SessionLimiters
   /** Wrong admin Basic passwords per client address. */
   adminFailures: RateCounter
+  /** Sign-ups admitted service-wide (CREATE_ACCOUNT_SERVICE); placement hits it once checks pass. */
+  signupService: RateCounter
   /** `METHOD url` → its limits, for every route registered after the wiring (the abuse suite reads it). */
   routes: Map<string, RouteLimitRecord>
   /** The proxy's catch-all gets this hook: a Basic admin password is checked (and counted) here. */
@@ -69,6 +71,7 @@ export async function wireRateLimits(app: FastifyInstance, cfg: ServerConfig): P
         emailPerAccountDaily: limits.EMAIL_ACCOUNT_DAILY,
       }),
       adminFailures: counters.get('ADMIN_PASSWORD_FAILURES')!,
+      signupService: counters.get('CREATE_ACCOUNT_SERVICE')!,
     }
   })
 

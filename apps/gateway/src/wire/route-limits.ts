@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import { parseBearer } from '@entryway/xrpc'
 import type { RateLimitName } from '../config/rate-limits.js'
+import { clientSubnet } from './client-subnet.js'
 
 /** A route limit: which counter, and what it counts per. */
 export interface RouteLimit {
@@ -16,12 +17,14 @@ const byIp = (req: FastifyRequest) => req.ip
 const byAccount = (req: FastifyRequest) => tokenSubject(req) ?? `ip:${req.ip}`
 
 const ip = (name: RateLimitName): RouteLimit => ({ name, key: byIp })
+const subnet = (name: RateLimitName): RouteLimit => ({ name, key: (req) => clientSubnet(req.ip) })
 const x = (nsid: string) => `/xrpc/${nsid}`
 
 /** Limits of particular routes, on top of GLOBAL_IP (the reference PDS's per-route `rateLimit`s). */
 export const ROUTE_LIMITS: ReadonlyMap<string, readonly RouteLimit[]> = new Map<string, RouteLimit[]>([
-  [x('com.atproto.server.createAccount'), [ip('CREATE_ACCOUNT_IP')]],
+  [x('com.atproto.server.createAccount'), [ip('CREATE_ACCOUNT_IP'), ip('CREATE_ACCOUNT_IP_HOURLY'), subnet('CREATE_ACCOUNT_SUBNET')]],
   [x('com.atproto.server.deleteAccount'), [ip('DELETE_ACCOUNT_IP')]],
+  ['/gate/signup', [ip('SIGNUP_GATE_IP')]],
   [x('com.atproto.server.resetPassword'), [ip('PASSWORD_RESET_IP')]],
   [x('com.atproto.server.requestPasswordReset'), [ip('PASSWORD_RESET_REQUEST_IP'), ip('PASSWORD_RESET_REQUEST_IP_DAILY')]],
   [x('com.atproto.server.requestEmailConfirmation'), [ip('EMAIL_REQUEST_IP')]],
@@ -38,6 +41,7 @@ export const GLOBAL_LIMIT: RouteLimit = ip('GLOBAL_IP')
  */
 export const HANDLER_LIMITS: ReadonlyMap<string, readonly RateLimitName[]> = new Map<string, RateLimitName[]>([
   [x('com.atproto.server.createSession'), ['LOGIN_IP', 'LOGIN_ACCOUNT', 'LOGIN_ACCOUNT_DAILY']],
+  [x('com.atproto.server.createAccount'), ['CREATE_ACCOUNT_SERVICE']],
   [x('com.atproto.server.deleteAccount'), ['LOGIN_IP', 'LOGIN_ACCOUNT', 'LOGIN_ACCOUNT_DAILY']],
   ['/@atproto/oauth-provider/*', ['LOGIN_IP', 'LOGIN_ACCOUNT', 'LOGIN_ACCOUNT_DAILY']],
   [x('com.atproto.server.requestPasswordReset'), ['EMAIL_ACCOUNT', 'EMAIL_ACCOUNT_DAILY']],

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely/migration'
 import * as m001 from './001-init.js'
 import * as m020 from './020-placement-signup.js'
 import * as m026 from './026-placement-scale.js'
+import * as m027 from './027-signup-gate.js'
 import * as m040 from './040-admin-session.js'
 import * as m050 from './050-oauth.js'
 import * as m060 from './060-admin-oauth-state.js'
@@ -15,6 +16,7 @@ export const migrations: Record<string, Migration> = {
   '001-init': m001,
   '020-placement-signup': m020,
   '026-placement-scale': m026,
+  '027-signup-gate': m027,
   '040-admin-session': m040,
   '050-oauth': m050,
   '060-admin-oauth-state': m060,

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { assertValidXrpcInput, InvalidRequestError } from '@entryway/xrpc'
 import type { CreateAccountInput } from '../account-creator.js'
 import type { PlacementRouteDeps } from '../route-deps.js'
+import { runSignupChecks } from '../signup-checks.js'
 
 export const CREATE_ACCOUNT = 'com.atproto.server.createAccount'
 
@@ -13,6 +14,7 @@ export function registerCreateAccount(app: FastifyInstance, deps: PlacementRoute
     // The lexicon checks the shape; the handle's syntax is left to our checks, which answer with
     // the lexicon's own error name (InvalidHandle) instead of a generic InvalidRequest.
     assertValidXrpcInput(CREATE_ACCOUNT, typeof input.handle === 'string' ? { ...input, handle: 'placeholder.test' } : input)
+    await runSignupChecks(deps.o, req, input)
     return deps.creator.create(input, req.log)
   })
 }
