@@ -20,6 +20,7 @@ import { wireAdmin } from './wire/admin.js'
 import { wireOAuth } from './wire/oauth.js'
 import { wireMetrics } from './wire/metrics.js'
 import { wireRateLimits } from './wire/rate-limits.js'
+import { guardEmailChange } from './wire/signup-anti-abuse.js'
 import { TrustedForwarders } from './wire/trusted-forwarders.js'
 
 export interface GatewayOptions {
@@ -70,6 +71,7 @@ export async function buildGateway(cfg: ServerConfig, secrets: ServerSecrets, op
   await app.register(storableInput)
   // before any route: its onRoute hook gives every route its limits
   const rateLimits = await wireRateLimits(app, cfg)
+  guardEmailChange(app, cfg)
   // first: its hooks count every route
   const metrics = await wireMetrics(app, cfg)
 
