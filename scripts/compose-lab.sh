@@ -176,13 +176,9 @@ wait_healthy() {
   say "$svc healthy ($((SECONDS - t0))s)"
 }
 
-# podman-compose 1.0.3 ignores `depends_on: condition: service_healthy` and the network's ipam:
-# start the services level by level, each level once the one before is healthy, on a network
-# made here with the compose file's subnet
+# podman-compose 1.0.3 ignores `depends_on: condition: service_healthy`: start the services level
+# by level, each level once the one before is healthy
 cmd_up() {
-  podman network exists "${PROJECT}_lab" || podman network create \
-    --label "io.podman.compose.project=$PROJECT" --label "com.docker.compose.project=$PROJECT" \
-    --subnet "$(sed -n 's/^ *- subnet: *//p' "$ROOT/docker-compose.yml" | head -1)" "${PROJECT}_lab" >/dev/null
   local level svc
   for level in "postgres redis mail" "plc" "pds1 pds2" "gateway"; do
     # shellcheck disable=SC2086
