@@ -81,9 +81,6 @@ if (mode === 'off') {
   } else {
     t.test('the compose lab: images, up, a real client, restart keeps state, down', async (t) => {
       const started = performance.now()
-      for (const port of PUBLISHED) t.ok(await isPortFree(port), `port ${port} is free for the lab (is ./dev lab or another compose lab running?)`)
-      if (t.counts.fail > 0) return
-
       const dir = mkdtempSync(join(tmpdir(), 'compose-e2e-'))
       const envFile = join(dir, '.env')
       writeFileSync(envFile, await composeEnv(), { mode: 0o600 })
@@ -99,6 +96,8 @@ if (mode === 'off') {
 
       await step('prepare (packages, engine settings, base images)', () => script(['prepare']))
       await step('clear a previous run', () => script(['downv'], env))
+      for (const port of PUBLISHED) t.ok(await isPortFree(port), `port ${port} is free for the lab (is ./dev lab running?)`)
+      if (t.counts.fail > 0) return
       await step('build images', () => script(['build']))
       await step('up, each level once the one before is healthy', () => script(['up'], env))
 
