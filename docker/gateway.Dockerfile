@@ -19,12 +19,15 @@ ENV npm_config_update_notifier=false
 RUN cat /tmp/ca/*.crt > /tmp/ca.pem 2>/dev/null || true; \
   if [ -s /tmp/ca.pem ]; then export NODE_EXTRA_CA_CERTS=/tmp/ca.pem npm_config_cafile=/tmp/ca.pem; fi; \
   npm install -g --no-audit --no-fund --loglevel=error "pnpm@${PNPM_VERSION}"
-COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json tsconfig.json ./
+# the store is filled from the lockfile alone: this layer stays cached until the lockfile changes
+COPY pnpm-lock.yaml pnpm-workspace.yaml ./
+RUN if [ -s /tmp/ca.pem ]; then export NODE_EXTRA_CA_CERTS=/tmp/ca.pem npm_config_cafile=/tmp/ca.pem; fi; \
+  pnpm fetch --reporter=append-only
+COPY package.json tsconfig.base.json tsconfig.json ./
 COPY packages ./packages
 COPY apps ./apps
 COPY examples ./examples
-RUN if [ -s /tmp/ca.pem ]; then export NODE_EXTRA_CA_CERTS=/tmp/ca.pem npm_config_cafile=/tmp/ca.pem; fi; \
-  pnpm install --frozen-lockfile --reporter=append-only \
+RUN pnpm install --offline --frozen-lockfile --reporter=append-only \
   && node node_modules/typescript/bin/tsc -b apps/gateway packages/testkit \
   && pnpm --filter @entryway/gateway deploy --prod --legacy /out/gateway \
   && pnpm --filter @entryway/testkit deploy --prod --legacy /out/mail \
