@@ -27,7 +27,8 @@ COPY package.json tsconfig.base.json tsconfig.json ./
 COPY packages ./packages
 COPY apps ./apps
 COPY examples ./examples
-RUN pnpm install --offline --frozen-lockfile --reporter=append-only \
+RUN if [ -s /tmp/ca.pem ]; then export NODE_EXTRA_CA_CERTS=/tmp/ca.pem npm_config_cafile=/tmp/ca.pem; fi; \
+  pnpm install --offline --frozen-lockfile --reporter=append-only \
   && node node_modules/typescript/bin/tsc -b apps/gateway packages/testkit \
   && pnpm --filter @entryway/gateway deploy --prod --legacy /out/gateway \
   && pnpm --filter @entryway/testkit deploy --prod --legacy /out/mail \
