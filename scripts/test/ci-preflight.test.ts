@@ -13,7 +13,7 @@ const root = new URL('../..', import.meta.url).pathname
 function pathWithout(dir: string, drop: RegExp): string {
   const bin = join(dir, 'bin')
   mkdirSync(bin)
-  for (const d of ['/usr/local/bin', '/usr/bin', '/bin']) {
+  for (const d of ['/usr/local/bin', '/usr/bin', '/bin', '/usr/local/sbin', '/usr/sbin', '/sbin']) {
     if (!existsSync(d)) continue
     for (const name of readdirSync(d)) {
       if (drop.test(name) || existsSync(join(bin, name))) continue
@@ -74,4 +74,18 @@ t.test('with CI set, a machine with everything passes the preflight', async (t) 
   t.match(ci.stderr, 'tests use PostgreSQL at 127.0.0.1:5432')
   t.match(ci.stderr, 'tests use Redis at 127.0.0.1:6379')
   t.notMatch(ci.stderr, 'missing:')
+})
+
+t.test('the compose lab: podman missing fails CI, unless ENTRYWAY_COMPOSE=off says so on purpose', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'preflight-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const PATH = pathWithout(dir, /^(apt|podman$|podman-compose$)/)
+  const ci = preflight({ PATH, CI: 'true' })
+  t.equal(ci.status, 1, 'CI stops here')
+  t.match(ci.stderr, 'missing: no podman on PATH (the compose lab, compose-e2e; ENTRYWAY_COMPOSE=off turns it off)')
+  t.match(ci.stderr, 'missing: no podman-compose on PATH')
+  const off = preflight({ PATH, CI: 'true', ENTRYWAY_COMPOSE: 'off' })
+  t.equal(off.status, 0, off.stderr)
+  t.match(off.stderr, 'the compose lab is turned off (ENTRYWAY_COMPOSE=off)')
+  t.notMatch(off.stderr, 'missing:')
 })

@@ -7,7 +7,7 @@ import { PINNED_NODE_VERSION, REPO_ROOT, ensurePdsRuntime, pdsEnv } from '@entry
 import { COMPOSE_ENV_NAMES } from '../src/index.js'
 
 interface Service {
-  build?: { context: string; dockerfile: string }
+  build?: { context: string; dockerfile: string; target?: string; args?: Record<string, string> }
   image?: string
   command?: string[]
   environment?: Record<string, string>
@@ -32,8 +32,23 @@ function namesReadBy(file: string): Set<string> {
 
 const runtimeFile = (runtimeDir: string, ...p: string[]) => join(runtimeDir, ...p)
 
-t.test('the topology: postgres, plc, two PDSes, gateway, mail sink', async (t) => {
-  t.same(Object.keys(services).sort(), ['gateway', 'mail', 'pds1', 'pds2', 'plc', 'postgres'])
+t.test('the topology: postgres, redis, plc, two PDSes, gateway, mail sink', async (t) => {
+  t.same(Object.keys(services).sort(), ['gateway', 'mail', 'pds1', 'pds2', 'plc', 'postgres', 'redis'])
+  t.equal(services.gateway!.environment!.ENTRYWAY_REDIS_URL, 'redis://redis:6379', 'the gateway keeps its rate-limit counters in Redis')
+})
+
+t.test('only the ports a user needs are published: Entryway, PDSes, PLC, mail web', async (t) => {
+  const published = Object.entries(services).flatMap(([name, s]) => (s.ports ?? []).map((p) => `${name} ${p.split(':')[1]}`))
+  t.same(published.sort(), ['gateway 2583', 'mail 8025', 'pds1 2600', 'pds2 2601', 'plc 2582'])
+})
+
+t.test('start order: each service waits for the health of what it needs; init reaps and forwards signals', async (t) => {
+  const needs: Record<string, string[]> = { plc: ['postgres'], pds1: ['plc'], pds2: ['plc'], gateway: ['mail', 'pds1', 'pds2', 'plc', 'postgres', 'redis'] }
+  for (const [name, s] of Object.entries(services)) {
+    t.same(Object.keys(s.depends_on ?? {}).sort(), needs[name] ?? [], `${name} depends on`)
+    for (const d of Object.values(s.depends_on ?? {})) t.equal(d.condition, 'service_healthy')
+    t.equal((s as { init?: boolean }).init, true, `${name}: init`)
+  }
 })
 
 t.test('every published port is bound to 127.0.0.1', async (t) => {
@@ -50,18 +65,49 @@ t.test('every service has a healthcheck: pg_isready for postgres, /xrpc/_health 
   }
 })
 
-t.test('images are built from the repo: the pinned PDS runtime and the workspace', async (t) => {
+t.test('images are built from docker/, on a base chosen by build argument, tagged with their version', async (t) => {
+  const version = (file: string) => JSON.parse(readFileSync(join(REPO_ROOT, file), 'utf8')).version as string
+  const runtime = JSON.parse(readFileSync(join(REPO_ROOT, 'packages', 'testkit', 'pds-runtime', 'package.json'), 'utf8')).dependencies
+  const expected: Record<string, [string, string, string | undefined]> = {
+    gateway: [`entryway/gateway:${version('apps/gateway/package.json')}`, 'docker/gateway.Dockerfile', 'gateway'],
+    mail: [`entryway/lab-mail:${version('apps/gateway/package.json')}`, 'docker/gateway.Dockerfile', 'mail'],
+    pds1: [`entryway/pds:${runtime['@atproto/pds']}`, 'docker/pds-runtime.Dockerfile', 'pds'],
+    pds2: [`entryway/pds:${runtime['@atproto/pds']}`, 'docker/pds-runtime.Dockerfile', 'pds'],
+    plc: [`entryway/plc:${runtime['@did-plc/server']}`, 'docker/pds-runtime.Dockerfile', 'plc'],
+    postgres: ['entryway/postgres:15-bookworm', 'docker/postgres.Dockerfile', undefined],
+    redis: ['entryway/redis:7-bookworm', 'docker/redis.Dockerfile', undefined],
+  }
   for (const [name, s] of Object.entries(services)) {
-    if (name === 'postgres') continue
-    t.ok(s.build, `${name} builds its image`)
-    t.ok(existsSync(join(REPO_ROOT, s.build!.context, s.build!.dockerfile)), `${name}: ${s.build!.dockerfile} exists`)
+    const [image, dockerfile, target] = expected[name]!
+    t.equal(s.image, image, `${name} image tag`)
+    t.notMatch(s.image!, /:dev$/, `${name} is not tagged :dev`)
+    t.match(s.build, { context: '.', dockerfile }, `${name} builds ${dockerfile}`)
+    t.equal(s.build!.target, target, `${name} target`)
+    t.ok(existsSync(join(REPO_ROOT, dockerfile)), `${dockerfile} exists`)
+    const dockerfileText = readFileSync(join(REPO_ROOT, dockerfile), 'utf8')
+    if (target) t.match(dockerfileText, new RegExp(`^FROM \\$\\{NODE_IMAGE\\} AS ${target}$`, 'm'), `${dockerfile} has the stage ${target}`)
+    const arg = dockerfileText.includes('ARG NODE_IMAGE') ? 'NODE_IMAGE' : 'DEBIAN_IMAGE'
+    t.ok(s.build!.args?.[arg], `${name} passes the base image as ${arg}`)
+  }
+  for (const f of ['gateway.Dockerfile', 'pds-runtime.Dockerfile']) {
+    t.match(readFileSync(join(REPO_ROOT, 'docker', f), 'utf8'), new RegExp(`^ARG NODE_IMAGE=node:${PINNED_NODE_VERSION.replace(/\./g, '\\.')}-bookworm-slim$`, 'm'), `${f}: the official image of the pinned Node by default`)
   }
   const pdsDockerfile = readFileSync(join(REPO_ROOT, 'docker', 'pds-runtime.Dockerfile'), 'utf8')
-  t.match(pdsDockerfile, new RegExp(`ARG NODE_VERSION=${PINNED_NODE_VERSION.replace(/\./g, '\\.')}\\b`), 'pinned Node')
   t.match(pdsDockerfile, /pds-runtime\/package-lock\.json/, 'installs from the same lockfile as the lab')
   t.match(pdsDockerfile, /npm ci/)
   const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'packages', 'testkit', 'pds-runtime', 'package-lock.json'), 'utf8'))
-  t.equal(lock.packages['node_modules/@atproto/pds'].version, '0.5.35')
+  t.equal(lock.packages['node_modules/@atproto/pds'].version, runtime['@atproto/pds'])
+})
+
+t.test('the gateway image: built JavaScript started by node, prod dependencies only, non-root, HEALTHCHECK', async (t) => {
+  const text = readFileSync(join(REPO_ROOT, 'docker', 'gateway.Dockerfile'), 'utf8')
+  const final = text.slice(text.lastIndexOf('\nFROM '))
+  t.match(final, /AS gateway\n/, 'the gateway is the last stage (the default target)')
+  t.match(final, /^CMD \["node", "dist\/bin\/gateway\.js"\]$/m)
+  t.match(final, /^USER node$/m)
+  t.match(final, /^HEALTHCHECK .*\n.*\/xrpc\/_health/m)
+  t.notMatch(text, /tsx/, 'no tsx')
+  t.match(text, /deploy --prod/, 'pnpm deploy --prod')
 })
 
 t.test("the gateway's env names are all ones it reads (ENV_NAMES)", async (t) => {
@@ -135,6 +181,9 @@ t.test('each PDS is in entryway mode with a URL it accepts, its own DID and port
 })
 
 t.test('secrets come from .env, and ./dev lab --compose-env writes every one of them', async (t) => {
-  const used = new Set([...composeText.matchAll(/\$\{([A-Z0-9_]+)(?::\?[^}]*)?\}/g)].map((m) => m[1]!))
-  t.same([...used].sort(), [...COMPOSE_ENV_NAMES].sort())
+  const required = new Set([...composeText.matchAll(/\$\{([A-Z0-9_]+)(?::\?[^}]*)?\}/g)].map((m) => m[1]!))
+  t.same([...required].sort(), [...COMPOSE_ENV_NAMES].sort())
+  // the only other interpolations: the base images, with defaults
+  const optional = new Set([...composeText.matchAll(/\$\{([A-Z0-9_]+):-[^}]*\}/g)].map((m) => m[1]!))
+  t.same([...optional].sort(), ['ENTRYWAY_DEBIAN_IMAGE', 'ENTRYWAY_NODE_IMAGE'])
 })
