@@ -47,7 +47,7 @@ export interface ServerConfig {
   /** Hosts upserted (as enabled when new) at start: the lab and compose use this. */
   fleetSeed: FleetHostSeed[]
   /** Virtual-PDS forwarding (@entryway/proxy). */
-  proxy: { upstreamTimeoutMs?: number; allowedOrigins: string[]; defaultHostUrl: string | null }
+  proxy: { upstreamTimeoutMs?: number; circuitThreshold?: number; circuitOpenMs?: number; allowedOrigins: string[]; defaultHostUrl: string | null }
   logLevel: string
   /** Every rate limit (defaults, or `ENTRYWAY_RATE_LIMIT_<NAME>=<points>/<duration>`). */
   rateLimits: RateLimitConfig
@@ -122,6 +122,8 @@ export function buildConfig(env: ServerEnvironment, problems: ProblemList): Serv
     fleetSeed: env.fleetHosts ?? [],
     proxy: {
       upstreamTimeoutMs: env.proxyTimeoutMs,
+      circuitThreshold: env.proxyCircuitThreshold,
+      circuitOpenMs: env.proxyCircuitOpenMs,
       allowedOrigins: env.proxyAllowedOrigins ?? [],
       defaultHostUrl: env.proxyDefaultHost ?? null,
     },

@@ -142,6 +142,8 @@ export const ENV_TABLE = {
   termsOfServiceUrl: v({ name: 'ENTRYWAY_TERMS_OF_SERVICE_URL', type: url(), description: '`describeServer` link.', example: 'https://example.social/terms' }),
   contactEmail: v({ name: 'ENTRYWAY_CONTACT_EMAIL', type: email, description: '`describeServer` contact.', example: 'support@example.social' }),
   proxyTimeoutMs: v({ name: 'ENTRYWAY_PROXY_TIMEOUT_MS', type: integer(1), default: '30000', description: 'Longest wait for a PDS answer to a proxied call.', example: '30000' }),
+  proxyCircuitThreshold: v({ name: 'ENTRYWAY_PROXY_CIRCUIT_THRESHOLD', type: integer(1), default: '5', description: 'Consecutive failures to reach a host (refused, reset, timed out) after which its requests get 503 `UpstreamUnavailable` at once, until a probe is answered.', example: '5' }),
+  proxyCircuitOpenMs: v({ name: 'ENTRYWAY_PROXY_CIRCUIT_OPEN_MS', type: integer(1), default: '5000', description: 'How long a host\'s open circuit refuses before the next probe (`/xrpc/_health`).', example: '5000' }),
   proxyAllowedOrigins: v({ name: 'ENTRYWAY_PROXY_ALLOWED_ORIGINS', type: list(url()), description: 'Origins besides the fleet the proxy may forward to.', example: 'https://pds.example.org' }),
   proxyDefaultHost: v({ name: 'ENTRYWAY_PROXY_DEFAULT_HOST', type: url(), description: 'Where calls without an account go. Unset: answered 400.', example: 'https://pds1.example.social' }),
   rateLimits: family({
