@@ -43,7 +43,7 @@ export interface ServerConfig {
    * `checkpointFile`: where signed heads of the audit chain are appended (outside the database);
    * default `<ENTRYWAY_DATA_DIR>/admin-audit-checkpoints.jsonl`, else none (logged only).
    */
-  adminRbac: { file: string; checkpointFile: string | null } | null
+  adminRbac: { file: string; checkpointFile: string | null; sessionTtlMs: number } | null
   /** Hosts upserted (as enabled when new) at start: the lab and compose use this. */
   fleetSeed: FleetHostSeed[]
   /** Virtual-PDS forwarding (@entryway/proxy). */
@@ -62,6 +62,7 @@ export const DEFAULT_HANDLE_DOMAINS = ['.test']
 export const DEFAULT_SHUTDOWN_DRAIN_MS = 0
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000
 export const DEFAULT_LOG_LEVEL = 'info'
+export const DEFAULT_ADMIN_SESSION_TTL_HOURS = 24
 
 const DOMAIN_SUFFIX = /^\.(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
 
@@ -117,6 +118,7 @@ export function buildConfig(env: ServerEnvironment, problems: ProblemList): Serv
       ? {
           file: env.adminRbacFile,
           checkpointFile: env.adminAuditCheckpointFile ?? (env.dataDir ? `${env.dataDir.replace(/\/+$/, '')}/admin-audit-checkpoints.jsonl` : null),
+          sessionTtlMs: (env.adminSessionTtlHours ?? DEFAULT_ADMIN_SESSION_TTL_HOURS) * 3_600_000,
         }
       : null,
     fleetSeed: env.fleetHosts ?? [],

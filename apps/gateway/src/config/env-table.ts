@@ -129,6 +129,15 @@ export const ENV_TABLE = {
     example: '/var/lib/entryway/admin-audit-checkpoints.jsonl',
   }),
   adminRbacFile: v({ name: 'ENTRYWAY_ADMIN_RBAC_FILE', type: text, description: 'YAML file of admin roles and members; turns the admin portal on.', example: '/etc/entryway/rbac.yaml' }),
+  adminSessionTtlHours: v({ name: 'ENTRYWAY_ADMIN_SESSION_TTL_HOURS', type: integer(1, 24 * 30), default: '24', description: 'Lifetime of an admin portal sign-in (like gatekeeper\'s `GATEKEEPER_ADMIN_SESSION_TTL_HOURS`).', example: '2' }),
+  adminCookieSecret: v({
+    name: 'ENTRYWAY_ADMIN_COOKIE_SECRET',
+    type: text,
+    secret: true,
+    default: 'derived from the JWT key',
+    description: 'Signs the admin portal cookie (at least 32 characters; like gatekeeper\'s `GATEKEEPER_ADMIN_COOKIE_SECRET`). Changing it signs every operator out.',
+    example: '<64 hex chars>',
+  }),
   includeDidDocInSession: v({ name: 'ENTRYWAY_INCLUDE_DID_DOC', type: bool, default: 'true', description: 'Session answers carry `didDoc`.', example: 'true' }),
   logLevel: v({ name: 'ENTRYWAY_LOG_LEVEL', type: oneOf(LOG_LEVELS), default: 'info', description: 'pino log level.', example: 'info' }),
   trustProxy: v({
