@@ -4,6 +4,7 @@ import * as m020 from './020-placement-signup.js'
 import * as m040 from './040-admin-session.js'
 import * as m050 from './050-oauth.js'
 import * as m060 from './060-admin-oauth-state.js'
+import * as m065 from './065-outbox.js'
 
 /**
  * Every migration, by name. Static so compiled `dist/` needs no file-system discovery.
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '040-admin-session': m040,
   '050-oauth': m050,
   '060-admin-oauth-state': m060,
+  '065-outbox': m065,
 }
