@@ -1,4 +1,5 @@
 import proxyAddr from '@fastify/proxy-addr'
+import { DEFAULT_OUTBOX_BACKOFF_MS, DEFAULT_OUTBOX_MAX_BACKOFF_MS, DEFAULT_OUTBOX_POLL_MS } from '@entryway/session'
 import type { FleetHostSeed, ServerEnvironment } from './env-table.js'
 import { ProblemList } from './problems.js'
 import { resolveRateLimits, type RateLimitConfig } from './rate-limits.js'
@@ -38,6 +39,8 @@ export interface ServerConfig {
    */
   shutdown: { drainMs: number; timeoutMs: number }
   plc: { url: string }
+  /** Durable jobs: how often each instance looks for due ones, and the retry backoff. */
+  outbox: { pollMs: number; backoffMs: number; maxBackoffMs: number }
   email: { smtpUrl: string; from: string } | null
   /**
    * `checkpointFile`: where signed heads of the audit chain are appended (outside the database);
@@ -113,6 +116,11 @@ export function buildConfig(env: ServerEnvironment, problems: ProblemList): Serv
       timeoutMs: env.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
     },
     plc: { url: env.plcUrl ?? DEFAULT_PLC_URL },
+    outbox: {
+      pollMs: env.outboxIntervalMs ?? DEFAULT_OUTBOX_POLL_MS,
+      backoffMs: env.outboxBackoffMs ?? DEFAULT_OUTBOX_BACKOFF_MS,
+      maxBackoffMs: env.outboxMaxBackoffMs ?? DEFAULT_OUTBOX_MAX_BACKOFF_MS,
+    },
     email: env.smtpUrl ? { smtpUrl: env.smtpUrl, from: env.emailFrom ?? `noreply@${hostname}` } : null,
     adminRbac: env.adminRbacFile
       ? {
