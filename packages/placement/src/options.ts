@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto'
+import type { WorkerLeases } from './worker-lease.js'
 import type { Keypair } from '@atproto/crypto'
 import { EntrywayConfigError } from '@entryway/xrpc'
 import type { AccountDirectory } from './account-directory.js'
@@ -65,6 +67,13 @@ export interface PlacementOptions {
   replayWindowMs?: number
   /** Hosts tried when a chosen one cannot be reached. @default 2 */
   hostAttempts?: number
+  /**
+   * Leases that keep the timer rounds of the health checker and the sign-up reconciler on one
+   * instance at a time (the rest skip them). @default null (every instance runs them)
+   */
+  workerLeases?: WorkerLeases | null
+  /** This instance's name as a lease holder. @default a random id */
+  instanceId?: string
   /** Told of each account created, with its host's public URL (metrics). @default a no-op */
   onAccountPlaced?: (event: { did: string; host: string }) => void
 }
@@ -131,7 +140,15 @@ export function resolveOptions(raw: PlacementOptions): ResolvedPlacementOptions 
     replayWindowMs: nonNegInt(raw.replayWindowMs, DEFAULT_REPLAY_WINDOW_MS, 'replayWindowMs'),
     hostAttempts: posInt(raw.hostAttempts, DEFAULT_HOST_ATTEMPTS, 'hostAttempts'),
     onAccountPlaced: fn(raw.onAccountPlaced, 'onAccountPlaced'),
+    workerLeases: leasesOf(raw.workerLeases),
+    instanceId: raw.instanceId ?? randomUUID(),
   })
+}
+
+function leasesOf(v: unknown): WorkerLeases | null {
+  if (v === undefined || v === null) return null
+  if (typeof (v as WorkerLeases).acquire !== 'function') throw new EntrywayConfigError(`${P}: workerLeases must have an acquire() method`)
+  return v as WorkerLeases
 }
 
 function fn(v: unknown, name: string): (event: { did: string; host: string }) => void {

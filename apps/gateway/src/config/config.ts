@@ -1,4 +1,5 @@
 import proxyAddr from '@fastify/proxy-addr'
+import { DEFAULT_HEALTH_CHECK_INTERVAL_MS, DEFAULT_RECONCILE_INTERVAL_MS } from '@entryway/placement'
 import { DEFAULT_OUTBOX_BACKOFF_MS, DEFAULT_OUTBOX_MAX_BACKOFF_MS, DEFAULT_OUTBOX_POLL_MS } from '@entryway/session'
 import type { FleetHostSeed, ServerEnvironment } from './env-table.js'
 import { ProblemList } from './problems.js'
@@ -39,6 +40,8 @@ export interface ServerConfig {
    */
   shutdown: { drainMs: number; timeoutMs: number }
   plc: { url: string }
+  /** Periods of the health checker and the sign-up reconciler (each on one instance at a time). */
+  workers: { healthIntervalMs: number; reconcileIntervalMs: number }
   /** Durable jobs: how often each instance looks for due ones, and the retry backoff. */
   outbox: { pollMs: number; backoffMs: number; maxBackoffMs: number }
   email: { smtpUrl: string; from: string } | null
@@ -116,6 +119,10 @@ export function buildConfig(env: ServerEnvironment, problems: ProblemList): Serv
       timeoutMs: env.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
     },
     plc: { url: env.plcUrl ?? DEFAULT_PLC_URL },
+    workers: {
+      healthIntervalMs: env.healthIntervalMs ?? DEFAULT_HEALTH_CHECK_INTERVAL_MS,
+      reconcileIntervalMs: env.reconcileIntervalMs ?? DEFAULT_RECONCILE_INTERVAL_MS,
+    },
     outbox: {
       pollMs: env.outboxIntervalMs ?? DEFAULT_OUTBOX_POLL_MS,
       backoffMs: env.outboxBackoffMs ?? DEFAULT_OUTBOX_BACKOFF_MS,

@@ -150,6 +150,8 @@ export const ENV_TABLE = {
   privacyPolicyUrl: v({ name: 'ENTRYWAY_PRIVACY_POLICY_URL', type: url(), description: '`describeServer` link.', example: 'https://example.social/privacy' }),
   termsOfServiceUrl: v({ name: 'ENTRYWAY_TERMS_OF_SERVICE_URL', type: url(), description: '`describeServer` link.', example: 'https://example.social/terms' }),
   contactEmail: v({ name: 'ENTRYWAY_CONTACT_EMAIL', type: email, description: '`describeServer` contact.', example: 'support@example.social' }),
+  healthIntervalMs: v({ name: 'ENTRYWAY_HEALTH_INTERVAL_MS', type: integer(0), default: '10000', description: 'Period of the fleet health checks (`_health`, `describeServer`); run by one instance at a time (a lease in the database). 0: off.', example: '10000' }),
+  reconcileIntervalMs: v({ name: 'ENTRYWAY_RECONCILE_INTERVAL_MS', type: integer(0), default: '60000', description: 'Period of the stuck sign-up reconciler; run by one instance at a time. 0: off.', example: '60000' }),
   outboxIntervalMs: v({ name: 'ENTRYWAY_OUTBOX_INTERVAL_MS', type: integer(1), default: '5000', description: 'How often each instance runs due outbox jobs (e.g. a deleted account\'s PLC tombstone that failed); each job runs on one instance at a time.', example: '5000' }),
   outboxBackoffMs: v({ name: 'ENTRYWAY_OUTBOX_BACKOFF_MS', type: integer(1), default: '1000', description: 'First retry of a failed outbox job; doubled per failure.', example: '1000' }),
   outboxMaxBackoffMs: v({ name: 'ENTRYWAY_OUTBOX_MAX_BACKOFF_MS', type: integer(1), default: '600000', description: 'Longest wait between retries of a failed outbox job.', example: '600000' }),
