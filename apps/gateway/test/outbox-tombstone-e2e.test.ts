@@ -60,6 +60,7 @@ t.test(`${target!.name}: the tombstone of a deleted account is retried while PLC
   const client = new plcLib.Client(plc.url)
   await client.sendOperation(create.did, create.op)
   const plcStatus = async () => (await fetch(`${plc.url}/${encodeURIComponent(create.did)}`)).status
+  const lastOpType = async () => ((await client.getLastOp(create.did)) as { type: string }).type
   t.equal(await plcStatus(), 200, 'the DID is live on PLC')
 
   const database = await target!.open()
@@ -92,14 +93,16 @@ t.test(`${target!.name}: the tombstone of a deleted account is retried while PLC
   const [retrying] = await jobs()
   t.ok((retrying?.attempts ?? 0) >= 3, `retried while PLC is down: ${retrying?.attempts} attempts, ${toPlc.state.refused} connections refused`)
   t.equal(await plcStatus(), 200, 'not tombstoned yet')
+  t.equal(await lastOpType(), 'plc_operation')
 
   toPlc.state.down = false
   const backAt = performance.now()
-  let status = 200
-  while (performance.now() - backAt < 10_000 && status !== 410) {
+  let last = 'plc_operation'
+  while (performance.now() - backAt < 10_000 && last !== 'plc_tombstone') {
     await new Promise((r) => setTimeout(r, 100))
-    status = await plcStatus()
+    last = await lastOpType()
   }
-  t.equal(status, 410, `tombstoned ${(performance.now() - backAt).toFixed(0)} ms after PLC came back`)
+  t.equal(last, 'plc_tombstone', `tombstoned ${(performance.now() - backAt).toFixed(0)} ms after PLC came back`)
+  t.equal(await plcStatus(), 404, 'PLC no longer serves the DID document')
   t.same(await jobs(), [], 'the job is done and gone')
 })
