@@ -23,6 +23,7 @@ export function renderBanner(info: LabInfo, cwd = process.cwd()): string {
     row('Mail (browser)', info.mail.url, `SMTP ${info.mail.smtpUrl}`),
     row('Handle domain', info.handleDomain, `e.g. ${handle}`),
     row('PDS admin password', info.adminPassword, '(Basic admin:<password>)'),
+    row('Admin portal', info.admin.url, `sign in as ${info.admin.operator.handle} / ${info.admin.operator.password}`),
     '',
     '  Sign up with curl:',
     `    curl -s ${gw}/xrpc/com.atproto.server.createAccount \\`,

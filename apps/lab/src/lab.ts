@@ -14,6 +14,7 @@ import type { LabOptions } from './args.js'
 import { pickPorts } from './ports.js'
 import { GATEWAY_SCHEMA, dropLabDatabases, prepareLabDatabases, withSearchPath } from './postgres.js'
 import { entrywayKeys, loadOrCreateSecrets, saveSecrets } from './state.js'
+import { OPERATOR_NAME, ensureOperator, writeLabRbac, type LabOperator } from './admin-portal.js'
 
 export const LAB_FILE = 'lab.json'
 
@@ -24,6 +25,8 @@ export interface LabInfo {
   pds: { url: string; did: string }[]
   mail: { url: string; smtpUrl: string }
   adminPassword: string
+  /** The admin portal, on by default, and the operator account the lab made `pds-admin`. */
+  admin: { url: string; rbacFile: string; operator: LabOperator }
   handleDomain: string
   dir: string
   persistent: boolean
@@ -151,6 +154,9 @@ export async function startLab(opts: LabOptions, say: (line: string) => void): P
 
     const gatewayDataDir = join(dataDir, 'gateway')
     mkdirSync(gatewayDataDir, { recursive: true })
+    // the admin portal is on: members are filled in once the operator account exists
+    const rbacFile = join(opts.dir, 'rbac.yaml')
+    writeLabRbac(rbacFile, null)
     const gatewayEnv: Record<string, string> = {
       ENTRYWAY_PUBLIC_URL: entryway.url,
       ENTRYWAY_DID: entryway.did,
@@ -163,6 +169,7 @@ export async function startLab(opts: LabOptions, say: (line: string) => void): P
       ENTRYWAY_FLEET_HOSTS: JSON.stringify(pds.map((p) => ({ url: p.url, did: p.did }))),
       ENTRYWAY_SMTP_URL: mail.smtpUrl,
       ENTRYWAY_EMAIL_FROM: 'noreply@entryway.test',
+      ENTRYWAY_ADMIN_RBAC_FILE: rbacFile,
       ...(opts.databaseUrl ? { DATABASE_URL: withSearchPath(opts.databaseUrl, GATEWAY_SCHEMA) } : {}),
       ...(opts.redisUrl ? { ENTRYWAY_REDIS_URL: opts.redisUrl } : {}),
     }
@@ -184,12 +191,18 @@ export async function startLab(opts: LabOptions, say: (line: string) => void): P
       say(`✓ gateway ${i + 1}  http://localhost:${g.port}`)
     }
 
+    const operatorHandle = `${OPERATOR_NAME}${handleDomains[0]}`
+    const operator = await ensureOperator(entryway.url, operatorHandle, `operator-${secrets.adminPassword}`)
+    writeLabRbac(rbacFile, operator.did)
+    say(`✓ operator   ${operator.handle}  ${operator.did}  (pds-admin in ${rbacFile})`)
+
     const info: LabInfo = {
       entryway: { url: entryway.url, did: entryway.did, urls: gateways.map((g) => `http://localhost:${g.port}`) },
       plc: { url: plc.url, storage: persistent ? 'postgres' : 'memory' },
       pds: pds.map((p) => ({ url: p.url, did: p.did })),
       mail: { url: mail.httpUrl, smtpUrl: mail.smtpUrl },
       adminPassword: secrets.adminPassword,
+      admin: { url: `${entryway.url}/admin`, rbacFile, operator },
       handleDomain: handleDomains[0]!,
       dir: opts.dir,
       persistent,

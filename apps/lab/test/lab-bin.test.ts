@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { isPortFree } from '@entryway/testkit'
@@ -26,6 +26,18 @@ t.test('./dev lab: healthy, banner, lab.json; SIGTERM stops everything and frees
   await new Promise((r) => setTimeout(r, 100))
   t.match(lab.output(), /The Entryway lab is up/)
   t.match(lab.output(), /createAccount/)
+
+  // the admin portal is on, with an operator account the RBAC file makes pds-admin
+  t.match(info.admin, { url: `${info.entryway.url}/admin`, operator: { handle: 'operator.test', password: /^operator-/, did: /^did:plc:/ } })
+  t.match(readFileSync(info.admin.rbacFile, 'utf8'), new RegExp(`\\n  ${info.admin.operator.did}: \\[pds-admin\\]`), 'the operator is pds-admin')
+  t.equal((await fetch(`${info.admin.url}/login`)).status, 200, 'the portal sign-in page is served')
+  const login = await fetch(`${info.entryway.url}/xrpc/com.atproto.server.createSession`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ identifier: info.admin.operator.handle, password: info.admin.operator.password }),
+  })
+  t.equal(login.status, 200, "the operator's login from lab.json works")
+  t.match(lab.output(), new RegExp(`Admin portal\\s+${info.admin.url}\\s+sign in as operator\\.test / ${info.admin.operator.password}`), 'the banner shows the portal and the login')
 
   lab.child.kill('SIGTERM')
   t.equal(await lab.exit, 0, 'exits 0 on SIGTERM')

@@ -33,6 +33,7 @@ const ROLE_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/
 const NSID_SEGMENT = /^[a-zA-Z][a-zA-Z0-9-]*$/
 const DID = /^did:(plc:[a-z2-7]{24}|web:[a-zA-Z0-9._:%-]+)$/
 const ROLE_KEYS = new Set(['endpoints', 'hosts', 'description'])
+const MEMBER_KEYS = new Set(['did', 'roles', 'description'])
 
 /** `*`, an exact NSID, or segments followed by a `*` suffix (`com.atproto.admin.*`, `com.atproto.admin.get*`). */
 export function isEndpointPattern(p: string): boolean {
@@ -118,27 +119,40 @@ export function parseRbacPolicy(text: string): RbacPolicy {
   }
 
   const members = new Map<string, readonly string[]>()
+  const addMember = (atDid: string, at: string, did: unknown, raw: unknown) => {
+    if (typeof did !== 'string' || !DID.test(did)) problems.push(`${atDid}: not a did:plc or did:web DID`)
+    const list = typeof raw === 'string' ? [raw] : raw
+    if (!Array.isArray(list) || list.length === 0) {
+      problems.push(`${at}: must be a non-empty list of role names`)
+      return
+    }
+    const names: string[] = []
+    list.forEach((r, i) => {
+      if (typeof r !== 'string') problems.push(`${at}[${i}]: must be a role name`)
+      else if (isRecord(doc.roles) && !roles.has(r)) problems.push(`${at}[${i}]: unknown role ${JSON.stringify(r)}`)
+      else names.push(r)
+    })
+    if (typeof did !== 'string') return
+    // a DID listed twice (possible in the list form) holds the roles of both entries
+    members.set(did, Object.freeze([...new Set([...(members.get(did) ?? []), ...names])]))
+  }
   if (doc.members === null || doc.members === undefined) {
     // No members: a valid file that lets nobody in.
-  } else if (!isRecord(doc.members)) {
-    problems.push('members: must be a mapping of DID → list of role names')
-  } else {
-    for (const [did, raw] of Object.entries(doc.members)) {
-      const at = `members.${did}`
-      if (!DID.test(did)) problems.push(`${at}: not a did:plc or did:web DID`)
-      const list = typeof raw === 'string' ? [raw] : raw
-      if (!Array.isArray(list) || list.length === 0) {
-        problems.push(`${at}: must be a non-empty list of role names`)
-        continue
+  } else if (Array.isArray(doc.members)) {
+    // pds-gatekeeper's form: a list of { did, roles } entries (its files load unchanged)
+    doc.members.forEach((m, i) => {
+      const at = `members[${i}]`
+      if (!isRecord(m)) {
+        problems.push(`${at}: must be a mapping with did and roles`)
+        return
       }
-      const names: string[] = []
-      list.forEach((r, i) => {
-        if (typeof r !== 'string') problems.push(`${at}[${i}]: must be a role name`)
-        else if (isRecord(doc.roles) && !roles.has(r)) problems.push(`${at}[${i}]: unknown role ${JSON.stringify(r)}`)
-        else names.push(r)
-      })
-      members.set(did, Object.freeze([...new Set(names)]))
-    }
+      for (const k of Object.keys(m)) if (!MEMBER_KEYS.has(k)) problems.push(`${at}.${k}: unknown key (expected did, roles, description)`)
+      addMember(`${at}.did`, `${at}.roles`, m.did, m.roles)
+    })
+  } else if (!isRecord(doc.members)) {
+    problems.push('members: must be a mapping of DID → list of role names, or a list of { did, roles }')
+  } else {
+    for (const [did, raw] of Object.entries(doc.members)) addMember(`members.${did}`, `members.${did}`, did, raw)
   }
   if (problems.length) throw new RbacConfigError(problems)
   return Object.freeze({ roles, members })

@@ -76,3 +76,56 @@ t.test('YAML syntax errors and duplicate keys are refused', async (t) => {
   t.throws(() => parseRbacPolicy('roles:\n  a: { endpoints: ["*"] }\n  a: { endpoints: ["*"] }\n'), { message: /YAML syntax/ })
   t.throws(() => parseRbacPolicy('- a\n- b\n'), { message: /must be a mapping/ })
 })
+
+t.test("pds-gatekeeper's file loads unchanged: members as a list of { did, roles }", async (t) => {
+  const gatekeeper = readFileSync(fileURLToPath(new URL('../examples/gatekeeper-rbac.yaml', import.meta.url)), 'utf8')
+  t.match(gatekeeper, /members:\n(?:\s*#.*\n)*\s+- did: /, 'the example is in the list form')
+  const p = parseRbacPolicy(gatekeeper)
+  t.same([...p.roles.keys()].sort(), ['invite-manager', 'moderator', 'pds-admin'])
+  t.same([...p.members.keys()].sort(), ['did:plc:44ybard66vv44zksje25o7dz', 'did:plc:ewvi7nxzyoun6zhxrhs64oiz', 'did:plc:z72i7hdynmk6r22z27h6tvur'])
+  const admin = permissionsFor(p, 'did:plc:ewvi7nxzyoun6zhxrhs64oiz')
+  t.same(admin.roleNames, ['pds-admin'])
+  t.ok(admin.allows('com.atproto.admin.deleteAccount', null))
+  const both = permissionsFor(p, 'did:plc:z72i7hdynmk6r22z27h6tvur')
+  t.same(both.roleNames, ['moderator', 'invite-manager'])
+  t.ok(both.allows('com.atproto.admin.updateSubjectStatus', null))
+  t.ok(both.allows('com.atproto.server.createInviteCodes', null))
+  t.notOk(both.allows('com.atproto.admin.deleteAccount', null))
+  t.same(permissionsFor(p, 'did:plc:44ybard66vv44zksje25o7dz').roleNames, ['moderator'], 'a flow-style roles list')
+})
+
+t.test('the list form is validated like the map form, every problem with its path', async (t) => {
+  const err = t.throws(() =>
+    parseRbacPolicy(`roles:
+  mod: { description: m, endpoints: [com.atproto.admin.getAccountInfo] }
+members:
+  - did: not-a-did
+    roles: [mod]
+  - did: did:plc:aaaaaaaaaaaaaaaaaaaaaaaa
+    roles: [ghost]
+  - did: did:plc:bbbbbbbbbbbbbbbbbbbbbbbb
+  - did: did:plc:cccccccccccccccccccccccc
+    roles: [mod]
+    role: [mod]
+  - just-a-string`),
+  ) as RbacConfigError
+  const msgs = err.problems.join('\n')
+  for (const want of [
+    'members[0].did: not a did:plc or did:web DID',
+    'members[1].roles[0]: unknown role "ghost"',
+    'members[2].roles: must be a non-empty list of role names',
+    'members[3].role: unknown key',
+    'members[4]: must be a mapping with did and roles',
+  ]) t.match(msgs, want)
+  t.equal(err.problems.length, 5, msgs)
+})
+
+t.test('a DID listed twice in the list form holds the roles of both entries', async (t) => {
+  const p = parseRbacPolicy(`roles:
+  a: { endpoints: [com.atproto.admin.getAccountInfo] }
+  b: { endpoints: [com.atproto.admin.getInviteCodes] }
+members:
+  - { did: did:plc:aaaaaaaaaaaaaaaaaaaaaaaa, roles: [a] }
+  - { did: did:plc:aaaaaaaaaaaaaaaaaaaaaaaa, roles: [b, a] }`)
+  t.same(permissionsFor(p, 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa').roleNames, ['a', 'b'])
+})

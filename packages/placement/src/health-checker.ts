@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Host } from './host.js'
 import type { HostRegistry } from './host-registry.js'
 import type { PdsClient } from './pds-client.js'
+import { LEASE_PERIODS, type WorkerLeases } from './worker-lease.js'
 
 export interface HealthCheckerOptions {
   hosts: HostRegistry
@@ -10,7 +11,11 @@ export interface HealthCheckerOptions {
   timeoutMs: number
   unhealthyAfter: number
   log: FastifyBaseLogger
+  /** Timer rounds run only on the instance holding this lease (null: always). */
+  lease?: { leases: WorkerLeases; holder: string } | null
 }
+
+export const HEALTH_LEASE = 'placement.health'
 
 /**
  * Checks every non-retired host (`_health`, then `describeServer` whose DID must be the host's) on
@@ -32,8 +37,21 @@ export class HealthChecker {
     if (this.timer) clearInterval(this.timer)
     this.timer = null
     if (this.stopped || intervalMs <= 0) return
-    this.timer = setInterval(() => void this.runOnce(), intervalMs)
+    this.timer = setInterval(() => void this.tick(intervalMs), intervalMs)
     this.timer.unref()
+  }
+
+  /** A timer round: with a lease, only the instance holding it checks the fleet. */
+  private async tick(intervalMs: number): Promise<void> {
+    const l = this.o.lease
+    if (l) {
+      const held = await l.leases.acquire(HEALTH_LEASE, l.holder, intervalMs * LEASE_PERIODS, new Date()).catch((err: unknown) => {
+        this.o.log.warn({ err }, 'health lease check failed; skipping the round')
+        return false
+      })
+      if (!held) return
+    }
+    await this.runOnce()
   }
 
   async stop(): Promise<void> {

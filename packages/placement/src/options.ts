@@ -1,4 +1,6 @@
 import type { FastifyRequest } from 'fastify'
+import { randomUUID } from 'node:crypto'
+import type { WorkerLeases } from './worker-lease.js'
 import type { Keypair } from '@atproto/crypto'
 import { EntrywayConfigError } from '@entryway/xrpc'
 import type { AccountDirectory } from './account-directory.js'
@@ -68,6 +70,13 @@ export interface PlacementOptions {
   replayWindowMs?: number
   /** Hosts tried when a chosen one cannot be reached. @default 2 */
   hostAttempts?: number
+  /**
+   * Leases that keep the timer rounds of the health checker and the sign-up reconciler on one
+   * instance at a time (the rest skip them). @default null (every instance runs them)
+   */
+  workerLeases?: WorkerLeases | null
+  /** This instance's name as a lease holder. @default a random id */
+  instanceId?: string
   /** Told of each account created, with its host's public URL (metrics). @default a no-op */
   onAccountPlaced?: (event: { did: string; host: string }) => void
   /** The captcha gate of sign-up (`/gate/signup`, `verificationCode`); null: no captcha. @default null */
@@ -144,7 +153,15 @@ export function resolveOptions(raw: PlacementOptions): ResolvedPlacementOptions 
     signupGate: raw.signupGate ?? null,
     emailBlocklist: new Set([...(raw.emailBlocklist ?? DEFAULT_DISPOSABLE_EMAIL_DOMAINS)].map((d) => d.toLowerCase())),
     onSignupAdmitted: raw.onSignupAdmitted ?? (async () => {}),
+    workerLeases: leasesOf(raw.workerLeases),
+    instanceId: raw.instanceId ?? randomUUID(),
   })
+}
+
+function leasesOf(v: unknown): WorkerLeases | null {
+  if (v === undefined || v === null) return null
+  if (typeof (v as WorkerLeases).acquire !== 'function') throw new EntrywayConfigError(`${P}: workerLeases must have an acquire() method`)
+  return v as WorkerLeases
 }
 
 function fn(v: unknown, name: string): (event: { did: string; host: string }) => void {

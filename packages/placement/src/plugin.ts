@@ -41,6 +41,7 @@ async function placementPlugin(app: FastifyInstance, raw: PlacementOptions): Pro
     timeoutMs: o.healthCheckTimeoutMs,
     unhealthyAfter: o.unhealthyAfterFailures,
     log,
+    lease: o.workerLeases ? { leases: o.workerLeases, holder: o.instanceId } : null,
   })
   const reconciler = new SignupReconciler(o, log)
   const deps: PlacementRouteDeps = { o, creator: new AccountCreator(o), handles: new HandleUpdater(o), health, reconciler }

@@ -2,8 +2,10 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { ResolvedPlacementOptions } from './options.js'
 import { rollbackSignup } from './signup-rollback.js'
 import type { SignupRecord } from './signup-store.js'
+import { LEASE_PERIODS } from './worker-lease.js'
 
 export const RECONCILE_BATCH = 50
+export const RECONCILE_LEASE = 'placement.reconcile'
 
 export interface ReconcileReport {
   completed: number
@@ -27,10 +29,24 @@ export class SignupReconciler {
   ) {}
 
   start(): void {
-    void this.runOnce()
+    void this.tick()
     if (this.o.reconcileIntervalMs <= 0 || this.timer) return
-    this.timer = setInterval(() => void this.runOnce(), this.o.reconcileIntervalMs)
+    this.timer = setInterval(() => void this.tick(), this.o.reconcileIntervalMs)
     this.timer.unref()
+  }
+
+  /** A timer pass: with a lease, only the instance holding it reconciles. */
+  private async tick(): Promise<void> {
+    const l = this.o.workerLeases
+    if (l) {
+      const ttl = this.o.reconcileIntervalMs * LEASE_PERIODS
+      const held = await l.acquire(RECONCILE_LEASE, this.o.instanceId, ttl, new Date()).catch((err: unknown) => {
+        this.log.warn({ err }, 'reconcile lease check failed; skipping the pass')
+        return false
+      })
+      if (!held) return
+    }
+    await this.runOnce()
   }
 
   async stop(): Promise<void> {

@@ -9,7 +9,10 @@ export {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_CONNECTIONS_PER_HOST,
   DEFAULT_TOKEN_CACHE_TTL_MS,
+  DEFAULT_CIRCUIT_THRESHOLD,
+  DEFAULT_CIRCUIT_OPEN_MS,
 } from './options.js'
+export { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js'
 export {
   DidDocCache,
   DidResolveTimeoutError,

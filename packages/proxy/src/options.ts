@@ -11,6 +11,10 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000
 /** Keep-alive sockets per upstream host. */
 export const DEFAULT_CONNECTIONS_PER_HOST = 128
 export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 60_000
+/** Consecutive failures to reach a host (refused, reset, timed out) that open its circuit. */
+export const DEFAULT_CIRCUIT_THRESHOLD = 5
+/** An open circuit refuses this long before a probe may close it. */
+export const DEFAULT_CIRCUIT_OPEN_MS = 5_000
 /** How often the fleet host list is re-read from the directory. */
 export const DEFAULT_HOST_REFRESH_MS = 5_000
 /** Verified tokens are trusted this long at most, so takedowns and key rotation bite within a minute. */
@@ -58,6 +62,13 @@ export interface ProxyOptions {
   connectionsPerHost?: number
   /** @default 60000 */
   keepAliveTimeoutMs?: number
+  /**
+   * Consecutive failures to reach a host that open its circuit: then its requests are refused at
+   * once (503 `UpstreamUnavailable`) until a probe is answered. @default 5
+   */
+  circuitThreshold?: number
+  /** How long an open circuit refuses before the next probe. @default 5000 */
+  circuitOpenMs?: number
   /** @default 5000 */
   hostRefreshMs?: number
   /** @default 60000 (at most 60000) */
@@ -91,6 +102,8 @@ export interface ResolvedProxyOptions {
   connectTimeoutMs: number
   connectionsPerHost: number
   keepAliveTimeoutMs: number
+  circuitThreshold: number
+  circuitOpenMs: number
   hostRefreshMs: number
   tokenCacheTtlMs: number
   tokenCacheSize: number
@@ -161,6 +174,8 @@ export function resolveOptions(raw: ProxyOptions): Readonly<ResolvedProxyOptions
     connectTimeoutMs: positiveInt('connectTimeoutMs', raw.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
     connectionsPerHost: positiveInt('connectionsPerHost', raw.connectionsPerHost, DEFAULT_CONNECTIONS_PER_HOST),
     keepAliveTimeoutMs: positiveInt('keepAliveTimeoutMs', raw.keepAliveTimeoutMs, DEFAULT_KEEP_ALIVE_TIMEOUT_MS),
+    circuitThreshold: positiveInt('circuitThreshold', raw.circuitThreshold, DEFAULT_CIRCUIT_THRESHOLD),
+    circuitOpenMs: positiveInt('circuitOpenMs', raw.circuitOpenMs, DEFAULT_CIRCUIT_OPEN_MS),
     hostRefreshMs: positiveInt('hostRefreshMs', raw.hostRefreshMs, DEFAULT_HOST_REFRESH_MS),
     tokenCacheTtlMs: positiveInt('tokenCacheTtlMs', raw.tokenCacheTtlMs, DEFAULT_TOKEN_CACHE_TTL_MS, DEFAULT_TOKEN_CACHE_TTL_MS),
     tokenCacheSize: positiveInt('tokenCacheSize', raw.tokenCacheSize, DEFAULT_TOKEN_CACHE_SIZE),

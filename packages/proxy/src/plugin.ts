@@ -5,6 +5,7 @@ import { InvalidRequestError, MethodNotImplementedError, ForbiddenError, Service
 import { resolveOptions, type ProxyOptions } from './options.js'
 import { NsidMatcher } from './owned-nsids.js'
 import { HostTracker } from './host-tracker.js'
+import type { HostSnapshot } from './host-directory.js'
 import { VerifiedTokenCache } from './verified-token-cache.js'
 import { RouteResolver, type Route } from './route-resolver.js'
 import { readCredentials, type Credentials } from './request-credentials.js'
@@ -58,6 +59,14 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
     upstreamTimeoutMs: o.upstreamTimeoutMs,
     isFleetOrigin: (origin) => hosts.snapshot.targetOrigins.has(origin),
     allowedOrigins: o.allowedOrigins,
+    circuitThreshold: o.circuitThreshold,
+    circuitOpenMs: o.circuitOpenMs,
+    hostName: (origin) => hostName(hosts.snapshot, origin),
+    now: o.now,
+    onCircuitChange: (host, open) =>
+      open
+        ? app.log.warn({ host, openMs: o.circuitOpenMs }, 'host not answering; circuit open')
+        : app.log.info({ host }, 'host answering again; circuit closed'),
   })
   app.addHook('onClose', async () => dispatcher.destroy())
 
@@ -78,6 +87,8 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
       routes.forget(did)
       void o.didResolver.resolve(did, { forceRefresh: true }).catch(() => {})
     },
+    answered: (origin) => dispatcher.circuits.answered(origin),
+    failed: (origin, err) => dispatcher.circuits.failed(origin, err),
   }
 
   async function routeBySubject(subject: string, client: string): Promise<Route> {
@@ -193,6 +204,13 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
   // the request goes on to the PDS as it came (storableInput leaves it alone): only the routing
   // subject is read here, and checked before any lookup (routeUnauthenticated)
   app.route({ method: ['GET', 'HEAD', 'POST'], url: '/xrpc/*', handler, config: { rawInput: true } })
+}
+
+/** A host as clients may see it: its DID and public origin (an allow-listed origin as itself). */
+function hostName(snapshot: HostSnapshot, targetOrigin: string): string {
+  const did = snapshot.didByTarget.get(targetOrigin)
+  const host = did ? snapshot.byDid.get(did) : undefined
+  return host ? `${did} (${host.publicOrigin})` : targetOrigin
 }
 
 function firstString(v: unknown): string | null {

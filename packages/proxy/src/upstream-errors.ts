@@ -1,4 +1,5 @@
-import { ForbiddenError, InvalidRequestError, UpstreamFailureError, UpstreamTimeoutError, ServiceUnavailableError, type XrpcError } from '@entryway/xrpc'
+import { ForbiddenError, InvalidRequestError, UpstreamFailureError, UpstreamTimeoutError, ServiceUnavailableError, UpstreamUnavailableError, type XrpcError } from '@entryway/xrpc'
+import { CircuitOpenError } from './upstream-dispatcher.js'
 
 const TIMEOUT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
@@ -14,6 +15,9 @@ const TIMEOUT_CODES = new Set([
  * The client's own body breaking the exchange is a 400.
  */
 export function mapUpstreamError(err: unknown): XrpcError {
+  if (err instanceof CircuitOpenError) {
+    return new UpstreamUnavailableError(`The PDS ${err.host} is not answering; retry in ${err.retryAfterSeconds} s`, err.retryAfterSeconds, { cause: err })
+  }
   const codes = errorCodes(err)
   // the client's body ended before its content-length (or ran past it): its mistake, not the PDS's
   if (codes.includes('UND_ERR_REQ_CONTENT_LENGTH_MISMATCH')) {

@@ -15,6 +15,10 @@ export interface ExchangeContext {
   observe(origin: string, status: number, startedAt: number): void
   /** The PDS does not have the account the token named: routing must be re-read. */
   accountNotFound(did: string): void
+  /** The PDS answered (headers arrived, any status): its circuit stays or becomes closed. */
+  answered(origin: string): void
+  /** The exchange failed before any answer: counted against the host's circuit if it was unreachable. */
+  failed(origin: string, err: Error): void
 }
 
 class ClientGoneError extends Error {
@@ -115,6 +119,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     // informational answers (other than 101, which undici never hands a non-upgrade request) are not relayed
     if (status < 200) return true
     this.resume = resume
+    this.ctx.answered(this.origin)
     this.ctx.observe(this.origin, status, this.startedAt)
     const headers = downstreamResponseHeaders(rawHeaders)
     if (status === 403 && this.subject && isInspectable(headers)) {
@@ -181,6 +186,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
       this.res.destroy(err)
       return
     }
+    this.ctx.failed(this.origin, err)
     const mapped = mapUpstreamError(err)
     this.ctx.observe(this.origin, mapped.status, this.startedAt)
     this.reply.send(mapped)

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { SessionAccount } from './account-store.js'
 import type { SessionDeps } from './deps.js'
+import { PLC_TOMBSTONE_JOB } from './outbox/jobs.js'
 
 /**
  * Ends every session of an account at once: refresh tokens (app-password sessions included) here,
@@ -21,11 +22,18 @@ export async function revokeAccountSessions(deps: SessionDeps, did: string): Pro
 export async function deleteAccountEverywhere(deps: SessionDeps, log: FastifyBaseLogger, account: SessionAccount): Promise<void> {
   const { did } = account
   await deps.pdsAdmin.deleteAccount(account.host, did)
+  // the repo is gone: from here the tombstone must happen, so it is a durable job first of all
+  await deps.outbox?.enqueue({ kind: PLC_TOMBSTONE_JOB, key: did, payload: { did } })
   const at = new Date(deps.now()).toISOString()
   await deps.accounts.markDeleted(did, at)
   await revokeAccountSessions(deps, did)
   await deps.appPasswords.deleteAll(did)
   await deps.emailTokens.deleteAll(did)
+  if (deps.outbox) {
+    // tried now; a failure is retried with backoff by the outbox worker until PLC takes it
+    if (!(await deps.outbox.tryNow(PLC_TOMBSTONE_JOB, did))) log.warn({ did }, 'plc tombstone deferred to the outbox')
+    return
+  }
   try {
     await deps.plc.tombstone(did)
   } catch (err) {

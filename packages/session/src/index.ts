@@ -50,6 +50,18 @@ export { generateEmailToken, generateAppPassword, DEFAULT_EMAIL_TOKEN_TTL_MS } f
 export { PasswordGate } from './password-gate.js'
 export { UndiciPdsAdminClient, DEFAULT_PDS_ADMIN_TIMEOUT_MS, type PdsAdminCall, type PdsAdminClient, type UndiciPdsAdminClientOptions } from './pds-admin-client.js'
 export { DidPlcOperator, type PlcOperator, type PlcUpdate } from './plc-operator.js'
+export { MemoryOutboxStore, type OutboxStore, type ClaimedJob, type NewJob } from './outbox/outbox-store.js'
+export {
+  OutboxWorker,
+  type OutboxWorkerOptions,
+  type OutboxHandler,
+  type DurableJobs,
+  DEFAULT_OUTBOX_POLL_MS,
+  DEFAULT_OUTBOX_LEASE_MS,
+  DEFAULT_OUTBOX_BACKOFF_MS,
+  DEFAULT_OUTBOX_MAX_BACKOFF_MS,
+} from './outbox/outbox-worker.js'
+export { PLC_TOMBSTONE_JOB, sessionJobHandlers } from './outbox/jobs.js'
 export { createLimiters, rateCounter, type RateCounter, type RateWindow, type SessionLimiters } from './rate-limits.js'
 export { normalizeIdentifier } from './identifier.js'
 export { authenticate, type LoginDeps, type LoginResult } from './login.js'

@@ -9,6 +9,7 @@ import type { JwtKeyring } from './jwt-keyring.js'
 import type { Mailer } from './mailer.js'
 import { UndiciPdsAdminClient, type PdsAdminClient } from './pds-admin-client.js'
 import { DidPlcOperator, type PlcOperator } from './plc-operator.js'
+import type { DurableJobs } from './outbox/outbox-worker.js'
 import type { SessionRefreshStore } from './refresh-token-store.js'
 import type { PasswordGate } from './password-gate.js'
 import { createSessionIssuer, type SessionIssuer } from './session-issuer.js'
@@ -59,6 +60,12 @@ export interface SessionPluginOptions {
   pdsAdminPassword: string
   /** Defaults to an undici client with `pdsAdminPassword`. */
   pdsAdmin?: PdsAdminClient
+  /**
+   * Durable jobs (the outbox): outside calls that follow a committed change, such as account
+   * deletion's PLC tombstone, are recorded there and retried until they succeed. @default null
+   * (called once, a failure only logged)
+   */
+  outbox?: DurableJobs | null
   /** PLC operations; defaults to @did-plc/lib with `plcUrl` and `plcRotationKey`. */
   plc?: PlcOperator
   plcUrl?: string
@@ -111,6 +118,7 @@ export interface ResolvedSessionOptions {
   serviceName: string
   pdsAdmin: PdsAdminClient
   plc: PlcOperator
+  outbox: DurableJobs | null
   authVerifier: AuthVerifier
   sessionIssuer: SessionIssuer
   includeDidDoc: boolean
@@ -152,6 +160,7 @@ export function resolveOptions(raw: SessionPluginOptions): Readonly<ResolvedSess
   if (typeof raw.entrywayDid !== 'string' || !raw.entrywayDid.startsWith('did:')) fail('entrywayDid must be a DID')
   if (typeof raw.serviceName !== 'string' || !raw.serviceName.trim()) fail('serviceName is required')
   if (typeof raw.pdsAdminPassword !== 'string' || !raw.pdsAdminPassword) fail('pdsAdminPassword is required')
+  if (raw.outbox != null && (typeof raw.outbox.enqueue !== 'function' || typeof raw.outbox.tryNow !== 'function')) fail('outbox must have enqueue() and tryNow()')
   if (raw.onRevokeAccountSessions !== undefined && typeof raw.onRevokeAccountSessions !== 'function') fail('onRevokeAccountSessions must be a function')
   let plc = raw.plc
   if (!plc) {
@@ -181,6 +190,7 @@ export function resolveOptions(raw: SessionPluginOptions): Readonly<ResolvedSess
     serviceName: raw.serviceName.trim(),
     pdsAdmin: raw.pdsAdmin ?? new UndiciPdsAdminClient({ adminPassword: raw.pdsAdminPassword }),
     plc: plc!,
+    outbox: raw.outbox ?? null,
     authVerifier:
       raw.authVerifier ??
       new AuthVerifier({ keyring: raw.keyring, entrywayDid: raw.entrywayDid, didResolver: raw.didResolver, adminPassword: raw.pdsAdminPassword }),

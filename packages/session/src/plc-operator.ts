@@ -42,6 +42,11 @@ export class DidPlcOperator implements PlcOperator {
   }
 
   async tombstone(did: string): Promise<void> {
+    // idempotent: a retry after a tombstone that landed (its answer lost) is done, not an error
+    const last = await this.client.getLastOp(did).catch((err: unknown) => {
+      throw new UpstreamFailureError('Could not read the DID from PLC', { cause: err })
+    })
+    if ('type' in last && last.type === 'plc_tombstone') return
     await this.client.tombstone(did, this.rotationKey).catch((err: unknown) => {
       throw new UpstreamFailureError('PLC refused the tombstone', { cause: err })
     })

@@ -104,6 +104,17 @@ export class ServiceUnavailableError extends XrpcError {
   }
 }
 
+/**
+ * 503 `UpstreamUnavailable`: the host that holds the account is not answering (its circuit is
+ * open); retryable, with `retry-after` in seconds.
+ */
+export class UpstreamUnavailableError extends XrpcError {
+  override name = 'UpstreamUnavailableError'
+  constructor(message: string, retryAfterSeconds: number, options?: { cause?: unknown }) {
+    super(503, 'UpstreamUnavailable', message, { ...options, headers: { 'retry-after': String(retryAfterSeconds) } })
+  }
+}
+
 /** 504: an upstream did not answer in time. */
 export class UpstreamTimeoutError extends XrpcError {
   override name = 'UpstreamTimeoutError'

@@ -1,4 +1,6 @@
 import proxyAddr from '@fastify/proxy-addr'
+import { DEFAULT_HEALTH_CHECK_INTERVAL_MS, DEFAULT_RECONCILE_INTERVAL_MS } from '@entryway/placement'
+import { DEFAULT_OUTBOX_BACKOFF_MS, DEFAULT_OUTBOX_MAX_BACKOFF_MS, DEFAULT_OUTBOX_POLL_MS } from '@entryway/session'
 import type { FleetHostSeed, ServerEnvironment } from './env-table.js'
 import { ProblemList } from './problems.js'
 import { resolveRateLimits, type RateLimitConfig } from './rate-limits.js'
@@ -38,16 +40,20 @@ export interface ServerConfig {
    */
   shutdown: { drainMs: number; timeoutMs: number }
   plc: { url: string }
+  /** Periods of the health checker and the sign-up reconciler (each on one instance at a time). */
+  workers: { healthIntervalMs: number; reconcileIntervalMs: number }
+  /** Durable jobs: how often each instance looks for due ones, and the retry backoff. */
+  outbox: { pollMs: number; backoffMs: number; maxBackoffMs: number }
   email: { smtpUrl: string; from: string } | null
   /**
    * `checkpointFile`: where signed heads of the audit chain are appended (outside the database);
    * default `<ENTRYWAY_DATA_DIR>/admin-audit-checkpoints.jsonl`, else none (logged only).
    */
-  adminRbac: { file: string; checkpointFile: string | null } | null
+  adminRbac: { file: string; checkpointFile: string | null; sessionTtlMs: number } | null
   /** Hosts upserted (as enabled when new) at start: the lab and compose use this. */
   fleetSeed: FleetHostSeed[]
   /** Virtual-PDS forwarding (@entryway/proxy). */
-  proxy: { upstreamTimeoutMs?: number; allowedOrigins: string[]; defaultHostUrl: string | null }
+  proxy: { upstreamTimeoutMs?: number; circuitThreshold?: number; circuitOpenMs?: number; allowedOrigins: string[]; defaultHostUrl: string | null }
   logLevel: string
   /** Sign-up anti-abuse: the captcha gate (null: off) and the email block-list file (null: built-in list). */
   signup: {
@@ -67,6 +73,7 @@ export const DEFAULT_HANDLE_DOMAINS = ['.test']
 export const DEFAULT_SHUTDOWN_DRAIN_MS = 0
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000
 export const DEFAULT_LOG_LEVEL = 'info'
+export const DEFAULT_ADMIN_SESSION_TTL_HOURS = 24
 
 const DOMAIN_SUFFIX = /^\.(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
 
@@ -117,16 +124,28 @@ export function buildConfig(env: ServerEnvironment, problems: ProblemList): Serv
       timeoutMs: env.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
     },
     plc: { url: env.plcUrl ?? DEFAULT_PLC_URL },
+    workers: {
+      healthIntervalMs: env.healthIntervalMs ?? DEFAULT_HEALTH_CHECK_INTERVAL_MS,
+      reconcileIntervalMs: env.reconcileIntervalMs ?? DEFAULT_RECONCILE_INTERVAL_MS,
+    },
+    outbox: {
+      pollMs: env.outboxIntervalMs ?? DEFAULT_OUTBOX_POLL_MS,
+      backoffMs: env.outboxBackoffMs ?? DEFAULT_OUTBOX_BACKOFF_MS,
+      maxBackoffMs: env.outboxMaxBackoffMs ?? DEFAULT_OUTBOX_MAX_BACKOFF_MS,
+    },
     email: env.smtpUrl ? { smtpUrl: env.smtpUrl, from: env.emailFrom ?? `noreply@${hostname}` } : null,
     adminRbac: env.adminRbacFile
       ? {
           file: env.adminRbacFile,
           checkpointFile: env.adminAuditCheckpointFile ?? (env.dataDir ? `${env.dataDir.replace(/\/+$/, '')}/admin-audit-checkpoints.jsonl` : null),
+          sessionTtlMs: (env.adminSessionTtlHours ?? DEFAULT_ADMIN_SESSION_TTL_HOURS) * 3_600_000,
         }
       : null,
     fleetSeed: env.fleetHosts ?? [],
     proxy: {
       upstreamTimeoutMs: env.proxyTimeoutMs,
+      circuitThreshold: env.proxyCircuitThreshold,
+      circuitOpenMs: env.proxyCircuitOpenMs,
       allowedOrigins: env.proxyAllowedOrigins ?? [],
       defaultHostUrl: env.proxyDefaultHost ?? null,
     },

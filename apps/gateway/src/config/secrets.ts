@@ -18,7 +18,12 @@ export interface ServerSecrets {
    * from the JWT key. Never stored in the database, so write access to it cannot re-chain an edit.
    */
   adminAuditKey: Buffer
+  /** Signs the admin portal cookie: `ENTRYWAY_ADMIN_COOKIE_SECRET`, else derived from the JWT key. */
+  adminCookieSecret: string
 }
+
+/** Characters of an operator-set admin cookie secret, at least. */
+export const MIN_ADMIN_COOKIE_SECRET_LENGTH = 32
 
 /** Bytes of the audit key (HMAC-SHA256). */
 export const ADMIN_AUDIT_KEY_BYTES = 32
@@ -48,8 +53,18 @@ export function buildSecrets(env: ServerEnvironment, problems: ProblemList): Ser
     jwtPreviousKeys: previous,
     plcRotationKeyHex: env.plcRotationKeyHex ?? readKeyFile('ENTRYWAY_PLC_ROTATION_KEY_FILE', env.plcRotationKeyFile, problems) ?? '',
     pdsAdminPassword: env.pdsAdminPassword ?? '',
+    adminCookieSecret: cookieSecretOf(env.adminCookieSecret, jwt, problems),
     adminAuditKey: auditKeyOf(env.adminAuditKeyHex ?? readKeyFile('ENTRYWAY_ADMIN_AUDIT_KEY_FILE', env.adminAuditKeyFile, problems, 'hex'), jwt, problems),
   }
+}
+
+function cookieSecretOf(secret: string | undefined, jwtKeyHex: string, problems: ProblemList): string {
+  if (secret !== undefined) {
+    if (secret.length >= MIN_ADMIN_COOKIE_SECRET_LENGTH) return secret
+    problems.add('ENTRYWAY_ADMIN_COOKIE_SECRET', `must be at least ${MIN_ADMIN_COOKIE_SECRET_LENGTH} characters`, '<64 hex chars>')
+  }
+  // derived, so every instance signs alike and a restart keeps sessions
+  return Buffer.from(hkdfSync('sha256', Buffer.from(jwtKeyHex, 'hex'), 'entryway', 'admin portal cookie', 32)).toString('base64url')
 }
 
 function auditKeyOf(hex: string | undefined, jwtKeyHex: string, problems: ProblemList): Buffer {

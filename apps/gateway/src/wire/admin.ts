@@ -1,4 +1,3 @@
-import { hkdfSync } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import {
   adminRbac,
@@ -45,14 +44,12 @@ export async function wireAdmin(app: FastifyInstance, ctx: GatewayContext): Prom
   const { cfg, secrets } = ctx
   if (!cfg.adminRbac) return
   const db = ctx.database.db
-  // Derived, so every instance signs alike and a restart keeps sessions.
-  const cookieSecret = Buffer.from(
-    hkdfSync('sha256', Buffer.from(secrets.jwtSigningKeyHex, 'hex'), 'entryway', 'admin portal cookie', 32),
-  ).toString('base64url')
   await app.register(adminRbac, {
     rbac: { file: cfg.adminRbac.file },
     publicUrl: cfg.service.publicUrl,
-    cookieSecret,
+    // ENTRYWAY_ADMIN_COOKIE_SECRET, else derived from the JWT key (every instance signs alike)
+    cookieSecret: secrets.adminCookieSecret,
+    sessionTtlMs: cfg.adminRbac.sessionTtlMs,
     stores: {
       sessions: new KyselyAdminSessionStore(db),
       audit: new KyselyAuditLog(db),

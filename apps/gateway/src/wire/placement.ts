@@ -5,7 +5,7 @@ import { placement, UndiciPdsClient, UndiciPlcClient, type PlacementAuth } from 
 import { signupAntiAbuse } from './signup-anti-abuse.js'
 import { ACCESS_FULL, ACCESS_STANDARD } from '@entryway/session'
 import type { GatewayContext } from '../context.js'
-import { KyselyHostRegistry, KyselyInviteStore, KyselyAccountDirectory, KyselySignupStore } from '@entryway/placement/postgres'
+import { KyselyHostRegistry, KyselyInviteStore, KyselyAccountDirectory, KyselySignupStore, KyselyWorkerLeases } from '@entryway/placement/postgres'
 
 /** Deadline of one PDS call made by placement (createAccount included). */
 export const PLACEMENT_PDS_TIMEOUT_MS = 20_000
@@ -43,6 +43,10 @@ export async function wirePlacement(app: FastifyInstance, ctx: GatewayContext): 
     inviteCodePrefix: invitePrefix(cfg.service.publicUrl),
     onAccountPlaced: ({ host }) => ctx.metrics.accountPlaced(host),
     ...signupAntiAbuse(ctx),
+    // the health checker and the reconciler run their rounds on one instance at a time
+    workerLeases: new KyselyWorkerLeases(db),
+    healthCheckIntervalMs: cfg.workers.healthIntervalMs,
+    reconcileIntervalMs: cfg.workers.reconcileIntervalMs,
   })
 }
 

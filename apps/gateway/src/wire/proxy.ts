@@ -46,5 +46,7 @@ export async function wireProxy(app: FastifyInstance, ctx: GatewayContext): Prom
     allowedOrigins: cfg.proxy.allowedOrigins,
     defaultHostUrl: cfg.proxy.defaultHostUrl,
     ...(cfg.proxy.upstreamTimeoutMs ? { upstreamTimeoutMs: cfg.proxy.upstreamTimeoutMs } : {}),
+    ...(cfg.proxy.circuitThreshold ? { circuitThreshold: cfg.proxy.circuitThreshold } : {}),
+    ...(cfg.proxy.circuitOpenMs ? { circuitOpenMs: cfg.proxy.circuitOpenMs } : {}),
   })
 }

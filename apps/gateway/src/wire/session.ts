@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify'
-import { session, type Mailer } from '@entryway/session'
+import { DidPlcOperator, OutboxWorker, session, sessionJobHandlers, type Mailer } from '@entryway/session'
 import type { GatewayContext } from '../context.js'
 import { gatewayMailer } from './mailer.js'
-import { KyselyAccountStore, KyselyAppPasswordStore, KyselyEmailTokenStore, KyselyRefreshTokenStore } from '@entryway/session/postgres'
+import { KyselyAccountStore, KyselyAppPasswordStore, KyselyEmailTokenStore, KyselyOutboxStore, KyselyRefreshTokenStore } from '@entryway/session/postgres'
 
 /** Registers the session plugin with its Postgres-backed stores, SMTP mail and the shared rate-limit store. */
 export async function wireSession(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
@@ -14,6 +14,19 @@ export async function wireSession(app: FastifyInstance, ctx: GatewayContext): Pr
     },
   }
   const db = ctx.database.db
+  const plc = new DidPlcOperator(cfg.plc.url, ctx.plcRotationKey)
+  // outside calls that follow a committed change (the PLC tombstone of a deleted account) are
+  // durable jobs, retried until they succeed; every instance polls, each job runs on one at a time
+  const outbox = new OutboxWorker({
+    store: new KyselyOutboxStore(db),
+    handlers: sessionJobHandlers(plc),
+    log: app.log.child({ component: 'outbox' }),
+    pollMs: cfg.outbox.pollMs,
+    backoffMs: cfg.outbox.backoffMs,
+    maxBackoffMs: cfg.outbox.maxBackoffMs,
+  })
+  app.addHook('onReady', async () => outbox.start())
+  app.addHook('onClose', async () => outbox.stop())
   await app.register(session, {
     accounts: new KyselyAccountStore(db),
     appPasswords: new KyselyAppPasswordStore(db),
@@ -26,8 +39,8 @@ export async function wireSession(app: FastifyInstance, ctx: GatewayContext): Pr
     mailer,
     serviceName: cfg.service.name,
     pdsAdminPassword: ctx.secrets.pdsAdminPassword,
-    plcUrl: cfg.plc.url,
-    plcRotationKey: ctx.plcRotationKey,
+    plc,
+    outbox,
     authVerifier: ctx.authVerifier,
     sessionIssuer: ctx.sessionIssuer,
     includeDidDoc: cfg.service.includeDidDocInSession,

@@ -6,6 +6,8 @@ import * as m027 from './027-signup-gate.js'
 import * as m040 from './040-admin-session.js'
 import * as m050 from './050-oauth.js'
 import * as m060 from './060-admin-oauth-state.js'
+import * as m065 from './065-outbox.js'
+import * as m066 from './066-worker-lease.js'
 
 /**
  * Every migration, by name. Static so compiled `dist/` needs no file-system discovery.
@@ -20,4 +22,6 @@ export const migrations: Record<string, Migration> = {
   '040-admin-session': m040,
   '050-oauth': m050,
   '060-admin-oauth-state': m060,
+  '065-outbox': m065,
+  '066-worker-lease': m066,
 }

@@ -10,6 +10,8 @@ import type * as adminSession from './admin-session.js'
 import type * as adminOAuthState from './admin-oauth-state.js'
 import type * as oauth from './oauth.js'
 import type * as signupGateCode from './signup-gate-code.js'
+import type * as outbox from './outbox.js'
+import type * as workerLease from './worker-lease.js'
 
 export type DatabaseSchema = pdsHost.PartialDB &
   account.PartialDB &
@@ -22,7 +24,9 @@ export type DatabaseSchema = pdsHost.PartialDB &
   adminSession.PartialDB &
   adminOAuthState.PartialDB &
   oauth.PartialDB &
-  signupGateCode.PartialDB
+  signupGateCode.PartialDB &
+  outbox.PartialDB &
+  workerLease.PartialDB
 
 export type { PdsHost, PdsHostStatus } from './pds-host.js'
 export type { Account, AccountStatus } from './account.js'
@@ -35,6 +39,8 @@ export type { AdminAudit } from './admin-audit.js'
 export type { AdminSession } from './admin-session.js'
 export type { SignupGateCode } from './signup-gate-code.js'
 export type { AdminOAuthState } from './admin-oauth-state.js'
+export type { OutboxJob } from './outbox.js'
+export type { WorkerLease } from './worker-lease.js'
 export type {
   OAuthRequest,
   OAuthDevice,
