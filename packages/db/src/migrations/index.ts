@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely/migration'
 import * as m001 from './001-init.js'
 import * as m020 from './020-placement-signup.js'
+import * as m025 from './025-account-move.js'
 import * as m040 from './040-admin-session.js'
 import * as m050 from './050-oauth.js'
 import * as m060 from './060-admin-oauth-state.js'
@@ -13,6 +14,7 @@ import * as m060 from './060-admin-oauth-state.js'
 export const migrations: Record<string, Migration> = {
   '001-init': m001,
   '020-placement-signup': m020,
+  '025-account-move': m025,
   '040-admin-session': m040,
   '050-oauth': m050,
   '060-admin-oauth-state': m060,

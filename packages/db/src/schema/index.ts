@@ -9,6 +9,7 @@ import type * as adminAudit from './admin-audit.js'
 import type * as adminSession from './admin-session.js'
 import type * as adminOAuthState from './admin-oauth-state.js'
 import type * as oauth from './oauth.js'
+import type * as accountMove from './account-move.js'
 
 export type DatabaseSchema = pdsHost.PartialDB &
   account.PartialDB &
@@ -20,7 +21,8 @@ export type DatabaseSchema = pdsHost.PartialDB &
   adminAudit.PartialDB &
   adminSession.PartialDB &
   adminOAuthState.PartialDB &
-  oauth.PartialDB
+  oauth.PartialDB &
+  accountMove.PartialDB
 
 export type { PdsHost, PdsHostStatus } from './pds-host.js'
 export type { Account, AccountStatus } from './account.js'
@@ -29,6 +31,7 @@ export type { RefreshToken } from './refresh-token.js'
 export type { AppPassword } from './app-password.js'
 export type { InviteCode, InviteCodeUse } from './invite-code.js'
 export type { EmailToken, EmailTokenPurpose } from './email-token.js'
+export type { AccountMove, AccountMoveState } from './account-move.js'
 export type { AdminAudit } from './admin-audit.js'
 export type { AdminSession } from './admin-session.js'
 export type { AdminOAuthState } from './admin-oauth-state.js'
