@@ -31,7 +31,7 @@ export function registerMoveRoutes(app: FastifyInstance, d: MoveRouteDeps): void
     await d.auth.admin(req)
     const b = (req.body ?? {}) as { account?: unknown; to?: unknown }
     const account = await findAccount(d, b.account)
-    const target = await findHost(d.hosts, b.to)
+    const target = b.to === undefined ? await leastLoadedOther(d, account.hostId) : await findHost(d.hosts, b.to)
     if (target.id === account.hostId) throw new InvalidRequestError('the account is already on that host', 'SameHost')
     if (target.status !== 'enabled' && target.status !== 'draining' && target.status !== 'registered') {
       throw new InvalidRequestError(`the target host is ${target.status}`, 'HostNotAvailable')
@@ -103,6 +103,15 @@ async function create(d: MoveRouteDeps, job: { did: string; sourceHostId: number
     if (err instanceof MoveConflictError) throw new InvalidRequestError('the account is already moving', 'AlreadyMoving')
     throw err
   }
+}
+
+/** Where an account goes when the operator names no host: the least loaded eligible other host. */
+async function leastLoadedOther(d: MoveRouteDeps, sourceHostId: number): Promise<Host> {
+  const counts = await d.hosts.accountCounts()
+  const others = (await d.hosts.list()).filter((h) => h.id !== sourceHostId)
+  const host = leastLoadedStrategy(others.map((h) => ({ host: h, accounts: counts.get(h.id) ?? 0 })))
+  if (!host) throw new InvalidRequestError('no other host can take accounts', 'HostNotAvailable')
+  return host
 }
 
 async function findAccount(d: MoveRouteDeps, ref: unknown) {
