@@ -175,6 +175,8 @@ export class AccountMover {
     const status = await this.o.pds.subjectStatus(source, job.did)
     if (!status) throw new MoveRefusedError('AccountNotFound', 'the source does not hold the account')
     if (status.takendown) throw new MoveRefusedError('AccountTakenDown', 'a taken-down account is not moved')
+    // the user's own deactivation is theirs to undo: a move would activate the account on the target
+    if (status.deactivated && !job.frozenAt) throw new MoveRefusedError('AccountDeactivated', 'a deactivated account is not moved')
     let sourceSigningKey = job.sourceSigningKey
     if (!sourceSigningKey) {
       const doc = await this.o.plc.state(job.did)
