@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { SimulatedCrash, type AccountMover } from './account-mover.js'
+import type { MoveJob } from './move-job.js'
 import type { MoveJobStore } from './move-job-store.js'
 
 export interface MoveWorkerOptions {
@@ -44,28 +45,14 @@ export class MoveWorker {
 
   /** Claims what it can now; resolves once those runs end. Returns how many were claimed. */
   async runOnce(): Promise<number> {
-    let claimed = 0
     const runs: Promise<void>[] = []
     while (this.running.size < this.o.concurrency) {
       const job = await this.o.jobs.claim(this.o.owner, this.o.leaseMs)
       if (!job) break
-      claimed++
-      const run = this.o.mover
-        .run(job, this.o.owner)
-        .then(() => undefined)
-        .catch((err: unknown) => {
-          if (err instanceof SimulatedCrash) this.o.log.warn({ move: job.id }, 'move run stopped by a simulated crash')
-          else this.o.log.error({ err, move: job.id }, 'move run failed')
-        })
-        .finally(() => {
-          this.running.delete(run)
-          this.poke()
-        })
-      this.running.add(run)
-      runs.push(run)
+      runs.push(this.launch(job))
     }
     await Promise.all(runs)
-    return claimed
+    return runs.length
   }
 
   private schedule(ms: number): void {
@@ -87,18 +74,23 @@ export class MoveWorker {
     while (!this.stopped && this.running.size < this.o.concurrency) {
       const job = await this.o.jobs.claim(this.o.owner, this.o.leaseMs)
       if (!job) return
-      const run = this.o.mover
-        .run(job, this.o.owner)
-        .then(() => undefined)
-        .catch((err: unknown) => {
-          if (err instanceof SimulatedCrash) this.o.log.warn({ move: job.id }, 'move run stopped by a simulated crash')
-          else this.o.log.error({ err, move: job.id }, 'move run failed')
-        })
-        .finally(() => {
-          this.running.delete(run)
-          this.poke()
-        })
-      this.running.add(run)
+      void this.launch(job)
     }
+  }
+
+  private launch(job: MoveJob): Promise<void> {
+    const run: Promise<void> = this.o.mover
+      .run(job, this.o.owner)
+      .then(() => undefined)
+      .catch((err: unknown) => {
+        if (err instanceof SimulatedCrash) this.o.log.warn({ move: job.id }, 'move run stopped by a simulated crash')
+        else this.o.log.error({ err, move: job.id }, 'move run failed')
+      })
+      .finally(() => {
+        this.running.delete(run)
+        this.poke()
+      })
+    this.running.add(run)
+    return run
   }
 }
