@@ -79,7 +79,7 @@ export function registerMoveRoutes(app: FastifyInstance, d: MoveRouteDeps): void
   app.get(`/xrpc/${GET_MOVE}`, async (req) => {
     await d.auth.admin(req)
     const id = Number((req.query as { id?: string }).id)
-    if (!Number.isInteger(id) || id < 1) throw new InvalidRequestError('id must be a move id')
+    if (!Number.isInteger(id) || id < 1 || id > 2_147_483_647) throw new InvalidRequestError('id must be a move id')
     const job = await d.jobs.get(id)
     if (!job) throw new NotFoundError('no such move', 'MoveNotFound')
     return { move: view(job) }
