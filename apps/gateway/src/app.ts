@@ -15,6 +15,7 @@ import { KyselyAccountDirectory } from '@entryway/placement/postgres'
 import { createContext, type GatewayContext } from './context.js'
 import { wireSession } from './wire/session.js'
 import { wirePlacement } from './wire/placement.js'
+import { wireMoves, type MoveWiringOverrides } from './wire/moves.js'
 import { wireProxy } from './wire/proxy.js'
 import { wireAdmin } from './wire/admin.js'
 import { wireOAuth } from './wire/oauth.js'
@@ -32,6 +33,8 @@ export interface GatewayOptions {
   logStream?: { write(line: string): void }
   /** Sees every route as it is registered, from the first (the abuse suite and the fuzz list them). */
   onRoute?: (route: RouteOptions) => void
+  /** Account-move worker settings for tests (crash hook, worker off). */
+  moves?: MoveWiringOverrides
 }
 
 export interface Gateway {
@@ -107,6 +110,8 @@ export async function buildGateway(cfg: ServerConfig, secrets: ServerSecrets, op
   rateLimits.setProxyAdminCheck((req) => ctx.authVerifier.adminBasic(req))
   // Order: the proxy wires its caching DID resolver into ctx first; its catch-all route is a
   // wildcard, so the specific routes of the other plugins win whatever the order.
+  // the move gate's hook goes first so the proxy's catch-all (an encapsulated child) inherits it
+  await wireMoves(app, ctx, opts.moves)
   await wireProxy(app, ctx)
   await wireSession(app, ctx)
   await wireOAuth(app, ctx)

@@ -6,6 +6,7 @@
 // Target: --url / --password, else ENTRYWAY_URL / ENTRYWAY_PDS_ADMIN_PASSWORD, else .lab/lab.json.
 import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { moveCommand, MOVE_USAGE } from './admin-moves.js'
 
 const REQUEST_TIMEOUT_MS = 30_000
 
@@ -79,6 +80,8 @@ export async function main(argv: string[]): Promise<string> {
   const [cmd, sub, ...rest] = words
   if (!cmd || cmd === 'help') return USAGE
   const t = target(flags)
+  const moved = await moveCommand(words, flags, (nsid, o) => call(t, nsid, o), { progress: (line) => process.stderr.write(`${line}\n`) })
+  if (moved !== null) return moved
   if (cmd === 'hosts') {
     if (!sub || sub === 'list') return table((await call(t, 'com.entryway.admin.listHosts')).hosts, HOST_COLS)
     if (sub === 'check') return table((await call(t, 'com.entryway.admin.checkHosts', { body: {} })).hosts, HOST_COLS.filter((c) => c !== 'accounts'))
@@ -132,6 +135,7 @@ const USAGE = `usage: ./dev admin <command>
   hosts check                               run a health round now
   accounts [--host id|url|did] [--limit N]  accounts, per host
   invites create [--uses N] [--count N] [--for did]
+${MOVE_USAGE}
 target: --url U --password P | ENTRYWAY_URL, ENTRYWAY_PDS_ADMIN_PASSWORD | .lab/lab.json (--lab file)`
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('bin/admin.ts')) {

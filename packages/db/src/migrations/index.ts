@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely/migration'
 import * as m001 from './001-init.js'
 import * as m020 from './020-placement-signup.js'
+import * as m025 from './025-account-move.js'
 import * as m026 from './026-placement-scale.js'
 import * as m027 from './027-signup-gate.js'
 import * as m040 from './040-admin-session.js'
@@ -17,6 +18,7 @@ import * as m066 from './066-worker-lease.js'
 export const migrations: Record<string, Migration> = {
   '001-init': m001,
   '020-placement-signup': m020,
+  '025-account-move': m025,
   '026-placement-scale': m026,
   '027-signup-gate': m027,
   '040-admin-session': m040,

@@ -12,6 +12,7 @@ import type * as oauth from './oauth.js'
 import type * as signupGateCode from './signup-gate-code.js'
 import type * as outbox from './outbox.js'
 import type * as workerLease from './worker-lease.js'
+import type * as accountMove from './account-move.js'
 
 export type DatabaseSchema = pdsHost.PartialDB &
   account.PartialDB &
@@ -26,7 +27,8 @@ export type DatabaseSchema = pdsHost.PartialDB &
   oauth.PartialDB &
   signupGateCode.PartialDB &
   outbox.PartialDB &
-  workerLease.PartialDB
+  workerLease.PartialDB &
+  accountMove.PartialDB
 
 export type { PdsHost, PdsHostStatus } from './pds-host.js'
 export type { Account, AccountStatus } from './account.js'
@@ -35,6 +37,7 @@ export type { RefreshToken } from './refresh-token.js'
 export type { AppPassword } from './app-password.js'
 export type { InviteCode, InviteCodeUse } from './invite-code.js'
 export type { EmailToken, EmailTokenPurpose } from './email-token.js'
+export type { AccountMove, AccountMoveState } from './account-move.js'
 export type { AdminAudit } from './admin-audit.js'
 export type { AdminSession } from './admin-session.js'
 export type { SignupGateCode } from './signup-gate-code.js'
