@@ -9,6 +9,7 @@ import type { PdsClient } from './pds-client.js'
 import { leastLoadedStrategy, type PlacementStrategy } from './placement-strategy.js'
 import type { PlcClient } from './plc-client.js'
 import { DEFAULT_RESERVED_HANDLES } from './reserved-handles.js'
+import { DEFAULT_CRAWL_ATTEMPTS, DEFAULT_CRAWL_BACKOFF_MS } from './relay-crawlers.js'
 import type { SignupStore } from './signup-store.js'
 
 export const DEFAULT_HEALTH_CHECK_INTERVAL_MS = 10_000
@@ -67,10 +68,17 @@ export interface PlacementOptions {
   hostAttempts?: number
   /** Told of each account created, with its host's public URL (metrics). @default a no-op */
   onAccountPlaced?: (event: { did: string; host: string }) => void
+  /** Relay base URLs asked to crawl a host when it is enabled, and on `requestCrawl`. @default [] */
+  crawlers?: readonly string[]
+  /** Tries per relay and host. @default 4 */
+  crawlAttempts?: number
+  /** Wait before the second try, doubled each time. @default 1000 */
+  crawlBackoffMs?: number
 }
 
 export type ResolvedPlacementOptions = Readonly<
-  Required<Omit<PlacementOptions, 'reservedHandles' | 'requestKeySecret'>> & {
+  Required<Omit<PlacementOptions, 'reservedHandles' | 'requestKeySecret' | 'crawlers'>> & {
+    crawlers: readonly string[]
     reservedHandles: ReadonlySet<string>
     requestKeySecret: Uint8Array
   }
@@ -131,7 +139,22 @@ export function resolveOptions(raw: PlacementOptions): ResolvedPlacementOptions 
     replayWindowMs: nonNegInt(raw.replayWindowMs, DEFAULT_REPLAY_WINDOW_MS, 'replayWindowMs'),
     hostAttempts: posInt(raw.hostAttempts, DEFAULT_HOST_ATTEMPTS, 'hostAttempts'),
     onAccountPlaced: fn(raw.onAccountPlaced, 'onAccountPlaced'),
+    crawlers: relayUrls(raw.crawlers),
+    crawlAttempts: posInt(raw.crawlAttempts, DEFAULT_CRAWL_ATTEMPTS, 'crawlAttempts'),
+    crawlBackoffMs: nonNegInt(raw.crawlBackoffMs, DEFAULT_CRAWL_BACKOFF_MS, 'crawlBackoffMs'),
   })
+}
+
+function relayUrls(v: unknown): readonly string[] {
+  if (v === undefined) return []
+  if (!Array.isArray(v)) throw new EntrywayConfigError(`${P}: crawlers must be an array of relay URLs`)
+  return Object.freeze(
+    v.map((u) => {
+      const url = typeof u === 'string' && URL.canParse(u) ? new URL(u) : null
+      if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw new EntrywayConfigError(`${P}: crawler ${String(u)} is not an http(s) URL`)
+      return url.origin
+    }),
+  )
 }
 
 function fn(v: unknown, name: string): (event: { did: string; host: string }) => void {

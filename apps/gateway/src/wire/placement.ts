@@ -21,6 +21,7 @@ export async function wirePlacement(app: FastifyInstance, ctx: GatewayContext): 
       return { did: a.did, via: a.type }
     },
     admin: (req) => ctx.authVerifier.adminBasic(req),
+    moderator: (req, nsid) => ctx.authVerifier.moderator(req, nsid),
   }
   await app.register(placement, {
     handleDomains: cfg.service.handleDomains,
@@ -41,6 +42,7 @@ export async function wirePlacement(app: FastifyInstance, ctx: GatewayContext): 
     seedHosts: cfg.fleetSeed.map((h) => ({ url: h.url, did: h.did, internalUrl: h.internalUrl ?? null })),
     inviteCodePrefix: invitePrefix(cfg.service.publicUrl),
     onAccountPlaced: ({ host }) => ctx.metrics.accountPlaced(host),
+    crawlers: cfg.crawlers,
   })
 }
 
