@@ -3,13 +3,14 @@ import { createServer, type Server } from 'node:http'
 import { Secp256k1Keypair } from '@atproto/crypto'
 import { createServiceJwt } from '@atproto/xrpc-server'
 import { lexicons } from '@atproto/api'
+import { Client as PlcClient, didForCreateOp, signOperation } from '@did-plc/lib'
 import { startFleet } from '@entryway/testkit'
 import { listenOnFleet } from './in-process-gateway.js'
 import { main as admin } from '../src/bin/admin.js'
 
 // Issue 16 (part A) through HTTP against a real gateway, two real PDSes in entryway mode and a
 // real PLC: every com.atproto.admin.* method with Basic admin, the moderator methods with a
-// moderation service's JWT (a did:web document this test serves), relays asked to crawl, and
+// moderation service's JWT (a PLC DID this test registers), relays asked to crawl, and
 // pdsadmin's commands through `entryway-admin`.
 
 t.setTimeout(300_000)
@@ -33,21 +34,12 @@ function listen(server: Server): Promise<number> {
 }
 
 t.test('admin XRPC, moderation services, relays and the CLI against a real fleet', async (t) => {
-  // The moderation service: a did:web whose document names a labeler key (#atproto_label) and
-  // another key (#atproto); tokens from `<did>#atproto_labeler` must be signed with the first.
+  // The moderation service: a PLC DID (on the fleet's PLC, below) whose document names a labeler
+  // key (#atproto_label) and another key (#atproto); tokens from `<did>#atproto_labeler` must be
+  // signed with the first, tokens from the bare DID with the second.
   const labelKey = await Secp256k1Keypair.create()
   const atprotoKey = await Secp256k1Keypair.create()
   const strangerKey = await Secp256k1Keypair.create()
-  let modDid = ''
-  const didServer = createServer((req, res) => {
-    if (req.url !== '/.well-known/did.json') return void res.writeHead(404).end()
-    const vm = (id: string, k: Secp256k1Keypair) => ({ id: `${modDid}#${id}`, type: 'Multikey', controller: modDid, publicKeyMultibase: k.did().slice('did:key:'.length) })
-    res.writeHead(200, { 'content-type': 'application/json' })
-    res.end(JSON.stringify({ '@context': ['https://www.w3.org/ns/did/v1'], id: modDid, verificationMethod: [vm('atproto', atprotoKey), vm('atproto_label', labelKey)] }))
-  })
-  const didPort = await listen(didServer)
-  t.teardown(() => didServer.close())
-  modDid = `did:web:localhost%3A${didPort}`
 
   // A relay that records requestCrawl; the first answer to each hostname is a 503 (retried).
   const crawls: Array<{ hostname: string; at: number }> = []
@@ -82,6 +74,20 @@ t.test('admin XRPC, moderation services, relays and the CLI against a real fleet
 
   const fleet = await startFleet({ pdsCount: 2, gateway: false, mail: false })
   t.teardown(() => fleet.stop())
+  const rotation = await Secp256k1Keypair.create()
+  const genesis = await signOperation(
+    {
+      type: 'plc_operation',
+      rotationKeys: [rotation.did()],
+      verificationMethods: { atproto: atprotoKey.did(), atproto_label: labelKey.did() },
+      alsoKnownAs: [],
+      services: { atproto_labeler: { type: 'AtprotoLabeler', endpoint: 'https://mod.example.test' } },
+      prev: null,
+    },
+    rotation,
+  )
+  const modDid = await didForCreateOp(genesis)
+  await new PlcClient(fleet.plc.url).sendOperation(modDid, genesis)
   await listenOnFleet(t, {
     ...fleet,
     gatewayEnv: {
@@ -228,7 +234,7 @@ t.test('admin XRPC, moderation services, relays and the CLI against a real fleet
       ['wrong aud', await mod('com.atproto.admin.getAccountInfo', { aud: 'did:web:someone-else.test' })],
       ['wrong lxm', await mod('com.atproto.admin.getSubjectStatus')],
       ['expired', await mod('com.atproto.admin.getAccountInfo', { exp: Math.floor(Date.now() / 1000) - 120 })],
-      ['unknown iss', await mod('com.atproto.admin.getAccountInfo', { iss: 'did:web:localhost%3A1', key: strangerKey })],
+      ['unknown iss', await mod('com.atproto.admin.getAccountInfo', { iss: 'did:plc:strangerstrangerstranger', key: strangerKey })],
       ['labeler iss signed with the #atproto key', await mod('com.atproto.admin.getAccountInfo', { key: atprotoKey })],
       ['forged signature', await mod('com.atproto.admin.getAccountInfo', { key: strangerKey })],
     ]
