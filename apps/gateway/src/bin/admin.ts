@@ -137,8 +137,8 @@ async function account(t: AdminTarget, sub: string | undefined, rest: string[], 
   }
   if (sub === 'create') {
     const [email, handle] = rest
-    if (!email || !handle) throw new Error('usage: account create <email> <handle> [--password P]')
-    const password = flags.get('password') ?? newPassword()
+    if (!email || !handle) throw new Error('usage: account create <email> <handle> [--new-password P]')
+    const password = flags.get('new-password') ?? newPassword()
     // an invite of one use, so this works whether or not sign-up needs one
     const { code } = await call(t, 'com.atproto.server.createInviteCode', { body: { useCount: 1 } })
     const res = await call(t, 'com.atproto.server.createAccount', { auth: false, body: { email, handle, password, inviteCode: code } })
@@ -168,7 +168,7 @@ async function account(t: AdminTarget, sub: string | undefined, rest: string[], 
     })
     return out(`${did} ${applied ? 'taken down' : 'restored'}`, res)
   }
-  const password = flags.get('password') ?? newPassword()
+  const password = flags.get('new-password') ?? newPassword()
   await call(t, 'com.atproto.admin.updateAccountPassword', { body: { did, password } })
   return out(`New password for ${did}: ${password}\nEvery session of the account was ended.`, { did, password })
 }
@@ -187,11 +187,11 @@ function newPassword(): string {
 
 const USAGE = `usage: entryway-admin <command> [--json]   (./dev admin in the repository)
   account list [--host id|url|did] [--limit N] [--cursor C]   accounts of the whole fleet
-  account create <email> <handle> [--password P]              an account (random password unless given)
+  account create <email> <handle> [--new-password P]          an account (random password unless given)
   account info <did|handle>                                   the admin view: Entryway and PDS data
   account delete <did|handle> --yes                           repo, account and DID (tombstone)
   account takedown <did|handle> [--ref R] | account untakedown <did|handle>
-  account reset-password <did|handle> [--password P]          sets a new one; ends every session
+  account reset-password <did|handle> [--new-password P]      sets a new one; ends every session
   create-invite-code [--uses N] [--count N] [--for did]
   request-crawl [relay-url…] [--host id|url|did]              ask relays (ENTRYWAY_CRAWLERS unless named) to crawl the hosts
   update                                                      not applicable (says why)
