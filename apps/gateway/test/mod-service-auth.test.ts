@@ -20,13 +20,22 @@ t.test(`${target!.name}: moderation service JWTs on the admin methods`, async (t
   // a PLC DID (the gateway fetches did:web only over https on the default port): this test's PLC
   // serves its document, with the labeler key as `#atproto_label`
   const modDid = 'did:plc:moderationmoderationmod'
+  // a second DID with a good document and key: only the configured list keeps it out
+  const strangerDid = 'did:plc:strangerstrangerstranger'
+  const atprotoKey = await Secp256k1Keypair.create()
+  const docs = new Map([
+    [modDid, [['atproto_label', labelKey], ['atproto', atprotoKey]] as const],
+    [strangerDid, [['atproto_label', otherKey], ['atproto', otherKey]] as const],
+  ])
   const plcUrl = await serveOnLoopback(t, (req, res) => {
-    if (decodeURIComponent((req.url ?? '').slice(1)) !== modDid) return void res.writeHead(404).end()
+    const did = decodeURIComponent((req.url ?? '').slice(1))
+    const keys = docs.get(did)
+    if (!keys) return void res.writeHead(404).end()
     res.writeHead(200, { 'content-type': 'application/json' }).end(
       JSON.stringify({
         '@context': ['https://www.w3.org/ns/did/v1'],
-        id: modDid,
-        verificationMethod: [{ id: `${modDid}#atproto_label`, type: 'Multikey', controller: modDid, publicKeyMultibase: labelKey.did().slice('did:key:'.length) }],
+        id: did,
+        verificationMethod: keys.map(([id, k]) => ({ id: `${did}#${id}`, type: 'Multikey', controller: did, publicKeyMultibase: k.did().slice('did:key:'.length) })),
       }),
     )
   })
@@ -37,7 +46,7 @@ t.test(`${target!.name}: moderation service JWTs on the admin methods`, async (t
   const { url } = await startInProcessGateway(t, database, {
     ENTRYWAY_PLC_URL: plcUrl,
     ENTRYWAY_MOD_SERVICE_DIDS: modDid,
-    ENTRYWAY_RATE_LIMIT_ADMIN_PASSWORD_FAILURES: '8/15m',
+    ENTRYWAY_RATE_LIMIT_ADMIN_PASSWORD_FAILURES: '12/15m',
   })
   const entrywayDid = `did:web:${new URL(url).hostname}`
   let client = 0
@@ -66,6 +75,8 @@ t.test(`${target!.name}: moderation service JWTs on the admin methods`, async (t
     t.equal((await call('com.atproto.admin.getInviteCodes', await jwt('com.atproto.admin.getInviteCodes'), ip)).status, 200, 'placement: getInviteCodes')
     t.equal((await call('com.atproto.admin.disableAccountInvites', await jwt('com.atproto.admin.disableAccountInvites'), ip, { body: { account: ALICE.did } })).status, 200, 'placement: disableAccountInvites')
     t.equal((await call('com.atproto.admin.getAccountInfo', BASIC_ADMIN, ip, { query: { did: ALICE.did } })).body.invitesDisabled, true)
+    const bare = await call('com.atproto.admin.getAccountInfo', await jwt('com.atproto.admin.getAccountInfo', { iss: modDid, key: atprotoKey }), ip, { query: { did: ALICE.did } })
+    t.equal(bare.status, 200, 'the bare DID as issuer, with its #atproto key')
   })
 
   await t.test('refused: 401 for each bad token', async (t) => {
@@ -75,8 +86,11 @@ t.test(`${target!.name}: moderation service JWTs on the admin methods`, async (t
       ['wrong lxm', await jwt('com.atproto.admin.getSubjectStatus')],
       ['no lxm', await jwt(null)],
       ['expired', await jwt('com.atproto.admin.getAccountInfo', { exp: Math.floor(Date.now() / 1000) - 300 })],
-      ['unknown iss', await jwt('com.atproto.admin.getAccountInfo', { iss: 'did:web:stranger.test', key: otherKey })],
+      ['unknown iss (its own document and key are good)', await jwt('com.atproto.admin.getAccountInfo', { iss: `${strangerDid}#atproto_labeler`, key: otherKey })],
+      ['unknown iss, bare DID', await jwt('com.atproto.admin.getAccountInfo', { iss: strangerDid, key: otherKey })],
       ['wrong key', await jwt('com.atproto.admin.getAccountInfo', { key: otherKey })],
+      ['labeler issuer signed with the #atproto key', await jwt('com.atproto.admin.getAccountInfo', { key: atprotoKey })],
+      ['bare DID signed with the #atproto_label key', await jwt('com.atproto.admin.getAccountInfo', { iss: modDid })],
     ]
     for (const [why, token] of cases) {
       const res = await call('com.atproto.admin.getAccountInfo', token, ip, { query: { did: ALICE.did } })
@@ -107,8 +121,8 @@ t.test(`${target!.name}: moderation service JWTs on the admin methods`, async (t
     const ip = newClient()
     const bad = await jwt('com.atproto.admin.getAccountInfo', { key: otherKey })
     const statuses: number[] = []
-    for (let i = 0; i < 9; i++) statuses.push((await call('com.atproto.admin.getAccountInfo', bad, ip, { query: { did: ALICE.did } })).status)
-    t.same(statuses, [401, 401, 401, 401, 401, 401, 401, 401, 429], 'the ninth is refused before any check')
+    for (let i = 0; i < 13; i++) statuses.push((await call('com.atproto.admin.getAccountInfo', bad, ip, { query: { did: ALICE.did } })).status)
+    t.same(statuses, [...Array(12).fill(401), 429], 'the thirteenth is refused before any check')
     const good = await call('com.atproto.admin.getAccountInfo', await jwt('com.atproto.admin.getAccountInfo'), ip, { query: { did: ALICE.did } })
     t.equal(good.status, 429, 'even a good token, from that address')
     t.equal((await call('com.atproto.admin.getAccountInfo', await jwt('com.atproto.admin.getAccountInfo'), newClient(), { query: { did: ALICE.did } })).status, 200, 'others are unaffected')
