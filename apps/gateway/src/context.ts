@@ -80,6 +80,7 @@ export async function createContext(cfg: ServerConfig, secrets: ServerSecrets, d
     didResolver: { resolve: (did, opts) => ctx.didResolver.resolve(did, opts) },
     adminPassword: secrets.pdsAdminPassword,
     adminFailures: rateLimits.adminFailures,
+    modServiceDids: cfg.modServiceDids,
   })
   return ctx
 }

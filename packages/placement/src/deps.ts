@@ -9,6 +9,11 @@ export interface PlacementAuth {
   user(req: FastifyRequest, nsid: string, opts?: { full?: boolean }): Promise<{ did: string; via: 'access' | 'service' }>
   /** Basic `admin:<PDS admin password>`; throws otherwise. */
   admin(req: FastifyRequest): void | Promise<void>
+  /**
+   * The moderator methods (invite admin): Basic admin, or a configured moderation service's
+   * service JWT for exactly `nsid`. Without it, Basic admin only.
+   */
+  moderator?(req: FastifyRequest, nsid: string): void | Promise<unknown>
 }
 
 /** Mints the session returned by createAccount (the session package's SessionIssuer fits). */

@@ -12,12 +12,17 @@ import type { ResolvedPlacementOptions } from './options.js'
 export class HandleUpdater {
   constructor(private readonly o: ResolvedPlacementOptions) {}
 
-  async update(did: string, rawHandle: unknown, log: FastifyBaseLogger): Promise<void> {
+  /**
+   * `byAdmin` (admin.updateAccountHandle, the reference PDS's `allowAnyValid`): any valid handle on
+   * a service domain (reserved and short names too), and a taken-down account may be renamed.
+   */
+  async update(did: string, rawHandle: unknown, log: FastifyBaseLogger, opts: { byAdmin?: boolean } = {}): Promise<void> {
     const o = this.o
     const handle = normalizeHandle(rawHandle)
     const domain = serviceDomainOf(handle, o.handleDomains)
     if (domain) {
-      assertServiceHandle(handle, domain, o.reservedHandles)
+      if (!opts.byAdmin) assertServiceHandle(handle, domain, o.reservedHandles)
+      else if (handle.slice(0, handle.length - domain.length).includes('.')) throw new InvalidRequestError('Invalid characters in handle', 'InvalidHandle')
     } else {
       assertCustomHandle(handle)
       const resolved = await o.externalHandles?.resolve(handle).catch(() => undefined)
@@ -25,7 +30,7 @@ export class HandleUpdater {
     }
     const account = await o.accounts.getByDid(did)
     if (!account || account.status === 'deleted') throw new InvalidRequestError('Account not found', 'AccountNotFound')
-    if (account.status === 'takendown') throw new InvalidRequestError('Account has been taken down', 'AccountTakedown')
+    if (account.status === 'takendown' && !opts.byAdmin) throw new InvalidRequestError('Account has been taken down', 'AccountTakedown')
     if (account.handle !== handle && (await o.accounts.isHandleTaken(handle))) {
       throw new InvalidRequestError(`Handle already taken: ${handle}`, 'HandleNotAvailable')
     }

@@ -12,6 +12,7 @@ import type { PdsClient } from './pds-client.js'
 import { leastLoadedStrategy, type PlacementStrategy } from './placement-strategy.js'
 import type { PlcClient } from './plc-client.js'
 import { DEFAULT_RESERVED_HANDLES } from './reserved-handles.js'
+import { DEFAULT_CRAWL_ATTEMPTS, DEFAULT_CRAWL_BACKOFF_MS } from './relay-crawlers.js'
 import type { SignupStore } from './signup-store.js'
 import type { SignupGate } from './signup-gate.js'
 import { DEFAULT_DISPOSABLE_EMAIL_DOMAINS } from './email-blocklist.js'
@@ -85,11 +86,18 @@ export interface PlacementOptions {
   emailBlocklist?: Iterable<string>
   /** Called for each sign-up that passed the checks, before it is made; throws to refuse (a service-wide throttle). @default a no-op */
   onSignupAdmitted?: (req: FastifyRequest) => Promise<void>
+  /** Relay base URLs asked to crawl a host when it is enabled, and on `requestCrawl`. @default [] */
+  crawlers?: readonly string[]
+  /** Tries per relay and host. @default 4 */
+  crawlAttempts?: number
+  /** Wait before the second try, doubled each time. @default 1000 */
+  crawlBackoffMs?: number
 }
 
 export type ResolvedPlacementOptions = Readonly<
-  Required<Omit<PlacementOptions, 'reservedHandles' | 'requestKeySecret' | 'emailBlocklist'>> & {
+  Required<Omit<PlacementOptions, 'reservedHandles' | 'requestKeySecret' | 'emailBlocklist' | 'crawlers'>> & {
     emailBlocklist: ReadonlySet<string>
+    crawlers: readonly string[]
     reservedHandles: ReadonlySet<string>
     requestKeySecret: Uint8Array
   }
@@ -155,6 +163,9 @@ export function resolveOptions(raw: PlacementOptions): ResolvedPlacementOptions 
     onSignupAdmitted: raw.onSignupAdmitted ?? (async () => {}),
     workerLeases: leasesOf(raw.workerLeases),
     instanceId: raw.instanceId ?? randomUUID(),
+    crawlers: relayUrls(raw.crawlers),
+    crawlAttempts: posInt(raw.crawlAttempts, DEFAULT_CRAWL_ATTEMPTS, 'crawlAttempts'),
+    crawlBackoffMs: nonNegInt(raw.crawlBackoffMs, DEFAULT_CRAWL_BACKOFF_MS, 'crawlBackoffMs'),
   })
 }
 
@@ -162,6 +173,19 @@ function leasesOf(v: unknown): WorkerLeases | null {
   if (v === undefined || v === null) return null
   if (typeof (v as WorkerLeases).acquire !== 'function') throw new EntrywayConfigError(`${P}: workerLeases must have an acquire() method`)
   return v as WorkerLeases
+}
+
+
+function relayUrls(v: unknown): readonly string[] {
+  if (v === undefined) return []
+  if (!Array.isArray(v)) throw new EntrywayConfigError(`${P}: crawlers must be an array of relay URLs`)
+  return Object.freeze(
+    v.map((u) => {
+      const url = typeof u === 'string' && URL.canParse(u) ? new URL(u) : null
+      if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw new EntrywayConfigError(`${P}: crawler ${String(u)} is not an http(s) URL`)
+      return url.origin
+    }),
+  )
 }
 
 function fn(v: unknown, name: string): (event: { did: string; host: string }) => void {

@@ -10,6 +10,7 @@ import { registerDisableInviteCodes } from './routes/com.atproto.admin.disableIn
 import { registerGetInviteCodes } from './routes/com.atproto.admin.getInviteCodes.js'
 import { registerDisableAccountInvites } from './routes/com.atproto.admin.disableAccountInvites.js'
 import { registerEnableAccountInvites } from './routes/com.atproto.admin.enableAccountInvites.js'
+import { registerAdminUpdateAccountHandle } from './routes/com.atproto.admin.updateAccountHandle.js'
 import { registerResolveHandle } from './routes/com.atproto.identity.resolveHandle.js'
 import { registerUpdateHandle } from './routes/com.atproto.identity.updateHandle.js'
 import { registerCreateAccount } from './routes/com.atproto.server.createAccount.js'
@@ -21,6 +22,8 @@ import { registerListAccounts } from './routes/com.entryway.admin.listAccounts.j
 import { registerWellKnownAtprotoDid } from './routes/well-known-atproto-did.js'
 import { registerGateSignup } from './routes/gate-signup.js'
 import { SignupReconciler } from './signup-reconciler.js'
+import { RelayCrawlers } from './relay-crawlers.js'
+import { registerRequestCrawl } from './routes/com.entryway.admin.requestCrawl.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -44,7 +47,8 @@ async function placementPlugin(app: FastifyInstance, raw: PlacementOptions): Pro
     lease: o.workerLeases ? { leases: o.workerLeases, holder: o.instanceId } : null,
   })
   const reconciler = new SignupReconciler(o, log)
-  const deps: PlacementRouteDeps = { o, creator: new AccountCreator(o), handles: new HandleUpdater(o), health, reconciler }
+  const crawlers = new RelayCrawlers({ relays: o.crawlers, attempts: o.crawlAttempts, backoffMs: o.crawlBackoffMs })
+  const deps: PlacementRouteDeps = { o, creator: new AccountCreator(o), handles: new HandleUpdater(o), health, reconciler, crawlers }
   app.decorate('placement', { health, reconciler, options: o })
 
   registerCreateAccount(app, deps)
@@ -58,9 +62,11 @@ async function placementPlugin(app: FastifyInstance, raw: PlacementOptions): Pro
   registerGetInviteCodes(app, deps)
   registerDisableAccountInvites(app, deps)
   registerEnableAccountInvites(app, deps)
+  registerAdminUpdateAccountHandle(app, deps)
   registerHostAdmin(app, deps)
   registerListAccounts(app, deps)
   if (o.signupGate) await registerGateSignup(app, o.signupGate)
+  registerRequestCrawl(app, deps)
 
   app.addHook('onReady', async () => {
     // one round before serving, so sign-ups right after start find healthy hosts
@@ -71,6 +77,7 @@ async function placementPlugin(app: FastifyInstance, raw: PlacementOptions): Pro
     if (o.reconcileIntervalMs > 0) reconciler.start()
   })
   app.addHook('onClose', async () => {
+    crawlers.close()
     await Promise.all([health.stop(), reconciler.stop()])
   })
 }

@@ -23,7 +23,16 @@ export interface SessionAccount {
   deactivatedAt: string | null
   /** Set while taken down (the moderator's reference, or the time of the takedown). */
   takedownRef?: string | null
+  /** When the account was created (admin views' `indexedAt`). */
+  createdAt?: string
   host: AccountHost
+}
+
+/** One page of `AccountStore.search`. */
+export interface AccountSearchPage {
+  accounts: SessionAccount[]
+  /** The last DID of this page, when there may be more. */
+  cursor?: string
 }
 
 /**
@@ -47,6 +56,11 @@ export interface AccountStore {
    * when `deactivatedAt` is set, else `active`).
    */
   setTakedown(did: string, takedownRef: string | null, at: string): Promise<void>
+  /**
+   * Admin search (`admin.searchAccounts`): accounts whose email or handle starts with `prefix`
+   * (case-insensitive; every account without one), ordered by DID after `cursor`.
+   */
+  search(opts: { prefix?: string; limit: number; cursor?: string }): Promise<AccountSearchPage>
 }
 
 /** Account status as the lexicons report it (`active` + `status`). */

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import { verifyJwt } from '@atproto/xrpc-server'
-import { getKey } from '@atproto/identity'
+import { getDidKeyFromMultibase, getKey } from '@atproto/identity'
+import { getVerificationMaterial } from '@atproto/common-web'
 import { timingSafeEqual } from 'node:crypto'
 import { AuthRequiredError, InvalidRequestError, parseBasicAuth, parseBearer, RateLimitExceededError, type DidDocResolver, type DidDocument } from '@entryway/xrpc'
 import type { JwtKeyring } from './jwt-keyring.js'
@@ -23,6 +24,12 @@ export interface ServiceAuth {
   lxm: string
 }
 
+/**
+ * Who may call a moderator method (the reference PDS's `authVerifier.moderator`): the admin
+ * password, or a configured moderation service (Ozone) with a service JWT for exactly that method.
+ */
+export type ModeratorAuth = { type: 'admin' } | { type: 'mod_service'; did: string }
+
 export interface AuthVerifierOptions {
   keyring: JwtKeyring
   entrywayDid: string
@@ -34,6 +41,11 @@ export interface AuthVerifierOptions {
    * one (RateLimitExceeded once spent). Without it, failures are only logged.
    */
   adminFailures?: RateCounter
+  /**
+   * Moderation services (Ozone) whose service JWTs the moderator methods accept: `iss` is one of
+   * them (or `<did>#atproto_labeler`), `aud` the Entryway, `lxm` the method. @default []
+   */
+  modServiceDids?: readonly string[]
 }
 
 /**
@@ -98,6 +110,65 @@ export class AuthVerifier {
     }
   }
 
+  /**
+   * A moderator method: Basic admin, or a Bearer service JWT from a configured moderation service
+   * (checked as the reference PDS's `modService`: key `#atproto_label` for `…#atproto_labeler`
+   * issuers, `#atproto` otherwise). A bad token counts as a failed admin credential.
+   */
+  async moderator(req: FastifyRequest, nsid: string): Promise<ModeratorAuth> {
+    if (!parseBearer(req.headers.authorization)) {
+      await this.adminBasic(req)
+      return { type: 'admin' }
+    }
+    return { type: 'mod_service', did: await this.modService(req, nsid) }
+  }
+
+  /** Whether a Bearer token claims to come from a configured moderation service (unverified: routing only). */
+  isModServiceToken(req: FastifyRequest): boolean {
+    const iss = unverifiedIssuer(parseBearer(req.headers.authorization))
+    return iss !== null && this.modIssuers().has(iss)
+  }
+
+  private async modService(req: FastifyRequest, nsid: string): Promise<string> {
+    const failures = this.o.adminFailures
+    if (failures) await failures.check(req.ip)
+    const issuers = this.modIssuers()
+    try {
+      if (issuers.size === 0) throw new AuthRequiredError('Untrusted issuer', 'UntrustedIss')
+      const token = this.bearer(req)
+      const payload = await verifyJwt(token, this.o.entrywayDid, nsid, async (iss, forceRefresh) => {
+        if (!issuers.has(iss)) throw new AuthRequiredError('Untrusted issuer', 'UntrustedIss')
+        return this.modServiceKey(iss, forceRefresh, req.ip)
+      }).catch((err: unknown) => {
+        if (err instanceof RateLimitExceededError || err instanceof AuthRequiredError) throw err
+        const e = err as { error?: string; message?: string }
+        throw new AuthRequiredError(e?.message ?? 'Invalid service token', e?.error === 'JwtExpired' ? 'ExpiredToken' : (e?.error ?? 'InvalidToken'), { cause: err })
+      })
+      // verifyJwt refuses a token whose `lxm` is missing or another method (BadJwtLexiconMethod)
+      return payload.iss
+    } catch (err) {
+      if (!(err instanceof RateLimitExceededError)) {
+        req.log.warn({ event: 'mod_service_auth_failed', ip: req.ip, url: req.routeOptions.url }, 'moderation service token rejected')
+        await failures?.hit(req.ip)
+      }
+      throw err
+    }
+  }
+
+  private modIssuers(): Set<string> {
+    const out = new Set<string>()
+    for (const did of this.o.modServiceDids ?? []) out.add(did).add(`${did}#atproto_labeler`)
+    return out
+  }
+
+  private async modServiceKey(iss: string, forceRefresh: boolean, client: string): Promise<string> {
+    const [did, frag] = iss.split('#')
+    const doc = await this.o.didResolver.resolve(did!, { forceRefresh, client })
+    const key = doc ? didKeyOf(doc, frag === 'atproto_labeler' ? 'atproto_label' : 'atproto') : null
+    if (!key) throw new AuthRequiredError('Missing or bad key in DID document', 'InvalidToken')
+    return key
+  }
+
   private bearer(req: FastifyRequest): string {
     const token = parseBearer(req.headers.authorization)
     if (!token) throw new AuthRequiredError('Authentication Required')
@@ -118,6 +189,26 @@ export class AuthVerifier {
     }
     if (!key) throw new AuthRequiredError('Missing or bad key in DID document', 'InvalidToken')
     return key
+  }
+}
+
+/** `iss` of a JWT, unverified. */
+function unverifiedIssuer(token: string | null | undefined): string | null {
+  try {
+    const p = JSON.parse(Buffer.from(token?.split('.')[1] ?? '', 'base64url').toString('utf8'))
+    return typeof p?.iss === 'string' ? p.iss : null
+  } catch {
+    return null
+  }
+}
+
+/** The `did:key` of the DID document's verification method `#<id>` (Multikey or legacy secp256k1/p256). */
+function didKeyOf(doc: DidDocument, id: string): string | null {
+  try {
+    const material = getVerificationMaterial(doc as Parameters<typeof getVerificationMaterial>[0], id)
+    return material ? (getDidKeyFromMultibase(material) ?? null) : null
+  } catch {
+    return null
   }
 }
 

@@ -18,7 +18,8 @@ export {
 export { createSessionIssuer, type SessionIssuer, type SessionIssuerOptions, type IssueSessionInput, type SessionTokens } from './session-issuer.js'
 export type { RefreshTokenStore, RefreshTokenRecord } from './refresh-token-store.js'
 export { getPdsEndpoint, type DidDocument, type DidDocResolver, type ResolveOptions } from '@entryway/xrpc'
-export { AuthVerifier, type AuthVerifierOptions, type AccessAuth, type ServiceAuth } from './auth-verifier.js'
+export { AuthVerifier, type AuthVerifierOptions, type AccessAuth, type ServiceAuth, type ModeratorAuth } from './auth-verifier.js'
+export type { AccountInvites, AccountInviteStanding, AdminInviteCode } from './account-invites.js'
 export { PROTECTED_METHODS } from './protected-methods.js'
 export { hashPassword, verifyPassword, hashAppPassword, NEW_PASSWORD_MAX_LENGTH, OLD_PASSWORD_MAX_LENGTH } from './password.js'
 export { session, SESSION_NSIDS } from './plugin.js'
@@ -36,7 +37,7 @@ export {
   type ResolvedSessionOptions,
   type SessionRateLimits,
 } from './options.js'
-export { formatAccountStatus, type AccountStore, type SessionAccount, type AccountHost, type AccountStatus } from './account-store.js'
+export { formatAccountStatus, type AccountSearchPage, type AccountStore, type SessionAccount, type AccountHost, type AccountStatus } from './account-store.js'
 export type { AppPasswordStore, AppPasswordRecord } from './app-password-store.js'
 export type { EmailTokenStore, EmailTokenRecord, EmailTokenPurpose } from './email-token-store.js'
 export type { SessionRefreshStore, RotateRefreshInput } from './refresh-token-store.js'

@@ -3,6 +3,7 @@ import { EntrywayConfigError, type DidDocResolver } from '@entryway/xrpc'
 import type { AccountStore } from './account-store.js'
 import type { AppPasswordStore } from './app-password-store.js'
 import { AuthVerifier } from './auth-verifier.js'
+import type { AccountInvites } from './account-invites.js'
 import type { EmailTokenStore } from './email-token-store.js'
 import { DEFAULT_EMAIL_TOKEN_TTL_MS } from './email-token.js'
 import type { JwtKeyring } from './jwt-keyring.js'
@@ -104,6 +105,8 @@ export interface SessionPluginOptions {
    * sessions it keeps elsewhere here (OAuth). A failure fails the request.
    */
   onRevokeAccountSessions?: (did: string) => Promise<void>
+  /** Invite codes shown in admin account views (`admin.getAccountInfo(s)`); none when unset. */
+  accountInvites?: AccountInvites | null
 }
 
 export interface ResolvedSessionOptions {
@@ -133,6 +136,7 @@ export interface ResolvedSessionOptions {
   refreshGraceMs: number
   now: () => number
   onRevokeAccountSessions: (did: string) => Promise<void>
+  accountInvites: AccountInvites | null
 }
 
 const fail = (msg: string): never => {
@@ -162,6 +166,7 @@ export function resolveOptions(raw: SessionPluginOptions): Readonly<ResolvedSess
   if (typeof raw.pdsAdminPassword !== 'string' || !raw.pdsAdminPassword) fail('pdsAdminPassword is required')
   if (raw.outbox != null && (typeof raw.outbox.enqueue !== 'function' || typeof raw.outbox.tryNow !== 'function')) fail('outbox must have enqueue() and tryNow()')
   if (raw.onRevokeAccountSessions !== undefined && typeof raw.onRevokeAccountSessions !== 'function') fail('onRevokeAccountSessions must be a function')
+  if (raw.accountInvites != null && typeof raw.accountInvites.forAccount !== 'function') fail('accountInvites must have forAccount(did)')
   let plc = raw.plc
   if (!plc) {
     if (!raw.plcUrl || !raw.plcRotationKey) fail('plc, or plcUrl with plcRotationKey, is required')
@@ -207,5 +212,6 @@ export function resolveOptions(raw: SessionPluginOptions): Readonly<ResolvedSess
     refreshGraceMs: posInt(raw.refreshGraceMs, DEFAULT_REFRESH_GRACE_MS, 'refreshGraceMs'),
     now: raw.now ?? Date.now,
     onRevokeAccountSessions: raw.onRevokeAccountSessions ?? (async () => {}),
+    accountInvites: raw.accountInvites ?? null,
   })
 }

@@ -5,7 +5,8 @@ import type { AccountHost } from './account-store.js'
 /** One admin XRPC call as the Entryway passes it on to a PDS. */
 export interface PdsAdminCall {
   method: 'GET' | 'POST'
-  params?: Record<string, string>
+  /** A list repeats the name (`dids=a&dids=b`). */
+  params?: Record<string, string | readonly string[]>
   body?: unknown
 }
 
@@ -82,7 +83,9 @@ export class UndiciPdsAdminClient implements PdsAdminClient {
 
   private async send(host: AccountHost, nsid: string, call: PdsAdminCall): Promise<{ status: number; text: string }> {
     const base = (host.internalUrl ?? host.url).replace(/\/+$/, '')
-    const query = call.params && Object.keys(call.params).length ? `?${new URLSearchParams(call.params).toString()}` : ''
+    const search = new URLSearchParams()
+    for (const [k, v] of Object.entries(call.params ?? {})) for (const one of typeof v === 'string' ? [v] : v) search.append(k, one)
+    const query = search.size ? `?${search.toString()}` : ''
     try {
       const res = await request(`${base}/xrpc/${nsid}${query}`, {
         method: call.method,

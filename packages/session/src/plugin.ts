@@ -31,6 +31,10 @@ import { registerAdminSendEmail } from './routes/com.atproto.admin.sendEmail.js'
 import { registerAdminUpdateSubjectStatus } from './routes/com.atproto.admin.updateSubjectStatus.js'
 import { registerAdminGetSubjectStatus } from './routes/com.atproto.admin.getSubjectStatus.js'
 import { registerAdminDeleteAccount } from './routes/com.atproto.admin.deleteAccount.js'
+import { registerAdminGetAccountInfo } from './routes/com.atproto.admin.getAccountInfo.js'
+import { registerAdminGetAccountInfos } from './routes/com.atproto.admin.getAccountInfos.js'
+import { registerAdminSearchAccounts } from './routes/com.atproto.admin.searchAccounts.js'
+import { registerAdminUnsupported } from './routes/com.atproto.admin.unsupported.js'
 
 async function sessionPlugin(app: FastifyInstance, raw: SessionPluginOptions): Promise<void> {
   const o = resolveOptions(raw)
@@ -84,6 +88,10 @@ async function sessionPlugin(app: FastifyInstance, raw: SessionPluginOptions): P
       registerAdminUpdateSubjectStatus,
       registerAdminGetSubjectStatus,
       registerAdminDeleteAccount,
+      registerAdminGetAccountInfo,
+      registerAdminGetAccountInfos,
+      registerAdminSearchAccounts,
+      registerAdminUnsupported,
     ]) {
       register(scope, deps)
     }
@@ -124,4 +132,7 @@ export const SESSION_NSIDS: readonly string[] = [
   'com.atproto.admin.updateSubjectStatus',
   'com.atproto.admin.getSubjectStatus',
   'com.atproto.admin.deleteAccount',
+  'com.atproto.admin.getAccountInfo',
+  'com.atproto.admin.getAccountInfos',
+  'com.atproto.admin.searchAccounts',
 ]

@@ -77,6 +77,25 @@ export function sessionStoreConformance(target: SessionStoreTarget): void {
       t.equal(await s.findByIdentifier('bob.test'), null)
     })
 
+    t.test('accounts: admin search by email or handle prefix, DID-ordered pages, deleted hidden', async (t) => {
+      await set.addAccount(account('did:plc:s1', 'search-one.test', 'zed1@mail.test'))
+      await set.addAccount(account('did:plc:s2', 'zed-two.test', 'two@mail.test'))
+      await set.addAccount(account('did:plc:s3', 'search%3.test', 'three@mail.test'))
+      const s = set.accounts
+      t.same((await s.search({ prefix: 'ZED', limit: 10 })).accounts.map((a) => a.did), ['did:plc:s1', 'did:plc:s2'], 'email or handle, any case')
+      t.same((await s.search({ prefix: 'search%', limit: 10 })).accounts.map((a) => a.did), ['did:plc:s3'], 'LIKE wildcards are literal')
+      t.same((await s.search({ prefix: 'search_', limit: 10 })).accounts.map((a) => a.did), [], 'LIKE wildcards are literal (_)')
+      const p1 = await s.search({ limit: 2 })
+      t.equal(p1.accounts.length, 2)
+      t.ok(p1.cursor, 'a cursor when there is more')
+      const rest = await s.search({ limit: 100, cursor: p1.cursor })
+      t.notOk(rest.cursor, 'no cursor on the last page')
+      const all = [...p1.accounts, ...rest.accounts].map((a) => a.did)
+      t.same(all, [...all].sort(), 'ordered by DID')
+      t.notOk(all.includes('did:plc:bob'), 'deleted accounts are not found')
+      t.ok(all.includes('did:plc:s3') && all.includes('did:plc:alice'))
+    })
+
     t.test('app passwords', async (t) => {
       const s = set.appPasswords
       const rec = { name: 'a', passwordScrypt: 'x:y', privileged: true, createdAt: '2026-01-01T00:00:00.000Z' }

@@ -1,19 +1,17 @@
-// Operator CLI: `./dev admin …`. The embedded database belongs to the running gateway, so this
-// talks to it over HTTP with Basic admin:<PDS admin password>.
-//   hosts list | hosts add <url> <did> [--weight N] [--cap N] [--internal-url U] [--status S]
-//   hosts enable|drain|disable|retire <id|url|did> | hosts set <id|url|did> [--weight N] [--cap N|none]
-//   hosts check | accounts [--host id|url|did] [--limit N] | invites create [--uses N] [--count N] [--for did]
+#!/usr/bin/env node
+// Operator CLI (`./dev admin …`, `entryway-admin …` once installed): pdsadmin's commands across
+// the fleet plus the fleet's own. It talks to a deployed gateway over HTTP with Basic
+// admin:<PDS admin password>, through the same XRPC methods any admin client uses.
 // Target: --url / --password, else ENTRYWAY_URL / ENTRYWAY_PDS_ADMIN_PASSWORD, else .lab/lab.json.
-import { existsSync, readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+// Output is for people by default; --json prints the gateway's answers as JSON.
+import { randomBytes } from 'node:crypto'
+import { realpathSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { AdminCallError, adminCall as call, adminTarget, type AdminTarget } from './admin-client.js'
 import { moveCommand, MOVE_USAGE } from './admin-moves.js'
 
-const REQUEST_TIMEOUT_MS = 30_000
-
-interface Target {
-  url: string
-  password: string
-}
+/** Flags that take no value. */
+const SWITCHES = new Set(['json', 'yes'])
 
 function parseArgs(argv: string[]): { words: string[]; flags: Map<string, string> } {
   const words: string[] = []
@@ -22,41 +20,10 @@ function parseArgs(argv: string[]): { words: string[]; flags: Map<string, string
     const a = argv[i]!
     if (a.startsWith('--')) {
       const [k, inline] = a.slice(2).split('=', 2) as [string, string | undefined]
-      flags.set(k, inline ?? argv[++i] ?? '')
+      flags.set(k, inline ?? (SWITCHES.has(k) ? 'true' : (argv[++i] ?? '')))
     } else words.push(a)
   }
   return { words, flags }
-}
-
-function target(flags: Map<string, string>): Target {
-  let url = flags.get('url') ?? process.env.ENTRYWAY_URL
-  let password = flags.get('password') ?? process.env.ENTRYWAY_PDS_ADMIN_PASSWORD
-  const labFile = resolve(flags.get('lab') ?? '.lab/lab.json')
-  if ((!url || !password) && existsSync(labFile)) {
-    const lab = JSON.parse(readFileSync(labFile, 'utf8')) as { entryway?: { url?: string; adminPassword?: string }; adminPassword?: string }
-    url ??= lab.entryway?.url
-    password ??= lab.adminPassword ?? lab.entryway?.adminPassword
-  }
-  if (!url || !password) throw new Error('no gateway: pass --url and --password, set ENTRYWAY_URL and ENTRYWAY_PDS_ADMIN_PASSWORD, or run the lab')
-  return { url: url.replace(/\/+$/, ''), password }
-}
-
-async function call(t: Target, nsid: string, o: { query?: Record<string, string | undefined>; body?: unknown } = {}): Promise<any> {
-  const u = new URL(`/xrpc/${nsid}`, t.url)
-  for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined) u.searchParams.set(k, v)
-  const res = await fetch(u, {
-    method: o.body === undefined ? 'GET' : 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`admin:${t.password}`).toString('base64')}`,
-      ...(o.body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: o.body === undefined ? undefined : JSON.stringify(o.body),
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  })
-  const text = await res.text()
-  const json = text ? JSON.parse(text) : {}
-  if (!res.ok) throw new Error(`${nsid}: ${res.status} ${json.error ?? ''} ${json.message ?? ''}`.trim())
-  return json
 }
 
 function table(rows: Array<Record<string, unknown>>, cols: string[]): string {
@@ -72,79 +39,198 @@ const int = (v: string | undefined, name: string) => {
   return n
 }
 
+/** A command's answer: what a person reads, and what `--json` prints. */
+interface Out {
+  text: string
+  data: unknown
+}
+const out = (text: string, data: unknown): Out => ({ text, data })
+
 const HOST_COLS = ['id', 'url', 'did', 'status', 'healthy', 'weight', 'accountCap', 'accounts', 'lastError']
 const STATUS_OF: Record<string, string> = { enable: 'enabled', drain: 'draining', disable: 'disabled', retire: 'retired' }
 
+const ACCOUNT_COLS = ['did', 'handle', 'email', 'hostId', 'status', 'createdAt']
+const CRAWL_COLS = ['hostname', 'relay', 'ok', 'attempts', 'error']
+const UPDATE_TEXT = `update: not applicable. pdsadmin's update pulls a new PDS image on one machine; the Entryway's hosts
+are ordinary PDS installs, each updated the way it was installed, and the gateway is updated by
+deploying a new version of its package or image. Nothing to do here.`
+
+/** `./dev admin …` / `entryway-admin …`: the text to print (JSON with `--json`). */
 export async function main(argv: string[]): Promise<string> {
   const { words, flags } = parseArgs(argv)
-  const [cmd, sub, ...rest] = words
+  const json = flags.has('json')
+  const [cmd] = words
   if (!cmd || cmd === 'help') return USAGE
-  const t = target(flags)
+  if (cmd === 'update') return json ? JSON.stringify({ applicable: false, message: UPDATE_TEXT }, null, 2) : UPDATE_TEXT
+  const t = adminTarget(flags)
   const moved = await moveCommand(words, flags, (nsid, o) => call(t, nsid, o), { progress: (line) => process.stderr.write(`${line}\n`) })
   if (moved !== null) return moved
-  if (cmd === 'hosts') {
-    if (!sub || sub === 'list') return table((await call(t, 'com.entryway.admin.listHosts')).hosts, HOST_COLS)
-    if (sub === 'check') return table((await call(t, 'com.entryway.admin.checkHosts', { body: {} })).hosts, HOST_COLS.filter((c) => c !== 'accounts'))
-    if (sub === 'add') {
-      const [url, did] = rest
-      if (!url || !did) throw new Error('usage: hosts add <url> <did> [--weight N] [--cap N] [--internal-url U] [--status S]')
-      const { host } = await call(t, 'com.entryway.admin.addHost', {
-        body: { url, did, weight: int(flags.get('weight'), 'weight'), accountCap: int(flags.get('cap'), 'cap'), internalUrl: flags.get('internal-url'), status: flags.get('status') },
-      })
-      return table([host], HOST_COLS)
-    }
-    if (STATUS_OF[sub] || sub === 'set') {
-      const ref = rest[0]
-      if (!ref) throw new Error(`usage: hosts ${sub} <id|url|did>`)
-      const cap = flags.get('cap')
-      const { host } = await call(t, 'com.entryway.admin.updateHost', {
-        body: {
-          host: ref,
-          status: STATUS_OF[sub],
-          weight: int(flags.get('weight'), 'weight'),
-          accountCap: cap === 'none' ? null : int(cap, 'cap'),
-          internalUrl: flags.get('internal-url'),
-        },
-      })
-      return table([host], HOST_COLS)
-    }
-  }
+  const res = await run(t, words, flags)
+  return json ? JSON.stringify(res.data, null, 2) : res.text
+}
+
+async function run(t: AdminTarget, words: string[], flags: Map<string, string>): Promise<Out> {
+  const [cmd, sub, ...rest] = words
+  if (cmd === 'hosts') return hosts(t, sub, rest, flags)
+  if (cmd === 'account') return account(t, sub, rest, flags)
   if (cmd === 'accounts') {
-    const words2 = [sub, ...rest].filter(Boolean)
-    if (words2.length) throw new Error('usage: accounts [--host id|url|did] [--limit N] [--cursor C]')
-    const page = await call(t, 'com.entryway.admin.listAccounts', { query: { host: flags.get('host'), limit: flags.get('limit'), cursor: flags.get('cursor') } })
-    return table(page.accounts, ['did', 'handle', 'email', 'hostId', 'status', 'createdAt']) + (page.cursor ? `\nnext: --cursor ${page.cursor}` : '')
+    if (sub) throw new Error('usage: accounts [--host id|url|did] [--limit N] [--cursor C]')
+    return account(t, 'list', [], flags)
   }
-  if (cmd === 'invites' && sub === 'create') {
+  if (cmd === 'create-invite-code' || (cmd === 'invites' && sub === 'create')) {
     const uses = int(flags.get('uses'), 'uses') ?? 1
     const count = int(flags.get('count'), 'count') ?? 1
     const forAccount = flags.get('for')
-    const out = await call(t, 'com.atproto.server.createInviteCodes', {
+    const res = await call(t, 'com.atproto.server.createInviteCodes', {
       body: { codeCount: count, useCount: uses, ...(forAccount ? { forAccounts: [forAccount] } : {}) },
     })
-    return (out.codes as Array<{ codes: string[] }>).flatMap((a) => a.codes).join('\n')
+    const codes = (res.codes as Array<{ codes: string[] }>).flatMap((a) => a.codes)
+    return out(codes.join('\n'), { codes })
+  }
+  if (cmd === 'request-crawl') {
+    const relays = [sub, ...rest].filter((w): w is string => Boolean(w))
+    const res = await call(t, 'com.entryway.admin.requestCrawl', { body: { ...(relays.length ? { relays } : {}), ...(flags.get('host') ? { host: flags.get('host') } : {}) } })
+    const results = res.results as Array<{ ok: boolean }>
+    const failed = results.filter((r) => !r.ok).length
+    const text = results.length ? table(results, CRAWL_COLS) : 'no enabled hosts'
+    return out(failed ? `${text}\n${failed} request(s) failed (logged by the gateway too)` : text, res)
   }
   throw new Error(`unknown command: ${words.join(' ')}\n${USAGE}`)
 }
 
-const USAGE = `usage: ./dev admin <command>
+async function hosts(t: AdminTarget, sub: string | undefined, rest: string[], flags: Map<string, string>): Promise<Out> {
+  if (!sub || sub === 'list') {
+    const res = await call(t, 'com.entryway.admin.listHosts')
+    return out(table(res.hosts, HOST_COLS), res)
+  }
+  if (sub === 'check') {
+    const res = await call(t, 'com.entryway.admin.checkHosts', { body: {} })
+    return out(table(res.hosts, HOST_COLS.filter((c) => c !== 'accounts')), res)
+  }
+  if (sub === 'add') {
+    const [url, did] = rest
+    if (!url || !did) throw new Error('usage: hosts add <url> <did> [--weight N] [--cap N] [--internal-url U] [--status S]')
+    const res = await call(t, 'com.entryway.admin.addHost', {
+      body: { url, did, weight: int(flags.get('weight'), 'weight'), accountCap: int(flags.get('cap'), 'cap'), internalUrl: flags.get('internal-url'), status: flags.get('status') },
+    })
+    return out(table([res.host], HOST_COLS), res)
+  }
+  if (STATUS_OF[sub] || sub === 'set') {
+    const ref = rest[0]
+    if (!ref) throw new Error(`usage: hosts ${sub} <id|url|did>`)
+    const cap = flags.get('cap')
+    const res = await call(t, 'com.entryway.admin.updateHost', {
+      body: {
+        host: ref,
+        status: STATUS_OF[sub],
+        weight: int(flags.get('weight'), 'weight'),
+        accountCap: cap === 'none' ? null : int(cap, 'cap'),
+        internalUrl: flags.get('internal-url'),
+      },
+    })
+    return out(table([res.host], HOST_COLS), res)
+  }
+  throw new Error(`unknown command: hosts ${sub}\n${USAGE}`)
+}
+
+async function account(t: AdminTarget, sub: string | undefined, rest: string[], flags: Map<string, string>): Promise<Out> {
+  const who = rest[0]
+  if (!sub || sub === 'list') {
+    const res = await call(t, 'com.entryway.admin.listAccounts', { query: { host: flags.get('host'), limit: flags.get('limit'), cursor: flags.get('cursor') } })
+    return out(table(res.accounts, ACCOUNT_COLS) + (res.cursor ? `\nnext: --cursor ${res.cursor}` : ''), res)
+  }
+  if (sub === 'create') {
+    const [email, handle] = rest
+    if (!email || !handle) throw new Error('usage: account create <email> <handle> [--new-password P]')
+    const password = flags.get('new-password') ?? newPassword()
+    // an invite of one use, so this works whether or not sign-up needs one
+    const { code } = await call(t, 'com.atproto.server.createInviteCode', { body: { useCount: 1 } })
+    const res = await call(t, 'com.atproto.server.createAccount', { auth: false, body: { email, handle, password, inviteCode: code } })
+    const data = { did: res.did, handle: res.handle, email, password }
+    return out(`Account created\n${table([data], ['handle', 'did', 'email', 'password'])}\nSave this password: it is not shown again.`, data)
+  }
+  if (!['info', 'delete', 'takedown', 'untakedown', 'reset-password'].includes(sub)) throw new Error(`unknown command: account ${sub}\n${USAGE}`)
+  if (!who) throw new Error(`usage: account ${sub} <did|handle>`)
+  const did = await toDid(t, who)
+  if (sub === 'info') {
+    const info = await call(t, 'com.atproto.admin.getAccountInfo', { query: { did } })
+    const status = await call(t, 'com.atproto.admin.getSubjectStatus', { query: { did } }).catch(() => null)
+    const data = { ...info, takedown: status?.takedown, deactivated: status?.deactivated }
+    const rows = Object.entries({ did, handle: info.handle, email: info.email, emailConfirmedAt: info.emailConfirmedAt, indexedAt: info.indexedAt, deactivatedAt: info.deactivatedAt, takendown: status?.takedown?.applied ?? false, invites: info.invites?.length, invitesDisabled: info.invitesDisabled })
+    return out(rows.map(([k, v]) => `${k.padEnd(17)}${v === undefined ? '-' : String(v)}`).join('\n'), data)
+  }
+  if (sub === 'delete') {
+    if (!flags.has('yes')) throw new Error(`account delete removes ${did} from its PDS and tombstones the DID: permanent. Add --yes to go ahead.`)
+    await call(t, 'com.atproto.admin.deleteAccount', { body: { did } })
+    return out(`${did} deleted`, { did, deleted: true })
+  }
+  if (sub === 'takedown' || sub === 'untakedown') {
+    const applied = sub === 'takedown'
+    const ref = flags.get('ref')
+    const res = await call(t, 'com.atproto.admin.updateSubjectStatus', {
+      body: { subject: { $type: 'com.atproto.admin.defs#repoRef', did }, takedown: { applied, ...(applied && ref ? { ref } : {}) } },
+    })
+    return out(`${did} ${applied ? 'taken down' : 'restored'}`, res)
+  }
+  const password = flags.get('new-password') ?? newPassword()
+  await call(t, 'com.atproto.admin.updateAccountPassword', { body: { did, password } })
+  return out(`New password for ${did}: ${password}\nEvery session of the account was ended.`, { did, password })
+}
+
+/** A DID as is; a handle through the gateway's resolveHandle. */
+async function toDid(t: AdminTarget, who: string): Promise<string> {
+  if (who.startsWith('did:')) return who
+  const res = await call(t, 'com.atproto.identity.resolveHandle', { auth: false, query: { handle: who } })
+  return res.did as string
+}
+
+/** 20 random characters (letters and digits). */
+function newPassword(): string {
+  return randomBytes(15).toString('base64url').replace(/[-_]/g, 'x').slice(0, 20)
+}
+
+const USAGE = `usage: entryway-admin <command> [--json]   (./dev admin in the repository)
+  account list [--host id|url|did] [--limit N] [--cursor C]   accounts of the whole fleet
+  account create <email> <handle> [--new-password P]          an account (random password unless given)
+  account info <did|handle>                                   the admin view: Entryway and PDS data
+  account delete <did|handle> --yes                           repo, account and DID (tombstone)
+  account takedown <did|handle> [--ref R] | account untakedown <did|handle>
+  account reset-password <did|handle> [--new-password P]      sets a new one; ends every session
+  create-invite-code [--uses N] [--count N] [--for did]
+  request-crawl [relay-url…] [--host id|url|did]              ask relays (ENTRYWAY_CRAWLERS unless named) to crawl the hosts
+  update                                                      not applicable (says why)
   hosts [list]                              fleet hosts with status, health and account counts
   hosts add <url> <did> [--weight N] [--cap N] [--internal-url U] [--status registered|enabled]
   hosts enable|drain|disable|retire <id|url|did>
   hosts set <id|url|did> [--weight N] [--cap N|none] [--internal-url U]
   hosts check                               run a health round now
-  accounts [--host id|url|did] [--limit N]  accounts, per host
-  invites create [--uses N] [--count N] [--for did]
+  accounts [--host id|url|did] [--limit N]  (= account list)
+  invites create [--uses N] [--count N] [--for did]   (= create-invite-code)
 ${MOVE_USAGE}
 target: --url U --password P | ENTRYWAY_URL, ENTRYWAY_PDS_ADMIN_PASSWORD | .lab/lab.json (--lab file)`
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('bin/admin.ts')) {
+/** Run as a program (tsx, the built file, or the package bin's symlink). */
+function isMain(): boolean {
+  const arg = process.argv[1]
+  if (!arg) return false
+  try {
+    return realpathSync(arg) === realpathSync(fileURLToPath(import.meta.url))
+  } catch {
+    return false
+  }
+}
+
+if (isMain()) {
+  const json = process.argv.includes('--json')
   main(process.argv.slice(2)).then(
-    (out) => {
-      process.stdout.write(`${out}\n`)
+    (text) => {
+      process.stdout.write(`${text}\n`)
     },
     (err: Error) => {
-      process.stderr.write(`${err.message}\n`)
+      if (json) {
+        const e = err instanceof AdminCallError ? { error: err.error || 'Error', status: err.status, message: err.detail, nsid: err.nsid } : { error: 'Error', message: err.message }
+        process.stderr.write(`${JSON.stringify(e)}\n`)
+      } else process.stderr.write(`${err.message}\n`)
       process.exitCode = 1
     },
   )

@@ -52,6 +52,10 @@ export interface ServerConfig {
   adminRbac: { file: string; checkpointFile: string | null; sessionTtlMs: number } | null
   /** Hosts upserted (as enabled when new) at start: the lab and compose use this. */
   fleetSeed: FleetHostSeed[]
+  /** Moderation service DIDs accepted on the moderator admin methods (service JWTs). */
+  modServiceDids: string[]
+  /** Relay base URLs asked to crawl each host. */
+  crawlers: string[]
   /** Virtual-PDS forwarding (@entryway/proxy). */
   proxy: { upstreamTimeoutMs?: number; circuitThreshold?: number; circuitOpenMs?: number; allowedOrigins: string[]; defaultHostUrl: string | null }
   logLevel: string
@@ -142,6 +146,8 @@ export function buildConfig(env: ServerEnvironment, problems: ProblemList): Serv
         }
       : null,
     fleetSeed: env.fleetHosts ?? [],
+    modServiceDids: env.modServiceDids ?? [],
+    crawlers: env.crawlers ?? [],
     proxy: {
       upstreamTimeoutMs: env.proxyTimeoutMs,
       circuitThreshold: env.proxyCircuitThreshold,

@@ -128,6 +128,18 @@ export const ENV_TABLE = {
     description: 'Where signed heads of the audit chain are appended, outside the database (truncation is detected against them).',
     example: '/var/lib/entryway/admin-audit-checkpoints.jsonl',
   }),
+  modServiceDids: v({
+    name: 'ENTRYWAY_MOD_SERVICE_DIDS',
+    type: list(did),
+    description: "Moderation services (Ozone) whose service JWTs (`aud` the Entryway's DID) may call the moderator admin methods, as a PDS's `PDS_MOD_SERVICE_DID`.",
+    example: 'did:plc:ar7c4by46qjdydhdevvrndac',
+  }),
+  crawlers: v({
+    name: 'ENTRYWAY_CRAWLERS',
+    type: list(url()),
+    description: "Relays asked to crawl each host (`com.atproto.sync.requestCrawl`) when it is enabled and on `entryway-admin request-crawl`, as a PDS's `PDS_CRAWLERS`.",
+    example: 'https://bsky.network',
+  }),
   adminRbacFile: v({ name: 'ENTRYWAY_ADMIN_RBAC_FILE', type: text, description: 'YAML file of admin roles and members; turns the admin portal on.', example: '/etc/entryway/rbac.yaml' }),
   adminSessionTtlHours: v({ name: 'ENTRYWAY_ADMIN_SESSION_TTL_HOURS', type: integer(1, 24 * 30), default: '24', description: 'Lifetime of an admin portal sign-in (like gatekeeper\'s `GATEKEEPER_ADMIN_SESSION_TTL_HOURS`).', example: '2' }),
   adminCookieSecret: v({

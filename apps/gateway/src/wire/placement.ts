@@ -22,6 +22,7 @@ export async function wirePlacement(app: FastifyInstance, ctx: GatewayContext): 
       return { did: a.did, via: a.type }
     },
     admin: (req) => ctx.authVerifier.adminBasic(req),
+    moderator: (req, nsid) => ctx.authVerifier.moderator(req, nsid),
   }
   await app.register(placement, {
     handleDomains: cfg.service.handleDomains,
@@ -47,6 +48,7 @@ export async function wirePlacement(app: FastifyInstance, ctx: GatewayContext): 
     workerLeases: new KyselyWorkerLeases(db),
     healthCheckIntervalMs: cfg.workers.healthIntervalMs,
     reconcileIntervalMs: cfg.workers.reconcileIntervalMs,
+    crawlers: cfg.crawlers,
   })
 }
 

@@ -1,8 +1,33 @@
 import type { FastifyInstance } from 'fastify'
-import { DidPlcOperator, OutboxWorker, session, sessionJobHandlers, type Mailer } from '@entryway/session'
+import { DidPlcOperator, OutboxWorker, session, sessionJobHandlers, type AccountInvites, type Mailer } from '@entryway/session'
+import type { EntrywayDb } from '@entryway/db'
+import { KyselyAccountDirectory, KyselyInviteStore } from '@entryway/placement/postgres'
 import type { GatewayContext } from '../context.js'
 import { gatewayMailer } from './mailer.js'
 import { KyselyAccountStore, KyselyAppPasswordStore, KyselyEmailTokenStore, KyselyOutboxStore, KyselyRefreshTokenStore } from '@entryway/session/postgres'
+
+/** Invite codes and the invites switch of an account, from placement's stores. */
+function placementAccountInvites(db: EntrywayDb): AccountInvites {
+  const invites = new KyselyInviteStore(db)
+  const accounts = new KyselyAccountDirectory(db)
+  return {
+    async forAccount(did) {
+      const [codes, account] = await Promise.all([invites.listForAccount(did, { includeUsed: true }), accounts.getByDid(did)])
+      return {
+        invites: codes.map((c) => ({
+          code: c.code,
+          available: Math.max(0, c.availableUses - c.uses.length),
+          disabled: c.disabled,
+          forAccount: c.forAccount,
+          createdBy: c.createdBy,
+          createdAt: c.createdAt,
+          uses: c.uses.map((u) => ({ usedBy: u.usedBy, usedAt: u.usedAt })),
+        })),
+        invitesDisabled: account?.invitesDisabled ?? false,
+      }
+    },
+  }
+}
 
 /** Registers the session plugin with its Postgres-backed stores, SMTP mail and the shared rate-limit store. */
 export async function wireSession(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
@@ -48,6 +73,8 @@ export async function wireSession(app: FastifyInstance, ctx: GatewayContext): Pr
     limiters: ctx.rateLimits.session,
     passwordGate: ctx.passwordGate,
     // Password reset or change and deletion end OAuth sessions too (registered after this plugin).
+    // a PDS in entryway mode keeps no invites: admin account views read placement's
+    accountInvites: placementAccountInvites(db),
     onRevokeAccountSessions: async (did) => {
       if (app.hasDecorator('entrywayOAuth')) await app.entrywayOAuth.revokeAccountSessions(did)
     },

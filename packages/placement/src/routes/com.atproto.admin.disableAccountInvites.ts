@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { assertValidXrpcInput, InvalidRequestError } from '@entryway/xrpc'
+import { authModerator } from '../moderator-auth.js'
 import type { PlacementRouteDeps } from '../route-deps.js'
 
 export const DISABLE_ACCOUNT_INVITES = 'com.atproto.admin.disableAccountInvites'
@@ -11,7 +12,7 @@ export const ENABLE_ACCOUNT_INVITES = 'com.atproto.admin.enableAccountInvites'
  */
 export function registerAccountInvitesSwitch(app: FastifyInstance, deps: PlacementRouteDeps, nsid: string, disabled: boolean): void {
   app.post(`/xrpc/${nsid}`, async (req, reply) => {
-    await deps.o.auth.admin(req)
+    await authModerator(deps.o.auth, req, nsid)
     assertValidXrpcInput(nsid, req.body ?? {})
     const { account } = req.body as { account: string }
     if (!(await deps.o.accounts.setInvitesDisabled(account, disabled))) {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { assertValidXrpcParams, InvalidRequestError } from '@entryway/xrpc'
+import { authModerator } from '../moderator-auth.js'
 import type { PlacementRouteDeps } from '../route-deps.js'
 import { inviteView } from './invite-view.js'
 
@@ -7,7 +8,7 @@ export const GET_INVITE_CODES = 'com.atproto.admin.getInviteCodes'
 
 export function registerGetInviteCodes(app: FastifyInstance, deps: PlacementRouteDeps): void {
   app.get(`/xrpc/${GET_INVITE_CODES}`, async (req) => {
-    await deps.o.auth.admin(req)
+    await authModerator(deps.o.auth, req, GET_INVITE_CODES)
     const q = req.query as { sort?: string; limit?: string; cursor?: string }
     const limit = q.limit === undefined ? 100 : Number(q.limit)
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new InvalidRequestError('limit must be an integer from 1 to 500')

@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import { crawlHostname } from '../relay-crawlers.js'
 import { InvalidRequestError, NotFoundError } from '@entryway/xrpc'
 import { canTransition, isHostStatus, normalizeHostUrl, type Host } from '../host.js'
 import { HostConflictError } from '../host-registry.js'
@@ -30,6 +31,7 @@ export function registerHostAdmin(app: FastifyInstance, deps: PlacementRouteDeps
     try {
       const host = await hosts.add({ url, did: b.did, internalUrl, status, weight: weightOf(b.weight) ?? 1, accountCap: capOf(b.accountCap) ?? null })
       void deps.health.checkHost(host)
+      if (host.status === 'enabled') askRelaysToCrawl(deps, host, req.log)
       return { host: { ...host, accounts: 0 } }
     } catch (err) {
       if (err instanceof HostConflictError) throw new InvalidRequestError(err.message, 'HostAlreadyExists')
@@ -50,7 +52,9 @@ export function registerHostAdmin(app: FastifyInstance, deps: PlacementRouteDeps
       if (b.status === 'retired' && (counts.get(host.id) ?? 0) > 0) {
         throw new InvalidRequestError('the host still holds accounts; migrate them before retiring it', 'HostNotEmpty')
       }
+      const was = host.status
       host = (await hosts.setStatus(host.id, b.status))!
+      if (host.status === 'enabled' && was !== 'enabled') askRelaysToCrawl(deps, host, req.log)
     }
     const weight = weightOf(b.weight)
     const accountCap = capOf(b.accountCap)
@@ -67,6 +71,12 @@ export function registerHostAdmin(app: FastifyInstance, deps: PlacementRouteDeps
     await deps.health.runOnce()
     return { hosts: await hosts.list() }
   })
+}
+
+/** In the background: a relay being down never fails the operator's call (it is logged). */
+function askRelaysToCrawl(deps: PlacementRouteDeps, host: Host, log: FastifyBaseLogger): void {
+  if (deps.crawlers.relays.length === 0) return
+  void deps.crawlers.requestCrawl(crawlHostname(host.url), log)
 }
 
 /** A host named by id or URL. */

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely'
 import type { Account, EntrywayDb, PdsHost } from '@entryway/db'
-import type { AccountStore, SessionAccount } from '../index.js'
+import type { AccountSearchPage, AccountStore, SessionAccount } from '../account-store.js'
 
 /** Postgres account rows with their host, for the session plugin (placement inserts them). */
 export class KyselyAccountStore implements AccountStore {
@@ -20,6 +20,7 @@ export class KyselyAccountStore implements AccountStore {
         'account.status',
         'account.deactivatedAt',
         'account.takedownRef',
+        'account.createdAt',
         'pds_host.id as hostId',
         'pds_host.url as hostUrl',
         'pds_host.did as hostDid',
@@ -99,6 +100,20 @@ export class KyselyAccountStore implements AccountStore {
       .execute()
   }
 
+  async search(opts: { prefix?: string; limit: number; cursor?: string }): Promise<AccountSearchPage> {
+    let q = this.base().orderBy('account.did').limit(opts.limit + 1)
+    if (opts.cursor) q = q.where('account.did', '>', opts.cursor)
+    const prefix = opts.prefix?.trim().toLowerCase()
+    if (prefix) {
+      // LIKE's own wildcards in the input are literal characters here
+      const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+      q = q.where((eb) => eb.or([eb('account.email', 'like', pattern), eb('account.handle', 'like', pattern)]))
+    }
+    const rows = await q.execute()
+    const accounts = rows.slice(0, opts.limit).map((r) => toAccount(r)!)
+    return rows.length > opts.limit ? { accounts, cursor: accounts[accounts.length - 1]!.did } : { accounts }
+  }
+
   async markDeleted(did: string, at: string): Promise<void> {
     await this.db.updateTable('account').set({ status: 'deleted', passwordScrypt: null, updatedAt: at }).where('did', '=', did).execute()
   }
@@ -107,7 +122,7 @@ export class KyselyAccountStore implements AccountStore {
 /** An account row joined with its host, as `base()` selects it. */
 type Row = Pick<
   Selectable<Account>,
-  'did' | 'handle' | 'email' | 'emailConfirmedAt' | 'emailAuthFactor' | 'passwordScrypt' | 'status' | 'deactivatedAt' | 'takedownRef'
+  'did' | 'handle' | 'email' | 'emailConfirmedAt' | 'emailAuthFactor' | 'passwordScrypt' | 'status' | 'deactivatedAt' | 'takedownRef' | 'createdAt'
 > & {
   hostId: Selectable<PdsHost>['id']
   hostUrl: PdsHost['url']
@@ -127,6 +142,7 @@ function toAccount(r: Row | undefined): SessionAccount | null {
     status: r.status,
     deactivatedAt: r.deactivatedAt,
     takedownRef: r.takedownRef,
+    createdAt: r.createdAt,
     host: { id: r.hostId, url: r.hostUrl, did: r.hostDid, internalUrl: r.hostInternalUrl },
   }
 }

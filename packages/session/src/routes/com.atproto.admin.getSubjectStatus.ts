@@ -5,10 +5,10 @@ import { atUriAuthority, subjectAccount } from '../admin-subject.js'
 
 const NSID = 'com.atproto.admin.getSubjectStatus'
 
-/** Basic admin: the status as the account's PDS knows it (repo, record or blob), passed on. */
+/** Moderator (Basic admin or a moderation service): the status as the account's PDS knows it (repo, record or blob), passed on. */
 export function registerAdminGetSubjectStatus(app: FastifyInstance, deps: SessionDeps): void {
   app.get(`/xrpc/${NSID}`, async (req) => {
-    await deps.authVerifier.adminBasic(req)
+    await deps.authVerifier.moderator(req, NSID)
     const q = (req.query ?? {}) as Record<string, unknown>
     const params: Record<string, string> = {}
     for (const k of ['did', 'uri', 'blob'] as const) {

@@ -16,9 +16,10 @@ interface Input {
 
 export function registerAdminSendEmail(app: FastifyInstance, deps: SessionDeps): void {
   app.post(`/xrpc/${NSID}`, async (req) => {
+    // Basic admin or a moderation service (moderator auth), else a PDS forwarding for the recipient
     const isBasic = /^basic /i.test(req.headers.authorization ?? '')
     let serviceIss: string | null = null
-    if (isBasic) await deps.authVerifier.adminBasic(req)
+    if (isBasic || deps.authVerifier.isModServiceToken(req)) await deps.authVerifier.moderator(req, NSID)
     else serviceIss = (await deps.authVerifier.service(req, NSID)).did
     const input = readInput<Input>(NSID, req)
     // A PDS forwards this with a service token signed for the recipient (admin/sendEmail.ts).

@@ -19,14 +19,14 @@ interface Input {
 }
 
 /**
- * Moderation at the Entryway (Basic admin). The account's PDS applies it first with its own route
+ * Moderation at the Entryway (Basic admin or a moderation service's JWT). The account's PDS applies it first with its own route
  * (records, blobs and repos alike); for a repo the Entryway then mirrors it: a takedown marks the
  * account `takendown` and ends every session (logins then answer `AccountTakedown`, refreshes are
  * refused), its reversal restores the account.
  */
 export function registerAdminUpdateSubjectStatus(app: FastifyInstance, deps: SessionDeps): void {
   app.post(`/xrpc/${NSID}`, async (req) => {
-    await deps.authVerifier.adminBasic(req)
+    await deps.authVerifier.moderator(req, NSID)
     const input = readInput<Input>(NSID, req)
     const { subject, takedown, deactivated } = input
     if (takedown?.applied && deactivated && !deactivated.applied) {

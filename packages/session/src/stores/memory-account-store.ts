@@ -1,4 +1,4 @@
-import type { AccountStore, SessionAccount } from '../account-store.js'
+import type { AccountSearchPage, AccountStore, SessionAccount } from '../account-store.js'
 
 /** In-memory AccountStore for tests; `add` stands in for placement's inserts. */
 export class MemoryAccountStore implements AccountStore {
@@ -67,6 +67,16 @@ export class MemoryAccountStore implements AccountStore {
       a.takedownRef = takedownRef
       a.status = takedownRef !== null ? 'takendown' : a.deactivatedAt ? 'deactivated' : 'active'
     })
+  }
+
+  async search(opts: { prefix?: string; limit: number; cursor?: string }): Promise<AccountSearchPage> {
+    const prefix = opts.prefix?.trim().toLowerCase()
+    const all = [...this.byDid.values()]
+      .filter((a) => a.status !== 'deleted' && (!opts.cursor || a.did > opts.cursor))
+      .filter((a) => !prefix || a.handle.startsWith(prefix) || (a.email ?? '').startsWith(prefix))
+      .sort((x, y) => (x.did < y.did ? -1 : 1))
+    const accounts = all.slice(0, opts.limit).map((a) => structuredClone(a))
+    return all.length > opts.limit ? { accounts, cursor: accounts[accounts.length - 1]!.did } : { accounts }
   }
 
   private mutate(did: string, fn: (a: SessionAccount) => void): void {
