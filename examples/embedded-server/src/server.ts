@@ -9,7 +9,7 @@ import {
   MemoryMailer,
   MemoryRefreshTokenStore,
   hashPassword,
-  session,
+  entrywaySession,
   verifyAccessToken,
   type DidDocResolver,
 } from '@entryway/session'
@@ -40,7 +40,7 @@ export async function buildEmbeddedServer(o: EmbeddedOptions) {
   const mailer = new MemoryMailer()
   const entrywayDid = 'did:web:embedded.example'
 
-  await app.register(session, {
+  await app.register(entrywaySession, {
     accounts,
     appPasswords: new MemoryAppPasswordStore(),
     emailTokens: new MemoryEmailTokenStore(),

@@ -1,4 +1,4 @@
-export { adminRbac } from './plugin.js'
+export { entrywayAdminRbac } from './plugin.js'
 export {
   resolveOptions,
   AdminRbacOptionsError,

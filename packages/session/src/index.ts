@@ -21,7 +21,7 @@ export { getPdsEndpoint, type DidDocument, type DidDocResolver, type ResolveOpti
 export { AuthVerifier, type AuthVerifierOptions, type AccessAuth, type ServiceAuth } from './auth-verifier.js'
 export { PROTECTED_METHODS } from './protected-methods.js'
 export { hashPassword, verifyPassword, hashAppPassword, NEW_PASSWORD_MAX_LENGTH, OLD_PASSWORD_MAX_LENGTH } from './password.js'
-export { session, SESSION_NSIDS } from './plugin.js'
+export { entrywaySession, SESSION_NSIDS } from './plugin.js'
 export {
   resolveOptions,
   DEFAULT_REFRESH_GRACE_MS,

@@ -1,7 +1,7 @@
 import { hkdfSync } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import {
-  adminRbac,
+  entrywayAdminRbac,
   basicAdminHeader,
   OAuthAdminLogin,
   queryString,
@@ -49,7 +49,7 @@ export async function wireAdmin(app: FastifyInstance, ctx: GatewayContext): Prom
   const cookieSecret = Buffer.from(
     hkdfSync('sha256', Buffer.from(secrets.jwtSigningKeyHex, 'hex'), 'entryway', 'admin portal cookie', 32),
   ).toString('base64url')
-  await app.register(adminRbac, {
+  await app.register(entrywayAdminRbac, {
     rbac: { file: cfg.adminRbac.file },
     publicUrl: cfg.service.publicUrl,
     cookieSecret,

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { session, type Mailer } from '@entryway/session'
+import { entrywaySession, type Mailer } from '@entryway/session'
 import type { GatewayContext } from '../context.js'
 import { gatewayMailer } from './mailer.js'
 import { KyselyAccountStore, KyselyAppPasswordStore, KyselyEmailTokenStore, KyselyRefreshTokenStore } from '@entryway/session/postgres'
@@ -14,7 +14,7 @@ export async function wireSession(app: FastifyInstance, ctx: GatewayContext): Pr
     },
   }
   const db = ctx.database.db
-  await app.register(session, {
+  await app.register(entrywaySession, {
     accounts: new KyselyAccountStore(db),
     appPasswords: new KyselyAppPasswordStore(db),
     emailTokens: new KyselyEmailTokenStore(db),
