@@ -108,4 +108,4 @@ async function adminRbacPlugin(app: FastifyInstance, raw: AdminRbacOptions): Pro
 }
 
 /** The admin portal: `/admin/*` pages and `/admin/xrpc/:nsid`, RBAC-checked and audited. */
-export const entrywayAdminRbac = fp(adminRbacPlugin, { name: '@entryway/admin-rbac', fastify: '5.x' })
+export const entrywayAdminRbac = fp(adminRbacPlugin, { name: '@entryway/admin-rbac', fastify: '5.x', dependencies: ['@entryway/xrpc'] })

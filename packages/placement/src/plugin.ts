@@ -96,4 +96,4 @@ async function seedHosts(app: FastifyInstance, o: ResolvedPlacementOptions): Pro
   }
 }
 
-export const entrywayPlacement = fp(placementPlugin, { name: '@entryway/placement', fastify: '5.x' })
+export const entrywayPlacement = fp(placementPlugin, { name: '@entryway/placement', fastify: '5.x', dependencies: ['@entryway/xrpc'] })
