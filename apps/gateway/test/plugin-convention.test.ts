@@ -38,7 +38,10 @@ for (const [name, plugin] of Object.entries(PLUGINS)) {
     const app = Fastify({ logger: false })
     t.teardown(() => app.close())
     await t.rejects(
-      app.register(plugin as never, {}).ready(),
+      async () => {
+        await app.register(plugin as never, {})
+        await app.ready()
+      },
       { message: new RegExp(`'@entryway/xrpc'.*'${name}'|'${name}'.*'@entryway/xrpc'`) },
     )
   })
