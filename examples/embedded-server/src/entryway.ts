@@ -13,9 +13,19 @@ import {
   verifyAccessToken,
   type Mailer,
 } from '@entryway/session'
-import { KyselyAccountStore, KyselyAppPasswordStore, KyselyEmailTokenStore, KyselyRefreshTokenStore } from '@entryway/session/postgres'
+import {
+  KyselyAccountStore,
+  KyselyAppPasswordStore,
+  KyselyEmailTokenStore,
+  KyselyRefreshTokenStore,
+} from '@entryway/session/postgres'
 import { entrywayPlacement, UndiciPdsClient, UndiciPlcClient } from '@entryway/placement'
-import { KyselyAccountDirectory, KyselyHostRegistry, KyselyInviteStore, KyselySignupStore } from '@entryway/placement/postgres'
+import {
+  KyselyAccountDirectory,
+  KyselyHostRegistry,
+  KyselyInviteStore,
+  KyselySignupStore,
+} from '@entryway/placement/postgres'
 import { createDidDocFetcher, DidDocCache, entrywayProxy } from '@entryway/proxy'
 import { KyselyAccountRoutes, KyselyHostDirectory } from '@entryway/proxy/postgres'
 import {
@@ -27,7 +37,12 @@ import {
   StaticRbacSource,
   UndiciPdsAdminXrpc,
 } from '@entryway/admin-rbac'
-import { KyselyAdminOAuthStateStore, KyselyAdminSessionStore, KyselyAuditLog, KyselyFleetDirectory } from '@entryway/admin-rbac/postgres'
+import {
+  KyselyAdminOAuthStateStore,
+  KyselyAdminSessionStore,
+  KyselyAuditLog,
+  KyselyFleetDirectory,
+} from '@entryway/admin-rbac/postgres'
 
 export interface EntrywayOptions {
   /** An open, migrated `@entryway/db` database (Postgres in production). */
@@ -54,7 +69,9 @@ export interface EntrywayOptions {
 
 /** Keys derived from the JWT key: every instance derives the same ones, so retries and cookies survive restarts. */
 function derived(keyHex: string, purpose: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', Buffer.from(keyHex, 'hex'), 'entryway-example', purpose, 32))
+  return Buffer.from(
+    hkdfSync('sha256', Buffer.from(keyHex, 'hex'), 'entryway-example', purpose, 32),
+  )
 }
 
 /**
@@ -66,9 +83,21 @@ export async function registerEntryway(app: FastifyInstance, o: EntrywayOptions)
   const keyring = await JwtKeyring.fromHex(o.jwtSigningKeyHex)
   const rotationKey = await Secp256k1Keypair.import(o.plcRotationKeyHex)
   // one DID resolver for everyone: the proxy's cache, fetching from PLC or did:web
-  const didResolver = new DidDocCache({ fetch: createDidDocFetcher({ plcUrl: o.plcUrl, timeoutMs: 3_000 }), log: app.log })
-  const authVerifier = new AuthVerifier({ keyring, entrywayDid: o.did, didResolver, adminPassword: o.pdsAdminPassword })
-  const sessionIssuer = createSessionIssuer({ keyring, entrywayDid: o.did, refreshTokens: new KyselyRefreshTokenStore(db) })
+  const didResolver = new DidDocCache({
+    fetch: createDidDocFetcher({ plcUrl: o.plcUrl, timeoutMs: 3_000 }),
+    log: app.log,
+  })
+  const authVerifier = new AuthVerifier({
+    keyring,
+    entrywayDid: o.did,
+    didResolver,
+    adminPassword: o.pdsAdminPassword,
+  })
+  const sessionIssuer = createSessionIssuer({
+    keyring,
+    entrywayDid: o.did,
+    refreshTokens: new KyselyRefreshTokenStore(db),
+  })
 
   // every plugin names this one as a dependency: errors answer as XRPC `{ error, message }`
   await app.register(xrpcErrorHandler)
@@ -109,7 +138,11 @@ export async function registerEntryway(app: FastifyInstance, o: EntrywayOptions)
     plc: new UndiciPlcClient(o.plcUrl, 10_000),
     auth: {
       async user(req, nsid, opts) {
-        const a = await authVerifier.accessOrService(req, nsid, opts?.full ? ACCESS_FULL : ACCESS_STANDARD)
+        const a = await authVerifier.accessOrService(
+          req,
+          nsid,
+          opts?.full ? ACCESS_FULL : ACCESS_STANDARD,
+        )
         return { did: a.did, via: a.type }
       },
       admin: (req) => authVerifier.adminBasic(req),
@@ -133,7 +166,10 @@ export async function registerEntryway(app: FastifyInstance, o: EntrywayOptions)
         const res = await app.inject({
           method: call.method,
           url: `/xrpc/${nsid}${call.method === 'GET' ? queryString(call.params) : ''}`,
-          headers: { authorization: basicAdminHeader(o.pdsAdminPassword), ...(call.method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+          headers: {
+            authorization: basicAdminHeader(o.pdsAdminPassword),
+            ...(call.method === 'POST' ? { 'content-type': 'application/json' } : {}),
+          },
           ...(call.method === 'POST' ? { payload: JSON.stringify(call.body ?? {}) } : {}),
         })
         return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as unknown) : null }

@@ -25,7 +25,10 @@ members:
 const app = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'info' } })
 app.get('/hello', async () => ({ hello: 'from your own app' }))
 
-const database = await openDatabase({ url: env('DATABASE_URL'), onPoolError: (err) => app.log.warn({ err }, 'postgres pool error') })
+const database = await openDatabase({
+  url: env('DATABASE_URL'),
+  onPoolError: (err) => app.log.warn({ err }, 'postgres pool error'),
+})
 await database.migrateToLatest()
 app.addHook('onClose', () => database.close())
 
@@ -41,8 +44,13 @@ await registerEntryway(app, {
   handleDomains: env('ENTRYWAY_HANDLE_DOMAINS').split(','),
   rbacYaml: RBAC_YAML,
   // a real deployment keeps this key in its secret store: the audit chain is verified with it
-  auditKey: process.env.EXAMPLE_AUDIT_KEY_HEX ? Buffer.from(process.env.EXAMPLE_AUDIT_KEY_HEX, 'hex') : randomBytes(32),
-  mailer: { send: async (msg) => app.log.info({ to: msg.to, subject: msg.subject }, 'mail not sent (the example has no SMTP)') },
+  auditKey: process.env.EXAMPLE_AUDIT_KEY_HEX
+    ? Buffer.from(process.env.EXAMPLE_AUDIT_KEY_HEX, 'hex')
+    : randomBytes(32),
+  mailer: {
+    send: async (msg) =>
+      app.log.info({ to: msg.to, subject: msg.subject }, 'mail not sent (the example has no SMTP)'),
+  },
 })
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void app.close())
