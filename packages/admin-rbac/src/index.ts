@@ -7,6 +7,7 @@ export {
   DEFAULT_RBAC_POLL_INTERVAL_MS,
   DEFAULT_LOGIN_PER_MINUTE,
   DEFAULT_ACTIONS_PER_MINUTE,
+  DEFAULT_PREFIX,
   SESSION_COOKIE,
   type AdminRbacOptions,
   type ResolvedAdminRbacOptions,

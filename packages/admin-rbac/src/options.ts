@@ -13,6 +13,7 @@ export const DEFAULT_RBAC_DEBOUNCE_MS = 100
 export const DEFAULT_LOGIN_PER_MINUTE = 10
 export const DEFAULT_ACTIONS_PER_MINUTE = 60
 export const DEFAULT_PAGE_SIZE = 50
+export const DEFAULT_PREFIX = '/admin'
 export const MIN_COOKIE_SECRET_LENGTH = 32
 export const SESSION_COOKIE = 'entryway_admin'
 export const LOGIN_CSRF_COOKIE = 'entryway_admin_login'
@@ -29,6 +30,11 @@ export interface AdminRbacOptions {
   rbac: RbacSource | { file: string; pollIntervalMs?: number; debounceMs?: number }
   /** The Entryway's public origin. Cookies are `Secure` unless it is plain-http loopback. */
   publicUrl: string
+  /**
+   * Where the portal lives: its pages, `<prefix>/xrpc/:nsid` and its cookies' path. Fastify's own
+   * `prefix` register option, which `fastify-plugin` would otherwise drop. @default '/admin'
+   */
+  prefix?: string
   /** Signs the session cookie; at least 32 characters. */
   cookieSecret: string
   /** @default 86_400_000 (24 h) */
@@ -61,6 +67,7 @@ export interface AdminRbacOptions {
 export interface ResolvedAdminRbacOptions {
   rbac: Readonly<AdminRbacOptions['rbac']>
   publicUrl: string
+  prefix: string
   secureCookies: boolean
   cookieSecret: string
   sessionTtlMs: number
@@ -123,6 +130,8 @@ export function resolveOptions(raw: AdminRbacOptions): Readonly<ResolvedAdminRba
   if (!hasMethod(raw.pds, 'call')) fail('pds (PdsAdminXrpc) is required')
   if (!hasMethod(raw.entryway, 'call')) fail('entryway (EntrywayXrpc) is required')
   if (!hasMethod(raw.login, 'start') || !hasMethod(raw.login, 'callback')) fail('login (AdminLogin) is required')
+  const prefix = raw.prefix ?? DEFAULT_PREFIX
+  if (typeof prefix !== 'string' || !/^(\/[A-Za-z0-9._~-]+)+$/.test(prefix)) fail('prefix must be a path like /admin (no trailing slash)')
   const rl =
     raw.rateLimits === null
       ? null
@@ -143,6 +152,7 @@ export function resolveOptions(raw: AdminRbacOptions): Readonly<ResolvedAdminRba
   return Object.freeze({
     rbac: rbacResolved,
     publicUrl: url.origin,
+    prefix,
     secureCookies: !(url.protocol === 'http:' && LOOPBACK.has(url.hostname)),
     cookieSecret: raw.cookieSecret,
     sessionTtlMs: positiveInt('sessionTtlMs', raw.sessionTtlMs, DEFAULT_SESSION_TTL_MS),

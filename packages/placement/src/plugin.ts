@@ -24,7 +24,7 @@ import { SignupReconciler } from './signup-reconciler.js'
 declare module 'fastify' {
   interface FastifyInstance {
     /** Placement's workers, for operator tooling and tests. */
-    placement: { health: HealthChecker; reconciler: SignupReconciler; options: ResolvedPlacementOptions }
+    entrywayPlacement: { health: HealthChecker; reconciler: SignupReconciler; options: ResolvedPlacementOptions }
   }
 }
 
@@ -43,7 +43,7 @@ async function placementPlugin(app: FastifyInstance, raw: PlacementOptions): Pro
   })
   const reconciler = new SignupReconciler(o, log)
   const deps: PlacementRouteDeps = { o, creator: new AccountCreator(o), handles: new HandleUpdater(o), health, reconciler }
-  app.decorate('placement', { health, reconciler, options: o })
+  app.decorate('entrywayPlacement', { health, reconciler, options: o })
 
   registerCreateAccount(app, deps)
   registerResolveHandle(app, deps)
