@@ -1,3 +1,4 @@
+import { EntrywayConfigError, optionsKit } from '@entryway/xrpc'
 import type { AdminLogin } from './admin-login.js'
 import { MIN_AUDIT_KEY_BYTES, type AuditLog } from './audit.js'
 import { DEFAULT_ANONYMOUS_AUDIT_WINDOW_MS, type AuditCheckpointStore } from './audit-trail.js'
@@ -85,21 +86,14 @@ export interface ResolvedAdminRbacOptions {
   now: () => Date
 }
 
-export class AdminRbacOptionsError extends Error {
-  override name = 'AdminRbacOptionsError'
-}
+/** @deprecated the one config error class is `EntrywayConfigError` (@entryway/xrpc) */
+export const AdminRbacOptionsError = EntrywayConfigError
 
-const fail = (msg: string): never => {
-  throw new AdminRbacOptionsError(`@entryway/admin-rbac: ${msg}`)
-}
+const { fail, positiveInt: kitPositiveInt } = optionsKit('@entryway/admin-rbac')
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
 
-function positiveInt(name: string, v: number | undefined, def: number): number {
-  const n = v ?? def
-  if (!Number.isInteger(n) || n <= 0) fail(`${name} must be a positive integer`)
-  return n
-}
+const positiveInt = (name: string, v: number | undefined, def: number): number => kitPositiveInt(name, v, def)
 
 function hasMethod(o: unknown, m: string): boolean {
   return typeof o === 'object' && o !== null && typeof (o as Record<string, unknown>)[m] === 'function'

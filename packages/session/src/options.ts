@@ -1,5 +1,5 @@
 import type { Keypair } from '@atproto/crypto'
-import { EntrywayConfigError, type DidDocResolver } from '@entryway/xrpc'
+import { optionsKit, type DidDocResolver } from '@entryway/xrpc'
 import type { AccountStore } from './account-store.js'
 import type { AppPasswordStore } from './app-password-store.js'
 import { AuthVerifier } from './auth-verifier.js'
@@ -127,14 +127,7 @@ export interface ResolvedSessionOptions {
   onRevokeAccountSessions: (did: string) => Promise<void>
 }
 
-const fail = (msg: string): never => {
-  throw new EntrywayConfigError(`@entryway/session: ${msg}`)
-}
-const posInt = (v: number | undefined, d: number, name: string): number => {
-  const n = v ?? d
-  if (!Number.isInteger(n) || n <= 0) fail(`${name} must be a positive integer`)
-  return n
-}
+const { fail, object, positiveInt, fn, clock } = optionsKit('@entryway/session')
 
 const rateWindow = (v: RateWindow | undefined, d: RateWindow, name: string): RateWindow => {
   const w = v ?? d
@@ -145,14 +138,13 @@ const rateWindow = (v: RateWindow | undefined, d: RateWindow, name: string): Rat
 }
 
 export function resolveOptions(raw: SessionPluginOptions): Readonly<ResolvedSessionOptions> {
-  if (!raw || typeof raw !== 'object') fail('options are required')
+  object(raw)
   for (const k of ['accounts', 'appPasswords', 'emailTokens', 'refreshTokens', 'keyring', 'didResolver', 'mailer'] as const) {
     if (!raw[k]) fail(`${k} is required`)
   }
   if (typeof raw.entrywayDid !== 'string' || !raw.entrywayDid.startsWith('did:')) fail('entrywayDid must be a DID')
   if (typeof raw.serviceName !== 'string' || !raw.serviceName.trim()) fail('serviceName is required')
   if (typeof raw.pdsAdminPassword !== 'string' || !raw.pdsAdminPassword) fail('pdsAdminPassword is required')
-  if (raw.onRevokeAccountSessions !== undefined && typeof raw.onRevokeAccountSessions !== 'function') fail('onRevokeAccountSessions must be a function')
   let plc = raw.plc
   if (!plc) {
     if (!raw.plcUrl || !raw.plcRotationKey) fail('plc, or plcUrl with plcRotationKey, is required')
@@ -190,12 +182,12 @@ export function resolveOptions(raw: SessionPluginOptions): Readonly<ResolvedSess
     rateLimitStore: raw.rateLimitStore ?? null,
     rateLimits,
     limiters: raw.limiters ?? null,
-    passwordConcurrency: posInt(raw.passwordConcurrency, DEFAULT_PASSWORD_CONCURRENCY, 'passwordConcurrency'),
-    passwordQueueMax: posInt(raw.passwordQueueMax, DEFAULT_PASSWORD_QUEUE_MAX, 'passwordQueueMax'),
+    passwordConcurrency: positiveInt('passwordConcurrency', raw.passwordConcurrency, DEFAULT_PASSWORD_CONCURRENCY),
+    passwordQueueMax: positiveInt('passwordQueueMax', raw.passwordQueueMax, DEFAULT_PASSWORD_QUEUE_MAX),
     passwordGate: raw.passwordGate ?? null,
-    emailTokenTtlMs: posInt(raw.emailTokenTtlMs, DEFAULT_EMAIL_TOKEN_TTL_MS, 'emailTokenTtlMs'),
-    refreshGraceMs: posInt(raw.refreshGraceMs, DEFAULT_REFRESH_GRACE_MS, 'refreshGraceMs'),
-    now: raw.now ?? Date.now,
-    onRevokeAccountSessions: raw.onRevokeAccountSessions ?? (async () => {}),
+    emailTokenTtlMs: positiveInt('emailTokenTtlMs', raw.emailTokenTtlMs, DEFAULT_EMAIL_TOKEN_TTL_MS),
+    refreshGraceMs: positiveInt('refreshGraceMs', raw.refreshGraceMs, DEFAULT_REFRESH_GRACE_MS),
+    now: clock(raw.now),
+    onRevokeAccountSessions: fn('onRevokeAccountSessions', raw.onRevokeAccountSessions, async (_did: string): Promise<void> => {}),
   })
 }
