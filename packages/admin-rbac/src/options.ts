@@ -55,13 +55,13 @@ export interface AdminRbacOptions {
   pds: PdsAdminXrpc
   entryway: EntrywayXrpc
   login: AdminLogin
-  /** `null` turns rate limits off (tests only). */
+  /** `null` turns rate limits off (tests only). @default 10 logins and 60 actions per minute */
   rateLimits?: Partial<AdminRateLimits> | null
   /** A @fastify/rate-limit store constructor (its `store` option), e.g. Redis-backed, shared by instances. @default in memory */
   rateLimitStore?: unknown
   /** @default 50 */
   pageSize?: number
-  /** Clock (tests). */
+  /** Clock (tests). @default () => new Date() */
   now?: () => Date
 }
 

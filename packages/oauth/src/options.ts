@@ -41,11 +41,12 @@ export interface OAuthPluginOptions {
   tokenMaxAgeMs?: number
   /** @default 256 */
   scopeRefMinLength?: number
-  /** Links in the page footers (privacy policy, terms of service, help). */
+  /** Links in the page footers (privacy policy, terms of service, help). @default [] */
   links?: readonly OAuthLink[]
   /**
    * Fetch used for client metadata and JWKS documents. The default is the provider's SSRF-safe
    * fetch (https only, public IPs, size and time caps); tests may pass one that reaches loopback.
+   * @default the provider's safe fetch
    */
   safeFetch?: typeof globalThis.fetch
 }

@@ -57,32 +57,35 @@ export interface SessionPluginOptions {
   serviceName: string
   /** PDS admin password: PDS admin calls, and Basic admin on forwarded admin routes. */
   pdsAdminPassword: string
-  /** Defaults to an undici client with `pdsAdminPassword`. */
+  /** @default an undici client with `pdsAdminPassword` */
   pdsAdmin?: PdsAdminClient
-  /** PLC operations; defaults to @did-plc/lib with `plcUrl` and `plcRotationKey`. */
+  /** PLC operations. @default a DidPlcOperator on `plcUrl` and `plcRotationKey` */
   plc?: PlcOperator
+  /** Required without `plc`. @default none */
   plcUrl?: string
+  /** Required without `plc`. @default none */
   plcRotationKey?: Keypair
-  /** Defaults to one built from the keyring, DID, resolver and admin password. */
+  /** @default one built from the keyring, DID, resolver and admin password */
   authVerifier?: AuthVerifier
-  /** Defaults to one built from the keyring and `refreshTokens`. */
+  /** @default one built from the keyring and `refreshTokens` */
   sessionIssuer?: SessionIssuer
   /** Return the DID document with sessions (clients then talk to the PDS directly). @default true */
   includeDidDoc?: boolean
-  /** An ioredis client: rate-limit counters are shared across gateway instances. */
+  /** An ioredis client: rate-limit counters are shared across gateway instances. @default none (in memory) */
   redis?: unknown
   /** A @fastify/rate-limit store constructor (its `store` option); wins over `redis`. @default none */
   rateLimitStore?: unknown
-  /** `false` turns rate limiting off (benchmarks). */
+  /** `false` turns rate limiting off (benchmarks). @default the DEFAULT_LOGIN_* and DEFAULT_EMAIL_* windows */
   rateLimits?: Partial<SessionRateLimits> | false
   /**
    * Limiters shared with other sign-in paths of the app (OAuth), built with `createLimiters` on
-   * the app's store; wins over `rateLimits`. Else the plugin builds its own.
+   * the app's store; wins over `rateLimits`.
+   * @default the plugin's own
    */
   limiters?: SessionLimiters
   /** @default 2 */
   passwordConcurrency?: number
-  /** A gate shared with other password work in the process (OAuth sign-in); else one is made. */
+  /** A gate shared with other password work in the process (OAuth sign-in). @default one of its own */
   passwordGate?: PasswordGate
   /** @default 256 */
   passwordQueueMax?: number
@@ -90,11 +93,13 @@ export interface SessionPluginOptions {
   emailTokenTtlMs?: number
   /** @default 7200000 (2 h) */
   refreshGraceMs?: number
+  /** Clock, milliseconds. @default Date.now */
   now?: () => number
   /**
    * Called when every session of an account must end at once (password reset, password set by an
    * admin, account deletion), after this plugin's own refresh tokens are revoked: the app ends the
    * sessions it keeps elsewhere here (OAuth). A failure fails the request.
+   * @default a no-op
    */
   onRevokeAccountSessions?: (did: string) => Promise<void>
 }
