@@ -7,7 +7,8 @@ import { join } from 'node:path'
 import ts from 'typescript'
 
 const root = new URL('..', import.meta.url).pathname
-export const START = '<!-- OPTIONS_TABLE_START (generated: node scripts/options-tables.mjs --write) -->'
+export const START =
+  '<!-- OPTIONS_TABLE_START (generated: node scripts/options-tables.mjs --write) -->'
 export const END = '<!-- OPTIONS_TABLE_END -->'
 
 /** package folder → the options interface its plugin takes */
@@ -26,17 +27,27 @@ const cell = (s) => s.replace(/\s+/g, ' ').replace(/\|/g, '\\|').trim()
 export function optionsOf(pkg) {
   const file = join(root, 'packages', pkg, 'src', 'options.ts')
   const src = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true)
-  const iface = src.statements.find((s) => ts.isInterfaceDeclaration(s) && s.name.text === PLUGIN_OPTIONS[pkg])
+  const iface = src.statements.find(
+    (s) => ts.isInterfaceDeclaration(s) && s.name.text === PLUGIN_OPTIONS[pkg],
+  )
   if (!iface) throw new Error(`${pkg}: no interface ${PLUGIN_OPTIONS[pkg]} in src/options.ts`)
   return iface.members.filter(ts.isPropertySignature).map((m) => {
     const tag = ts.getJSDocTags(m).find((t) => t.tagName.text === 'default')
-    const def = tag ? ts.getTextOfJSDocComment(tag.comment) ?? '' : ''
-    return { name: m.name.getText(src), type: m.type ? m.type.getText(src) : 'unknown', default: def, required: !m.questionToken }
+    const def = tag ? (ts.getTextOfJSDocComment(tag.comment) ?? '') : ''
+    return {
+      name: m.name.getText(src),
+      type: m.type ? m.type.getText(src) : 'unknown',
+      default: def,
+      required: !m.questionToken,
+    }
   })
 }
 
 export function optionsTable(pkg) {
-  const rows = optionsOf(pkg).map((o) => `| \`${o.name}\` | \`${cell(o.type)}\` | ${o.default ? cell(o.default) : '—'} | ${o.required ? 'yes' : 'no'} |`)
+  const rows = optionsOf(pkg).map(
+    (o) =>
+      `| \`${o.name}\` | \`${cell(o.type)}\` | ${o.default ? cell(o.default) : '—'} | ${o.required ? 'yes' : 'no'} |`,
+  )
   return ['| Option | Type | Default | Required |', '| --- | --- | --- | --- |', ...rows].join('\n')
 }
 

@@ -20,11 +20,17 @@ for (const pkg of Object.keys(PLUGIN_OPTIONS as Record<string, string>)) {
   t.test(`@entryway/${pkg}: the README's options table matches src/options.ts`, async (t) => {
     const readme = readFileSync(join(REPO_ROOT, 'packages', pkg, 'README.md'), 'utf8')
     const headings = [...readme.matchAll(/^## (.+)$/gm)].map((m) => m[1])
-    for (const section of SECTIONS) t.ok(headings.includes(section), `has a "## ${section}" section`)
+    for (const section of SECTIONS)
+      t.ok(headings.includes(section), `has a "## ${section}" section`)
     t.ok(readme.includes(START), 'the README has a generated options table')
-    t.equal(withTable(readme, pkg), readme, 'the table is up to date (node scripts/options-tables.mjs --write)')
+    t.equal(
+      withTable(readme, pkg),
+      readme,
+      'the table is up to date (node scripts/options-tables.mjs --write)',
+    )
     const options = optionsOf(pkg) as Option[]
     t.ok(options.length > 0)
-    for (const o of options.filter((x) => !x.required)) t.ok(o.default, `optional ${o.name} documents its @default`)
+    for (const o of options.filter((x) => !x.required))
+      t.ok(o.default, `optional ${o.name} documents its @default`)
   })
 }

@@ -5,7 +5,9 @@ import { EntrywayConfigError } from './errors.js'
  * `Normalised` replaces the type of options changed on the way in (an array kept as a Set, a
  * string secret kept as bytes…).
  */
-export type Resolved<T, Normalised = object> = Readonly<Omit<Required<T>, keyof Normalised> & Normalised>
+export type Resolved<T, Normalised = object> = Readonly<
+  Omit<Required<T>, keyof Normalised> & Normalised
+>
 
 /** The validators every plugin's `options.ts` uses; each failure names the package and the option. */
 export interface OptionsKit {
@@ -41,13 +43,16 @@ export function optionsKit(pkg: string): OptionsKit {
     positiveInt(name, v, def, max = Number.MAX_SAFE_INTEGER) {
       if (v === undefined) return def
       if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0 || v > max) {
-        fail(`${name} must be a positive integer${max < Number.MAX_SAFE_INTEGER ? ` ≤ ${max}` : ''}`)
+        fail(
+          `${name} must be a positive integer${max < Number.MAX_SAFE_INTEGER ? ` ≤ ${max}` : ''}`,
+        )
       }
       return v as number
     },
     nonNegativeInt(name, v, def) {
       if (v === undefined) return def
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) fail(`${name} must be a non-negative integer`)
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+        fail(`${name} must be a non-negative integer`)
       return v as number
     },
     bool(name, v, def) {
@@ -58,7 +63,8 @@ export function optionsKit(pkg: string): OptionsKit {
     fn,
     needs(name, v, ...methods) {
       for (const m of methods) {
-        if (!v || typeof (v as Record<string, unknown>)[m] !== 'function') fail(`${name} must have a ${m}() method`)
+        if (!v || typeof (v as Record<string, unknown>)[m] !== 'function')
+          fail(`${name} must have a ${m}() method`)
       }
     },
     clock: (v) => fn('now', v, Date.now),
