@@ -16,7 +16,7 @@ const SECTIONS = ['Install', 'Compatibility', 'Usage', 'Options', 'Decorators', 
 
 // Each plugin README's options table is what its options interface says (regenerate with
 // `./dev node scripts/options-tables.mjs --write`), and every optional option states its default.
-for (const pkg of Object.keys(PLUGIN_OPTIONS as Record<string, string>)) {
+for (const pkg of Object.keys(PLUGIN_OPTIONS)) {
   t.test(`@entryway/${pkg}: the README's options table matches src/options.ts`, async (t) => {
     const readme = readFileSync(join(REPO_ROOT, 'packages', pkg, 'README.md'), 'utf8')
     const headings = [...readme.matchAll(/^## (.+)$/gm)].map((m) => m[1])
