@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net'
 import { xrpcErrorHandler } from '../../packages/xrpc/src/index.js'
 import { AuthScope, JwtKeyring, createAccessToken, verifyAccessToken } from '../../packages/session/src/index.js'
 import { DidDocCache, MemoryAccountRoutes, MemoryHostDirectory, entrywayProxy } from '../../packages/proxy/src/index.js'
-import { metrics } from '../../packages/metrics/src/index.js'
+import { entrywayMetrics } from '../../packages/metrics/src/index.js'
 
 const require = createRequire(new URL('../../packages/proxy/package.json', import.meta.url))
 const Fastify = require('fastify') as typeof import('fastify').default
@@ -30,7 +30,7 @@ const app = Fastify({ logger: false })
 await app.register(xrpcErrorHandler)
 let reporter = undefined
 if (process.env.PLUGIN_ONLY_METRICS === '1') {
-  await app.register(metrics, {})
+  await app.register(entrywayMetrics, {})
   reporter = app.entrywayMetrics
 }
 await app.register(entrywayProxy, {

@@ -165,7 +165,7 @@ t.test('Postgres stops and starts under load: fast 503s, cached routing continue
     t.same(ups.filter((s) => s.status !== 200 && s.status !== 503), [], 'each sign-up either succeeded or got 503')
     const before = await database.db.selectFrom('account_creation').select(['handle', 'state']).where('handle', 'like', 'cut%').execute()
     t.comment(`sign-up rows before the reconciler: ${JSON.stringify(before.map((r) => r.state))}`)
-    const report = await app.placement.reconciler.runOnce(0)
+    const report = await app.entrywayPlacement.reconciler.runOnce(0)
     t.comment(`reconciler: ${JSON.stringify(report)}`)
     const rows = await database.db.selectFrom('account_creation').selectAll().where('handle', 'like', 'cut%').execute()
     t.equal(rows.filter((r) => !['complete', 'failed'].includes(r.state)).length, 0, `every row settled: ${JSON.stringify(rows.map((r) => r.state))}`)

@@ -179,7 +179,7 @@ t.test('entryway scenarios against a real PDS', async (t) => {
 
   await t.test('PDS rejects → 502, nothing created, handle free', async (t) => {
     // a host row whose URL is not the PDS's public URL: the PDS refuses the DID document
-    gw.app.placement.health.reschedule(0)
+    gw.app.entrywayPlacement.health.reschedule(0)
     const now = new Date().toISOString()
     await db.updateTable('pds_host').set({ status: 'draining' }).execute()
     const wrong = await db

@@ -100,7 +100,7 @@ t.test('sign-ups across a fleet of two PDSes', async (t) => {
   })
 
   await t.test('a host that stops answering gets no accounts within one health interval', async (t) => {
-    gw.app.placement.health.reschedule(HEALTH_INTERVAL_MS)
+    gw.app.entrywayPlacement.health.reschedule(HEALTH_INTERVAL_MS)
     // Make pds2 the least loaded first, so that least-loaded placement alone would send the next
     // sign-ups to it: only health exclusion can keep them away. (Sign-ups go to pds1 while pds2
     // drains; the registry is read at every sign-up.)
@@ -123,8 +123,8 @@ t.test('sign-ups across a fleet of two PDSes', async (t) => {
       await new Promise((r) => setTimeout(r, 100))
     }
     t.ok(detectedMs >= 0, `unhealthy after ${Math.round(detectedMs)} ms`)
-    t.ok(detectedMs <= HEALTH_INTERVAL_MS + gw.app.placement.options.healthCheckTimeoutMs + 500, 'within one interval plus the check timeout')
-    t.comment(`detection: ${Math.round(detectedMs)} ms (interval ${HEALTH_INTERVAL_MS} ms, timeout ${gw.app.placement.options.healthCheckTimeoutMs} ms)`)
+    t.ok(detectedMs <= HEALTH_INTERVAL_MS + gw.app.entrywayPlacement.options.healthCheckTimeoutMs + 500, 'within one interval plus the check timeout')
+    t.comment(`detection: ${Math.round(detectedMs)} ms (interval ${HEALTH_INTERVAL_MS} ms, timeout ${gw.app.entrywayPlacement.options.healthCheckTimeoutMs} ms)`)
     const next = [await signup(), await signup()]
     t.same(await Promise.all(next.map((m) => hostUrl(m.did))), [pds1.url, pds1.url], 'both go to the answering host although it holds more')
     pds2.process.kill('SIGCONT')

@@ -1,56 +1,71 @@
 import t from 'tap'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { buildEmbeddedServer } from '../src/server.js'
+import { randomBytes } from 'node:crypto'
+import Fastify from 'fastify'
+import { Secp256k1Keypair } from '@atproto/crypto'
+import { openDatabase } from '@entryway/db'
+import { registerEntryway } from '../src/entryway.js'
 
-t.test('session and proxy plugins work inside an existing Fastify server', async (t) => {
-  // A stand-in PDS: a real HTTP server that echoes what it received.
-  const pds = createServer((req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' })
-    res.end(JSON.stringify({ url: req.url, authorization: req.headers.authorization ?? null }))
-  })
-  await new Promise<void>((r) => pds.listen(0, '127.0.0.1', () => r()))
-  t.teardown(() => new Promise<void>((r) => pds.close(() => r())))
-  const pdsUrl = `http://127.0.0.1:${(pds.address() as AddressInfo).port}`
-  const did = 'did:plc:embeddedalice0000000000'
-  const doc = {
-    id: did,
-    alsoKnownAs: ['at://alice.example'],
-    service: [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: pdsUrl }],
-  }
-  const { app, addAccount } = await buildEmbeddedServer({
-    pdsUrl,
-    pdsDid: 'did:web:pds.example',
-    didResolver: { resolve: async (d) => (d === did ? doc : null) },
-  })
-  t.teardown(() => app.close())
-  await addAccount({ did, handle: 'alice.example', password: 'hunter2hunter2' })
+// The four plugins in an existing app, on the embedded PGlite (the same kysely stores as Postgres).
+// The whole journey against real PDSes, from the published tarballs on real Postgres, is
+// apps/gateway/test/packed-install-e2e.test.ts.
+const hexKey = async () =>
+  Buffer.from(await (await Secp256k1Keypair.create({ exportable: true })).export()).toString('hex')
 
-  const own = await app.inject({ url: '/hello' })
-  t.same(own.json(), { hello: 'from your own app' }, 'the host app keeps its own routes')
+t.test(
+  'placement, session, proxy and admin-rbac register in an existing Fastify app',
+  async (t) => {
+    const database = await openDatabase()
+    await database.migrateToLatest()
+    const app = Fastify({ logger: false })
+    t.teardown(async () => {
+      await app.close()
+      await database.close()
+    })
+    app.get('/hello', async () => ({ hello: 'from your own app' }))
+    await registerEntryway(app, {
+      database,
+      publicUrl: 'http://localhost:2583',
+      did: 'did:web:localhost%3A2583',
+      plcUrl: 'http://127.0.0.1:1',
+      jwtSigningKeyHex: await hexKey(),
+      plcRotationKeyHex: await hexKey(),
+      pdsAdminPassword: 'admin-password',
+      hosts: [],
+      handleDomains: ['.test'],
+      rbacYaml:
+        'roles:\n  admin:\n    endpoints: ["com.atproto.admin.*"]\nmembers:\n  did:plc:ewvi7nxzyoun6zhxrhs64oiz: [admin]\n',
+      auditKey: randomBytes(32),
+      mailer: { send: async () => {} },
+    })
 
-  const wrong = await app.inject({
-    method: 'POST',
-    url: '/xrpc/com.atproto.server.createSession',
-    payload: { identifier: 'alice.example', password: 'nope' },
-  })
-  t.equal(wrong.statusCode, 401)
-  t.equal(wrong.json().error, 'AuthenticationRequired')
-
-  const login = await app.inject({
-    method: 'POST',
-    url: '/xrpc/com.atproto.server.createSession',
-    payload: { identifier: 'alice.example', password: 'hunter2hunter2' },
-  })
-  t.equal(login.statusCode, 200)
-  const { accessJwt, did: loggedIn } = login.json()
-  t.equal(loggedIn, did)
-
-  const proxied = await app.inject({
-    url: '/xrpc/com.atproto.repo.listRecords?repo=alice.example&collection=app.bsky.feed.post',
-    headers: { authorization: `Bearer ${accessJwt}` },
-  })
-  t.equal(proxied.statusCode, 200, 'other XRPC calls go to the account\'s PDS')
-  t.equal(proxied.json().authorization, `Bearer ${accessJwt}`, 'the token passes through unchanged')
-  t.match(proxied.json().url, /^\/xrpc\/com\.atproto\.repo\.listRecords/)
-})
+    t.same(
+      (await app.inject('/hello')).json(),
+      { hello: 'from your own app' },
+      'the host app keeps its own routes',
+    )
+    const login = await app.inject({
+      method: 'POST',
+      url: '/xrpc/com.atproto.server.createSession',
+      payload: { identifier: 'nobody.test', password: 'nope' },
+    })
+    t.equal(login.statusCode, 401, 'session answers createSession')
+    t.equal(login.json().error, 'AuthenticationRequired')
+    const signup = await app.inject({
+      method: 'POST',
+      url: '/xrpc/com.atproto.server.createAccount',
+      payload: { handle: 'bad handle', password: 'x' },
+    })
+    t.equal(signup.statusCode, 400, 'placement answers createAccount')
+    t.equal(signup.json().error, 'InvalidHandle')
+    const portal = await app.inject('/admin/login')
+    t.equal(portal.statusCode, 200, 'admin-rbac serves its sign-in page')
+    const proxied = await app.inject(
+      '/xrpc/com.atproto.repo.describeRepo?repo=did:plc:unknownunknownunknown0',
+    )
+    t.equal(
+      proxied.json().error !== undefined,
+      true,
+      `the proxy answers other XRPC calls (${proxied.statusCode} ${proxied.body})`,
+    )
+  },
+)

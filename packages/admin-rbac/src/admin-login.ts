@@ -9,7 +9,7 @@ export interface AdminLogin {
   start(input: { identifier: string; req: FastifyRequest }): Promise<{ redirectUrl: string }>
   /** Finishes it from the callback's query string; returns the authenticated DID. */
   callback(input: { params: URLSearchParams; req: FastifyRequest }): Promise<{ did: string }>
-  /** Served at `/admin/oauth/client-metadata.json` when present (OAuth client metadata). */
+  /** Served at `<prefix>/oauth/client-metadata.json` when present (OAuth client metadata). */
   readonly clientMetadata?: Readonly<Record<string, unknown>>
 }
 

@@ -32,7 +32,7 @@ export async function requirePage(d: PortalDeps, req: FastifyRequest, reply: Fas
   const c = await d.sessions.check(req, reply)
   if (c.ok) return c
   if (c.reason === 'none') {
-    await reply.redirect('/admin/login', 303)
+    await reply.redirect(`${d.o.prefix}/login`, 303)
     return null
   }
   const [title, message] = REFUSALS[c.reason]

@@ -68,9 +68,9 @@ export function page(opts: { title: string; user?: LayoutUser; active?: 'dashboa
   const u = opts.user
   const header = u
     ? html`<header><span class="brand">Entryway admin</span>
-<nav><a href="/admin" class="${opts.active === 'dashboard' ? 'on' : ''}">Dashboard</a><a href="/admin/audit" class="${opts.active === 'audit' ? 'on' : ''}">Audit log</a></nav>
+<nav><a href="./" class="${opts.active === 'dashboard' ? 'on' : ''}">Dashboard</a><a href="audit" class="${opts.active === 'audit' ? 'on' : ''}">Audit log</a></nav>
 <span class="who"><span><span class="mono">${u.did}</span> · ${u.roles.join(', ')}</span>
-<form class="inline" method="post" action="/admin/logout"><input type="hidden" name="_csrf" value="${u.csrfToken}"><button class="secondary" type="submit">Sign out</button></form></span></header>`
+<form class="inline" method="post" action="logout"><input type="hidden" name="_csrf" value="${u.csrfToken}"><button class="secondary" type="submit">Sign out</button></form></span></header>`
     : html`<header><span class="brand">Entryway admin</span></header>`
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(opts.title)} · Entryway admin</title><style>${CSS}</style></head><body>${header}<main>${opts.body}</main></body></html>`

@@ -1,4 +1,4 @@
-export { adminRbac } from './plugin.js'
+export { entrywayAdminRbac } from './plugin.js'
 export {
   resolveOptions,
   AdminRbacOptionsError,
@@ -7,6 +7,7 @@ export {
   DEFAULT_RBAC_POLL_INTERVAL_MS,
   DEFAULT_LOGIN_PER_MINUTE,
   DEFAULT_ACTIONS_PER_MINUTE,
+  DEFAULT_PREFIX,
   SESSION_COOKIE,
   type AdminRbacOptions,
   type ResolvedAdminRbacOptions,

@@ -1,11 +1,13 @@
 import { NodeOAuthClient, requestLocalLock, type NodeSavedSession, type NodeSavedState, type NodeSavedStateStore } from '@atproto/oauth-client-node'
 import { safeFetchWrap } from '@atproto-labs/fetch-node'
 import { AdminLoginError, type AdminLogin } from './admin-login.js'
+import { DEFAULT_PREFIX } from './options.js'
 
 /** Pending authorizations (PKCE verifier, DPoP key) are dropped after this. */
 export const OAUTH_STATE_TTL_MS = 10 * 60 * 1000
-export const CALLBACK_PATH = '/admin/oauth/callback'
-export const CLIENT_METADATA_PATH = '/admin/oauth/client-metadata.json'
+/** Under the portal's prefix. */
+export const CALLBACK_PATH = '/oauth/callback'
+export const CLIENT_METADATA_PATH = '/oauth/client-metadata.json'
 
 export interface OAuthAdminLoginOptions {
   /** The Entryway's public origin; the OAuth client lives under it. */
@@ -21,6 +23,8 @@ export interface OAuthAdminLoginOptions {
   stateStore?: NodeSavedStateStore
   /** @default 'Entryway admin' */
   clientName?: string
+  /** The portal's `prefix` (the callback and client metadata live under it). @default '/admin' */
+  prefix?: string
   /**
    * Fetch every URL plainly, private addresses included. Only on a plain-http loopback
    * `publicUrl` (the lab), where the members' PDSes themselves live on loopback.
@@ -90,10 +94,11 @@ export class OAuthAdminLogin implements AdminLogin {
   constructor(opts: OAuthAdminLoginOptions) {
     const pub = new URL(opts.publicUrl)
     const loopback = pub.protocol === 'http:' && LOOPBACK.has(pub.hostname)
-    this.redirectUri = loopback ? `http://127.0.0.1:${pub.port || 80}${CALLBACK_PATH}` : `${pub.origin}${CALLBACK_PATH}`
+    const prefix = opts.prefix ?? DEFAULT_PREFIX
+    this.redirectUri = loopback ? `http://127.0.0.1:${pub.port || 80}${prefix}${CALLBACK_PATH}` : `${pub.origin}${prefix}${CALLBACK_PATH}`
     const clientId = loopback
       ? `http://localhost?${new URLSearchParams({ redirect_uri: this.redirectUri, scope: 'atproto' })}`
-      : `${pub.origin}${CLIENT_METADATA_PATH}`
+      : `${pub.origin}${prefix}${CLIENT_METADATA_PATH}`
     const metadata = {
       client_id: clientId,
       client_name: opts.clientName ?? 'Entryway admin',

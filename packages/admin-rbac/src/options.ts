@@ -1,3 +1,4 @@
+import { EntrywayConfigError, optionsKit } from '@entryway/xrpc'
 import type { AdminLogin } from './admin-login.js'
 import { MIN_AUDIT_KEY_BYTES, type AuditLog } from './audit.js'
 import { DEFAULT_ANONYMOUS_AUDIT_WINDOW_MS, type AuditCheckpointStore } from './audit-trail.js'
@@ -13,6 +14,7 @@ export const DEFAULT_RBAC_DEBOUNCE_MS = 100
 export const DEFAULT_LOGIN_PER_MINUTE = 10
 export const DEFAULT_ACTIONS_PER_MINUTE = 60
 export const DEFAULT_PAGE_SIZE = 50
+export const DEFAULT_PREFIX = '/admin'
 export const MIN_COOKIE_SECRET_LENGTH = 32
 export const SESSION_COOKIE = 'entryway_admin'
 export const LOGIN_CSRF_COOKIE = 'entryway_admin_login'
@@ -29,6 +31,11 @@ export interface AdminRbacOptions {
   rbac: RbacSource | { file: string; pollIntervalMs?: number; debounceMs?: number }
   /** The Entryway's public origin. Cookies are `Secure` unless it is plain-http loopback. */
   publicUrl: string
+  /**
+   * Where the portal lives: its pages, `<prefix>/xrpc/:nsid` and its cookies' path. Fastify's own
+   * `prefix` register option, which `fastify-plugin` would otherwise drop. @default '/admin'
+   */
+  prefix?: string
   /** Signs the session cookie; at least 32 characters. */
   cookieSecret: string
   /** @default 86_400_000 (24 h) */
@@ -48,19 +55,20 @@ export interface AdminRbacOptions {
   pds: PdsAdminXrpc
   entryway: EntrywayXrpc
   login: AdminLogin
-  /** `null` turns rate limits off (tests only). */
+  /** `null` turns rate limits off (tests only). @default 10 logins and 60 actions per minute */
   rateLimits?: Partial<AdminRateLimits> | null
   /** A @fastify/rate-limit store constructor (its `store` option), e.g. Redis-backed, shared by instances. @default in memory */
   rateLimitStore?: unknown
   /** @default 50 */
   pageSize?: number
-  /** Clock (tests). */
+  /** Clock (tests). @default () => new Date() */
   now?: () => Date
 }
 
 export interface ResolvedAdminRbacOptions {
   rbac: Readonly<AdminRbacOptions['rbac']>
   publicUrl: string
+  prefix: string
   secureCookies: boolean
   cookieSecret: string
   sessionTtlMs: number
@@ -78,21 +86,14 @@ export interface ResolvedAdminRbacOptions {
   now: () => Date
 }
 
-export class AdminRbacOptionsError extends Error {
-  override name = 'AdminRbacOptionsError'
-}
+/** @deprecated the one config error class is `EntrywayConfigError` (@entryway/xrpc) */
+export const AdminRbacOptionsError = EntrywayConfigError
 
-const fail = (msg: string): never => {
-  throw new AdminRbacOptionsError(`@entryway/admin-rbac: ${msg}`)
-}
+const { fail, positiveInt: kitPositiveInt } = optionsKit('@entryway/admin-rbac')
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
 
-function positiveInt(name: string, v: number | undefined, def: number): number {
-  const n = v ?? def
-  if (!Number.isInteger(n) || n <= 0) fail(`${name} must be a positive integer`)
-  return n
-}
+const positiveInt = (name: string, v: number | undefined, def: number): number => kitPositiveInt(name, v, def)
 
 function hasMethod(o: unknown, m: string): boolean {
   return typeof o === 'object' && o !== null && typeof (o as Record<string, unknown>)[m] === 'function'
@@ -123,6 +124,8 @@ export function resolveOptions(raw: AdminRbacOptions): Readonly<ResolvedAdminRba
   if (!hasMethod(raw.pds, 'call')) fail('pds (PdsAdminXrpc) is required')
   if (!hasMethod(raw.entryway, 'call')) fail('entryway (EntrywayXrpc) is required')
   if (!hasMethod(raw.login, 'start') || !hasMethod(raw.login, 'callback')) fail('login (AdminLogin) is required')
+  const prefix = raw.prefix ?? DEFAULT_PREFIX
+  if (typeof prefix !== 'string' || !/^(\/[A-Za-z0-9._~-]+)+$/.test(prefix)) fail('prefix must be a path like /admin (no trailing slash)')
   const rl =
     raw.rateLimits === null
       ? null
@@ -143,6 +146,7 @@ export function resolveOptions(raw: AdminRbacOptions): Readonly<ResolvedAdminRba
   return Object.freeze({
     rbac: rbacResolved,
     publicUrl: url.origin,
+    prefix,
     secureCookies: !(url.protocol === 'http:' && LOOPBACK.has(url.hostname)),
     cookieSecret: raw.cookieSecret,
     sessionTtlMs: positiveInt('sessionTtlMs', raw.sessionTtlMs, DEFAULT_SESSION_TTL_MS),

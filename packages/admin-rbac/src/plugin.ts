@@ -58,7 +58,8 @@ async function adminRbacPlugin(app: FastifyInstance, raw: AdminRbacOptions): Pro
   cleanup.unref()
   app.addHook('onClose', async () => clearInterval(cleanup))
 
-  // Own scope: cookies, form bodies and rate limits stay inside the portal.
+  // Own scope under the prefix: cookies, form bodies and rate limits stay inside the portal.
+  const base = `<head><base href="${o.prefix}/">`
   await app.register(async (scope) => {
     if (!scope.hasRequestDecorator('cookies')) await scope.register(fastifyCookie)
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT }, (_req, body, done) => {
@@ -78,8 +79,9 @@ async function adminRbacPlugin(app: FastifyInstance, raw: AdminRbacOptions): Pro
       reply.header('x-frame-options', 'DENY')
       reply.header('x-content-type-options', 'nosniff')
       reply.header('referrer-policy', 'same-origin')
-      reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'")
-      return payload
+      reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'")
+      // the pages link relatively; their base is the portal's prefix, wherever it is mounted
+      return typeof payload === 'string' && payload.startsWith('<!doctype html>') ? payload.replace('<head>', base) : payload
     })
     const deps: PortalDeps = {
       o,
@@ -102,10 +104,10 @@ async function adminRbacPlugin(app: FastifyInstance, raw: AdminRbacOptions): Pro
     registerPageRoutes(scope, deps)
     if (o.login.clientMetadata) {
       const meta = o.login.clientMetadata
-      scope.get('/admin/oauth/client-metadata.json', async (_req, reply) => reply.header('access-control-allow-origin', '*').send(meta))
+      scope.get('/oauth/client-metadata.json', async (_req, reply) => reply.header('access-control-allow-origin', '*').send(meta))
     }
-  })
+  }, { prefix: o.prefix })
 }
 
-/** The admin portal: `/admin/*` pages and `/admin/xrpc/:nsid`, RBAC-checked and audited. */
-export const adminRbac = fp(adminRbacPlugin, { name: '@entryway/admin-rbac', fastify: '5.x' })
+/** The admin portal: pages and `xrpc/:nsid` under `prefix` (default `/admin`), RBAC-checked and audited. */
+export const entrywayAdminRbac = fp(adminRbacPlugin, { name: '@entryway/admin-rbac', fastify: '5.x', dependencies: ['@entryway/xrpc'] })

@@ -32,7 +32,7 @@ export class PortalSessions {
 
   private cookieOpts(maxAgeSec?: number) {
     return {
-      path: '/admin',
+      path: this.o.prefix,
       httpOnly: true,
       secure: this.o.secureCookies,
       sameSite: 'lax' as const,

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
 import { xrpcErrorHandler } from '@entryway/xrpc'
 import {
-  adminRbac,
+  entrywayAdminRbac,
   AdminLoginError,
   MemoryAdminSessionStore,
   MemoryAuditCheckpoints,
@@ -149,7 +149,7 @@ export async function buildHarness(t: Tap, over: Partial<AdminRbacOptions> = {})
   }
   const app = Fastify({ logger: false })
   await app.register(xrpcErrorHandler)
-  await app.register(adminRbac, {
+  await app.register(entrywayAdminRbac, {
     rbac: new StaticRbacSource(parseRbacPolicy(POLICY_YAML)),
     publicUrl: 'http://localhost:2583',
     cookieSecret: 'x'.repeat(40),

@@ -1,4 +1,4 @@
-export { metrics, UNMATCHED_ROUTE, LOGIN_ROUTE } from './plugin.js'
+export { entrywayMetrics, UNMATCHED_ROUTE, LOGIN_ROUTE } from './plugin.js'
 export { createEntrywayMetrics, noopMetrics, type EntrywayMetrics, type EntrywayMetricFamilies, type CreateMetricsOptions } from './entryway-metrics.js'
 export {
   resolveOptions,

@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client'
-import { EntrywayConfigError } from '@entryway/xrpc'
+import { optionsKit } from '@entryway/xrpc'
 
 export const DEFAULT_PREFIX = 'entryway_'
 export const DEFAULT_PATH = '/metrics'
@@ -34,9 +34,7 @@ export interface ResolvedMetricsOptions {
   upstreamBuckets: readonly number[]
 }
 
-const fail = (msg: string): never => {
-  throw new EntrywayConfigError(`@entryway/metrics: ${msg}`)
-}
+const { fail, bool } = optionsKit('@entryway/metrics')
 
 function buckets(name: string, v: unknown, def: readonly number[]): readonly number[] {
   if (v === undefined) return def
@@ -54,14 +52,13 @@ export function resolveOptions(raw: MetricsPluginOptions = {}): Readonly<Resolve
   if (typeof prefix !== 'string' || !/^[a-zA-Z_:][a-zA-Z0-9_:]*$|^$/.test(prefix)) fail('prefix must be a valid metric name prefix')
   const path = raw.path === undefined ? DEFAULT_PATH : raw.path
   if (path !== null && (typeof path !== 'string' || !path.startsWith('/'))) fail('path must start with / (or be null)')
-  if (raw.defaultMetrics !== undefined && typeof raw.defaultMetrics !== 'boolean') fail('defaultMetrics must be a boolean')
   const token = raw.token ?? null
   if (token !== null && (typeof token !== 'string' || token.length < 16)) fail('token must be a string of at least 16 characters')
   return Object.freeze({
     registry: raw.registry ?? new Registry(),
     prefix,
     path,
-    defaultMetrics: raw.defaultMetrics ?? true,
+    defaultMetrics: bool('defaultMetrics', raw.defaultMetrics, true),
     token,
     httpBuckets: buckets('httpBuckets', raw.httpBuckets, DEFAULT_HTTP_BUCKETS),
     upstreamBuckets: buckets('upstreamBuckets', raw.upstreamBuckets, DEFAULT_UPSTREAM_BUCKETS),

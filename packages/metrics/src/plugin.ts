@@ -73,4 +73,4 @@ const digest = (s: string) => createHash('sha256').update(s).digest()
  * PDS host, accounts placed per host, login failures, rate-limit hits and cache hit ratios, on a
  * registry of its own, scraped at `/metrics`. Not encapsulated: its hooks see every route.
  */
-export const metrics = fp(metricsPlugin, { name: '@entryway/metrics', fastify: '5.x' })
+export const entrywayMetrics = fp(metricsPlugin, { name: '@entryway/metrics', fastify: '5.x', dependencies: ['@entryway/xrpc'] })

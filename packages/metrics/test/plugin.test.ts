@@ -1,12 +1,12 @@
 import t, { type Test } from 'tap'
 import Fastify from 'fastify'
 import { xrpcErrorHandler, AuthRequiredError, RateLimitExceededError } from '@entryway/xrpc'
-import { metrics, type MetricsPluginOptions } from '../src/index.js'
+import { entrywayMetrics, type MetricsPluginOptions } from '../src/index.js'
 
 async function build(t: Test, opts: MetricsPluginOptions = {}) {
   const app = Fastify({ logger: false })
   await app.register(xrpcErrorHandler)
-  await app.register(metrics, { defaultMetrics: false, ...opts })
+  await app.register(entrywayMetrics, { defaultMetrics: false, ...opts })
   app.get('/xrpc/app.test.ok/:id', async () => ({ ok: true }))
   app.post('/xrpc/com.atproto.server.createSession', async () => {
     throw new AuthRequiredError('Invalid identifier or password')

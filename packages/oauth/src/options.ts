@@ -1,4 +1,4 @@
-import { EntrywayConfigError } from '@entryway/xrpc'
+import { optionsKit } from '@entryway/xrpc'
 import type { OAuthAccountBackend } from './account-backend.js'
 import type { OAuthStores } from './stores.js'
 
@@ -41,11 +41,12 @@ export interface OAuthPluginOptions {
   tokenMaxAgeMs?: number
   /** @default 256 */
   scopeRefMinLength?: number
-  /** Links in the page footers (privacy policy, terms of service, help). */
+  /** Links in the page footers (privacy policy, terms of service, help). @default [] */
   links?: readonly OAuthLink[]
   /**
    * Fetch used for client metadata and JWKS documents. The default is the provider's SSRF-safe
    * fetch (https only, public IPs, size and time caps); tests may pass one that reaches loopback.
+   * @default the provider's safe fetch
    */
   safeFetch?: typeof globalThis.fetch
 }
@@ -66,13 +67,15 @@ export interface ResolvedOAuthOptions {
 const STORE_NAMES = ['requests', 'devices', 'deviceAccounts', 'authorizedClients', 'tokens', 'lexicons', 'replay', 'scopeRefs'] as const
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
 
+const kit = optionsKit('@entryway/oauth')
+// a declared function, so the compiler knows the code after a failed check does not run
 function fail(msg: string): never {
-  throw new EntrywayConfigError(`@entryway/oauth: ${msg}`)
+  return kit.fail(msg)
 }
 
 /** Validates and fills defaults; returns a new frozen object and never mutates `raw`. */
 export function resolveOptions(raw: OAuthPluginOptions): Readonly<ResolvedOAuthOptions> {
-  if (!raw || typeof raw !== 'object') fail('options are required')
+  kit.object(raw)
   const issuer = checkIssuer(raw.issuer)
   if (typeof raw.serviceName !== 'string' || raw.serviceName.trim() === '') fail('serviceName must be a non-empty string')
 

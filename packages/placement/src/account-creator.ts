@@ -42,7 +42,7 @@ export interface CreatedAccount {
 const POLL_MS = 200
 
 /**
- * createAccount across the fleet (contract §3.2): checks, a pending row, then reserveSigningKey →
+ * createAccount across the fleet: checks, a pending row, then reserveSigningKey →
  * genesis op signed by the Entryway rotation key → PDS createAccount (which submits the op) →
  * account row → session. Every failure leaves either a complete account or nothing visible.
  */

@@ -4,7 +4,7 @@ import { assertCustomHandle, assertServiceHandle, normalizeHandle, serviceDomain
 import type { ResolvedPlacementOptions } from './options.js'
 
 /**
- * identity.updateHandle (contract §5): validate, then PLC (signed by the Entryway rotation key;
+ * identity.updateHandle: validate, then PLC (signed by the Entryway rotation key;
  * the PDS checks the DID document against the new handle, so PLC goes first), then the PDS's
  * `admin.updateAccountHandle` (it sequences the #identity event), then our row. A later step
  * failing puts the earlier ones back.

@@ -1,4 +1,4 @@
-export { placement } from './plugin.js'
+export { entrywayPlacement } from './plugin.js'
 export {
   resolveOptions,
   type PlacementOptions,

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify'
 import { randomUUID } from 'node:crypto'
 import type { WorkerLeases } from './worker-lease.js'
 import type { Keypair } from '@atproto/crypto'
-import { EntrywayConfigError } from '@entryway/xrpc'
+import { EntrywayConfigError, optionsKit } from '@entryway/xrpc'
 import type { AccountDirectory } from './account-directory.js'
 import type { ExternalHandleResolver, PlacementAuth, SessionMinter } from './deps.js'
 import { isHostStatus, normalizeHostUrl, type NewHost } from './host.js'
@@ -104,6 +104,7 @@ export type ResolvedPlacementOptions = Readonly<
 >
 
 const P = '@entryway/placement'
+const { bool, positiveInt, nonNegativeInt, fn } = optionsKit(P)
 
 export function resolveOptions(raw: PlacementOptions): ResolvedPlacementOptions {
   if (!raw || typeof raw !== 'object') throw new EntrywayConfigError(`${P}: options are required`)
@@ -132,7 +133,7 @@ export function resolveOptions(raw: PlacementOptions): ResolvedPlacementOptions 
   if (!/^[a-z0-9-]{1,40}$/.test(prefix)) throw new EntrywayConfigError(`${P}: inviteCodePrefix must be lower-case letters, digits and dashes`)
   return Object.freeze({
     handleDomains,
-    inviteRequired: bool(raw.inviteRequired, false, 'inviteRequired'),
+    inviteRequired: bool('inviteRequired', raw.inviteRequired, false),
     reservedHandles: new Set((raw.reservedHandles ?? DEFAULT_RESERVED_HANDLES).map((h) => h.toLowerCase())),
     rotationKey: raw.rotationKey,
     hosts: raw.hosts,
@@ -145,27 +146,27 @@ export function resolveOptions(raw: PlacementOptions): ResolvedPlacementOptions 
     sessions: raw.sessions,
     requestKeySecret: secret,
     strategy: raw.strategy ?? leastLoadedStrategy,
-    includeDidDoc: bool(raw.includeDidDoc, true, 'includeDidDoc'),
+    includeDidDoc: bool('includeDidDoc', raw.includeDidDoc, true),
     externalHandles: raw.externalHandles ?? null,
     seedHosts,
     inviteCodePrefix: prefix,
-    healthCheckIntervalMs: nonNegInt(raw.healthCheckIntervalMs, DEFAULT_HEALTH_CHECK_INTERVAL_MS, 'healthCheckIntervalMs'),
-    healthCheckTimeoutMs: posInt(raw.healthCheckTimeoutMs, DEFAULT_HEALTH_CHECK_TIMEOUT_MS, 'healthCheckTimeoutMs'),
-    unhealthyAfterFailures: posInt(raw.unhealthyAfterFailures, DEFAULT_UNHEALTHY_AFTER_FAILURES, 'unhealthyAfterFailures'),
-    reconcileIntervalMs: nonNegInt(raw.reconcileIntervalMs, DEFAULT_RECONCILE_INTERVAL_MS, 'reconcileIntervalMs'),
-    reconcileStaleAfterMs: posInt(raw.reconcileStaleAfterMs, DEFAULT_RECONCILE_STALE_AFTER_MS, 'reconcileStaleAfterMs'),
-    retryWaitMs: nonNegInt(raw.retryWaitMs, DEFAULT_RETRY_WAIT_MS, 'retryWaitMs'),
-    replayWindowMs: nonNegInt(raw.replayWindowMs, DEFAULT_REPLAY_WINDOW_MS, 'replayWindowMs'),
-    hostAttempts: posInt(raw.hostAttempts, DEFAULT_HOST_ATTEMPTS, 'hostAttempts'),
-    onAccountPlaced: fn(raw.onAccountPlaced, 'onAccountPlaced'),
+    healthCheckIntervalMs: nonNegativeInt('healthCheckIntervalMs', raw.healthCheckIntervalMs, DEFAULT_HEALTH_CHECK_INTERVAL_MS),
+    healthCheckTimeoutMs: positiveInt('healthCheckTimeoutMs', raw.healthCheckTimeoutMs, DEFAULT_HEALTH_CHECK_TIMEOUT_MS),
+    unhealthyAfterFailures: positiveInt('unhealthyAfterFailures', raw.unhealthyAfterFailures, DEFAULT_UNHEALTHY_AFTER_FAILURES),
+    reconcileIntervalMs: nonNegativeInt('reconcileIntervalMs', raw.reconcileIntervalMs, DEFAULT_RECONCILE_INTERVAL_MS),
+    reconcileStaleAfterMs: positiveInt('reconcileStaleAfterMs', raw.reconcileStaleAfterMs, DEFAULT_RECONCILE_STALE_AFTER_MS),
+    retryWaitMs: nonNegativeInt('retryWaitMs', raw.retryWaitMs, DEFAULT_RETRY_WAIT_MS),
+    replayWindowMs: nonNegativeInt('replayWindowMs', raw.replayWindowMs, DEFAULT_REPLAY_WINDOW_MS),
+    hostAttempts: positiveInt('hostAttempts', raw.hostAttempts, DEFAULT_HOST_ATTEMPTS),
+    onAccountPlaced: fn('onAccountPlaced', raw.onAccountPlaced, (_event: { did: string; host: string }): void => {}),
     signupGate: raw.signupGate ?? null,
     emailBlocklist: new Set([...(raw.emailBlocklist ?? DEFAULT_DISPOSABLE_EMAIL_DOMAINS)].map((d) => d.toLowerCase())),
     onSignupAdmitted: raw.onSignupAdmitted ?? (async () => {}),
     workerLeases: leasesOf(raw.workerLeases),
     instanceId: raw.instanceId ?? randomUUID(),
     crawlers: relayUrls(raw.crawlers),
-    crawlAttempts: posInt(raw.crawlAttempts, DEFAULT_CRAWL_ATTEMPTS, 'crawlAttempts'),
-    crawlBackoffMs: nonNegInt(raw.crawlBackoffMs, DEFAULT_CRAWL_BACKOFF_MS, 'crawlBackoffMs'),
+    crawlAttempts: positiveInt('crawlAttempts', raw.crawlAttempts, DEFAULT_CRAWL_ATTEMPTS),
+    crawlBackoffMs: nonNegativeInt('crawlBackoffMs', raw.crawlBackoffMs, DEFAULT_CRAWL_BACKOFF_MS),
   })
 }
 
@@ -174,7 +175,6 @@ function leasesOf(v: unknown): WorkerLeases | null {
   if (typeof (v as WorkerLeases).acquire !== 'function') throw new EntrywayConfigError(`${P}: workerLeases must have an acquire() method`)
   return v as WorkerLeases
 }
-
 
 function relayUrls(v: unknown): readonly string[] {
   if (v === undefined) return []
@@ -186,28 +186,4 @@ function relayUrls(v: unknown): readonly string[] {
       return url.origin
     }),
   )
-}
-
-function fn(v: unknown, name: string): (event: { did: string; host: string }) => void {
-  if (v === undefined) return () => {}
-  if (typeof v !== 'function') throw new EntrywayConfigError(`${P}: ${name} must be a function`)
-  return v as (event: { did: string; host: string }) => void
-}
-
-function bool(v: unknown, d: boolean, name: string): boolean {
-  if (v === undefined) return d
-  if (typeof v !== 'boolean') throw new EntrywayConfigError(`${P}: ${name} must be a boolean`)
-  return v
-}
-
-function posInt(v: unknown, d: number, name: string): number {
-  if (v === undefined) return d
-  if (!Number.isInteger(v) || (v as number) <= 0) throw new EntrywayConfigError(`${P}: ${name} must be a positive integer`)
-  return v as number
-}
-
-function nonNegInt(v: unknown, d: number, name: string): number {
-  if (v === undefined) return d
-  if (!Number.isInteger(v) || (v as number) < 0) throw new EntrywayConfigError(`${P}: ${name} must be a non-negative integer`)
-  return v as number
 }

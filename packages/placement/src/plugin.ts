@@ -28,7 +28,7 @@ import { registerRequestCrawl } from './routes/com.entryway.admin.requestCrawl.j
 declare module 'fastify' {
   interface FastifyInstance {
     /** Placement's workers, for operator tooling and tests. */
-    placement: { health: HealthChecker; reconciler: SignupReconciler; options: ResolvedPlacementOptions }
+    entrywayPlacement: { health: HealthChecker; reconciler: SignupReconciler; options: ResolvedPlacementOptions }
   }
 }
 
@@ -49,7 +49,7 @@ async function placementPlugin(app: FastifyInstance, raw: PlacementOptions): Pro
   const reconciler = new SignupReconciler(o, log)
   const crawlers = new RelayCrawlers({ relays: o.crawlers, attempts: o.crawlAttempts, backoffMs: o.crawlBackoffMs })
   const deps: PlacementRouteDeps = { o, creator: new AccountCreator(o), handles: new HandleUpdater(o), health, reconciler, crawlers }
-  app.decorate('placement', { health, reconciler, options: o })
+  app.decorate('entrywayPlacement', { health, reconciler, options: o })
 
   registerCreateAccount(app, deps)
   registerResolveHandle(app, deps)
@@ -106,4 +106,4 @@ async function seedHosts(app: FastifyInstance, o: ResolvedPlacementOptions): Pro
   }
 }
 
-export const placement = fp(placementPlugin, { name: '@entryway/placement', fastify: '5.x' })
+export const entrywayPlacement = fp(placementPlugin, { name: '@entryway/placement', fastify: '5.x', dependencies: ['@entryway/xrpc'] })

@@ -95,7 +95,7 @@ t.test('timeout and the PDS cannot say → 504, row left for the reconciler, whi
   // the PDS answers again: it never created the account; PLC had the DID (submitted, then failed)
   pds.hasAccountAnswer = undefined
   plc.dids.add(row.did!)
-  const report = await app.placement.reconciler.runOnce(0)
+  const report = await app.entrywayPlacement.reconciler.runOnce(0)
   t.same(report, { completed: 0, failed: 1, deferred: 0 })
   t.ok(plc.tombstoned.has(row.did!), 'DID tombstoned')
   t.notOk(await store.isHandleTaken('alice.test'))
@@ -107,7 +107,7 @@ t.test('reconciler completes an account the PDS holds', async (t) => {
   pds.hasAccountAnswer = null
   t.equal((await signup(app, alice)).statusCode, 504)
   pds.hasAccountAnswer = undefined
-  t.same(await app.placement.reconciler.runOnce(0), { completed: 1, failed: 0, deferred: 0 })
+  t.same(await app.entrywayPlacement.reconciler.runOnce(0), { completed: 1, failed: 0, deferred: 0 })
   t.equal(store.accounts.size, 1)
   // the client retries the identical request: same account, new session
   const again = await signup(app, alice)

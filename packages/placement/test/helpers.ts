@@ -4,7 +4,7 @@ import { AuthRequiredError, xrpcErrorHandler } from '@entryway/xrpc'
 import {
   MemoryHostRegistry,
   MemoryPlacementStore,
-  placement,
+  entrywayPlacement,
   UpstreamCallError,
   type PdsClient,
   type PlacementOptions,
@@ -106,7 +106,7 @@ export async function build(t: { teardown(fn: () => unknown): void }, over: Part
   const issued: Built['issued'] = []
   const app = Fastify({ logger: false })
   await app.register(xrpcErrorHandler)
-  await app.register(placement, {
+  await app.register(entrywayPlacement, {
     handleDomains: ['.test'],
     rotationKey: await Secp256k1Keypair.create(),
     hosts,

@@ -1,4 +1,4 @@
-import { EntrywayConfigError, type DidDocResolver } from '@entryway/xrpc'
+import { optionsKit, type DidDocResolver } from '@entryway/xrpc'
 import type { HostDirectory } from './host-directory.js'
 import type { AccountRoutes } from './account-routes.js'
 import type { AccessTokenVerifier } from './verified-token-cache.js'
@@ -114,19 +114,7 @@ export interface ResolvedProxyOptions {
   metrics: ProxyMetrics | null
 }
 
-const fail = (msg: string): never => {
-  throw new EntrywayConfigError(`@entryway/proxy: ${msg}`)
-}
-
-function positiveInt(name: string, v: unknown, def: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (v === undefined) return def
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0 || v > max) fail(`${name} must be a positive integer${max < Number.MAX_SAFE_INTEGER ? ` ≤ ${max}` : ''}`)
-  return v as number
-}
-
-function needs(name: string, v: unknown, method: string) {
-  if (!v || typeof (v as Record<string, unknown>)[method] !== 'function') fail(`${name} must have a ${method}() method`)
-}
+const { fail, object, positiveInt, needs, clock } = optionsKit('@entryway/proxy')
 
 /** An origin as `URL.origin` writes it, or a config error. */
 export function canonicalOrigin(name: string, raw: string, httpsOnly: boolean): string {
@@ -143,10 +131,9 @@ export function canonicalOrigin(name: string, raw: string, httpsOnly: boolean): 
 
 /** Validates and fills defaults; returns a new frozen object and never touches `raw`. */
 export function resolveOptions(raw: ProxyOptions): Readonly<ResolvedProxyOptions> {
-  if (!raw || typeof raw !== 'object') fail('options are required')
+  object(raw)
   needs('hosts', raw.hosts, 'list')
-  needs('accounts', raw.accounts, 'hostUrlForDid')
-  needs('accounts', raw.accounts, 'didForHandle')
+  needs('accounts', raw.accounts, 'hostUrlForDid', 'didForHandle')
   needs('didResolver', raw.didResolver, 'resolve')
   if (typeof raw.verifyAccessToken !== 'function') fail('verifyAccessToken must be a function')
   if (typeof raw.entrywayDid !== 'string' || !raw.entrywayDid.startsWith('did:')) fail('entrywayDid must be a DID')
@@ -157,10 +144,8 @@ export function resolveOptions(raw: ProxyOptions): Readonly<ResolvedProxyOptions
   if (raw.ownedNsids !== undefined && (!Array.isArray(raw.ownedNsids) || !raw.ownedNsids.every((n) => typeof n === 'string'))) {
     fail('ownedNsids must be an array of NSIDs')
   }
-  if (raw.now !== undefined && typeof raw.now !== 'function') fail('now must be a function')
   if (raw.metrics != null) {
-    needs('metrics', raw.metrics, 'upstream')
-    needs('metrics', raw.metrics, 'cacheLookup')
+    needs('metrics', raw.metrics, 'upstream', 'cacheLookup')
   }
   return Object.freeze({
     hosts: raw.hosts,
@@ -182,7 +167,7 @@ export function resolveOptions(raw: ProxyOptions): Readonly<ResolvedProxyOptions
     routeCacheTtlMs: positiveInt('routeCacheTtlMs', raw.routeCacheTtlMs, DEFAULT_ROUTE_CACHE_TTL_MS),
     routeCacheSize: positiveInt('routeCacheSize', raw.routeCacheSize, DEFAULT_ROUTE_CACHE_SIZE),
     ownedNsids: new Set(raw.ownedNsids ?? ENTRYWAY_OWNED_NSIDS),
-    now: raw.now ?? Date.now,
+    now: clock(raw.now),
     metrics: raw.metrics ?? null,
   })
 }

@@ -1,5 +1,5 @@
 /**
- * Methods the Entryway is the authority for (contract §4.2, §8): sessions, account, email, app
+ * Methods the Entryway is the authority for: sessions, account, email, app
  * passwords, invites, handles, PLC signing, admin. A PDS in entryway mode forwards these to us, so
  * forwarding them to a PDS would loop. A trailing `.*` covers a whole namespace.
  */

@@ -21,7 +21,7 @@ import {
   MemoryRefreshTokenStore,
   createAccessToken,
   hashPassword,
-  session,
+  entrywaySession,
   verifyAccessToken,
 } from '../src/index.js'
 import { generateK256Key, randomSecret, startPlc, startPds } from '../../testkit/src/index.js'
@@ -121,7 +121,7 @@ export async function runSessionBench(o: SessionBenchOptions): Promise<SessionBe
   }
   const app = Fastify({ logger: false })
   await app.register(xrpcErrorHandler)
-  await app.register(session, {
+  await app.register(entrywaySession, {
     accounts,
     appPasswords: new MemoryAppPasswordStore(),
     emailTokens: new MemoryEmailTokenStore(),

@@ -22,7 +22,7 @@ export { AuthVerifier, type AuthVerifierOptions, type AccessAuth, type ServiceAu
 export type { AccountInvites, AccountInviteStanding, AdminInviteCode } from './account-invites.js'
 export { PROTECTED_METHODS } from './protected-methods.js'
 export { hashPassword, verifyPassword, hashAppPassword, NEW_PASSWORD_MAX_LENGTH, OLD_PASSWORD_MAX_LENGTH } from './password.js'
-export { session, SESSION_NSIDS } from './plugin.js'
+export { entrywaySession, SESSION_NSIDS } from './plugin.js'
 export {
   resolveOptions,
   DEFAULT_REFRESH_GRACE_MS,

@@ -1,5 +1,5 @@
 import type { Keypair } from '@atproto/crypto'
-import { EntrywayConfigError, type DidDocResolver } from '@entryway/xrpc'
+import { optionsKit, type DidDocResolver } from '@entryway/xrpc'
 import type { AccountStore } from './account-store.js'
 import type { AppPasswordStore } from './app-password-store.js'
 import { AuthVerifier } from './auth-verifier.js'
@@ -59,7 +59,7 @@ export interface SessionPluginOptions {
   serviceName: string
   /** PDS admin password: PDS admin calls, and Basic admin on forwarded admin routes. */
   pdsAdminPassword: string
-  /** Defaults to an undici client with `pdsAdminPassword`. */
+  /** @default an undici client with `pdsAdminPassword` */
   pdsAdmin?: PdsAdminClient
   /**
    * Durable jobs (the outbox): outside calls that follow a committed change, such as account
@@ -67,30 +67,33 @@ export interface SessionPluginOptions {
    * (called once, a failure only logged)
    */
   outbox?: DurableJobs | null
-  /** PLC operations; defaults to @did-plc/lib with `plcUrl` and `plcRotationKey`. */
+  /** PLC operations. @default a DidPlcOperator on `plcUrl` and `plcRotationKey` */
   plc?: PlcOperator
+  /** Required without `plc`. @default none */
   plcUrl?: string
+  /** Required without `plc`. @default none */
   plcRotationKey?: Keypair
-  /** Defaults to one built from the keyring, DID, resolver and admin password. */
+  /** @default one built from the keyring, DID, resolver and admin password */
   authVerifier?: AuthVerifier
-  /** Defaults to one built from the keyring and `refreshTokens`. */
+  /** @default one built from the keyring and `refreshTokens` */
   sessionIssuer?: SessionIssuer
   /** Return the DID document with sessions (clients then talk to the PDS directly). @default true */
   includeDidDoc?: boolean
-  /** An ioredis client: rate-limit counters are shared across gateway instances. */
+  /** An ioredis client: rate-limit counters are shared across gateway instances. @default none (in memory) */
   redis?: unknown
   /** A @fastify/rate-limit store constructor (its `store` option); wins over `redis`. @default none */
   rateLimitStore?: unknown
-  /** `false` turns rate limiting off (benchmarks). */
+  /** `false` turns rate limiting off (benchmarks). @default the DEFAULT_LOGIN_* and DEFAULT_EMAIL_* windows */
   rateLimits?: Partial<SessionRateLimits> | false
   /**
    * Limiters shared with other sign-in paths of the app (OAuth), built with `createLimiters` on
-   * the app's store; wins over `rateLimits`. Else the plugin builds its own.
+   * the app's store; wins over `rateLimits`.
+   * @default the plugin's own
    */
   limiters?: SessionLimiters
   /** @default 2 */
   passwordConcurrency?: number
-  /** A gate shared with other password work in the process (OAuth sign-in); else one is made. */
+  /** A gate shared with other password work in the process (OAuth sign-in). @default one of its own */
   passwordGate?: PasswordGate
   /** @default 256 */
   passwordQueueMax?: number
@@ -98,11 +101,13 @@ export interface SessionPluginOptions {
   emailTokenTtlMs?: number
   /** @default 7200000 (2 h) */
   refreshGraceMs?: number
+  /** Clock, milliseconds. @default Date.now */
   now?: () => number
   /**
    * Called when every session of an account must end at once (password reset, password set by an
    * admin, account deletion), after this plugin's own refresh tokens are revoked: the app ends the
    * sessions it keeps elsewhere here (OAuth). A failure fails the request.
+   * @default a no-op
    */
   onRevokeAccountSessions?: (did: string) => Promise<void>
   /** Invite codes shown in admin account views (`admin.getAccountInfo(s)`); none when unset. */
@@ -139,14 +144,7 @@ export interface ResolvedSessionOptions {
   accountInvites: AccountInvites | null
 }
 
-const fail = (msg: string): never => {
-  throw new EntrywayConfigError(`@entryway/session: ${msg}`)
-}
-const posInt = (v: number | undefined, d: number, name: string): number => {
-  const n = v ?? d
-  if (!Number.isInteger(n) || n <= 0) fail(`${name} must be a positive integer`)
-  return n
-}
+const { fail, object, positiveInt, fn, clock } = optionsKit('@entryway/session')
 
 const rateWindow = (v: RateWindow | undefined, d: RateWindow, name: string): RateWindow => {
   const w = v ?? d
@@ -157,7 +155,7 @@ const rateWindow = (v: RateWindow | undefined, d: RateWindow, name: string): Rat
 }
 
 export function resolveOptions(raw: SessionPluginOptions): Readonly<ResolvedSessionOptions> {
-  if (!raw || typeof raw !== 'object') fail('options are required')
+  object(raw)
   for (const k of ['accounts', 'appPasswords', 'emailTokens', 'refreshTokens', 'keyring', 'didResolver', 'mailer'] as const) {
     if (!raw[k]) fail(`${k} is required`)
   }
@@ -165,7 +163,6 @@ export function resolveOptions(raw: SessionPluginOptions): Readonly<ResolvedSess
   if (typeof raw.serviceName !== 'string' || !raw.serviceName.trim()) fail('serviceName is required')
   if (typeof raw.pdsAdminPassword !== 'string' || !raw.pdsAdminPassword) fail('pdsAdminPassword is required')
   if (raw.outbox != null && (typeof raw.outbox.enqueue !== 'function' || typeof raw.outbox.tryNow !== 'function')) fail('outbox must have enqueue() and tryNow()')
-  if (raw.onRevokeAccountSessions !== undefined && typeof raw.onRevokeAccountSessions !== 'function') fail('onRevokeAccountSessions must be a function')
   if (raw.accountInvites != null && typeof raw.accountInvites.forAccount !== 'function') fail('accountInvites must have forAccount(did)')
   let plc = raw.plc
   if (!plc) {
@@ -205,13 +202,13 @@ export function resolveOptions(raw: SessionPluginOptions): Readonly<ResolvedSess
     rateLimitStore: raw.rateLimitStore ?? null,
     rateLimits,
     limiters: raw.limiters ?? null,
-    passwordConcurrency: posInt(raw.passwordConcurrency, DEFAULT_PASSWORD_CONCURRENCY, 'passwordConcurrency'),
-    passwordQueueMax: posInt(raw.passwordQueueMax, DEFAULT_PASSWORD_QUEUE_MAX, 'passwordQueueMax'),
+    passwordConcurrency: positiveInt('passwordConcurrency', raw.passwordConcurrency, DEFAULT_PASSWORD_CONCURRENCY),
+    passwordQueueMax: positiveInt('passwordQueueMax', raw.passwordQueueMax, DEFAULT_PASSWORD_QUEUE_MAX),
     passwordGate: raw.passwordGate ?? null,
-    emailTokenTtlMs: posInt(raw.emailTokenTtlMs, DEFAULT_EMAIL_TOKEN_TTL_MS, 'emailTokenTtlMs'),
-    refreshGraceMs: posInt(raw.refreshGraceMs, DEFAULT_REFRESH_GRACE_MS, 'refreshGraceMs'),
-    now: raw.now ?? Date.now,
-    onRevokeAccountSessions: raw.onRevokeAccountSessions ?? (async () => {}),
+    emailTokenTtlMs: positiveInt('emailTokenTtlMs', raw.emailTokenTtlMs, DEFAULT_EMAIL_TOKEN_TTL_MS),
+    refreshGraceMs: positiveInt('refreshGraceMs', raw.refreshGraceMs, DEFAULT_REFRESH_GRACE_MS),
+    now: clock(raw.now),
+    onRevokeAccountSessions: fn('onRevokeAccountSessions', raw.onRevokeAccountSessions, async (_did: string): Promise<void> => {}),
     accountInvites: raw.accountInvites ?? null,
   })
 }

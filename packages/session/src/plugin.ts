@@ -102,7 +102,7 @@ async function sessionPlugin(app: FastifyInstance, raw: SessionPluginOptions): P
  * Sessions for the whole fleet: login, refresh, app passwords, email flows and 2FA, and the
  * account lifecycle routes PDSes forward in entryway mode.
  */
-export const session = fp(sessionPlugin, { name: '@entryway/session', fastify: '5.x' })
+export const entrywaySession = fp(sessionPlugin, { name: '@entryway/session', fastify: '5.x', dependencies: ['@entryway/xrpc'] })
 
 /** Every XRPC method this plugin serves (the proxy must not forward them). */
 export const SESSION_NSIDS: readonly string[] = [

@@ -10,7 +10,7 @@ import {
   MemoryMailer,
   MemoryRefreshTokenStore,
   hashPassword,
-  session,
+  entrywaySession,
   type DidDocument,
   type PdsAdminCall,
   type PdsAdminClient,
@@ -102,7 +102,7 @@ export async function buildTestApp(t: Tap, overrides: Partial<SessionPluginOptio
   }
   const app = Fastify({ logger: false })
   await app.register(xrpcErrorHandler)
-  await app.register(session, {
+  await app.register(entrywaySession, {
     accounts,
     appPasswords,
     emailTokens,

@@ -6,7 +6,7 @@ import { getFreePort } from './ports.js'
 import { ownedDir } from './temp-dir.js'
 import { spawnService, WATCH_PARENT_IMPORT, type ExitInfo, type ServiceProcess } from './process.js'
 
-/** What a PDS in entryway mode must know about its Entryway (contract §1.1). */
+/** What a PDS in entryway mode must know about its Entryway. */
 export interface EntrywayIdentity {
   /** Origin only: `https://…`, or `http://localhost:<port>`; anything else crashes the PDS at start. */
   url: string

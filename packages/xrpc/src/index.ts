@@ -4,3 +4,4 @@ export { assertValidXrpcInput, assertValidXrpcParams, assertValidXrpcOutput } fr
 export { parseBasicAuth, parseBearer } from './auth-header.js'
 export { getPdsEndpoint, type DidDocument, type DidDocResolver, type ResolveOptions } from './did-document.js'
 export { storableInput, assertStorable, unstorableReason, MAX_INPUT_INTEGER } from './storable-input.js'
+export { optionsKit, type OptionsKit, type Resolved } from './options-kit.js'

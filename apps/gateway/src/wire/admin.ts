@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import {
-  adminRbac,
+  entrywayAdminRbac,
   basicAdminHeader,
   OAuthAdminLogin,
   queryString,
@@ -44,7 +44,7 @@ export async function wireAdmin(app: FastifyInstance, ctx: GatewayContext): Prom
   const { cfg, secrets } = ctx
   if (!cfg.adminRbac) return
   const db = ctx.database.db
-  await app.register(adminRbac, {
+  await app.register(entrywayAdminRbac, {
     rbac: { file: cfg.adminRbac.file },
     publicUrl: cfg.service.publicUrl,
     // ENTRYWAY_ADMIN_COOKIE_SECRET, else derived from the JWT key (every instance signs alike)

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { metrics, type EntrywayMetrics } from '@entryway/metrics'
+import { entrywayMetrics, type EntrywayMetrics } from '@entryway/metrics'
 import type { ServerConfig } from '../config/config.js'
 
 /**
@@ -9,7 +9,7 @@ import type { ServerConfig } from '../config/config.js'
  * rates: not for the public); the families are kept either way.
  */
 export async function wireMetrics(app: FastifyInstance, cfg: ServerConfig): Promise<EntrywayMetrics> {
-  await app.register(metrics, { token: cfg.metrics.token, ...(cfg.metrics.served ? {} : { path: null }) })
+  await app.register(entrywayMetrics, { token: cfg.metrics.token, ...(cfg.metrics.served ? {} : { path: null }) })
   if (!cfg.metrics.served) app.log.warn('/metrics is not served: set ENTRYWAY_METRICS_TOKEN to scrape it')
   return app.entrywayMetrics
 }

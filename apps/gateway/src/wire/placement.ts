@@ -1,7 +1,7 @@
 import { hkdfSync } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { HandleResolver } from '@atproto/identity'
-import { placement, UndiciPdsClient, UndiciPlcClient, type PlacementAuth } from '@entryway/placement'
+import { entrywayPlacement, UndiciPdsClient, UndiciPlcClient, type PlacementAuth } from '@entryway/placement'
 import { signupAntiAbuse } from './signup-anti-abuse.js'
 import { ACCESS_FULL, ACCESS_STANDARD } from '@entryway/session'
 import type { GatewayContext } from '../context.js'
@@ -24,7 +24,7 @@ export async function wirePlacement(app: FastifyInstance, ctx: GatewayContext): 
     admin: (req) => ctx.authVerifier.adminBasic(req),
     moderator: (req, nsid) => ctx.authVerifier.moderator(req, nsid),
   }
-  await app.register(placement, {
+  await app.register(entrywayPlacement, {
     handleDomains: cfg.service.handleDomains,
     inviteRequired: cfg.service.inviteRequired,
     includeDidDoc: cfg.service.includeDidDocInSession,

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { DidPlcOperator, OutboxWorker, session, sessionJobHandlers, type AccountInvites, type Mailer } from '@entryway/session'
+import { DidPlcOperator, OutboxWorker, entrywaySession, sessionJobHandlers, type AccountInvites, type Mailer } from '@entryway/session'
 import type { EntrywayDb } from '@entryway/db'
 import { KyselyAccountDirectory, KyselyInviteStore } from '@entryway/placement/postgres'
 import type { GatewayContext } from '../context.js'
@@ -52,7 +52,7 @@ export async function wireSession(app: FastifyInstance, ctx: GatewayContext): Pr
   })
   app.addHook('onReady', async () => outbox.start())
   app.addHook('onClose', async () => outbox.stop())
-  await app.register(session, {
+  await app.register(entrywaySession, {
     accounts: new KyselyAccountStore(db),
     appPasswords: new KyselyAppPasswordStore(db),
     emailTokens: new KyselyEmailTokenStore(db),

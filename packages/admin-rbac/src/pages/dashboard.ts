@@ -62,11 +62,11 @@ export function dashboardPage(opts: {
 ${opts.hosts.map((h) => html`<tr><td>${h.id}</td><td class="mono">${h.url}</td><td class="mono">${h.did}</td><td>${statusPill(h.status === 'enabled' ? 'active' : h.status)}</td></tr>`)}
 </tbody></table></div>
 <div class="card"><h2>Accounts</h2>
-<form class="filters" method="get" action="/admin"><div><label for="q">Handle or DID starts with</label><input id="q" name="q" value="${opts.query ?? ''}"></div><div style="flex:0"><button type="submit" class="secondary">Search</button></div></form>
+<form class="filters" method="get" action="./"><div><label for="q">Handle or DID starts with</label><input id="q" name="q" value="${opts.query ?? ''}"></div><div style="flex:0"><button type="submit" class="secondary">Search</button></div></form>
 <table id="accounts"><thead><tr><th>Account</th><th>Host</th><th>Status</th><th>Email</th><th>Actions</th></tr></thead><tbody>
 ${rows.length ? rows : html`<tr><td colspan="5" class="muted">No accounts.</td></tr>`}
 </tbody></table>
-${opts.cursor ? html`<p><a class="btn secondary" href="/admin?cursor=${encodeURIComponent(opts.cursor)}${opts.query ? `&q=${encodeURIComponent(opts.query)}` : ''}">Next page</a></p>` : ''}
+${opts.cursor ? html`<p><a class="btn secondary" href="./?cursor=${encodeURIComponent(opts.cursor)}${opts.query ? `&q=${encodeURIComponent(opts.query)}` : ''}">Next page</a></p>` : ''}
 </div>
 <h1>Tools</h1>
 ${tools.length ? html`<div class="grid">${tools.map((a) => html`<div class="card" id="tool-${a.nsid}"><h2>${a.label}</h2><p class="muted mono">${a.nsid}</p>${actionForm(a, csrf)}</div>`)}</div>` : html`<p class="muted">Your roles allow no tools.</p>`}`
@@ -82,6 +82,6 @@ export function confirmPage(opts: { user: LayoutUser; action: AdminAction; value
     body: html`<div class="center"><div class="card"><h1>${opts.action.label}?</h1>
 <p>This cannot be undone. Check every field below.</p>
 ${actionForm(opts.action, opts.user.csrfToken, { values: opts.values, submit: `Yes, ${opts.action.label.toLowerCase()}` })}
-<p><a class="btn secondary" href="/admin">Cancel</a></p></div></div>`,
+<p><a class="btn secondary" href="./">Cancel</a></p></div></div>`,
   })
 }

@@ -19,7 +19,7 @@ export function field(f: FieldSpec, id: string, value?: string): SafeHtml {
 export function actionForm(a: AdminAction, csrf: string, opts: { values?: Record<string, string>; submit?: string; id?: string } = {}): SafeHtml {
   const id = opts.id ?? a.nsid.split('.').pop()!
   const values = opts.values ?? {}
-  return html`<form method="post" action="/admin/action/${a.nsid}" data-nsid="${a.nsid}">
+  return html`<form method="post" action="action/${a.nsid}" data-nsid="${a.nsid}">
 <input type="hidden" name="_csrf" value="${csrf}">
 ${a.fields.map((f) => field(f, id, values[f.name]))}
 <p><button type="submit" class="${a.danger ? 'danger' : ''}">${opts.submit ?? a.label}</button></p></form>`
@@ -30,5 +30,5 @@ ${a.fields.map((f) => field(f, id, values[f.name]))}
  * `to: 'confirm'` it opens the action's confirmation page instead of acting.
  */
 export function rowButton(a: AdminAction, csrf: string, fields: Record<string, string>, label: string, cls = 'secondary', to: 'action' | 'confirm' = 'action'): SafeHtml {
-  return html`<form class="inline" method="post" action="/admin/${to}/${a.nsid}" data-nsid="${a.nsid}"><input type="hidden" name="_csrf" value="${csrf}">${Object.entries(fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}<button type="submit" class="${cls}">${label}</button></form>`
+  return html`<form class="inline" method="post" action="${to}/${a.nsid}" data-nsid="${a.nsid}"><input type="hidden" name="_csrf" value="${csrf}">${Object.entries(fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}<button type="submit" class="${cls}">${label}</button></form>`
 }

@@ -7,6 +7,6 @@ export function messagePage(opts: { title: string; message: string; user?: Layou
     user: opts.user,
     body: html`<div class="center"><div class="card"><h1>${opts.title}</h1>
 <div class="notice ${opts.tone ?? 'error'}" role="alert">${opts.message}</div>
-${opts.links ?? html`<p><a class="btn secondary" href="/admin/login">Sign in</a></p>`}</div></div>`,
+${opts.links ?? html`<p><a class="btn secondary" href="login">Sign in</a></p>`}</div></div>`,
   })
 }

@@ -28,6 +28,6 @@ export function resultPage(opts: { user: LayoutUser; action: AdminAction; outcom
 <p class="muted mono">${opts.action.nsid}</p>
 <div class="notice ${ok ? 'ok' : 'error'}" role="status">${message}</div>
 ${o.kind === 'done' ? html`<h2>Answer</h2><pre id="answer">${JSON.stringify(o.answer.body, null, 2)}</pre>` : ''}
-<p><a class="btn secondary" href="/admin">Back to the dashboard</a></p></div>`,
+<p><a class="btn secondary" href="./">Back to the dashboard</a></p></div>`,
   })
 }

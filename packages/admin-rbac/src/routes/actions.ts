@@ -9,7 +9,7 @@ import { performAction, outcomeStatus } from '../perform-action.js'
 import { safeEqual } from '../portal-session.js'
 import { html } from '../html.js'
 
-const backLink = html`<p><a class="btn secondary" href="/admin">Back to the dashboard</a></p>`
+const backLink = html`<p><a class="btn secondary" href="./">Back to the dashboard</a></p>`
 
 function toInput(body: unknown): ActionInput {
   const out: ActionInput = {}
@@ -38,7 +38,7 @@ function crossOrigin(req: FastifyRequest, publicUrl: string): boolean {
 
 export function registerActionRoutes(app: FastifyInstance, d: PortalDeps): void {
   // HTML forms.
-  app.post<{ Params: { nsid: string } }>('/admin/action/:nsid', { config: d.actionLimit }, async (req, reply) => {
+  app.post<{ Params: { nsid: string } }>('/action/:nsid', { config: d.actionLimit }, async (req, reply) => {
     const s = await requirePage(d, req, reply)
     if (!s) return reply
     const user = layoutUser(s)
@@ -59,7 +59,7 @@ export function registerActionRoutes(app: FastifyInstance, d: PortalDeps): void 
 
   // A POST of the portal's own forms only (CSRF token, same origin): a link someone sends a
   // member cannot open a confirmation page filled with values of their choosing.
-  app.post<{ Params: { nsid: string } }>('/admin/confirm/:nsid', { config: d.actionLimit }, async (req, reply) => {
+  app.post<{ Params: { nsid: string } }>('/confirm/:nsid', { config: d.actionLimit }, async (req, reply) => {
     const s = await requirePage(d, req, reply)
     if (!s) return reply
     const body = (req.body ?? {}) as Record<string, unknown>
@@ -79,11 +79,11 @@ export function registerActionRoutes(app: FastifyInstance, d: PortalDeps): void 
   })
 
   // JSON API: same checks; the CSRF token comes in `x-csrf-token`. Errors are XRPC-shaped.
-  app.post<{ Params: { nsid: string } }>('/admin/xrpc/:nsid', { config: d.actionLimit }, async (req, reply) => {
+  app.post<{ Params: { nsid: string } }>('/xrpc/:nsid', { config: d.actionLimit }, async (req, reply) => {
     const c = await d.sessions.check(req, reply)
     if (!c.ok) {
       if (c.reason === 'not-member') throw new ForbiddenError('not a member of the admin team')
-      throw new AuthRequiredError(c.reason === 'none' ? 'sign in at /admin/login' : `${c.reason} session`)
+      throw new AuthRequiredError(c.reason === 'none' ? `sign in at ${d.o.prefix}/login` : `${c.reason} session`)
     }
     const action = ADMIN_ACTIONS.get(req.params.nsid)
     const token = req.headers['x-csrf-token']
@@ -107,7 +107,7 @@ export function registerActionRoutes(app: FastifyInstance, d: PortalDeps): void 
     }
   })
 
-  app.get('/admin/api/session', async (req, reply) => {
+  app.get('/api/session', async (req, reply) => {
     const c = await d.sessions.check(req, reply)
     if (!c.ok) throw c.reason === 'not-member' ? new ForbiddenError('not a member of the admin team') : new AuthRequiredError('no valid session')
     return { did: c.session.did, roles: c.perms.roleNames, csrfToken: c.session.csrfToken, expiresAt: c.session.expiresAt }

@@ -10,13 +10,13 @@ import { safeEqual } from '../portal-session.js'
 const IDENTIFIER_MAX = 256
 
 export function registerLoginRoutes(app: FastifyInstance, d: PortalDeps): void {
-  app.get('/admin/login', { config: d.loginLimit }, async (req, reply) => {
+  app.get('/login', { config: d.loginLimit }, async (req, reply) => {
     const csrf = d.sessions.loginCsrf(req, reply)
     const q = req.query as Record<string, string | undefined>
     return reply.type('text/html; charset=utf-8').send(loginPage({ csrf, notice: q.out ? 'You are signed out.' : undefined }))
   })
 
-  app.post('/admin/login', { config: d.loginLimit }, async (req, reply) => {
+  app.post('/login', { config: d.loginLimit }, async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>
     const identifier = typeof body.identifier === 'string' ? body.identifier.trim() : ''
     const csrf = d.sessions.loginCsrf(req, reply)
@@ -33,7 +33,7 @@ export function registerLoginRoutes(app: FastifyInstance, d: PortalDeps): void {
     }
   })
 
-  app.get('/admin/oauth/callback', { config: d.loginLimit }, async (req, reply) => {
+  app.get('/oauth/callback', { config: d.loginLimit }, async (req, reply) => {
     const params = new URLSearchParams(req.url.split('?')[1] ?? '')
     let did: string
     try {
@@ -65,16 +65,16 @@ export function registerLoginRoutes(app: FastifyInstance, d: PortalDeps): void {
           messagePage({
             title: 'Access denied',
             message: `${did} is not a member of the admin team. Ask an administrator to add it to the RBAC file.`,
-            links: html`<p><a class="btn secondary" href="/admin/login">Sign in with another account</a></p>`,
+            links: html`<p><a class="btn secondary" href="login">Sign in with another account</a></p>`,
           }),
         )
     }
     await d.sessions.create(reply, did)
     await d.audit.append({ ...entry, allowed: true, resultStatus: 200, detail: `roles: ${perms.roleNames.join(',')}` })
-    return reply.redirect('/admin', 303)
+    return reply.redirect(d.o.prefix, 303)
   })
 
-  app.post('/admin/logout', { config: d.actionLimit }, async (req, reply) => {
+  app.post('/logout', { config: d.actionLimit }, async (req, reply) => {
     const c = await d.sessions.check(req, reply)
     if (c.ok) {
       const body = (req.body ?? {}) as Record<string, unknown>
@@ -85,6 +85,6 @@ export function registerLoginRoutes(app: FastifyInstance, d: PortalDeps): void {
       await d.audit.append({ at: d.o.now().toISOString(), actorDid: c.session.did, nsid: 'portal.logout', target: null, hostId: null, allowed: true, resultStatus: 200, detail: null })
     }
     d.sessions.clear(reply)
-    return reply.redirect('/admin/login?out=1', 303)
+    return reply.redirect(`${d.o.prefix}/login?out=1`, 303)
   })
 }

@@ -33,7 +33,7 @@ export function parseAuditFilter(q: Record<string, string | undefined>): AuditFi
 }
 
 export function registerPageRoutes(app: FastifyInstance, d: PortalDeps): void {
-  app.get<{ Querystring: Record<string, string | undefined> }>('/admin', async (req, reply) => {
+  app.get<{ Querystring: Record<string, string | undefined> }>('/', async (req, reply) => {
     const s = await requirePage(d, req, reply)
     if (!s) return reply
     const query = req.query.q?.trim().slice(0, 256) || undefined
@@ -46,12 +46,12 @@ export function registerPageRoutes(app: FastifyInstance, d: PortalDeps): void {
       .send(dashboardPage({ user: layoutUser(s), perms: s.perms, hosts, accounts: page.accounts, cursor: page.cursor, query }))
   })
 
-  app.get<{ Querystring: Record<string, string | undefined> }>('/admin/audit', async (req, reply) => {
+  app.get<{ Querystring: Record<string, string | undefined> }>('/audit', async (req, reply) => {
     const s = await requirePage(d, req, reply)
     if (!s) return reply
     if (!s.perms.mayEver(READ_AUDIT)) {
       return reply.code(403).type('text/html; charset=utf-8').send(
-        messagePage({ title: 'Not allowed', message: `Reading the audit log needs a role with ${READ_AUDIT}.`, user: layoutUser(s), links: html`<p><a class="btn secondary" href="/admin">Back</a></p>` }),
+        messagePage({ title: 'Not allowed', message: `Reading the audit log needs a role with ${READ_AUDIT}.`, user: layoutUser(s), links: html`<p><a class="btn secondary" href="./">Back</a></p>` }),
       )
     }
     const filter = parseAuditFilter(req.query)
@@ -62,7 +62,7 @@ export function registerPageRoutes(app: FastifyInstance, d: PortalDeps): void {
     return reply.type('text/html; charset=utf-8').send(auditPage({ user: layoutUser(s), filter, rows: page.rows, cursor: page.cursor, verdict }))
   })
 
-  app.get<{ Querystring: Record<string, string | undefined> }>('/admin/audit/export', async (req, reply) => {
+  app.get<{ Querystring: Record<string, string | undefined> }>('/audit/export', async (req, reply) => {
     const s = await requirePage(d, req, reply)
     if (!s) return reply
     if (!s.perms.mayEver(READ_AUDIT)) return reply.code(403).type('text/plain').send(`needs ${READ_AUDIT}`)
