@@ -110,7 +110,7 @@ export interface SessionPluginOptions {
    * @default a no-op
    */
   onRevokeAccountSessions?: (did: string) => Promise<void>
-  /** Invite codes shown in admin account views (`admin.getAccountInfo(s)`); none when unset. */
+  /** Invite codes shown in admin account views (`admin.getAccountInfo(s)`). @default null (none shown) */
   accountInvites?: AccountInvites | null
 }
 
