@@ -41,7 +41,7 @@ t.test('Redis outage: traffic continues, login and sign-up limits fall back to t
   t.teardown(() => redis.kill('SIGKILL'))
   const prefix = redisPrefix('down')
   const stub = await startStubPds(t, 200)
-  const { port, env } = await gatewayEnvWithStub(t, stub.url, { ENTRYWAY_REDIS_URL: `redis://127.0.0.1:${redisPort}`, ENTRYWAY_REDIS_PREFIX: prefix })
+  const { port, env } = await gatewayEnvWithStub(t, stub.url, { ENTRYWAY_REDIS_URL: `redis://127.0.0.1:${redisPort}`, ENTRYWAY_REDIS_PREFIX: prefix, ENTRYWAY_RATE_LIMIT_CREATE_ACCOUNT_IP_HOURLY: '1000/1h', ENTRYWAY_RATE_LIMIT_CREATE_ACCOUNT_SUBNET: '1000/1h' })
   const g = await startGateway({ env, port, name: 'gateway (redis down)' })
   t.teardown(() => g.stop())
   const base = `http://127.0.0.1:${port}`

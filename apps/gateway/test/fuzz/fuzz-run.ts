@@ -10,8 +10,9 @@ import { requestArb, type FuzzRequest } from './route-requests.js'
 export const REQUEST_TIMEOUT_MS = 10_000
 /** Credentials and seeded accounts are put back this often (the fuzz may revoke or delete them). */
 const RESTORE_EVERY = 50
-/** Refusals that are recorded by design: the admin portal audits every refused action. */
-const WRITES_ON_REFUSAL_ALLOWED = new Set(['admin_audit'])
+// admin_audit: refusals are audited on purpose; worker_lease: the background health and reconcile
+// rounds take their leases while the fuzz runs, whatever the request
+const WRITES_ON_REFUSAL_ALLOWED = new Set(['admin_audit', 'worker_lease'])
 
 export interface FuzzStats {
   requests: number
