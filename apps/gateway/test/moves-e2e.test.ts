@@ -58,8 +58,14 @@ t.test('an account moves between two real PDSes with its records, blobs, prefere
   const gone = await xrpc(source, 'com.atproto.admin.getSubjectStatus', { auth: admin, query: { did: u.did } })
   t.equal(gone.body.error, 'NotFound', 'the source copy is deleted')
 
-  // sessions: the old host's access token is expired; a refresh gives one for the new host
-  const stale = await xrpc(E, 'app.bsky.actor.getPreferences', { token: oldToken })
+  // sessions: the old host's access token is expired; a refresh gives one for the new host.
+  // The gate learns that the freeze ended on its next refresh: until then it still answers
+  // AccountMoving (retryable), so wait for that to pass before asserting (a loaded CI lags).
+  let stale = await xrpc(E, 'app.bsky.actor.getPreferences', { token: oldToken })
+  for (const until = Date.now() + 15_000; stale.body.error === 'AccountMoving' && Date.now() < until; ) {
+    await new Promise((r) => setTimeout(r, 250))
+    stale = await xrpc(E, 'app.bsky.actor.getPreferences', { token: oldToken })
+  }
   t.equal(stale.status, 400)
   t.equal(stale.body.error, 'ExpiredToken', 'an access token for the old host gets ExpiredToken')
   const refreshed = await xrpc(E, 'com.atproto.server.refreshSession', { auth: `Bearer ${u.refreshJwt}`, post: true })
