@@ -143,6 +143,10 @@ export async function startFleet(opts: StartFleetOptions = {}): Promise<Fleet> {
       ENTRYWAY_PUBLIC_URL: entryway.url,
       ENTRYWAY_DID: entryway.did,
       ENTRYWAY_HANDLE_DOMAINS: handleDomains.join(','),
+      // a test fleet signs many accounts up from one loopback address; the hourly sign-up
+      // throttles (tested on their own in abuse/signup-throttles) would refuse them
+      ENTRYWAY_RATE_LIMIT_CREATE_ACCOUNT_IP_HOURLY: '100000/1h',
+      ENTRYWAY_RATE_LIMIT_CREATE_ACCOUNT_SUBNET: '100000/1h',
       ENTRYWAY_DATA_DIR: gatewayDataDir,
       ENTRYWAY_PLC_URL: plc.url,
       ENTRYWAY_JWT_SIGNING_KEY_HEX: keys.jwt.privateKeyHex,
