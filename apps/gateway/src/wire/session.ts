@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { DidPlcOperator, OutboxWorker, entrywaySession, sessionJobHandlers, type AccountInvites, type Mailer } from '@entryway/session'
 import type { EntrywayDb } from '@entryway/db'
+import { inviteView } from '@entryway/placement'
 import { KyselyAccountDirectory, KyselyInviteStore } from '@entryway/placement/postgres'
 import type { GatewayContext } from '../context.js'
 import { gatewayMailer } from './mailer.js'
@@ -14,15 +15,7 @@ function placementAccountInvites(db: EntrywayDb): AccountInvites {
     async forAccount(did) {
       const [codes, account] = await Promise.all([invites.listForAccount(did, { includeUsed: true }), accounts.getByDid(did)])
       return {
-        invites: codes.map((c) => ({
-          code: c.code,
-          available: Math.max(0, c.availableUses - c.uses.length),
-          disabled: c.disabled,
-          forAccount: c.forAccount,
-          createdBy: c.createdBy,
-          createdAt: c.createdAt,
-          uses: c.uses.map((u) => ({ usedBy: u.usedBy, usedAt: u.usedAt })),
-        })),
+        invites: codes.map(inviteView),
         invitesDisabled: account?.invitesDisabled ?? false,
       }
     },
