@@ -36,7 +36,18 @@ export async function run(opts: Partial<BenchOptions> = {}): Promise<BenchResult
         let frozenSeen = false
         const probe = (async () => {
           while (writing) {
-            const r = await xrpc(E, 'com.atproto.repo.createRecord', { token, body: { repo: u.did, collection: 'app.bsky.feed.post', record: { $type: 'app.bsky.feed.post', text: 'probe', createdAt: new Date().toISOString() } } })
+            const r = await xrpc(E, 'com.atproto.repo.createRecord', {
+              token,
+              body: {
+                repo: u.did,
+                collection: 'app.bsky.feed.post',
+                record: {
+                  $type: 'app.bsky.feed.post',
+                  text: 'probe',
+                  createdAt: new Date().toISOString(),
+                },
+              },
+            })
             const now = performance.now()
             if (r.status === 200) {
               if (!frozenSeen) lastOkBefore = now
@@ -45,7 +56,10 @@ export async function run(opts: Partial<BenchOptions> = {}): Promise<BenchResult
               frozenSeen = true
               refused++
               if (r.body.error === 'ExpiredToken') {
-                const s = await xrpc(E, 'com.atproto.server.refreshSession', { auth: `Bearer ${refresh}`, post: true })
+                const s = await xrpc(E, 'com.atproto.server.refreshSession', {
+                  auth: `Bearer ${refresh}`,
+                  post: true,
+                })
                 if (s.status === 200) {
                   token = s.body.accessJwt
                   refresh = s.body.refreshJwt
@@ -58,19 +72,34 @@ export async function run(opts: Partial<BenchOptions> = {}): Promise<BenchResult
         })()
         await new Promise((res) => setTimeout(res, 300))
         const t0 = performance.now()
-        const start = await xrpc(E, 'com.entryway.admin.moveAccount', { auth: admin, body: { account: u.did } })
+        const start = await xrpc(E, 'com.entryway.admin.moveAccount', {
+          auth: admin,
+          body: { account: u.did },
+        })
         if (start.status !== 200) throw new Error(`moveAccount: ${JSON.stringify(start.body)}`)
         const end = await waitMove(E, admin, start.body.move.id, 900_000)
         const total = (performance.now() - t0) / 1000
         if (end.state !== 'done') throw new Error(`move ended ${end.state}: ${end.error}`)
         const deadline = Date.now() + 30_000
-        while (!firstOkAfter && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50))
+        while (!firstOkAfter && Date.now() < deadline)
+          await new Promise((res) => setTimeout(res, 50))
         writing = false
         await probe
         const unavailable = (firstOkAfter - lastOkBefore) / 1000
-        opts.log?.(`move: ${records} records: total ${total.toFixed(1)} s, writes unavailable ${unavailable.toFixed(1)} s (${refused} refusals), token now for ${decodeJwt(token).aud}`)
-        out.push({ name: `move ${records} records + ${BLOBS} blobs: total time`, value: total, unit: 's' })
-        out.push({ name: `move ${records} records + ${BLOBS} blobs: writes unavailable`, value: unavailable, unit: 's', note: `${refused} refused writes (AccountMoving, then one ExpiredToken) from a client writing every ${PROBE_MS} ms` })
+        opts.log?.(
+          `move: ${records} records: total ${total.toFixed(1)} s, writes unavailable ${unavailable.toFixed(1)} s (${refused} refusals), token now for ${decodeJwt(token).aud}`,
+        )
+        out.push({
+          name: `move ${records} records + ${BLOBS} blobs: total time`,
+          value: total,
+          unit: 's',
+        })
+        out.push({
+          name: `move ${records} records + ${BLOBS} blobs: writes unavailable`,
+          value: unavailable,
+          unit: 's',
+          note: `${refused} refused writes (AccountMoving, then one ExpiredToken) from a client writing every ${PROBE_MS} ms`,
+        })
       }
     } finally {
       await gw.app.close()

@@ -17,7 +17,8 @@ const require = createRequire(new URL('../packages/proxy/package.json', import.m
 const undici = require('undici') as typeof import('undici')
 
 const here = new URL('.', import.meta.url).pathname
-const PATH = '/xrpc/com.atproto.repo.getRecord?repo=did:plc:benchbenchbenchbenchbenc&collection=app.bsky.feed.post&rkey=1'
+const PATH =
+  '/xrpc/com.atproto.repo.getRecord?repo=did:plc:benchbenchbenchbenchbenc&collection=app.bsky.feed.post&rkey=1'
 const CONNECTIONS = 10
 const FIXED_RATE = 1000
 
@@ -52,17 +53,39 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
     if (cluster) stops.push(cluster.destroy)
     const database = cluster ? 'Postgres' : 'PGlite (no PostgreSQL server binaries here)'
     opts.log(`the gateway runs on ${database}`)
-    const gateway = await spawnTsChild(join(here, 'lib/gateway-child.ts'), { ORIGIN_URL: originUrl, ...(cluster ? { BENCH_DATABASE_URL: cluster.url } : {}) })
+    const gateway = await spawnTsChild(join(here, 'lib/gateway-child.ts'), {
+      ORIGIN_URL: originUrl,
+      ...(cluster ? { BENCH_DATABASE_URL: cluster.url } : {}),
+    })
     stops.push(gateway.stop)
-    const plugin = await spawnTsChild(join(here, 'lib/plugin-only.ts'), { ORIGIN_URL: originUrl, PLUGIN_ONLY_METRICS: '1' })
+    const plugin = await spawnTsChild(join(here, 'lib/plugin-only.ts'), {
+      ORIGIN_URL: originUrl,
+      PLUGIN_ONLY_METRICS: '1',
+    })
     stops.push(plugin.stop)
     const nginx = await startNginx(Number(origin.ready.port), opts)
     if (nginx) stops.push(nginx.stop)
 
     const targets: Target[] = [
       { name: 'direct', url: originUrl, headers: {}, pid: null, withChildren: false },
-      ...(nginx ? [{ name: 'nginx', url: `http://127.0.0.1:${nginx.ready.port}`, headers: {}, pid: nginx.proc.pid!, withChildren: true }] : []),
-      { name: 'reply-from', url: `http://127.0.0.1:${bare.ready.port}`, headers: {}, pid: bare.proc.pid!, withChildren: false },
+      ...(nginx
+        ? [
+            {
+              name: 'nginx',
+              url: `http://127.0.0.1:${nginx.ready.port}`,
+              headers: {},
+              pid: nginx.proc.pid!,
+              withChildren: true,
+            },
+          ]
+        : []),
+      {
+        name: 'reply-from',
+        url: `http://127.0.0.1:${bare.ready.port}`,
+        headers: {},
+        pid: bare.proc.pid!,
+        withChildren: false,
+      },
       {
         name: 'plugin',
         url: `http://127.0.0.1:${plugin.ready.port}`,
@@ -81,7 +104,8 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
     // every path must answer 200 before we time anything
     for (const t of targets) {
       const res = await fetch(t.url + PATH, { headers: t.headers })
-      if (res.status !== 200) throw new Error(`${t.name} answered ${res.status}: ${await res.text()}`)
+      if (res.status !== 200)
+        throw new Error(`${t.name} answered ${res.status}: ${await res.text()}`)
       await load(t, 2, null) // warm-up (JIT, pools, caches)
     }
 
@@ -95,25 +119,32 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
         const before = t.pid ? cpuTicks(t.pid, t.withChildren) : 0
         const res = await load(t, seconds, null)
         const after = t.pid ? cpuTicks(t.pid, t.withChildren) : 0
-        if (res.errors || res.non2xx) opts.log(`${t.name}: ${res.errors} errors, ${res.non2xx} non-2xx`)
+        if (res.errors || res.non2xx)
+          opts.log(`${t.name}: ${res.errors} errors, ${res.non2xx} non-2xx`)
         ;(rps[t.name] ??= []).push(res.requests.total / seconds)
         if (t.pid) (cpu[t.name] ??= []).push(((after - before) * TICK_US) / res.requests.total)
       }
     }
     /** Per-round ratios of two paths (each pair measured within one round). */
-    const paired = (xs: Record<string, number[]>, a: string, b: string) => xs[a]!.map((v, i) => v / xs[b]![i]!)
-    const med = (xs: number[] | undefined) => (xs && xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! : NaN)
+    const paired = (xs: Record<string, number[]>, a: string, b: string) =>
+      xs[a]!.map((v, i) => v / xs[b]![i]!)
+    const med = (xs: number[] | undefined) =>
+      xs && xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! : NaN
 
     // added latency at a steady, sub-saturation rate (open loop), in 1 s slices taken round-robin
     // so that load from other processes on the box lands on every path alike
     const samples: Record<string, number[]> = {}
-    const pools = new Map(targets.map((t) => [t.name, new undici.Pool(t.url, { connections: 16, pipelining: 1 })]))
+    const pools = new Map(
+      targets.map((t) => [t.name, new undici.Pool(t.url, { connections: 16, pipelining: 1 })]),
+    )
     // the client's code and each pool's connections warm before anything is timed (the first
     // path measured used to carry the client's JIT warm-up in its tail)
     for (const t of targets) await fixedRate(t, pools.get(t.name)!, FIXED_RATE, 2)
     for (let s = 0; s < fixedSeconds; s++) {
-      if (s % 5 === 0) opts.log(`fixed ${FIXED_RATE} req/s: slice ${s + 1}/${fixedSeconds} on each path`)
-      for (const t of targets) (samples[t.name] ??= []).push(...(await fixedRate(t, pools.get(t.name)!, FIXED_RATE, 1)))
+      if (s % 5 === 0)
+        opts.log(`fixed ${FIXED_RATE} req/s: slice ${s + 1}/${fixedSeconds} on each path`)
+      for (const t of targets)
+        (samples[t.name] ??= []).push(...(await fixedRate(t, pools.get(t.name)!, FIXED_RATE, 1)))
     }
     for (const pool of pools.values()) await pool.close()
     const lat: Record<string, { p50: number; p99: number }> = {}
@@ -137,26 +168,50 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
     const rssEnd = med(rssSamples.slice(-fifth))
 
     const out: BenchResult[] = []
-    const row = (name: string, value: number, unit: string, extra: Partial<BenchResult> = {}) => out.push({ suite: 'proxy', name, value, unit, ...extra })
+    const row = (name: string, value: number, unit: string, extra: Partial<BenchResult> = {}) =>
+      out.push({ suite: 'proxy', name, value, unit, ...extra })
     for (const t of targets) {
       const on = t.name === 'entryway' ? `, gateway on ${database}` : ''
-      row(`throughput ${t.name}`, med(rps[t.name]), 'req/s', { note: `minimal origin, ${CONNECTIONS} conns, no pipelining, median of ${rounds} × ${seconds} s${on}` })
+      row(`throughput ${t.name}`, med(rps[t.name]), 'req/s', {
+        note: `minimal origin, ${CONNECTIONS} conns, no pipelining, median of ${rounds} × ${seconds} s${on}`,
+      })
     }
-    const spread = (xs: number[]) => `median of ${xs.length} rounds, ${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`
+    const spread = (xs: number[]) =>
+      `median of ${xs.length} rounds, ${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`
     if (nginx) {
       const rs = paired(rps, 'entryway', 'nginx')
-      row('throughput entryway / nginx', med(rs), '×', { goal: '≥ 0.6', pass: med(rs) >= 0.6, note: spread(rs) })
-      row('throughput plugin / nginx', med(paired(rps, 'plugin', 'nginx')), '×', { note: spread(paired(rps, 'plugin', 'nginx')) })
-      row('throughput reply-from / nginx', med(paired(rps, 'reply-from', 'nginx')), '×', { note: 'the bare Node hop' })
+      row('throughput entryway / nginx', med(rs), '×', {
+        goal: '≥ 0.6',
+        pass: med(rs) >= 0.6,
+        note: spread(rs),
+      })
+      row('throughput plugin / nginx', med(paired(rps, 'plugin', 'nginx')), '×', {
+        note: spread(paired(rps, 'plugin', 'nginx')),
+      })
+      row('throughput reply-from / nginx', med(paired(rps, 'reply-from', 'nginx')), '×', {
+        note: 'the bare Node hop',
+      })
     }
     row('throughput entryway / reply-from', med(paired(rps, 'entryway', 'reply-from')), '×')
     row('throughput entryway / direct', med(paired(rps, 'entryway', 'direct')), '×')
-    for (const t of targets.filter((x) => x.pid)) row(`CPU per request ${t.name}`, med(cpu[t.name]), 'µs', { note: 'proxy process utime+stime / requests' })
+    for (const t of targets.filter((x) => x.pid))
+      row(`CPU per request ${t.name}`, med(cpu[t.name]), 'µs', {
+        note: 'proxy process utime+stime / requests',
+      })
     const cpuRatios = paired(cpu, 'entryway', 'reply-from')
     const cpuRatio = med(cpuRatios)
-    row('CPU per request entryway / reply-from', cpuRatio, '×', { goal: '≤ 1.15', pass: cpuRatio <= 1.15, note: spread(cpuRatios) })
-    row('CPU per request plugin / reply-from', med(paired(cpu, 'plugin', 'reply-from')), '×', { note: 'the proxy plugin with metrics in a bare Fastify app' })
-    for (const t of targets) row(`latency at ${FIXED_RATE} req/s ${t.name} p50 / p99`, lat[t.name]!.p99, 'ms p99', { note: `p50 ${lat[t.name]!.p50.toFixed(2)} ms` })
+    row('CPU per request entryway / reply-from', cpuRatio, '×', {
+      goal: '≤ 1.15',
+      pass: cpuRatio <= 1.15,
+      note: spread(cpuRatios),
+    })
+    row('CPU per request plugin / reply-from', med(paired(cpu, 'plugin', 'reply-from')), '×', {
+      note: 'the proxy plugin with metrics in a bare Fastify app',
+    })
+    for (const t of targets)
+      row(`latency at ${FIXED_RATE} req/s ${t.name} p50 / p99`, lat[t.name]!.p99, 'ms p99', {
+        note: `p50 ${lat[t.name]!.p50.toFixed(2)} ms`,
+      })
     const added = lat.entryway!.p99 - lat.direct!.p99
     row(`added p99 at ${FIXED_RATE} req/s (entryway - direct)`, added, 'ms', {
       goal: '≤ 3',
@@ -192,7 +247,12 @@ async function load(t: Target, seconds: number, rate: number | null): Promise<au
  * bursts of 5 that queued behind each other on every path), on a pool the caller keeps warm across
  * slices, as a real client's keep-alive connections are; latency in µs precision.
  */
-async function fixedRate(t: Target, pool: import('undici').Pool, rate: number, seconds: number): Promise<number[]> {
+async function fixedRate(
+  t: Target,
+  pool: import('undici').Pool,
+  rate: number,
+  seconds: number,
+): Promise<number[]> {
   const samples: number[] = []
   const total = rate * seconds
   const tickMs = 1
@@ -226,7 +286,8 @@ async function fixedRate(t: Target, pool: import('undici').Pool, rate: number, s
     }, tickMs)
   })
   await Promise.all(inflight)
-  if (failed) process.stderr.write(`[bench] proxy: ${t.name}: ${failed} failed requests at fixed rate\n`)
+  if (failed)
+    process.stderr.write(`[bench] proxy: ${t.name}: ${failed} failed requests at fixed rate\n`)
   return samples
 }
 
@@ -236,7 +297,11 @@ async function startNginx(originPort: number, opts: BenchOptions): Promise<Child
   if (!bin) {
     opts.log('nginx missing: apt-get install nginx-light')
     try {
-      execFileSync('apt-get', ['install', '-y', '-q', 'nginx-light'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeout: 180_000 })
+      execFileSync('apt-get', ['install', '-y', '-q', 'nginx-light'], {
+        stdio: 'ignore',
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+        timeout: 180_000,
+      })
     } catch (err) {
       opts.log(`could not install nginx: ${(err as Error).message}`)
     }
@@ -268,7 +333,9 @@ http {
   }
 }`
   writeFileSync(join(dir, 'nginx.conf'), conf)
-  const proc = spawn(bin, ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const proc = spawn(bin, ['-c', join(dir, 'nginx.conf'), '-p', dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   // nginx prints nothing when ready: poll the port (bounded)
   const until = Date.now() + 10_000
   for (;;) {
@@ -297,6 +364,7 @@ http {
 }
 
 function findNginx(): string | null {
-  for (const p of ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx']) if (existsSync(p)) return p
+  for (const p of ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'])
+    if (existsSync(p)) return p
   return null
 }

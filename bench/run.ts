@@ -18,8 +18,13 @@ const modules = readdirSync(dir)
   .filter((name) => !only || only.has(name))
   // only modules that export run(): importing a script-style bench would start it with our argv
   .filter((name) => {
-    const ok = /export\s+(async\s+)?function\s+run\b|export\s+const\s+run\b/.test(readFileSync(join(dir, `${name}.ts`), 'utf8'))
-    if (!ok) log(`${name}: no run() export, skipped (run it on its own: ./dev node --import tsx bench/${name}.ts)`)
+    const ok = /export\s+(async\s+)?function\s+run\b|export\s+const\s+run\b/.test(
+      readFileSync(join(dir, `${name}.ts`), 'utf8'),
+    )
+    if (!ok)
+      log(
+        `${name}: no run() export, skipped (run it on its own: ./dev node --import tsx bench/${name}.ts)`,
+      )
     return ok
   })
   .sort()
@@ -41,17 +46,43 @@ for (const name of modules) {
         r.ratio !== undefined ? `ratio ${r.ratio}` : '',
         r.detail ? JSON.stringify(r.detail) : '',
       ].filter(Boolean)
-      rows.push({ ...r, suite: r.suite ?? name, note: [r.note, ...extra].filter(Boolean).join('; ') || undefined })
+      rows.push({
+        ...r,
+        suite: r.suite ?? name,
+        note: [r.note, ...extra].filter(Boolean).join('; ') || undefined,
+      })
     }
   } catch (err) {
     log(`${name}: FAILED ${(err as Error).stack ?? err}`)
-    rows.push({ suite: name, name: 'run', value: 'failed', unit: '', note: String((err as Error).message ?? err), pass: false })
+    rows.push({
+      suite: name,
+      name: 'run',
+      value: 'failed',
+      unit: '',
+      note: String((err as Error).message ?? err),
+      pass: false,
+    })
   }
 }
 
-const fmt = (v: number | string) => (typeof v === 'number' ? (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2)) : v)
+const fmt = (v: number | string) =>
+  typeof v === 'number'
+    ? Math.abs(v) >= 100
+      ? v.toFixed(0)
+      : Math.abs(v) >= 10
+        ? v.toFixed(1)
+        : v.toFixed(2)
+    : v
 const header = ['suite', 'measure', 'value', 'unit', 'goal', 'ok', 'note']
-const table = rows.map((r) => [r.suite ?? '', r.name, fmt(r.value), r.unit, r.goal ?? '', r.pass === undefined ? '' : r.pass ? 'yes' : 'NO', r.note ?? ''])
+const table = rows.map((r) => [
+  r.suite ?? '',
+  r.name,
+  fmt(r.value),
+  r.unit,
+  r.goal ?? '',
+  r.pass === undefined ? '' : r.pass ? 'yes' : 'NO',
+  r.note ?? '',
+])
 const md = [
   `# Bench results`,
   ``,

@@ -5,7 +5,12 @@ import type { BenchResult, BenchRun } from './types.js'
 
 export const run: BenchRun = async (opts) => {
   const { runSessionBench } = await import('../packages/session/bench/session.js')
-  const rows = await runSessionBench({ requests: opts.quick ? 80 : 300, concurrency: 16, tokens: opts.quick ? 500 : 2000, log: opts.log })
+  const rows = await runSessionBench({
+    requests: opts.quick ? 80 : 300,
+    concurrency: 16,
+    tokens: opts.quick ? 500 : 2000,
+    log: opts.log,
+  })
   return rows.map((r): BenchResult => {
     const ratio = r.theirs ? r.ours / r.theirs : undefined
     const row: BenchResult = { name: r.name, value: Number(r.ours.toFixed(2)), unit: r.unit }

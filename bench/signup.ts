@@ -22,9 +22,12 @@ async function createAccount(base: string, body: Record<string, string>): Promis
   return performance.now() - t0
 }
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!
 
-export async function run(opts: Partial<BenchOptions> & { n?: number } = {}): Promise<BenchResult[]> {
+export async function run(
+  opts: Partial<BenchOptions> & { n?: number } = {},
+): Promise<BenchResult[]> {
   const n = opts.n ?? (opts.quick ? QUICK_N : DEFAULT_N)
   opts.log?.(`signup: ${n} sign-ups each way`)
   const fleet = await startFleet({ pdsCount: 1, gateway: false, mail: false })
@@ -40,17 +43,44 @@ export async function run(opts: Partial<BenchOptions> & { n?: number } = {}): Pr
         entryway: fleet.entryway,
         adminPassword: fleet.adminPassword,
         handleDomains: fleet.handleDomains,
-        env: { PDS_ENTRYWAY_URL: '', PDS_ENTRYWAY_DID: '', PDS_ENTRYWAY_JWT_VERIFY_KEY_K256_PUBLIC_KEY_HEX: '', PDS_ENTRYWAY_PLC_ROTATION_KEY: '', PDS_BSKY_APP_VIEW_URL: '', PDS_BSKY_APP_VIEW_DID: '' },
+        env: {
+          PDS_ENTRYWAY_URL: '',
+          PDS_ENTRYWAY_DID: '',
+          PDS_ENTRYWAY_JWT_VERIFY_KEY_K256_PUBLIC_KEY_HEX: '',
+          PDS_ENTRYWAY_PLC_ROTATION_KEY: '',
+          PDS_BSKY_APP_VIEW_URL: '',
+          PDS_BSKY_APP_VIEW_DID: '',
+        },
       })
       try {
         const viaEntryway: number[] = []
         const direct: number[] = []
         // warm-up, then interleave so drift on the shared box hits both sides alike
-        await createAccount(fleet.entryway.url, { handle: 'warmupe.test', email: 'warmupe@bench.test', password: 'pw' })
-        await createAccount(standalone.url, { handle: 'warmupd.test', email: 'warmupd@bench.test', password: 'pw' })
+        await createAccount(fleet.entryway.url, {
+          handle: 'warmupe.test',
+          email: 'warmupe@bench.test',
+          password: 'pw',
+        })
+        await createAccount(standalone.url, {
+          handle: 'warmupd.test',
+          email: 'warmupd@bench.test',
+          password: 'pw',
+        })
         for (let i = 0; i < n; i++) {
-          viaEntryway.push(await createAccount(fleet.entryway.url, { handle: `e${i}bench.test`, email: `e${i}@bench.test`, password: `pw${i}` }))
-          direct.push(await createAccount(standalone.url, { handle: `d${i}bench.test`, email: `d${i}@bench.test`, password: `pw${i}` }))
+          viaEntryway.push(
+            await createAccount(fleet.entryway.url, {
+              handle: `e${i}bench.test`,
+              email: `e${i}@bench.test`,
+              password: `pw${i}`,
+            }),
+          )
+          direct.push(
+            await createAccount(standalone.url, {
+              handle: `d${i}bench.test`,
+              email: `d${i}@bench.test`,
+              password: `pw${i}`,
+            }),
+          )
         }
         const e50 = pct(viaEntryway, 50)
         const d50 = pct(direct, 50)
@@ -64,7 +94,11 @@ export async function run(opts: Partial<BenchOptions> & { n?: number } = {}): Pr
             goal: '≤ 1.3×',
             pass: e50 / d50 <= 1.3,
             note: 'sequential, interleaved, after one warm-up each; shared 2-core box',
-            detail: { n, entrywayP90: Math.round(pct(viaEntryway, 90)), directP90: Math.round(pct(direct, 90)) },
+            detail: {
+              n,
+              entrywayP90: Math.round(pct(viaEntryway, 90)),
+              directP90: Math.round(pct(direct, 90)),
+            },
           },
         ]
       } finally {

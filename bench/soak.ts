@@ -38,13 +38,16 @@ function rssMb(pid: number): number {
 
 const med = (xs: number[]) => percentile(xs, 50)
 
-export async function run(opts: Partial<BenchOptions> & { minutes?: number; force?: boolean } = {}): Promise<BenchResult[]> {
+export async function run(
+  opts: Partial<BenchOptions> & { minutes?: number; force?: boolean } = {},
+): Promise<BenchResult[]> {
   const log = opts.log ?? ((m: string) => process.stderr.write(`[soak] ${m}\n`))
   if (!opts.force && !process.argv.includes('--soak')) {
     log('skipped: pass --soak (./dev bench --only=soak --soak [--minutes=N])')
     return []
   }
-  const minutes = opts.minutes ?? minutesArg(process.argv) ?? (opts.quick ? QUICK_MINUTES : DEFAULT_MINUTES)
+  const minutes =
+    opts.minutes ?? minutesArg(process.argv) ?? (opts.quick ? QUICK_MINUTES : DEFAULT_MINUTES)
   const durationMs = minutes * 60_000
   // warm-up: the first fifth of the run, between 30 s and 2 min
   const warmupMs = Math.min(120_000, Math.max(30_000, durationMs / 5))
@@ -77,7 +80,12 @@ export async function run(opts: Partial<BenchOptions> & { minutes?: number; forc
       const progress = setInterval(() => {
         const total = [...stats.counts.values()].reduce((a, b) => a + b, 0)
         const errs = [...stats.errors.values()].reduce((a, b) => a + b, 0)
-        log(`${(clock() / 60_000).toFixed(1)} min: ${total} requests, ${errs} errors, RSS ${rss.at(-1)!.mb.map((m) => m.toFixed(0)).join(' / ')} MB, ${traffic.users.length} users`)
+        log(
+          `${(clock() / 60_000).toFixed(1)} min: ${total} requests, ${errs} errors, RSS ${rss
+            .at(-1)!
+            .mb.map((m) => m.toFixed(0))
+            .join(' / ')} MB, ${traffic.users.length} users`,
+        )
       }, 30_000)
       log(`${minutes} min of mixed traffic (${WORKERS} clients, mix ${JSON.stringify(MIX)})…`)
       const started = clock()
@@ -97,18 +105,34 @@ export async function run(opts: Partial<BenchOptions> & { minutes?: number; forc
 
       // RSS: median of the minute after warm-up vs median of the last minute (or tenth), per gateway
       const window = Math.min(60_000, durationMs / 10)
-      const after = rss.filter((s) => s.at >= started + warmupMs && s.at < started + warmupMs + window)
+      const after = rss.filter(
+        (s) => s.at >= started + warmupMs && s.at < started + warmupMs + window,
+      )
       const last = rss.filter((s) => s.at >= clock() - window)
       const gw = fleet.gateways.map((g, i) => {
         const a = med(after.map((s) => s.mb[i]!))
         const z = med(last.map((s) => s.mb[i]!))
-        return { name: `gateway ${i + 1}`, start: rss[0]!.mb[i]!, afterWarmup: a, end: z, max: Math.max(...rss.map((s) => s.mb[i]!)), growth: (z - a) / a }
+        return {
+          name: `gateway ${i + 1}`,
+          start: rss[0]!.mb[i]!,
+          afterWarmup: a,
+          end: z,
+          max: Math.max(...rss.map((s) => s.mb[i]!)),
+          growth: (z - a) / a,
+        }
       })
       const total = [...stats.counts.values()].reduce((a, b) => a + b, 0)
       const errors = [...stats.errors.values()].reduce((a, b) => a + b, 0)
 
       const rows: BenchResult[] = [
-        { name: `unexpected errors over ${minutes} min`, value: errors, unit: 'errors', goal: '0', pass: errors === 0 && crashes.length === 0, note: `${total} requests, ${(total / elapsedS).toFixed(1)} req/s, ${crashes.length} crashes` },
+        {
+          name: `unexpected errors over ${minutes} min`,
+          value: errors,
+          unit: 'errors',
+          goal: '0',
+          pass: errors === 0 && crashes.length === 0,
+          note: `${total} requests, ${(total / elapsedS).toFixed(1)} req/s, ${crashes.length} crashes`,
+        },
       ]
       for (const k of KINDS) {
         const xs = stats.latencies.get(k)!
@@ -129,7 +153,18 @@ export async function run(opts: Partial<BenchOptions> & { minutes?: number; forc
           note: `start ${g.start.toFixed(0)} MB, after warm-up ${g.afterWarmup.toFixed(0)} MB, end ${g.end.toFixed(0)} MB, max ${g.max.toFixed(0)} MB`,
         })
       }
-      writeReport({ minutes, elapsedS, warmupMs, total, errors, stats, gw, rss, crashes, users: traffic.users.length })
+      writeReport({
+        minutes,
+        elapsedS,
+        warmupMs,
+        total,
+        errors,
+        stats,
+        gw,
+        rss,
+        crashes,
+        users: traffic.users.length,
+      })
       return rows.map((r) => ({ ...r, suite: 'soak' }))
     } finally {
       await fleet.stop()
@@ -146,7 +181,14 @@ function writeReport(r: {
   total: number
   errors: number
   stats: Stats
-  gw: { name: string; start: number; afterWarmup: number; end: number; max: number; growth: number }[]
+  gw: {
+    name: string
+    start: number
+    afterWarmup: number
+    end: number
+    max: number
+    growth: number
+  }[]
   rss: { at: number; mb: number[] }[]
   crashes: string[]
   users: number
@@ -174,19 +216,35 @@ function writeReport(r: {
     ``,
     `| gateway | start MB | after warm-up MB | end MB | max MB | growth |`,
     `| --- | --- | --- | --- | --- | --- |`,
-    ...r.gw.map((g) => `| ${g.name} | ${g.start.toFixed(0)} | ${g.afterWarmup.toFixed(0)} | ${g.end.toFixed(0)} | ${g.max.toFixed(0)} | ${(g.growth * 100).toFixed(1)} % |`),
+    ...r.gw.map(
+      (g) =>
+        `| ${g.name} | ${g.start.toFixed(0)} | ${g.afterWarmup.toFixed(0)} | ${g.end.toFixed(0)} | ${g.max.toFixed(0)} | ${(g.growth * 100).toFixed(1)} % |`,
+    ),
     ``,
     `RSS over time (MB, one sample per ${RSS_SAMPLE_MS / 1000} s, shown every 30 s):`,
     ``,
     `| t (s) | ${r.gw.map((g) => g.name).join(' | ')} |`,
     `| --- | ${r.gw.map(() => '---').join(' | ')} |`,
-    ...r.rss.filter((_, i) => i % 6 === 0 || i === r.rss.length - 1).map((x) => `| ${(x.at / 1000).toFixed(0)} | ${x.mb.map((m) => m.toFixed(0)).join(' | ')} |`),
+    ...r.rss
+      .filter((_, i) => i % 6 === 0 || i === r.rss.length - 1)
+      .map((x) => `| ${(x.at / 1000).toFixed(0)} | ${x.mb.map((m) => m.toFixed(0)).join(' | ')} |`),
     ``,
   ]
   if (s.failures.length) {
-    lines.push(`## First failures`, ``, ...s.failures.slice(0, 20).map((f) => `- ${(f.at / 1000).toFixed(1)} s ${f.kind}: ${f.status} ${f.body.replace(/\n/g, ' ')}`), ``)
+    lines.push(
+      `## First failures`,
+      ``,
+      ...s.failures
+        .slice(0, 20)
+        .map(
+          (f) =>
+            `- ${(f.at / 1000).toFixed(1)} s ${f.kind}: ${f.status} ${f.body.replace(/\n/g, ' ')}`,
+        ),
+      ``,
+    )
   }
-  if (r.crashes.length) lines.push(`## Crashes`, ``, ...r.crashes.map((c) => '```\n' + c + '\n```'), ``)
+  if (r.crashes.length)
+    lines.push(`## Crashes`, ``, ...r.crashes.map((c) => '```\n' + c + '\n```'), ``)
   const dir = join(new URL('.', import.meta.url).pathname, 'results')
   mkdirSync(dir, { recursive: true })
   writeFileSync(join(dir, 'soak.md'), lines.join('\n'))
@@ -195,7 +253,10 @@ function writeReport(r: {
 // run on its own: ./dev node --import tsx bench/soak.ts [--minutes N]
 if (import.meta.url === `file://${process.argv[1]}`) {
   const rows = await run({ force: true })
-  for (const r of rows) console.log(`${r.name}: ${r.value} ${r.unit}${r.goal ? ` (goal ${r.goal}: ${r.pass ? 'ok' : 'NO'})` : ''}${r.note ? ` — ${r.note}` : ''}`)
+  for (const r of rows)
+    console.log(
+      `${r.name}: ${r.value} ${r.unit}${r.goal ? ` (goal ${r.goal}: ${r.pass ? 'ok' : 'NO'})` : ''}${r.note ? ` — ${r.note}` : ''}`,
+    )
   console.log('written to bench/results/soak.md')
   if (rows.some((r) => r.pass === false)) process.exitCode = 1
 }

@@ -7,7 +7,14 @@
 // Usage: node scripts/run-tests.mjs [test files or folders…]   (env TEST_JOBS sets parallel files)
 //        node scripts/run-tests.mjs --recount <file.tap>        (counts a saved TAP stream again)
 import { spawn, spawnSync } from 'node:child_process'
-import { createWriteStream, mkdirSync, readdirSync, readFileSync, statSync, existsSync } from 'node:fs'
+import {
+  createWriteStream,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  existsSync,
+} from 'node:fs'
 import { join, relative } from 'node:path'
 import { countsLine, createTally, summaryLine } from './tap-accounting.mjs'
 
@@ -29,8 +36,10 @@ const inCI = !!process.env.CI && process.env.CI !== 'false'
 
 function report(r, { ci }) {
   console.log(countsLine(r))
-  for (const s of r.skips) console.log(`${s.kind === 'todo' ? 'TODO   ' : 'SKIPPED'} ${s.file} › ${s.name}: ${s.reason}`)
-  if (ci && r.skips.length > 0) r.failures.push({ file: '', name: '', reason: `CI runs everything: ${r.skips.length} skipped` })
+  for (const s of r.skips)
+    console.log(`${s.kind === 'todo' ? 'TODO   ' : 'SKIPPED'} ${s.file} › ${s.name}: ${s.reason}`)
+  if (ci && r.skips.length > 0)
+    r.failures.push({ file: '', name: '', reason: `CI runs everything: ${r.skips.length} skipped` })
   for (const f of r.failures) {
     const where = [f.file, f.name].filter(Boolean).join(' › ')
     console.log(`FAILED  ${where ? `${where}: ` : ''}${f.reason}`)
@@ -46,7 +55,13 @@ if (args[0] === '--recount') {
 }
 
 const targets = args.length ? args : ['packages', 'apps', 'examples', 'scripts']
-const files = targets.flatMap((t) => (existsSync(join(root, t)) && statSync(join(root, t)).isDirectory() ? findTests(join(root, t)) : [t])).sort()
+const files = targets
+  .flatMap((t) =>
+    existsSync(join(root, t)) && statSync(join(root, t)).isDirectory()
+      ? findTests(join(root, t))
+      : [t],
+  )
+  .sort()
 if (files.length === 0) {
   console.log('no test files found')
   console.log('0 passed, 1 failed, 0 skipped')
@@ -61,7 +76,9 @@ const tapBin = join(root, 'node_modules', 'tap', 'dist', 'esm', 'run.mjs')
 // on first use; a run that starts before that build loads test files the wrong way. Build first.
 const build = spawnSync(process.execPath, [tapBin, 'build'], { cwd: root, stdio: 'ignore' })
 if (build.status !== 0) {
-  console.log('`tap build` failed (run `./dev node node_modules/tap/dist/esm/run.mjs build` to see why)')
+  console.log(
+    '`tap build` failed (run `./dev node node_modules/tap/dist/esm/run.mjs build` to see why)',
+  )
   console.log('0 passed, 1 failed, 0 skipped')
   process.exit(1)
 }
@@ -80,7 +97,9 @@ function onLine(line) {
   // a whole file finished: print its line, and its detail when it failed or ran no tests
   const [, status, name, directive = ''] = m
   const good = status === 'ok' && !/^(SKIP|TODO)\b/i.test(directive)
-  console.log(`${good ? 'ok    ' : 'FAILED'} ${name}${good ? '' : directive ? ` (${directive})` : ''}`)
+  console.log(
+    `${good ? 'ok    ' : 'FAILED'} ${name}${good ? '' : directive ? ` (${directive})` : ''}`,
+  )
   if (!good) console.log(fileBlock.filter((l) => l.trim()).join('\n'))
   fileBlock = []
 }
@@ -121,7 +140,8 @@ const result = tally.result()
 for (const batch of batches) {
   const code = await runBatch(batch)
   // tap exits non-zero on any failure; one that no counted failure explains is the runner's own
-  if (code !== 0 && result.failures.length === 0) result.failures.push({ file: '', name: '', reason: `tap exited with code ${code}` })
+  if (code !== 0 && result.failures.length === 0)
+    result.failures.push({ file: '', name: '', reason: `tap exited with code ${code}` })
 }
 log.end()
 console.log(`full TAP output: .tap/last-run.tap`)

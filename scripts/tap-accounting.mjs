@@ -84,7 +84,9 @@ export function createTally() {
         r.files.failed++
         const alreadyCounted = frame?.failedInside ?? false
         if (!alreadyCounted) {
-          const reason = directive ? `the file ran no tests (${directive[2] || directive[1]})` : 'the file failed outside any assertion (crash, timeout, exit code)'
+          const reason = directive
+            ? `the file ran no tests (${directive[2] || directive[1]})`
+            : 'the file failed outside any assertion (crash, timeout, exit code)'
           r.failures.push({ file: pointName, name: '', reason })
         }
       }
@@ -104,7 +106,12 @@ export function createTally() {
       if (ok) r.tests.passed++
       else {
         r.tests.failed++
-        if (!frame?.failedInside) r.failures.push({ file, name: pointName, reason: 'the test failed outside any assertion' })
+        if (!frame?.failedInside)
+          r.failures.push({
+            file,
+            name: pointName,
+            reason: 'the test failed outside any assertion',
+          })
         markFailedInside()
       }
       return

@@ -15,7 +15,14 @@ const doc = {
   '@context': ['https://www.w3.org/ns/did/v1'],
   id: did,
   alsoKnownAs: ['at://bench.test'],
-  verificationMethod: [{ id: `${did}#atproto`, type: 'Multikey', controller: did, publicKeyMultibase: 'zQ3shXjHeiBuRCKmM36cuYnm7YEMzhGnCmCyW92sRJ9pribSF' }],
+  verificationMethod: [
+    {
+      id: `${did}#atproto`,
+      type: 'Multikey',
+      controller: did,
+      publicKeyMultibase: 'zQ3shXjHeiBuRCKmM36cuYnm7YEMzhGnCmCyW92sRJ9pribSF',
+    },
+  ],
   service: [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: origin }],
 }
 const plc = createServer((req, res) => {
@@ -42,14 +49,29 @@ const { app, database, ctx } = await buildGateway(envToCfg(env), envToSecrets(en
 const now = new Date().toISOString()
 await database.db
   .insertInto('pds_host')
-  .values({ url: origin, did: hostDid, status: 'enabled', healthy: true, createdAt: now, updatedAt: now })
+  .values({
+    url: origin,
+    did: hostDid,
+    status: 'enabled',
+    healthy: true,
+    createdAt: now,
+    updatedAt: now,
+  })
   .onConflict((oc) => oc.column('url').doNothing())
   .execute()
-const host = await database.db.selectFrom('pds_host').select('id').where('url', '=', origin).executeTakeFirstOrThrow()
+const host = await database.db
+  .selectFrom('pds_host')
+  .select('id')
+  .where('url', '=', origin)
+  .executeTakeFirstOrThrow()
 await database.db
   .insertInto('account')
   .values({ did, handle: 'bench.test', hostId: host.id, createdAt: now, updatedAt: now } as never)
   .execute()
 await app.listen({ port: 0, host: '127.0.0.1' })
-const token = await createAccessToken(ctx.keyring, { did, pdsDid: hostDid, scope: AuthScope.Access })
+const token = await createAccessToken(ctx.keyring, {
+  did,
+  pdsDid: hostDid,
+  scope: AuthScope.Access,
+})
 console.log(JSON.stringify({ port: (app.server.address() as AddressInfo).port, token, did }))

@@ -11,4 +11,6 @@ const server = createServer((req, res) => {
   })
 })
 server.keepAliveTimeout = 65_000
-server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: (server.address() as AddressInfo).port })))
+server.listen(0, '127.0.0.1', () =>
+  console.log(JSON.stringify({ port: (server.address() as AddressInfo).port })),
+)

@@ -6,8 +6,18 @@
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import { xrpcErrorHandler } from '../../packages/xrpc/src/index.js'
-import { AuthScope, JwtKeyring, createAccessToken, verifyAccessToken } from '../../packages/session/src/index.js'
-import { DidDocCache, MemoryAccountRoutes, MemoryHostDirectory, entrywayProxy } from '../../packages/proxy/src/index.js'
+import {
+  AuthScope,
+  JwtKeyring,
+  createAccessToken,
+  verifyAccessToken,
+} from '../../packages/session/src/index.js'
+import {
+  DidDocCache,
+  MemoryAccountRoutes,
+  MemoryHostDirectory,
+  entrywayProxy,
+} from '../../packages/proxy/src/index.js'
 import { entrywayMetrics } from '../../packages/metrics/src/index.js'
 
 const require = createRequire(new URL('../../packages/proxy/package.json', import.meta.url))
@@ -20,7 +30,14 @@ const doc = {
   '@context': ['https://www.w3.org/ns/did/v1'],
   id: did,
   alsoKnownAs: ['at://bench.test'],
-  verificationMethod: [{ id: `${did}#atproto`, type: 'Multikey', controller: did, publicKeyMultibase: 'zQ3shXjHeiBuRCKmM36cuYnm7YEMzhGnCmCyW92sRJ9pribSF' }],
+  verificationMethod: [
+    {
+      id: `${did}#atproto`,
+      type: 'Multikey',
+      controller: did,
+      publicKeyMultibase: 'zQ3shXjHeiBuRCKmM36cuYnm7YEMzhGnCmCyW92sRJ9pribSF',
+    },
+  ],
   service: [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: origin }],
 }
 const { keyring } = await JwtKeyring.generate()
@@ -34,7 +51,9 @@ if (process.env.PLUGIN_ONLY_METRICS === '1') {
   reporter = app.entrywayMetrics
 }
 await app.register(entrywayProxy, {
-  hosts: new MemoryHostDirectory([{ url: origin, internalUrl: null, did: hostDid, status: 'enabled', healthy: true }]),
+  hosts: new MemoryHostDirectory([
+    { url: origin, internalUrl: null, did: hostDid, status: 'enabled', healthy: true },
+  ]),
   accounts,
   didResolver: new DidDocCache({ fetch: async (d) => (d === did ? structuredClone(doc) : null) }),
   verifyAccessToken: (tok) => verifyAccessToken(keyring, tok),

@@ -9,7 +9,11 @@ export interface Child {
 }
 
 /** Starts `node --import tsx <file>` and waits (bounded) for its first stdout line, a JSON object. */
-export async function spawnTsChild(file: string, env: Record<string, string>, timeoutMs = 90_000): Promise<Child> {
+export async function spawnTsChild(
+  file: string,
+  env: Record<string, string>,
+  timeoutMs = 90_000,
+): Promise<Child> {
   const proc = spawn(process.execPath, ['--conditions=@entryway/source', '--import', 'tsx', file], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

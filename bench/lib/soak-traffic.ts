@@ -5,7 +5,14 @@ export type Kind = 'signup' | 'login' | 'refresh' | 'write' | 'read' | 'list'
 export const KINDS: readonly Kind[] = ['signup', 'login', 'refresh', 'write', 'read', 'list']
 
 /** Share of actions per kind (sign-ups are the costliest: a PDS account and a PLC operation). */
-export const MIX: Readonly<Record<Kind, number>> = { signup: 2, login: 6, refresh: 10, write: 17, read: 45, list: 20 }
+export const MIX: Readonly<Record<Kind, number>> = {
+  signup: 2,
+  login: 6,
+  refresh: 10,
+  write: 17,
+  read: 45,
+  list: 20,
+}
 
 export interface User {
   did: string
@@ -38,7 +45,8 @@ export class Stats {
   fail(kind: Kind, status: number, body: string, at: number) {
     this.counts.set(kind, this.counts.get(kind)! + 1)
     this.errors.set(kind, this.errors.get(kind)! + 1)
-    if (this.failures.length < 50) this.failures.push({ kind, at, status, body: body.slice(0, 300) })
+    if (this.failures.length < 50)
+      this.failures.push({ kind, at, status, body: body.slice(0, 300) })
   }
 }
 
@@ -56,9 +64,14 @@ interface Answer {
 }
 
 /** A client address per call (the gateways trust loopback's X-Forwarded-For): many clients, as behind a load balancer. */
-const clientIp = () => `10.${1 + Math.floor(Math.random() * 200)}.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}`
+const clientIp = () =>
+  `10.${1 + Math.floor(Math.random() * 200)}.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}`
 
-async function call(base: string, nsid: string, init: { token?: string; body?: unknown; query?: Record<string, string>; post?: boolean }): Promise<Answer> {
+async function call(
+  base: string,
+  nsid: string,
+  init: { token?: string; body?: unknown; query?: Record<string, string>; post?: boolean },
+): Promise<Answer> {
   const url = new URL(`/xrpc/${nsid}`, base)
   for (const [k, v] of Object.entries(init.query ?? {})) url.searchParams.set(k, v)
   const headers: Record<string, string> = { 'x-forwarded-for': clientIp() }
@@ -132,7 +145,15 @@ export class Traffic {
     }
     if (record) this.stats.ok('signup', r.ms)
     const b = r.body as { did: string; accessJwt: string; refreshJwt: string }
-    const u: User = { did: b.did, handle, password, accessJwt: b.accessJwt, refreshJwt: b.refreshJwt, rkeys: [], busy: false }
+    const u: User = {
+      did: b.did,
+      handle,
+      password,
+      accessJwt: b.accessJwt,
+      refreshJwt: b.refreshJwt,
+      rkeys: [],
+      busy: false,
+    }
     this.users.push(u)
     return u
   }
@@ -158,14 +179,19 @@ export class Traffic {
     let r: Answer
     switch (kind) {
       case 'login':
-        r = await call(base, 'com.atproto.server.createSession', { body: { identifier: u.handle, password: u.password } })
+        r = await call(base, 'com.atproto.server.createSession', {
+          body: { identifier: u.handle, password: u.password },
+        })
         if (r.status === 200) {
           u.accessJwt = String(r.body!.accessJwt)
           u.refreshJwt = String(r.body!.refreshJwt)
         }
         break
       case 'refresh':
-        r = await call(base, 'com.atproto.server.refreshSession', { token: u.refreshJwt, post: true })
+        r = await call(base, 'com.atproto.server.refreshSession', {
+          token: u.refreshJwt,
+          post: true,
+        })
         if (r.status === 200) {
           u.accessJwt = String(r.body!.accessJwt)
           u.refreshJwt = String(r.body!.refreshJwt)
@@ -174,7 +200,11 @@ export class Traffic {
       case 'write':
         r = await call(base, 'com.atproto.repo.createRecord', {
           token: u.accessJwt,
-          body: { repo: u.did, collection: 'app.bsky.feed.post', record: { text: `soak ${this.seq++}`, createdAt: new Date().toISOString() } },
+          body: {
+            repo: u.did,
+            collection: 'app.bsky.feed.post',
+            record: { text: `soak ${this.seq++}`, createdAt: new Date().toISOString() },
+          },
         })
         if (r.status === 200) {
           u.rkeys.push(String(r.body!.uri).split('/').pop()!)
@@ -184,13 +214,18 @@ export class Traffic {
       case 'read': {
         const rkey = u.rkeys[Math.floor(Math.random() * u.rkeys.length)]
         r = rkey
-          ? await call(base, 'com.atproto.repo.getRecord', { token: u.accessJwt, query: { repo: u.did, collection: 'app.bsky.feed.post', rkey } })
+          ? await call(base, 'com.atproto.repo.getRecord', {
+              token: u.accessJwt,
+              query: { repo: u.did, collection: 'app.bsky.feed.post', rkey },
+            })
           : await call(base, 'com.atproto.server.getSession', { token: u.accessJwt })
         break
       }
       case 'list':
         // unauthenticated: routed by the repo parameter
-        r = await call(base, 'com.atproto.repo.listRecords', { query: { repo: u.did, collection: 'app.bsky.feed.post', limit: '10' } })
+        r = await call(base, 'com.atproto.repo.listRecords', {
+          query: { repo: u.did, collection: 'app.bsky.feed.post', limit: '10' },
+        })
         break
     }
     if (r.status === 200) this.stats.ok(kind, r.ms)

@@ -32,38 +32,48 @@ async function closedPort(): Promise<number> {
 }
 
 function preflight(env: Record<string, string>) {
-  return spawnSync('bash', [join(root, '.ci/preflight')], { cwd: root, encoding: 'utf8', env: { HOME: process.env.HOME ?? '/root', ...env } })
+  return spawnSync('bash', [join(root, '.ci/preflight')], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { HOME: process.env.HOME ?? '/root', ...env },
+  })
 }
 
-t.test('with CI set, a machine missing Redis (and the rest) fails the preflight and says why', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'preflight-'))
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  const PATH = pathWithout(dir, /^(redis-|apt|pg_ctlcluster$)/)
-  const redisPort = await closedPort()
-  const pgPort = await closedPort()
-  const env = {
-    PATH,
-    PREFLIGHT_REDIS_PORT: String(redisPort),
-    PREFLIGHT_PG_PORT: String(pgPort),
-    PREFLIGHT_PG_LIB: join(dir, 'no-postgresql'),
-    PREFLIGHT_CHROMIUM: join(dir, 'no-chromium'),
-  }
+t.test(
+  'with CI set, a machine missing Redis (and the rest) fails the preflight and says why',
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'preflight-'))
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+    const PATH = pathWithout(dir, /^(redis-|apt|pg_ctlcluster$)/)
+    const redisPort = await closedPort()
+    const pgPort = await closedPort()
+    const env = {
+      PATH,
+      PREFLIGHT_REDIS_PORT: String(redisPort),
+      PREFLIGHT_PG_PORT: String(pgPort),
+      PREFLIGHT_PG_LIB: join(dir, 'no-postgresql'),
+      PREFLIGHT_CHROMIUM: join(dir, 'no-chromium'),
+    }
 
-  const ci = preflight({ ...env, CI: 'true' })
-  t.equal(ci.status, 1, 'CI stops here')
-  t.match(ci.stderr, `missing: Redis does not answer at 127.0.0.1:${redisPort}`)
-  t.match(ci.stderr, 'missing: no redis-server binary on PATH (redis-down)')
-  t.match(ci.stderr, `missing: PostgreSQL does not answer at 127.0.0.1:${pgPort}`)
-  t.match(ci.stderr, 'missing: no PostgreSQL server binaries (initdb, pg_ctl)')
-  t.match(ci.stderr, 'missing: no Chromium at')
-  t.match(ci.stderr, 'CI runs the whole suite or fails: 5 requirement(s) missing')
-  t.equal(ci.stdout.trim().split('\n').at(-1), '0 passed, 1 failed, 0 skipped')
+    const ci = preflight({ ...env, CI: 'true' })
+    t.equal(ci.status, 1, 'CI stops here')
+    t.match(ci.stderr, `missing: Redis does not answer at 127.0.0.1:${redisPort}`)
+    t.match(ci.stderr, 'missing: no redis-server binary on PATH (redis-down)')
+    t.match(ci.stderr, `missing: PostgreSQL does not answer at 127.0.0.1:${pgPort}`)
+    t.match(ci.stderr, 'missing: no PostgreSQL server binaries (initdb, pg_ctl)')
+    t.match(ci.stderr, 'missing: no Chromium at')
+    t.match(ci.stderr, 'CI runs the whole suite or fails: 5 requirement(s) missing')
+    t.equal(ci.stdout.trim().split('\n').at(-1), '0 passed, 1 failed, 0 skipped')
 
-  const local = preflight(env)
-  t.equal(local.status, 0, 'without CI the run goes on')
-  t.match(local.stderr, 'missing: no redis-server binary on PATH (redis-down)')
-  t.match(local.stderr, 'not CI: the tests that need these are skipped, and the test summary lists them')
-})
+    const local = preflight(env)
+    t.equal(local.status, 0, 'without CI the run goes on')
+    t.match(local.stderr, 'missing: no redis-server binary on PATH (redis-down)')
+    t.match(
+      local.stderr,
+      'not CI: the tests that need these are skipped, and the test summary lists them',
+    )
+  },
+)
 
 t.test('with CI set, a machine with everything passes the preflight', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'preflight-'))
@@ -76,16 +86,22 @@ t.test('with CI set, a machine with everything passes the preflight', async (t) 
   t.notMatch(ci.stderr, 'missing:')
 })
 
-t.test('the compose lab: podman missing fails CI, unless ENTRYWAY_COMPOSE=off says so on purpose', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'preflight-'))
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  const PATH = pathWithout(dir, /^(apt|podman$|podman-compose$)/)
-  const ci = preflight({ PATH, CI: 'true' })
-  t.equal(ci.status, 1, 'CI stops here')
-  t.match(ci.stderr, 'missing: no podman on PATH (the compose lab, compose-e2e; ENTRYWAY_COMPOSE=off turns it off)')
-  t.match(ci.stderr, 'missing: no podman-compose on PATH')
-  const off = preflight({ PATH, CI: 'true', ENTRYWAY_COMPOSE: 'off' })
-  t.equal(off.status, 0, off.stderr)
-  t.match(off.stderr, 'the compose lab is turned off (ENTRYWAY_COMPOSE=off)')
-  t.notMatch(off.stderr, 'missing:')
-})
+t.test(
+  'the compose lab: podman missing fails CI, unless ENTRYWAY_COMPOSE=off says so on purpose',
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'preflight-'))
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+    const PATH = pathWithout(dir, /^(apt|podman$|podman-compose$)/)
+    const ci = preflight({ PATH, CI: 'true' })
+    t.equal(ci.status, 1, 'CI stops here')
+    t.match(
+      ci.stderr,
+      'missing: no podman on PATH (the compose lab, compose-e2e; ENTRYWAY_COMPOSE=off turns it off)',
+    )
+    t.match(ci.stderr, 'missing: no podman-compose on PATH')
+    const off = preflight({ PATH, CI: 'true', ENTRYWAY_COMPOSE: 'off' })
+    t.equal(off.status, 0, off.stderr)
+    t.match(off.stderr, 'the compose lab is turned off (ENTRYWAY_COMPOSE=off)')
+    t.notMatch(off.stderr, 'missing:')
+  },
+)

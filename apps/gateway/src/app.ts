@@ -52,7 +52,11 @@ export interface Gateway {
  * Assembles the Entryway: database, then each plugin with its Postgres-backed stores.
  * Every resource is closed by an `onClose` hook registered right after it is created.
  */
-export async function buildGateway(cfg: ServerConfig, secrets: ServerSecrets, opts: GatewayOptions = {}): Promise<Gateway> {
+export async function buildGateway(
+  cfg: ServerConfig,
+  secrets: ServerSecrets,
+  opts: GatewayOptions = {},
+): Promise<Gateway> {
   // x-forwarded-for is believed from the configured load balancer and the registered fleet hosts
   const forwarders = new TrustedForwarders(cfg.service.trustProxy)
   const app = Fastify({
@@ -95,7 +99,9 @@ export async function buildGateway(cfg: ServerConfig, secrets: ServerSecrets, op
     // Keep-alive connections must not outlive the drain: from now on each answer ends its
     // connection, whether Fastify or the proxy writes it. A listener that runs before Fastify's
     // handler costs nothing per request until the drain starts (a hook would, always).
-    app.server.prependListener('request', (_req: unknown, res: ServerResponse) => res.setHeader('connection', 'close'))
+    app.server.prependListener('request', (_req: unknown, res: ServerResponse) =>
+      res.setHeader('connection', 'close'),
+    )
   }
   app.addHook('preClose', async () => drain())
   registerHealth(app, { db: database.db, isDraining: () => draining })
@@ -126,7 +132,11 @@ export async function buildGateway(cfg: ServerConfig, secrets: ServerSecrets, op
 
 /** Every registered, not retired, fleet host's URLs (public and internal): whose forwarding is trusted. */
 async function fleetHostUrls(database: Database): Promise<string[]> {
-  const rows = await database.db.selectFrom('pds_host').select(['url', 'internalUrl']).where('status', '!=', 'retired').execute()
+  const rows = await database.db
+    .selectFrom('pds_host')
+    .select(['url', 'internalUrl'])
+    .where('status', '!=', 'retired')
+    .execute()
   return rows.flatMap((r) => (r.internalUrl ? [r.url, r.internalUrl] : [r.url]))
 }
 

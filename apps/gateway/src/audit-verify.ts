@@ -1,4 +1,10 @@
-import { auditCheckpointValid, latestCheckpointIn, verifyAuditChain, type AuditCheckpoint, type ChainVerdict } from '@entryway/admin-rbac'
+import {
+  auditCheckpointValid,
+  latestCheckpointIn,
+  verifyAuditChain,
+  type AuditCheckpoint,
+  type ChainVerdict,
+} from '@entryway/admin-rbac'
 import { KyselyAuditLog } from '@entryway/admin-rbac/postgres'
 import type { EntrywayDb } from '@entryway/db'
 
@@ -15,7 +21,11 @@ export interface AdminAuditReport {
  * (every instance's, when they keep their own): an edited row, a row re-hashed without the key,
  * a removed or inserted row, and a chain cut short of a recorded head all fail.
  */
-export async function verifyAdminAudit(db: EntrywayDb, key: Uint8Array, checkpointFiles: readonly string[]): Promise<AdminAuditReport> {
+export async function verifyAdminAudit(
+  db: EntrywayDb,
+  key: Uint8Array,
+  checkpointFiles: readonly string[],
+): Promise<AdminAuditReport> {
   let checkpoint: AuditCheckpoint | null = null
   const forgedCheckpoints: string[] = []
   for (const file of checkpointFiles) {

@@ -48,8 +48,15 @@ export interface GatewayContext {
   rateLimits: GatewayRateLimits
 }
 
-export async function createContext(cfg: ServerConfig, secrets: ServerSecrets, database: Database, rateLimits: GatewayRateLimits): Promise<GatewayContext> {
-  const keyring = await JwtKeyring.fromHex(secrets.jwtSigningKeyHex, secrets.jwtPreviousKeys, { maxTokenLifetimeSec: DEFAULT_MAX_TOKEN_LIFETIME_SEC })
+export async function createContext(
+  cfg: ServerConfig,
+  secrets: ServerSecrets,
+  database: Database,
+  rateLimits: GatewayRateLimits,
+): Promise<GatewayContext> {
+  const keyring = await JwtKeyring.fromHex(secrets.jwtSigningKeyHex, secrets.jwtPreviousKeys, {
+    maxTokenLifetimeSec: DEFAULT_MAX_TOKEN_LIFETIME_SEC,
+  })
   const plcRotationKey = await Secp256k1Keypair.import(secrets.plcRotationKeyHex)
   const plain = new DidResolver({ plcUrl: cfg.plc.url, timeout: DID_RESOLVE_TIMEOUT_MS })
   const ctx = {
@@ -59,7 +66,8 @@ export async function createContext(cfg: ServerConfig, secrets: ServerSecrets, d
     keyring,
     plcRotationKey,
     didResolver: {
-      resolve: (did: string, opts?: { forceRefresh?: boolean }) => plain.resolve(did, opts?.forceRefresh ?? false),
+      resolve: (did: string, opts?: { forceRefresh?: boolean }) =>
+        plain.resolve(did, opts?.forceRefresh ?? false),
     } as DidDocResolver,
     authVerifier: undefined as unknown as AuthVerifier,
     sessionIssuer: createSessionIssuer({

@@ -5,7 +5,10 @@ type ChildLoggerFactory = NonNullable<FastifyServerOptions['childLoggerFactory']
 type Bindings = Parameters<FastifyBaseLogger['child']>[0]
 type ChildOptions = NonNullable<Parameters<FastifyBaseLogger['child']>[1]>
 /** What pino offers beyond Fastify's logger interface (the gateway's logger is always pino). */
-type PinoLike = FastifyBaseLogger & { levels: { values: Record<string, number> }; isLevelEnabled(level: string): boolean }
+type PinoLike = FastifyBaseLogger & {
+  levels: { values: Record<string, number> }
+  isLevelEnabled(level: string): boolean
+}
 type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'
 
 /**

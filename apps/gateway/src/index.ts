@@ -4,4 +4,11 @@ export { envToCfg, type ServerConfig, type FleetHostSeed } from './config/config
 export { envToSecrets, type ServerSecrets } from './config/secrets.js'
 export { loadConfig } from './config/load-config.js'
 export { ConfigProblemsError, formatProblem, type ConfigProblem } from './config/problems.js'
-export { generateDeploymentKeys, deploymentEnvText, generateK256, randomSecret, type DeploymentKeys, type K256KeyForms } from './config/keys.js'
+export {
+  generateDeploymentKeys,
+  deploymentEnvText,
+  generateK256,
+  randomSecret,
+  type DeploymentKeys,
+  type K256KeyForms,
+} from './config/keys.js'

@@ -40,9 +40,13 @@ export const REDACT_PATHS = [
  * Query parameters whose values are credentials (OAuth codes, email tokens…): logged as
  * `[redacted]`. XRPC's `rkey` (a record key) is not one.
  */
-const SECRET_PARAM = /code|token|secret|password|passwd|state|jwt|(?<!r)key|sig|assertion|request_uri/i
+const SECRET_PARAM =
+  /code|token|secret|password|passwd|state|jwt|(?<!r)key|sig|assertion|request_uri/i
 
-export function loggerOptions(level: string, stream?: { write(line: string): void }): FastifyServerOptions['logger'] {
+export function loggerOptions(
+  level: string,
+  stream?: { write(line: string): void },
+): FastifyServerOptions['logger'] {
   return {
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },

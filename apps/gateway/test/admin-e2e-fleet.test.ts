@@ -11,17 +11,44 @@ import { buildGateway, envToCfg, envToSecrets, readEnv } from '../src/index.js'
 // gateway (in-process, so the test can reach its database to expire a session and break a row).
 
 /** `E2E_SCREENSHOTS=1` refreshes the committed screenshots; otherwise they go to the ignored `.screenshots/`. */
-const SHOTS = fileURLToPath(new URL(process.env.E2E_SCREENSHOTS === '1' ? './screenshots/admin/' : './.screenshots/admin/', import.meta.url))
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const SHOTS = fileURLToPath(
+  new URL(
+    process.env.E2E_SCREENSHOTS === '1' ? './screenshots/admin/' : './.screenshots/admin/',
+    import.meta.url,
+  ),
+)
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 const PASSWORD = 'correct-horse-9'
 type Json = Record<string, any>
 
-async function xrpc(base: string, nsid: string, o: { token?: string; body?: unknown; query?: Record<string, string>; headers?: Record<string, string> } = {}) {
+async function xrpc(
+  base: string,
+  nsid: string,
+  o: {
+    token?: string
+    body?: unknown
+    query?: Record<string, string>
+    headers?: Record<string, string>
+  } = {},
+) {
   const url = new URL(`/xrpc/${nsid}`, base)
   for (const [k, v] of Object.entries(o.query ?? {})) url.searchParams.set(k, v)
   const res = await fetch(url, {
     method: o.body !== undefined ? 'POST' : 'GET',
-    headers: { ...(o.token ? { authorization: `Bearer ${o.token}` } : {}), ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}), ...o.headers },
+    headers: {
+      ...(o.token ? { authorization: `Bearer ${o.token}` } : {}),
+      ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...o.headers,
+    },
     body: o.body !== undefined ? JSON.stringify(o.body) : undefined,
     signal: AbortSignal.timeout(30_000),
   })
@@ -47,12 +74,19 @@ t.test('admin portal against a real fleet', { timeout: 240_000 }, async (t) => {
   moderator: { endpoints: [com.atproto.admin.getAccountInfo, com.atproto.admin.getSubjectStatus, com.atproto.admin.updateSubjectStatus] }
   invite-manager: { endpoints: [com.atproto.server.createInviteCode, com.atproto.admin.getInviteCodes, com.atproto.admin.disableInviteCodes] }
 members:
-${Object.entries(members).map(([d, r]) => `  ${d}: [${r.join(', ')}]`).join('\n')}
+${Object.entries(members)
+  .map(([d, r]) => `  ${d}: [${r.join(', ')}]`)
+  .join('\n')}
 `,
     )
   writeRbac({ 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa': ['pds-admin'] })
 
-  const fleet = await startFleet({ pdsCount: 2, gateway: false, mail: false, gatewayEnv: { ENTRYWAY_ADMIN_RBAC_FILE: rbacFile, ENTRYWAY_INVITE_REQUIRED: 'true' } })
+  const fleet = await startFleet({
+    pdsCount: 2,
+    gateway: false,
+    mail: false,
+    gatewayEnv: { ENTRYWAY_ADMIN_RBAC_FILE: rbacFile, ENTRYWAY_INVITE_REQUIRED: 'true' },
+  })
   t.teardown(() => fleet.stop())
   const env = readEnv(fleet.gatewayEnv)
   const cfg = envToCfg(env)
@@ -62,21 +96,41 @@ ${Object.entries(members).map(([d, r]) => `  ${d}: [${r.join(', ')}]`).join('\n'
   const E = fleet.entryway.url
   const PORTAL = `http://127.0.0.1:${fleet.entryway.port}`
   const db = gw.database.db
-  const basic = { authorization: `Basic ${Buffer.from(`admin:${fleet.adminPassword}`).toString('base64')}` }
+  const basic = {
+    authorization: `Basic ${Buffer.from(`admin:${fleet.adminPassword}`).toString('base64')}`,
+  }
 
   const users: Record<string, { did: string; handle: string; accessJwt: string }> = {}
   for (const name of ['boss', 'mod', 'inviter', 'stranger', 'victim']) {
-    const code = await xrpc(E, 'com.atproto.server.createInviteCode', { body: { useCount: 1 }, headers: basic })
+    const code = await xrpc(E, 'com.atproto.server.createInviteCode', {
+      body: { useCount: 1 },
+      headers: basic,
+    })
     t.equal(code.status, 200, `invite for ${name}`)
-    const res = await xrpc(E, 'com.atproto.server.createAccount', { body: { handle: `${name}-e2e.test`, email: `${name}@example.com`, password: PASSWORD, inviteCode: code.body.code } })
+    const res = await xrpc(E, 'com.atproto.server.createAccount', {
+      body: {
+        handle: `${name}-e2e.test`,
+        email: `${name}@example.com`,
+        password: PASSWORD,
+        inviteCode: code.body.code,
+      },
+    })
     t.equal(res.status, 200, `account ${name}: ${JSON.stringify(res.body)}`)
     users[name] = { did: res.body.did, handle: res.body.handle, accessJwt: res.body.accessJwt }
   }
-  writeRbac({ [users.boss!.did]: ['pds-admin'], [users.mod!.did]: ['moderator'], [users.inviter!.did]: ['invite-manager'] })
+  writeRbac({
+    [users.boss!.did]: ['pds-admin'],
+    [users.mod!.did]: ['moderator'],
+    [users.inviter!.did]: ['invite-manager'],
+  })
   // Hot reload (fs.watch, 2 s poll fallback).
   await new Promise((r) => setTimeout(r, 2_500))
 
-  const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS, timeout: 30_000 })
+  const browser: Browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ARGS,
+    timeout: 30_000,
+  })
   t.teardown(() => browser.close())
 
   async function signIn(name: string, shot?: string): Promise<Page> {
@@ -94,62 +148,116 @@ ${Object.entries(members).map(([d, r]) => `  ${d}: [${r.join(', ')}]`).join('\n'
     await page.locator('input[name="password"]').fill(PASSWORD)
     await page.getByRole('button', { name: /^sign in$/i }).click()
     const accept = page.getByRole('button', { name: /^(accept|authorize|allow)$/i })
-    await Promise.race([accept.waitFor().then(() => accept.click()), page.waitForURL((u) => u.host === `127.0.0.1:${fleet.entryway.port}`)])
-    await page.waitForURL((u) => u.host === `127.0.0.1:${fleet.entryway.port}` && !u.pathname.startsWith('/oauth'))
+    await Promise.race([
+      accept.waitFor().then(() => accept.click()),
+      page.waitForURL((u) => u.host === `127.0.0.1:${fleet.entryway.port}`),
+    ])
+    await page.waitForURL(
+      (u) => u.host === `127.0.0.1:${fleet.entryway.port}` && !u.pathname.startsWith('/oauth'),
+    )
     await page.waitForLoadState()
     if (new URL(page.url()).pathname !== '/admin' && name !== 'stranger') {
       await page.screenshot({ path: join(SHOTS, `debug-${name}.png`) })
-      throw new Error(`${name} landed on ${page.url()}: ${(await page.locator('main').innerText()).slice(0, 300)}`)
+      throw new Error(
+        `${name} landed on ${page.url()}: ${(await page.locator('main').innerText()).slice(0, 300)}`,
+      )
     }
     return page
   }
 
-  const victimHost = await db.selectFrom('account').innerJoin('pds_host', 'pds_host.id', 'account.hostId').select('pds_host.url').where('account.did', '=', users.victim!.did).executeTakeFirstOrThrow()
+  const victimHost = await db
+    .selectFrom('account')
+    .innerJoin('pds_host', 'pds_host.id', 'account.hostId')
+    .select('pds_host.url')
+    .where('account.did', '=', users.victim!.did)
+    .executeTakeFirstOrThrow()
   const writeVictim = () =>
     xrpc(victimHost.url, 'com.atproto.repo.createRecord', {
       token: users.victim!.accessJwt,
-      body: { repo: users.victim!.did, collection: 'app.bsky.feed.post', record: { $type: 'app.bsky.feed.post', text: 'hi', createdAt: new Date().toISOString() } },
+      body: {
+        repo: users.victim!.did,
+        collection: 'app.bsky.feed.post',
+        record: { $type: 'app.bsky.feed.post', text: 'hi', createdAt: new Date().toISOString() },
+      },
     })
 
-  await t.test('a moderator signs in through OAuth, takes an account down and restores it, cannot delete', async (t) => {
-    t.equal((await writeVictim()).status, 200, 'the victim can write before')
-    const page = await signIn('mod', 'login.png')
-    t.equal(new URL(page.url()).pathname, '/admin')
-    await page.screenshot({ path: join(SHOTS, 'dashboard-moderator.png'), fullPage: true })
-    const row = page.locator(`tr[data-did="${users.victim!.did}"]`)
-    t.equal(await page.locator('[data-nsid="com.atproto.admin.deleteAccount"]').count(), 0, 'no delete button')
-    await row.getByRole('button', { name: 'Take down' }).click()
-    await page.getByText('Take down / restore: done').waitFor()
-    const down = await writeVictim()
-    t.not(down.status, 200, 'the PDS refuses the taken-down account a write')
-    t.match(down.body.error, /AccountTakedown|InvalidToken|AuthRequired/)
-    const entrywayStatus = async () => (await db.selectFrom('account').select('status').where('did', '=', users.victim!.did).executeTakeFirstOrThrow()).status
-    t.equal(await entrywayStatus(), 'takendown', 'the Entryway took it down too (logins answer AccountTakedown)')
-    await page.goto(`${PORTAL}/admin`)
-    await page.locator(`tr[data-did="${users.victim!.did}"]`).getByRole('button', { name: 'Restore' }).click()
-    await page.getByText('Take down / restore: done').waitFor()
-    t.equal((await writeVictim()).status, 200, 'writes work again')
-    t.equal(await entrywayStatus(), 'active')
-    // The handler refuses even a hand-made request.
-    await page.goto(`${PORTAL}/admin`)
-    const csrf = await page.locator('input[name="_csrf"]').first().inputValue()
-    const del = await page.request.post(`${PORTAL}/admin/action/com.atproto.admin.deleteAccount`, { form: { _csrf: csrf, did: users.victim!.did } })
-    t.equal(del.status(), 403)
-    const api = await page.request.post(`${PORTAL}/admin/xrpc/com.atproto.admin.deleteAccount`, { data: { did: users.victim!.did }, headers: { 'x-csrf-token': csrf } })
-    t.equal(api.status(), 403)
-    t.equal((await xrpc(victimHost.url, 'com.atproto.admin.getAccountInfo', { query: { did: users.victim!.did }, headers: basic })).status, 200, 'still there')
+  await t.test(
+    'a moderator signs in through OAuth, takes an account down and restores it, cannot delete',
+    async (t) => {
+      t.equal((await writeVictim()).status, 200, 'the victim can write before')
+      const page = await signIn('mod', 'login.png')
+      t.equal(new URL(page.url()).pathname, '/admin')
+      await page.screenshot({ path: join(SHOTS, 'dashboard-moderator.png'), fullPage: true })
+      const row = page.locator(`tr[data-did="${users.victim!.did}"]`)
+      t.equal(
+        await page.locator('[data-nsid="com.atproto.admin.deleteAccount"]').count(),
+        0,
+        'no delete button',
+      )
+      await row.getByRole('button', { name: 'Take down' }).click()
+      await page.getByText('Take down / restore: done').waitFor()
+      const down = await writeVictim()
+      t.not(down.status, 200, 'the PDS refuses the taken-down account a write')
+      t.match(down.body.error, /AccountTakedown|InvalidToken|AuthRequired/)
+      const entrywayStatus = async () =>
+        (
+          await db
+            .selectFrom('account')
+            .select('status')
+            .where('did', '=', users.victim!.did)
+            .executeTakeFirstOrThrow()
+        ).status
+      t.equal(
+        await entrywayStatus(),
+        'takendown',
+        'the Entryway took it down too (logins answer AccountTakedown)',
+      )
+      await page.goto(`${PORTAL}/admin`)
+      await page
+        .locator(`tr[data-did="${users.victim!.did}"]`)
+        .getByRole('button', { name: 'Restore' })
+        .click()
+      await page.getByText('Take down / restore: done').waitFor()
+      t.equal((await writeVictim()).status, 200, 'writes work again')
+      t.equal(await entrywayStatus(), 'active')
+      // The handler refuses even a hand-made request.
+      await page.goto(`${PORTAL}/admin`)
+      const csrf = await page.locator('input[name="_csrf"]').first().inputValue()
+      const del = await page.request.post(
+        `${PORTAL}/admin/action/com.atproto.admin.deleteAccount`,
+        { form: { _csrf: csrf, did: users.victim!.did } },
+      )
+      t.equal(del.status(), 403)
+      const api = await page.request.post(`${PORTAL}/admin/xrpc/com.atproto.admin.deleteAccount`, {
+        data: { did: users.victim!.did },
+        headers: { 'x-csrf-token': csrf },
+      })
+      t.equal(api.status(), 403)
+      t.equal(
+        (
+          await xrpc(victimHost.url, 'com.atproto.admin.getAccountInfo', {
+            query: { did: users.victim!.did },
+            headers: basic,
+          })
+        ).status,
+        200,
+        'still there',
+      )
 
-    // A tampered cookie is refused.
-    const ctx = page.context()
-    const cookies = await ctx.cookies()
-    const c = cookies.find((x) => x.name === 'entryway_admin')!
-    t.ok(c.httpOnly, 'HttpOnly')
-    t.equal(c.sameSite, 'Lax')
-    await ctx.addCookies([{ ...c, value: c.value.replace(/^(.)/, (m) => (m === 'A' ? 'B' : 'A')) }])
-    const res = await page.goto(`${PORTAL}/admin`)
-    t.equal(res!.status(), 401)
-    t.ok(await page.getByText('not valid').isVisible())
-  })
+      // A tampered cookie is refused.
+      const ctx = page.context()
+      const cookies = await ctx.cookies()
+      const c = cookies.find((x) => x.name === 'entryway_admin')!
+      t.ok(c.httpOnly, 'HttpOnly')
+      t.equal(c.sameSite, 'Lax')
+      await ctx.addCookies([
+        { ...c, value: c.value.replace(/^(.)/, (m) => (m === 'A' ? 'B' : 'A')) },
+      ])
+      const res = await page.goto(`${PORTAL}/admin`)
+      t.equal(res!.status(), 401)
+      t.ok(await page.getByText('not valid').isVisible())
+    },
+  )
 
   await t.test('an invite manager creates a code that then works for a sign-up', async (t) => {
     const page = await signIn('inviter')
@@ -160,12 +268,25 @@ ${Object.entries(members).map(([d, r]) => `  ${d}: [${r.join(', ')}]`).join('\n'
     await page.getByText('Create invite code: done').waitFor()
     const code = JSON.parse(await page.locator('#answer').innerText()).code as string
     t.ok(code)
-    const no = await xrpc(E, 'com.atproto.server.createAccount', { body: { handle: 'newbie.test', email: 'newbie@example.com', password: PASSWORD } })
+    const no = await xrpc(E, 'com.atproto.server.createAccount', {
+      body: { handle: 'newbie.test', email: 'newbie@example.com', password: PASSWORD },
+    })
     t.equal(no.status, 400, 'invites are required')
-    const yes = await xrpc(E, 'com.atproto.server.createAccount', { body: { handle: 'newbie.test', email: 'newbie@example.com', password: PASSWORD, inviteCode: code } })
+    const yes = await xrpc(E, 'com.atproto.server.createAccount', {
+      body: {
+        handle: 'newbie.test',
+        email: 'newbie@example.com',
+        password: PASSWORD,
+        inviteCode: code,
+      },
+    })
     t.equal(yes.status, 200, JSON.stringify(yes.body))
     // An expired session is refused.
-    await db.updateTable('admin_session').set({ expiresAt: '2000-01-01T00:00:00.000Z' }).where('did', '=', users.inviter!.did).execute()
+    await db
+      .updateTable('admin_session')
+      .set({ expiresAt: '2000-01-01T00:00:00.000Z' })
+      .where('did', '=', users.inviter!.did)
+      .execute()
     const res = await page.goto(`${PORTAL}/admin`)
     t.equal(res!.status(), 401)
     t.ok(await page.getByText('expired').first().isVisible())
@@ -185,18 +306,61 @@ ${Object.entries(members).map(([d, r]) => `  ${d}: [${r.join(', ')}]`).join('\n'
     t.match(await page.locator('#chain-verdict').innerText(), /Chain intact/)
     await page.screenshot({ path: join(SHOTS, 'audit.png'), fullPage: true })
     const rows = await db.selectFrom('admin_audit').selectAll().orderBy('id').execute()
-    const has = (p: Partial<(typeof rows)[number]>, what: string) => t.ok(rows.some((r) => Object.entries(p).every(([k, v]) => (r as Record<string, unknown>)[k] === v)), what)
+    const has = (p: Partial<(typeof rows)[number]>, what: string) =>
+      t.ok(
+        rows.some((r) =>
+          Object.entries(p).every(([k, v]) => (r as Record<string, unknown>)[k] === v),
+        ),
+        what,
+      )
     has({ actorDid: users.mod!.did, nsid: 'portal.login', allowed: true }, 'moderator login')
-    has({ actorDid: users.mod!.did, nsid: 'com.atproto.admin.updateSubjectStatus', allowed: true, resultStatus: 200 }, 'takedown')
-    t.equal(rows.filter((r) => r.nsid === 'com.atproto.admin.updateSubjectStatus').length, 2, 'takedown and restore')
-    t.equal(rows.filter((r) => r.nsid === 'com.atproto.admin.deleteAccount' && !r.allowed && r.resultStatus === 403).length, 2, 'both delete attempts denied')
-    has({ actorDid: users.inviter!.did, nsid: 'com.atproto.server.createInviteCode', allowed: true, resultStatus: 200 }, 'invite created')
-    has({ actorDid: users.stranger!.did, nsid: 'portal.login', allowed: false, resultStatus: 403 }, 'non-member refused')
-    has({ actorDid: 'anonymous', nsid: 'portal.session', detail: 'tampered session cookie' }, 'tampered cookie')
-    has({ actorDid: users.inviter!.did, nsid: 'portal.session', detail: 'expired session cookie' }, 'expired cookie')
+    has(
+      {
+        actorDid: users.mod!.did,
+        nsid: 'com.atproto.admin.updateSubjectStatus',
+        allowed: true,
+        resultStatus: 200,
+      },
+      'takedown',
+    )
+    t.equal(
+      rows.filter((r) => r.nsid === 'com.atproto.admin.updateSubjectStatus').length,
+      2,
+      'takedown and restore',
+    )
+    t.equal(
+      rows.filter(
+        (r) => r.nsid === 'com.atproto.admin.deleteAccount' && !r.allowed && r.resultStatus === 403,
+      ).length,
+      2,
+      'both delete attempts denied',
+    )
+    has(
+      {
+        actorDid: users.inviter!.did,
+        nsid: 'com.atproto.server.createInviteCode',
+        allowed: true,
+        resultStatus: 200,
+      },
+      'invite created',
+    )
+    has(
+      { actorDid: users.stranger!.did, nsid: 'portal.login', allowed: false, resultStatus: 403 },
+      'non-member refused',
+    )
+    has(
+      { actorDid: 'anonymous', nsid: 'portal.session', detail: 'tampered session cookie' },
+      'tampered cookie',
+    )
+    has(
+      { actorDid: users.inviter!.did, nsid: 'portal.session', detail: 'expired session cookie' },
+      'expired cookie',
+    )
     // Filter in the page.
     await page.goto(`${PORTAL}/admin/audit?allowed=false`)
-    t.ok(await page.locator('#audit').getByText('com.atproto.admin.deleteAccount').first().isVisible())
+    t.ok(
+      await page.locator('#audit').getByText('com.atproto.admin.deleteAccount').first().isVisible(),
+    )
     // Export.
     const csv = await page.request.get(`${PORTAL}/admin/audit/export?format=csv`)
     t.equal(csv.status(), 200)
@@ -205,7 +369,10 @@ ${Object.entries(members).map(([d, r]) => `  ${d}: [${r.join(', ')}]`).join('\n'
     const victim = rows.find((r) => r.nsid === 'com.atproto.admin.deleteAccount')!
     await db.updateTable('admin_audit').set({ allowed: true }).where('id', '=', victim.id).execute()
     await page.goto(`${PORTAL}/admin/audit?verify=1`)
-    t.match(await page.locator('#chain-verdict').innerText(), new RegExp(`BROKEN at row #${victim.id}`))
+    t.match(
+      await page.locator('#chain-verdict').innerText(),
+      new RegExp(`BROKEN at row #${victim.id}`),
+    )
     await page.screenshot({ path: join(SHOTS, 'audit-broken.png') })
   })
 })

@@ -37,14 +37,19 @@ function plcNaming(t: { teardown(fn: () => unknown): void }, pdsUrl: string): Pr
   return serveOnLoopback(t, (req, res) => {
     const did = decodeURIComponent((req.url ?? '/').slice(1))
     if (did !== MEMBER) return res.writeHead(404).end()
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(didDocument(did, pdsUrl)))
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify(didDocument(did, pdsUrl)))
   })
 }
 
 /** GET the login page (its CSRF cookie and token), then POST the identifier. */
 async function startLogin(url: string, identifier: string): Promise<Response> {
   const page = await fetch(`${url}/admin/login`)
-  const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+  const cookie = page.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ')
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!
   return fetch(`${url}/admin/login`, {
     method: 'POST',
@@ -56,31 +61,37 @@ async function startLogin(url: string, identifier: string): Promise<Response> {
 
 const [target] = testDatabaseTargets(process.env.TEST_DATABASE_URL)
 
-t.test(`${target!.name}: a deployed Entryway's admin sign-in never fetches from a private address`, async (t) => {
-  const pds = await countingListener(t)
-  const web = await countingListener(t)
-  const plcUrl = await plcNaming(t, `https://localhost:${pds.port}`)
-  const dir = mkdtempSync(join(tmpdir(), 'entryway-rbac-'))
-  const rbacFile = join(dir, 'rbac.yaml')
-  writeFileSync(rbacFile, `roles:\n  admin:\n    endpoints: ['com.atproto.admin.*']\nmembers:\n  ${MEMBER}: [admin]\n`)
-  const database = await target!.open()
-  t.teardown(() => database.close())
-  const { url } = await startInProcessGateway(t, database, {
-    ENTRYWAY_PUBLIC_URL: 'https://entryway.example.test',
-    ENTRYWAY_PLC_URL: plcUrl,
-    ENTRYWAY_ADMIN_RBAC_FILE: rbacFile,
-  })
+t.test(
+  `${target!.name}: a deployed Entryway's admin sign-in never fetches from a private address`,
+  async (t) => {
+    const pds = await countingListener(t)
+    const web = await countingListener(t)
+    const plcUrl = await plcNaming(t, `https://localhost:${pds.port}`)
+    const dir = mkdtempSync(join(tmpdir(), 'entryway-rbac-'))
+    const rbacFile = join(dir, 'rbac.yaml')
+    writeFileSync(
+      rbacFile,
+      `roles:\n  admin:\n    endpoints: ['com.atproto.admin.*']\nmembers:\n  ${MEMBER}: [admin]\n`,
+    )
+    const database = await target!.open()
+    t.teardown(() => database.close())
+    const { url } = await startInProcessGateway(t, database, {
+      ENTRYWAY_PUBLIC_URL: 'https://entryway.example.test',
+      ENTRYWAY_PLC_URL: plcUrl,
+      ENTRYWAY_ADMIN_RBAC_FILE: rbacFile,
+    })
 
-  await t.test('a member whose DID document names a loopback PDS', async (t) => {
-    const res = await startLogin(url, MEMBER)
-    t.equal(res.status, 400, 'the sign-in cannot start')
-    t.match(await res.text(), 'Could not find how')
-    t.equal(pds.connections, 0, 'no connection to the loopback "PDS"')
-  })
+    await t.test('a member whose DID document names a loopback PDS', async (t) => {
+      const res = await startLogin(url, MEMBER)
+      t.equal(res.status, 400, 'the sign-in cannot start')
+      t.match(await res.text(), 'Could not find how')
+      t.equal(pds.connections, 0, 'no connection to the loopback "PDS"')
+    })
 
-  await t.test('a did:web on a loopback address', async (t) => {
-    const res = await startLogin(url, `did:web:localhost%3A${web.port}`)
-    t.equal(res.status, 400, 'the sign-in cannot start')
-    t.equal(web.connections, 0, 'no connection to the loopback did:web host')
-  })
-})
+    await t.test('a did:web on a loopback address', async (t) => {
+      const res = await startLogin(url, `did:web:localhost%3A${web.port}`)
+      t.equal(res.status, 400, 'the sign-in cannot start')
+      t.equal(web.connections, 0, 'no connection to the loopback did:web host')
+    })
+  },
+)

@@ -10,34 +10,68 @@ import { GATEWAY_BUILT_ENTRY, REPO_ROOT, startFleet, startGateway } from '@entry
 // proxying to two real PDSes.
 t.setTimeout(300_000)
 
-t.test('the built gateway (node apps/gateway/dist/bin/gateway.js) against real PDSes', async (t) => {
-  const build = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'tsconfig.json'], { cwd: REPO_ROOT, encoding: 'utf8' })
-  t.equal(build.status, 0, `tsc -b builds every package ${build.stdout}${build.stderr}`)
-  t.match(readFileSync(GATEWAY_BUILT_ENTRY, 'utf8'), /^#!\/usr\/bin\/env node/, 'the bin keeps its shebang')
+t.test(
+  'the built gateway (node apps/gateway/dist/bin/gateway.js) against real PDSes',
+  async (t) => {
+    const build = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'tsconfig.json'],
+      { cwd: REPO_ROOT, encoding: 'utf8' },
+    )
+    t.equal(build.status, 0, `tsc -b builds every package ${build.stdout}${build.stderr}`)
+    t.match(
+      readFileSync(GATEWAY_BUILT_ENTRY, 'utf8'),
+      /^#!\/usr\/bin\/env node/,
+      'the bin keeps its shebang',
+    )
 
-  const fleet = await startFleet({ pdsCount: 2, gateway: false, mail: false })
-  t.teardown(() => fleet.stop())
-  const gw = await startGateway({ env: { ...fleet.gatewayEnv, ENTRYWAY_INCLUDE_DID_DOC: 'false' }, port: fleet.entryway.port, built: true })
-  t.teardown(() => gw.stop())
-  t.notOk(/tsx/.test(readFileSync(`/proc/${gw.pid}/cmdline`, 'utf8')), 'no tsx in the gateway process')
+    const fleet = await startFleet({ pdsCount: 2, gateway: false, mail: false })
+    t.teardown(() => fleet.stop())
+    const gw = await startGateway({
+      env: { ...fleet.gatewayEnv, ENTRYWAY_INCLUDE_DID_DOC: 'false' },
+      port: fleet.entryway.port,
+      built: true,
+    })
+    t.teardown(() => gw.stop())
+    t.notOk(
+      /tsx/.test(readFileSync(`/proc/${gw.pid}/cmdline`, 'utf8')),
+      'no tsx in the gateway process',
+    )
 
-  const agent = new AtpAgent({ service: fleet.entryway.url })
-  const handle = `built${Date.now().toString(36)}${fleet.handleDomains[0]}`
-  const password = `pw-${handle}`
-  await agent.createAccount({ handle, email: `${handle.replace(/\./g, '-')}@mail.test`, password })
-  const did = agent.session!.did
-  t.match(did, /^did:plc:/, 'signed up through the built gateway')
+    const agent = new AtpAgent({ service: fleet.entryway.url })
+    const handle = `built${Date.now().toString(36)}${fleet.handleDomains[0]}`
+    const password = `pw-${handle}`
+    await agent.createAccount({
+      handle,
+      email: `${handle.replace(/\./g, '-')}@mail.test`,
+      password,
+    })
+    const did = agent.session!.did
+    t.match(did, /^did:plc:/, 'signed up through the built gateway')
 
-  const again = new AtpAgent({ service: fleet.entryway.url })
-  await again.login({ identifier: handle, password })
-  t.equal(again.session?.did, did, 'logged in')
+    const again = new AtpAgent({ service: fleet.entryway.url })
+    await again.login({ identifier: handle, password })
+    t.equal(again.session?.did, did, 'logged in')
 
-  const created = await again.com.atproto.repo.createRecord({
-    repo: did,
-    collection: 'app.bsky.feed.post',
-    record: { $type: 'app.bsky.feed.post', text: 'from the built gateway', createdAt: new Date().toISOString() },
-  })
-  const rkey = created.data.uri.split('/').pop()!
-  const read = await again.com.atproto.repo.getRecord({ repo: did, collection: 'app.bsky.feed.post', rkey })
-  t.match(read.data.value, { text: 'from the built gateway' }, 'a proxied write, read back through the proxy')
-})
+    const created = await again.com.atproto.repo.createRecord({
+      repo: did,
+      collection: 'app.bsky.feed.post',
+      record: {
+        $type: 'app.bsky.feed.post',
+        text: 'from the built gateway',
+        createdAt: new Date().toISOString(),
+      },
+    })
+    const rkey = created.data.uri.split('/').pop()!
+    const read = await again.com.atproto.repo.getRecord({
+      repo: did,
+      collection: 'app.bsky.feed.post',
+      rkey,
+    })
+    t.match(
+      read.data.value,
+      { text: 'from the built gateway' },
+      'a proxied write, read back through the proxy',
+    )
+  },
+)

@@ -31,7 +31,11 @@ export interface CaddyHandle {
  * Caddy with the given Caddyfile text (the shipped one, or a variant) on free ports, its internal
  * CA and state in a temp folder, no admin endpoint; resolves once the HTTPS port accepts.
  */
-export async function startCaddy(opts: { caddyfile: string; env: Record<string, string>; httpsPort?: number }): Promise<CaddyHandle> {
+export async function startCaddy(opts: {
+  caddyfile: string
+  env: Record<string, string>
+  httpsPort?: number
+}): Promise<CaddyHandle> {
   const bin = caddyBinary()
   if (!bin) throw new Error('caddy is not installed (apt-get install -y caddy)')
   const dir = mkdtempSync(join(tmpdir(), 'entryway-caddy-'))
@@ -48,7 +52,13 @@ export async function startCaddy(opts: { caddyfile: string; env: Record<string, 
       HOME: dir,
       XDG_DATA_HOME: join(dir, 'data'),
       XDG_CONFIG_HOME: join(dir, 'config'),
-      CADDY_GLOBAL_OPTIONS: ['admin off', `http_port ${httpPort}`, `https_port ${httpsPort}`, `storage file_system ${join(dir, 'storage')}`, 'skip_install_trust'].join('\n'),
+      CADDY_GLOBAL_OPTIONS: [
+        'admin off',
+        `http_port ${httpPort}`,
+        `https_port ${httpsPort}`,
+        `storage file_system ${join(dir, 'storage')}`,
+        'skip_install_trust',
+      ].join('\n'),
       CADDY_TLS_ISSUER: 'internal',
       ...opts.env,
     },

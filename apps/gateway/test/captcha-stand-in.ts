@@ -39,11 +39,19 @@ export async function startCaptchaStandIn(t: Pick<Test, 'teardown'>): Promise<Ca
       const form = Object.fromEntries(new URLSearchParams(await text(req)))
       verifications.push(form)
       const success = form.secret === STAND_IN_SECRET && form.response === PASSING_TOKEN
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(success ? { success } : { success, 'error-codes': ['invalid-input-response'] }))
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify(
+            success ? { success } : { success, 'error-codes': ['invalid-input-response'] },
+          ),
+        )
     } else if (path === '/api.js') {
       res.writeHead(200, { 'content-type': 'text/javascript' }).end(WIDGET)
     } else if (path === '/signup-done') {
-      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>done</title><p>signed up</p>')
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end('<!doctype html><title>done</title><p>signed up</p>')
     } else {
       res.writeHead(404).end()
     }

@@ -47,7 +47,11 @@ export async function xrpc(base: string, nsid: string, call: XrpcCall = {}): Pro
     }
     return { status: res.status, body, ms: performance.now() - started }
   } catch (err) {
-    return { status: 0, body: { error: String((err as Error).name), message: String((err as Error).message) }, ms: performance.now() - started }
+    return {
+      status: 0,
+      body: { error: String((err as Error).name), message: String((err as Error).message) },
+      ms: performance.now() - started,
+    }
   }
 }
 
@@ -58,7 +62,8 @@ export async function signUp(base: string, prefix: string, i: number): Promise<S
     body: { handle, email: `${handle.replace(/\./g, '-')}@mail.test`, password: `pw-${handle}` },
     timeoutMs: 60_000,
   })
-  if (res.status !== 200) throw new Error(`sign-up ${handle}: ${res.status} ${JSON.stringify(res.body)}`)
+  if (res.status !== 200)
+    throw new Error(`sign-up ${handle}: ${res.status} ${JSON.stringify(res.body)}`)
   return res.body as unknown as Session
 }
 
@@ -106,7 +111,10 @@ export function socketsTo(pid: number, remotePort: number): number {
 }
 
 /** Polls `check` every 100 ms until it is true or `timeoutMs` passes; returns the time it took or -1. */
-export async function within(timeoutMs: number, check: () => boolean | Promise<boolean>): Promise<number> {
+export async function within(
+  timeoutMs: number,
+  check: () => boolean | Promise<boolean>,
+): Promise<number> {
   const started = Date.now()
   for (;;) {
     if (await check()) return Date.now() - started

@@ -43,11 +43,22 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
     chownSync(dir, Number(stdout.trim()), Number(gid.trim()))
   }
   const pg = (tool: string, args: string[]) =>
-    asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]) : run(join(bin, tool), args)
+    asRoot
+      ? run('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args])
+      : run(join(bin, tool), args)
   await pg('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-N'])
   const ctl = (args: string[]) => pg('pg_ctl', ['-D', data, ...args])
   const start = async () => {
-    await ctl(['-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, '-l', join(dir, 'server.log'), '-w', '-t', '30', 'start'])
+    await ctl([
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      '-l',
+      join(dir, 'server.log'),
+      '-w',
+      '-t',
+      '30',
+      'start',
+    ])
   }
   await start()
   let destroyed = false

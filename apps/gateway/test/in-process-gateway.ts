@@ -29,17 +29,49 @@ export function freePort(): Promise<number> {
 }
 
 /** One enabled host and the given accounts on it, emails confirmed. */
-export async function seedAccounts(database: Database, users: readonly SeedUser[], pdsUrl = 'http://localhost:1'): Promise<void> {
+export async function seedAccounts(
+  database: Database,
+  users: readonly SeedUser[],
+  pdsUrl = 'http://localhost:1',
+): Promise<void> {
   const now = new Date().toISOString()
   const host = await database.db
     .insertInto('pds_host')
-    .values({ url: pdsUrl, did: 'did:web:pds1.test', status: 'enabled', weight: 1, healthy: true, consecutiveFailures: 0, createdAt: now, updatedAt: now, internalUrl: null, accountCap: null, lastCheckAt: null, lastError: null, version: null })
+    .values({
+      url: pdsUrl,
+      did: 'did:web:pds1.test',
+      status: 'enabled',
+      weight: 1,
+      healthy: true,
+      consecutiveFailures: 0,
+      createdAt: now,
+      updatedAt: now,
+      internalUrl: null,
+      accountCap: null,
+      lastCheckAt: null,
+      lastError: null,
+      version: null,
+    })
     .returning('id')
     .executeTakeFirstOrThrow()
   for (const u of users) {
     await database.db
       .insertInto('account')
-      .values({ did: u.did, handle: u.handle, email: u.email ?? `${u.handle}@mail.test`, emailConfirmedAt: now, emailAuthFactor: false, passwordScrypt: await hashPassword(u.password), hostId: host.id, status: 'active', takedownRef: null, deactivatedAt: null, invitesDisabled: false, createdAt: now, updatedAt: now })
+      .values({
+        did: u.did,
+        handle: u.handle,
+        email: u.email ?? `${u.handle}@mail.test`,
+        emailConfirmedAt: now,
+        emailAuthFactor: false,
+        passwordScrypt: await hashPassword(u.password),
+        hostId: host.id,
+        status: 'active',
+        takedownRef: null,
+        deactivatedAt: null,
+        invitesDisabled: false,
+        createdAt: now,
+        updatedAt: now,
+      })
       .execute()
   }
 }
@@ -47,7 +79,11 @@ export async function seedAccounts(database: Database, users: readonly SeedUser[
 type Tap = Pick<Test, 'teardown' | 'equal'>
 
 /** The whole gateway on `database`, listening on a free loopback port. */
-export async function startInProcessGateway(t: Tap, database: Database, env: Record<string, string> = {}): Promise<{ gw: Gateway; url: string }> {
+export async function startInProcessGateway(
+  t: Tap,
+  database: Database,
+  env: Record<string, string> = {},
+): Promise<{ gw: Gateway; url: string }> {
   const port = await freePort()
   const e = readEnv({
     ENTRYWAY_PORT: String(port),
@@ -69,16 +105,32 @@ export async function startInProcessGateway(t: Tap, database: Database, env: Rec
  * returned once its health checks have marked every PDS of the fleet healthy: from then on a
  * sign-up has a host, and a test never needs to retry one.
  */
-export async function listenOnFleet(t: Tap, fleet: { gatewayEnv: Record<string, string>; entryway: { port: number }; pds: readonly unknown[] }): Promise<Gateway> {
+export async function listenOnFleet(
+  t: Tap,
+  fleet: {
+    gatewayEnv: Record<string, string>
+    entryway: { port: number }
+    pds: readonly unknown[]
+  },
+): Promise<Gateway> {
   const env = readEnv(fleet.gatewayEnv)
   const cfg = envToCfg(env)
   const gw = await buildGateway(cfg, envToSecrets(env), { logger: process.env.E2E_LOG === '1' })
   t.teardown(() => gw.app.close())
   await gw.app.listen({ port: fleet.entryway.port, host: cfg.service.host })
-  const healthy = async () => (await gw.database.db.selectFrom('pds_host').select('url').where('status', '=', 'enabled').where('healthy', '=', true).execute()).length
+  const healthy = async () =>
+    (
+      await gw.database.db
+        .selectFrom('pds_host')
+        .select('url')
+        .where('status', '=', 'enabled')
+        .where('healthy', '=', true)
+        .execute()
+    ).length
   const deadline = Date.now() + 20_000
   while ((await healthy()) < fleet.pds.length) {
-    if (Date.now() > deadline) throw new Error(`the gateway did not see its ${fleet.pds.length} PDS(es) healthy within 20 s`)
+    if (Date.now() > deadline)
+      throw new Error(`the gateway did not see its ${fleet.pds.length} PDS(es) healthy within 20 s`)
     await new Promise((r) => setTimeout(r, 100))
   }
   return gw
@@ -87,7 +139,10 @@ export async function listenOnFleet(t: Tap, fleet: { gatewayEnv: Record<string, 
 /** PAR → headless sign-in and consent → code exchange; returns the refresh token. */
 export async function oauthSignIn(t: Tap, client: RawClient, u: SeedUser): Promise<string> {
   const { requestUri, verifier } = await client.par()
-  const r = await headlessAuthorize(client.issuer, client.authorizeUrl(requestUri), { username: u.handle, password: u.password })
+  const r = await headlessAuthorize(client.issuer, client.authorizeUrl(requestUri), {
+    username: u.handle,
+    password: u.password,
+  })
   const tok = await client.exchange(r.code!, verifier)
   t.equal(tok.status, 200, `${u.handle} signed in`)
   return tok.json.refresh_token as string

@@ -18,7 +18,11 @@ function sample(text: string, series: string): number {
  * with no password, token or Authorization value in it.
  */
 t.test('metrics move with traffic; logs are one redacted JSON line per request', async (t) => {
-  const fleet = await startFleet({ pdsCount: 1, mail: false, gatewayEnv: { ENTRYWAY_INCLUDE_DID_DOC: 'false', ENTRYWAY_LOG_LEVEL: 'info' } })
+  const fleet = await startFleet({
+    pdsCount: 1,
+    mail: false,
+    gatewayEnv: { ENTRYWAY_INCLUDE_DID_DOC: 'false', ENTRYWAY_LOG_LEVEL: 'info' },
+  })
   t.teardown(() => fleet.stop())
   const g = fleet.gateway!
   const E = `http://127.0.0.1:${g.port}`
@@ -33,19 +37,36 @@ t.test('metrics move with traffic; logs are one redacted JSON line per request',
   const user = signupInput('met', fleet.handleDomains[0]!)
   const created = await post(E, 'com.atproto.server.createAccount', user)
   t.equal(created.status, 200, 'signed up')
-  const bad = await post(E, 'com.atproto.server.createSession', { identifier: user.handle, password: 'not-the-password' })
+  const bad = await post(E, 'com.atproto.server.createSession', {
+    identifier: user.handle,
+    password: 'not-the-password',
+  })
   t.equal(bad.status, 401)
-  const good = await post(E, 'com.atproto.server.createSession', { identifier: user.handle, password: user.password })
+  const good = await post(E, 'com.atproto.server.createSession', {
+    identifier: user.handle,
+    password: user.password,
+  })
   t.equal(good.status, 200)
   const did = good.body.did as string
   const auth = { authorization: `Bearer ${good.body.accessJwt}` }
   for (let i = 0; i < 2; i++) {
-    const res = await fetch(`${E}/xrpc/com.atproto.repo.listRecords?repo=${did}&collection=app.bsky.feed.post`, { headers: auth })
+    const res = await fetch(
+      `${E}/xrpc/com.atproto.repo.listRecords?repo=${did}&collection=app.bsky.feed.post`,
+      { headers: auth },
+    )
     t.equal(res.status, 200, 'proxied to the PDS')
   }
   // a flood on an unknown identifier: 30 answered, then 429
   const flood: number[] = []
-  for (let i = 0; i < 31; i++) flood.push((await post(E, 'com.atproto.server.createSession', { identifier: 'flood.test', password: 'x' })).status)
+  for (let i = 0; i < 31; i++)
+    flood.push(
+      (
+        await post(E, 'com.atproto.server.createSession', {
+          identifier: 'flood.test',
+          password: 'x',
+        })
+      ).status,
+    )
   t.equal(flood.at(-1), 429)
 
   const after = await scrape()
@@ -53,8 +74,13 @@ t.test('metrics move with traffic; logs are one redacted JSON line per request',
     const d = sample(after, series) - sample(before, series)
     t.ok(d >= by, `${series} +${d}`)
   }
-  grew('entryway_http_requests_total{route="/xrpc/com.atproto.server.createSession",method="POST",status="401"}', 31)
-  grew('entryway_http_requests_total{route="/xrpc/com.atproto.server.createSession",method="POST",status="200"}')
+  grew(
+    'entryway_http_requests_total{route="/xrpc/com.atproto.server.createSession",method="POST",status="401"}',
+    31,
+  )
+  grew(
+    'entryway_http_requests_total{route="/xrpc/com.atproto.server.createSession",method="POST",status="200"}',
+  )
   grew('entryway_http_requests_total{route="/xrpc/*",method="GET",status="200"}', 2)
   grew(`entryway_upstream_duration_seconds_count{host="${fleet.pds[0]!.did}",status="200"}`, 2)
   grew(`entryway_accounts_placed_total{host="${pdsUrl}"}`)
@@ -62,8 +88,16 @@ t.test('metrics move with traffic; logs are one redacted JSON line per request',
   grew('entryway_rate_limit_hits_total{limit="/xrpc/com.atproto.server.createSession"}')
   grew('entryway_cache_lookups_total{cache="token",result="miss"}')
   grew('entryway_cache_lookups_total{cache="token",result="hit"}')
-  t.ok(sample(after, 'entryway_cache_lookups_total{cache="did",result="hit"}') + sample(after, 'entryway_cache_lookups_total{cache="did",result="miss"}') > 0, 'DID cache lookups counted')
-  t.match(after, /entryway_cache_hit_ratio\{cache="token"\} 0\.\d+|entryway_cache_hit_ratio\{cache="token"\} 1/)
+  t.ok(
+    sample(after, 'entryway_cache_lookups_total{cache="did",result="hit"}') +
+      sample(after, 'entryway_cache_lookups_total{cache="did",result="miss"}') >
+      0,
+    'DID cache lookups counted',
+  )
+  t.match(
+    after,
+    /entryway_cache_hit_ratio\{cache="token"\} 0\.\d+|entryway_cache_hit_ratio\{cache="token"\} 1/,
+  )
   t.match(after, /entryway_process_resident_memory_bytes \d+/)
 
   t.test('logs', async (t) => {
@@ -79,17 +113,29 @@ t.test('metrics move with traffic; logs are one redacted JSON line per request',
       adminPassword: fleet.adminPassword,
       jwtKey: fleet.keys.jwt.privateKeyHex,
     }
-    for (const [name, value] of Object.entries(secrets)) t.notOk(text.includes(value), `no ${name} in the log`)
+    for (const [name, value] of Object.entries(secrets))
+      t.notOk(text.includes(value), `no ${name} in the log`)
     t.notMatch(text, /Bearer /, 'no Authorization value')
     t.notMatch(text, /incoming request/, "Fastify's own per-request lines are off")
     const done = entries.filter((e) => e.msg === 'request completed')
     const byReq = new Map<string, number>()
     for (const e of done) byReq.set(String(e.reqId), (byReq.get(String(e.reqId)) ?? 0) + 1)
-    t.ok([...byReq.values()].every((n) => n === 1), 'one line per request id')
+    t.ok(
+      [...byReq.values()].every((n) => n === 1),
+      'one line per request id',
+    )
     const logins = done.filter((e) => e.url === '/xrpc/com.atproto.server.createSession')
     t.ok(logins.length >= 33, `a line per sign-in (${logins.length})`)
-    t.match(logins[0], { level: 30, method: 'POST', route: '/xrpc/com.atproto.server.createSession', statusCode: Number, responseTime: Number })
-    const proxied = done.filter((e) => String(e.url).startsWith('/xrpc/com.atproto.repo.listRecords'))
+    t.match(logins[0], {
+      level: 30,
+      method: 'POST',
+      route: '/xrpc/com.atproto.server.createSession',
+      statusCode: Number,
+      responseTime: Number,
+    })
+    const proxied = done.filter((e) =>
+      String(e.url).startsWith('/xrpc/com.atproto.repo.listRecords'),
+    )
     t.equal(proxied.length, 2, 'a line per proxied request')
   })
 })

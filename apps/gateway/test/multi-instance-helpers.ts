@@ -32,7 +32,12 @@ export interface XrpcResult {
 }
 
 /** POST an XRPC procedure with a JSON body. */
-export async function post(base: string, nsid: string, body: unknown, headers: Record<string, string> = {}): Promise<XrpcResult> {
+export async function post(
+  base: string,
+  nsid: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<XrpcResult> {
   const res = await fetch(`${base}/xrpc/${nsid}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -43,10 +48,18 @@ export async function post(base: string, nsid: string, body: unknown, headers: R
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} }
 }
 
-export const decodeJwt = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>
+export const decodeJwt = (jwt: string) =>
+  JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<
+    string,
+    unknown
+  >
 
 /** Sign-up input with a unique handle under the fleet's domain. */
 export function signupInput(label: string, domain: string) {
   const id = `${label}${randomBytes(3).toString('hex')}`
-  return { handle: `${id}${domain}`, email: `${id}@mail.test`, password: `pw-${id}-${randomBytes(4).toString('hex')}` }
+  return {
+    handle: `${id}${domain}`,
+    email: `${id}@mail.test`,
+    password: `pw-${id}-${randomBytes(4).toString('hex')}`,
+  }
 }

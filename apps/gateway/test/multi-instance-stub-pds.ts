@@ -14,9 +14,11 @@ export async function startStubPds(t: Test, slowMs: number) {
   let onSlow: () => void = () => {}
   const slowStarted = new Promise<void>((resolve) => (onSlow = resolve))
   const server: Server = createServer((req, res) => {
-    const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+    const json = (status: number, body: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
     if (req.url?.startsWith('/xrpc/_health')) return json(200, { version: 'stub' })
-    if (req.url?.startsWith('/xrpc/com.atproto.server.describeServer')) return json(200, { did: 'did:web:stub.test', availableUserDomains: ['.test'] })
+    if (req.url?.startsWith('/xrpc/com.atproto.server.describeServer'))
+      return json(200, { did: 'did:web:stub.test', availableUserDomains: ['.test'] })
     if (req.url?.startsWith('/xrpc/app.test.fast')) return json(200, { fast: true })
     if (req.url?.startsWith('/xrpc/app.test.slow')) {
       onSlow()
@@ -32,7 +34,11 @@ export async function startStubPds(t: Test, slowMs: number) {
 }
 
 /** Env for a gateway process on embedded PGlite with `pdsUrl` as its only (default) host. */
-export async function gatewayEnvWithStub(t: Test, pdsUrl: string, extra: Record<string, string> = {}) {
+export async function gatewayEnvWithStub(
+  t: Test,
+  pdsUrl: string,
+  extra: Record<string, string> = {},
+) {
   const port = await getFreePort()
   const dir = mkdtempSync(join(tmpdir(), 'entryway-gw-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
@@ -57,13 +63,18 @@ export async function gatewayEnvWithStub(t: Test, pdsUrl: string, extra: Record<
 }
 
 /** One GET on a new connection (no keep-alive pool): `{status, body}` or the socket error's code. */
-export function getOnNewConnection(url: string, timeoutMs = 10_000): Promise<{ status: number; body: string; connection?: string } | { error: string }> {
+export function getOnNewConnection(
+  url: string,
+  timeoutMs = 10_000,
+): Promise<{ status: number; body: string; connection?: string } | { error: string }> {
   return new Promise((resolve) => {
     const req = request(url, { agent: false, timeout: timeoutMs }, (res) => {
       let body = ''
       res.setEncoding('utf8')
       res.on('data', (c) => (body += c))
-      res.on('end', () => resolve({ status: res.statusCode!, body, connection: res.headers.connection }))
+      res.on('end', () =>
+        resolve({ status: res.statusCode!, body, connection: res.headers.connection }),
+      )
       res.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }))
     })
     req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })))

@@ -13,7 +13,16 @@ import { chromium, type Browser, type Page } from 'playwright-core'
 // Debian's Chromium filling the Entryway's pages, and small XRPC calls.
 
 export const CHROMIUM_PATH = '/usr/bin/chromium'
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 export const UI_TIMEOUT_MS = 20_000
 export const HTTP_TIMEOUT_MS = 15_000
 
@@ -22,7 +31,11 @@ interface Teardown {
 }
 
 export async function launchChromium(t: Teardown): Promise<Browser> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 30_000 })
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: CHROMIUM_ARGS,
+    timeout: 30_000,
+  })
   t.teardown(() => browser.close())
   return browser
 }
@@ -70,18 +83,34 @@ export interface E2eClient {
  * A real atproto OAuth client with a loopback client id: handles resolve through the Entryway's
  * `com.atproto.identity.resolveHandle`, DIDs through the lab PLC, http allowed (loopback only).
  */
-export function createOAuthClient(o: { entrywayUrl: string; plcUrl: string; redirectUri: string; scope: string }): E2eClient {
+export function createOAuthClient(o: {
+  entrywayUrl: string
+  plcUrl: string
+  redirectUri: string
+  scope: string
+}): E2eClient {
   const states = new Map<string, NodeSavedState>()
   const sessions = new Map<string, NodeSavedSession>()
-  const clientMetadata = buildAtprotoLoopbackClientMetadata({ scope: o.scope, redirect_uris: [o.redirectUri] })
+  const clientMetadata = buildAtprotoLoopbackClientMetadata({
+    scope: o.scope,
+    redirect_uris: [o.redirectUri],
+  })
   const client = new NodeOAuthClient({
     clientMetadata,
     allowHttp: true,
     handleResolver: o.entrywayUrl,
     plcDirectoryUrl: o.plcUrl,
     requestLock: requestLocalLock,
-    stateStore: { get: async (k) => states.get(k), set: async (k, v) => void states.set(k, v), del: async (k) => void states.delete(k) },
-    sessionStore: { get: async (k) => sessions.get(k), set: async (k, v) => void sessions.set(k, v), del: async (k) => void sessions.delete(k) },
+    stateStore: {
+      get: async (k) => states.get(k),
+      set: async (k, v) => void states.set(k, v),
+      del: async (k) => void states.delete(k),
+    },
+    sessionStore: {
+      get: async (k) => sessions.get(k),
+      set: async (k, v) => void sessions.set(k, v),
+      del: async (k) => void sessions.delete(k),
+    },
   })
   return { client, clientId: clientMetadata.client_id, sessions }
 }
@@ -125,7 +154,11 @@ export async function signInAndConsent(
 type Json = Record<string, any>
 
 /** One XRPC call with a deadline; `auth` is a full Authorization header value. */
-export async function xrpc(base: string, nsid: string, o: { body?: unknown; query?: Record<string, string>; auth?: string } = {}): Promise<{ status: number; body: Json }> {
+export async function xrpc(
+  base: string,
+  nsid: string,
+  o: { body?: unknown; query?: Record<string, string>; auth?: string } = {},
+): Promise<{ status: number; body: Json }> {
   const url = new URL(`/xrpc/${nsid}`, base)
   for (const [k, v] of Object.entries(o.query ?? {})) url.searchParams.set(k, v)
   const headers: Record<string, string> = {}
@@ -149,7 +182,10 @@ export function jwtPayload(jwt: string): Json {
 export const CODE_PATTERN = /[A-Z2-7]{5}-[A-Z2-7]{5}/
 
 /** The Entryway's account pages: Apps → the app's details → "Revoke access". */
-export async function revokeAppInAccountPage(page: Page, o: { entrywayUrl: string; handle: string; onPage?: () => Promise<void> }): Promise<void> {
+export async function revokeAppInAccountPage(
+  page: Page,
+  o: { entrywayUrl: string; handle: string; onPage?: () => Promise<void> },
+): Promise<void> {
   await page.goto(`${o.entrywayUrl}/account`)
   await page.getByRole('link', { name: 'Apps', exact: true }).click()
   await page.getByRole('button', { name: 'Details' }).first().click()

@@ -1,6 +1,12 @@
 import t, { type Test } from 'tap'
 import { fileURLToPath } from 'node:url'
-import { JoseKey, OAuthResolverError, OAuthResponseError, TokenRefreshError, type OAuthSession } from '@atproto/oauth-client-node'
+import {
+  JoseKey,
+  OAuthResolverError,
+  OAuthResponseError,
+  TokenRefreshError,
+  type OAuthSession,
+} from '@atproto/oauth-client-node'
 import type { Page } from 'playwright-core'
 import { startFleet, mailbox } from '@entryway/testkit'
 import { buildGateway, envToCfg, envToSecrets, readEnv } from '../src/index.js'
@@ -22,10 +28,17 @@ import {
 // the Entryway make the next refresh fail; email 2FA asks for the code from the mail sink.
 
 /** `E2E_SCREENSHOTS=1` refreshes the committed screenshots of the pages (left alone otherwise). */
-const SHOTS = process.env.E2E_SCREENSHOTS === '1' ? fileURLToPath(new URL('./screenshots/', import.meta.url)) : null
+const SHOTS =
+  process.env.E2E_SCREENSHOTS === '1'
+    ? fileURLToPath(new URL('./screenshots/', import.meta.url))
+    : null
 const SERVICE_NAME = 'Entryway E2E'
 /** Long enough (≥ 256) that access tokens carry `ref:<hash>`, which each PDS must dereference. */
-const SCOPE = ['atproto', 'transition:generic', ...Array.from({ length: 8 }, (_, i) => `repo:com.example.entryway.e2e.collection${i}`)].join(' ')
+const SCOPE = [
+  'atproto',
+  'transition:generic',
+  ...Array.from({ length: 8 }, (_, i) => `repo:com.example.entryway.e2e.collection${i}`),
+].join(' ')
 
 interface User {
   did: string
@@ -36,11 +49,17 @@ interface User {
 }
 
 t.test('fleet OAuth with a real client and a real browser', async (t) => {
-  const fleet = await startFleet({ pdsCount: 2, gateway: false, gatewayEnv: { ENTRYWAY_SERVICE_NAME: SERVICE_NAME } })
+  const fleet = await startFleet({
+    pdsCount: 2,
+    gateway: false,
+    gatewayEnv: { ENTRYWAY_SERVICE_NAME: SERVICE_NAME },
+  })
   t.teardown(() => fleet.stop())
   const env = readEnv(fleet.gatewayEnv)
   const cfg = envToCfg(env)
-  const { app, database } = await buildGateway(cfg, envToSecrets(env), { logger: process.env.E2E_LOG === '1' })
+  const { app, database } = await buildGateway(cfg, envToSecrets(env), {
+    logger: process.env.E2E_LOG === '1',
+  })
   t.teardown(() => app.close())
   // What the PDSes ask the Entryway: proves they dereference `ref:` scopes here.
   const derefs: string[] = []
@@ -64,7 +83,8 @@ t.test('fleet OAuth with a real client and a real browser', async (t) => {
     const handle = `${name}${Date.now().toString(36)}${n++}.test`
     const user = { handle, email: `${name}-${n}@mail.test`, password: `pw-${handle}` }
     const res = await xrpc(E, 'com.atproto.server.createAccount', { body: user })
-    if (res.status !== 200) throw new Error(`createAccount at the Entryway: ${res.status} ${JSON.stringify(res.body)}`)
+    if (res.status !== 200)
+      throw new Error(`createAccount at the Entryway: ${res.status} ${JSON.stringify(res.body)}`)
     return { ...user, did: res.body.did, accessJwt: res.body.accessJwt }
   }
   async function hostOf(did: string): Promise<{ url: string; did: string }> {
@@ -86,23 +106,52 @@ t.test('fleet OAuth with a real client and a real browser', async (t) => {
 
   // Bob turns email 2FA on through the Entryway's session routes (confirm, then update).
   const bearer = `Bearer ${bob.accessJwt}`
-  t.equal((await xrpc(E, 'com.atproto.server.requestEmailConfirmation', { auth: bearer, body: {} })).status, 200)
+  t.equal(
+    (await xrpc(E, 'com.atproto.server.requestEmailConfirmation', { auth: bearer, body: {} }))
+      .status,
+    200,
+  )
   const confirm = await mailedCode(bob.email, /Confirm your email/)
-  t.equal((await xrpc(E, 'com.atproto.server.confirmEmail', { auth: bearer, body: { email: bob.email, token: confirm } })).status, 200)
-  t.equal((await xrpc(E, 'com.atproto.server.requestEmailUpdate', { auth: bearer, body: {} })).status, 200)
+  t.equal(
+    (
+      await xrpc(E, 'com.atproto.server.confirmEmail', {
+        auth: bearer,
+        body: { email: bob.email, token: confirm },
+      })
+    ).status,
+    200,
+  )
+  t.equal(
+    (await xrpc(E, 'com.atproto.server.requestEmailUpdate', { auth: bearer, body: {} })).status,
+    200,
+  )
   const update = await mailedCode(bob.email, /Change your email/)
-  const on = await xrpc(E, 'com.atproto.server.updateEmail', { auth: bearer, body: { email: bob.email, emailAuthFactor: true, token: update } })
+  const on = await xrpc(E, 'com.atproto.server.updateEmail', {
+    auth: bearer,
+    body: { email: bob.email, emailAuthFactor: true, token: update },
+  })
   t.equal(on.status, 200, 'email 2FA on')
 
   const cb = await startCallbackServer(t)
-  const { client, sessions } = createOAuthClient({ entrywayUrl: E, plcUrl: fleet.plc.url, redirectUri: cb.url, scope: SCOPE })
+  const { client, sessions } = createOAuthClient({
+    entrywayUrl: E,
+    plcUrl: fleet.plc.url,
+    redirectUri: cb.url,
+    scope: SCOPE,
+  })
   const browser = await launchChromium(t)
 
   /** Handle → DID → PDS → the PDS's authorization server (the Entryway) → Chromium → callback. */
   async function signIn(
     t: Test,
     user: User,
-    o: { twoFactor?: boolean; shots?: string; password?: string; remember?: boolean; then?: (page: Page) => Promise<void> } = {},
+    o: {
+      twoFactor?: boolean
+      shots?: string
+      password?: string
+      remember?: boolean
+      then?: (page: Page) => Promise<void>
+    } = {},
   ): Promise<OAuthSession> {
     const authorizeUrl = await client.authorize(user.handle, { scope: SCOPE })
     t.equal(authorizeUrl.origin, E, 'the client found the Entryway as the authorization server')
@@ -130,11 +179,18 @@ t.test('fleet OAuth with a real client and a real browser', async (t) => {
     }
   }
 
-  async function createRecord(session: OAuthSession, text: string): Promise<{ status: number; body: Record<string, any> }> {
+  async function createRecord(
+    session: OAuthSession,
+    text: string,
+  ): Promise<{ status: number; body: Record<string, any> }> {
     const res = await session.fetchHandler('/xrpc/com.atproto.repo.createRecord', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ repo: session.did, collection: 'app.bsky.feed.post', record: { $type: 'app.bsky.feed.post', text, createdAt: new Date().toISOString() } }),
+      body: JSON.stringify({
+        repo: session.did,
+        collection: 'app.bsky.feed.post',
+        record: { $type: 'app.bsky.feed.post', text, createdAt: new Date().toISOString() },
+      }),
     })
     return { status: res.status, body: (await res.json()) as Record<string, any> }
   }
@@ -143,15 +199,29 @@ t.test('fleet OAuth with a real client and a real browser', async (t) => {
   async function refreshAtEntryway(did: string): Promise<unknown> {
     const saved = sessions.get(did)
     if (!saved) throw new Error(`no stored session for ${did}`)
-    const server = await client.serverFactory.fromIssuer(saved.tokenSet.iss, saved.authMethod, await JoseKey.fromJWK(saved.dpopJwk))
-    return server.request('token', { grant_type: 'refresh_token', refresh_token: saved.tokenSet.refresh_token! }).then(
-      () => null,
-      (e: unknown) => e,
+    const server = await client.serverFactory.fromIssuer(
+      saved.tokenSet.iss,
+      saved.authMethod,
+      await JoseKey.fromJWK(saved.dpopJwk),
     )
+    return server
+      .request('token', {
+        grant_type: 'refresh_token',
+        refresh_token: saved.tokenSet.refresh_token!,
+      })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      )
   }
 
   /** The Entryway refuses the session's refresh token, and the client's next refresh fails. */
-  async function refreshFails(t: Test, did: string, why: string, o: { clientError?: Function } = {}): Promise<void> {
+  async function refreshFails(
+    t: Test,
+    did: string,
+    why: string,
+    o: { clientError?: Function } = {},
+  ): Promise<void> {
     const raw = await refreshAtEntryway(did)
     t.type(raw, OAuthResponseError, `${why}: the Entryway refuses the refresh`)
     t.match(raw, { status: 400, error: 'invalid_grant' })
@@ -171,22 +241,44 @@ t.test('fleet OAuth with a real client and a real browser', async (t) => {
     t.equal(claims.aud, aliceHost.did, 'aud is the PDS holding the account')
     t.match(claims.scope, /^ref:/, 'the long scope travels as a reference')
     t.equal(stored.tokenSet.token_type, 'DPoP')
-    t.equal(new URL(stored.tokenSet.aud).origin, new URL(aliceHost.url).origin, 'the client talks to the PDS directly')
+    t.equal(
+      new URL(stored.tokenSet.aud).origin,
+      new URL(aliceHost.url).origin,
+      'the client talks to the PDS directly',
+    )
 
     const before = derefs.length
     const post = await createRecord(session, 'written with an Entryway OAuth token')
     t.equal(post.status, 200, `createRecord on the PDS: ${JSON.stringify(post.body)}`)
     t.match(post.body.uri, new RegExp(`^at://${alice.did}/app.bsky.feed.post/`))
     t.ok(derefs.length > before, 'the PDS dereferenced the scope at the Entryway')
-    const rec = await xrpc(aliceHost.url, 'com.atproto.repo.getRecord', { query: { repo: alice.did, collection: 'app.bsky.feed.post', rkey: post.body.uri.split('/').pop() } })
-    t.equal(rec.body.value?.text, 'written with an Entryway OAuth token', 'the record is on the PDS')
+    const rec = await xrpc(aliceHost.url, 'com.atproto.repo.getRecord', {
+      query: {
+        repo: alice.did,
+        collection: 'app.bsky.feed.post',
+        rkey: post.body.uri.split('/').pop(),
+      },
+    })
+    t.equal(
+      rec.body.value?.text,
+      'written with an Entryway OAuth token',
+      'the record is on the PDS',
+    )
 
     const info = await session.getTokenInfo(true)
     t.equal(info.sub, alice.did, 'refresh works')
     const refreshed = sessions.get(alice.did)!
-    t.not(refreshed.tokenSet.refresh_token, stored.tokenSet.refresh_token, 'the refresh token rotated')
+    t.not(
+      refreshed.tokenSet.refresh_token,
+      stored.tokenSet.refresh_token,
+      'the refresh token rotated',
+    )
     t.not(refreshed.tokenSet.access_token, stored.tokenSet.access_token)
-    t.equal((await createRecord(session, 'after refresh')).status, 200, 'the refreshed token writes too')
+    t.equal(
+      (await createRecord(session, 'after refresh')).status,
+      200,
+      'the refreshed token writes too',
+    )
 
     // The client revokes at the Entryway's /oauth/revoke (DPoP-signed), and forgets the session;
     // put its copy back to try one more refresh.
@@ -196,21 +288,35 @@ t.test('fleet OAuth with a real client and a real browser', async (t) => {
     await refreshFails(t, alice.did, 'revoked at the Entryway')
   })
 
-  t.test('a user with email 2FA on the second PDS; a password reset ends the session', async (t) => {
-    await mail.clear()
-    const session = await signIn(t, bob, { twoFactor: true, shots: 'e2e-2fa' })
-    t.equal(session.did, bob.did, 'signed in with the mailed code')
-    t.equal(jwtPayload(sessions.get(bob.did)!.tokenSet.access_token).aud, bobHost.did)
-    const post = await createRecord(session, 'bob, from the second PDS')
-    t.equal(post.status, 200, `createRecord on the second PDS: ${JSON.stringify(post.body)}`)
-    t.equal(new URL(sessions.get(bob.did)!.tokenSet.aud).origin, new URL(bobHost.url).origin)
-    t.equal((await session.getTokenInfo(true)).sub, bob.did, 'refresh works')
+  t.test(
+    'a user with email 2FA on the second PDS; a password reset ends the session',
+    async (t) => {
+      await mail.clear()
+      const session = await signIn(t, bob, { twoFactor: true, shots: 'e2e-2fa' })
+      t.equal(session.did, bob.did, 'signed in with the mailed code')
+      t.equal(jwtPayload(sessions.get(bob.did)!.tokenSet.access_token).aud, bobHost.did)
+      const post = await createRecord(session, 'bob, from the second PDS')
+      t.equal(post.status, 200, `createRecord on the second PDS: ${JSON.stringify(post.body)}`)
+      t.equal(new URL(sessions.get(bob.did)!.tokenSet.aud).origin, new URL(bobHost.url).origin)
+      t.equal((await session.getTokenInfo(true)).sub, bob.did, 'refresh works')
 
-    t.equal((await xrpc(E, 'com.atproto.server.requestPasswordReset', { body: { email: bob.email } })).status, 200)
-    const token = await mailedCode(bob.email, /Reset your password/)
-    t.equal((await xrpc(E, 'com.atproto.server.resetPassword', { body: { token, password: 'a-new-password' } })).status, 200)
-    await refreshFails(t, bob.did, 'password reset')
-  })
+      t.equal(
+        (await xrpc(E, 'com.atproto.server.requestPasswordReset', { body: { email: bob.email } }))
+          .status,
+        200,
+      )
+      const token = await mailedCode(bob.email, /Reset your password/)
+      t.equal(
+        (
+          await xrpc(E, 'com.atproto.server.resetPassword', {
+            body: { token, password: 'a-new-password' },
+          })
+        ).status,
+        200,
+      )
+      await refreshFails(t, bob.did, 'password reset')
+    },
+  )
 
   t.test('revoking the app on the account page ends the session', async (t) => {
     let revoked = false
@@ -236,7 +342,10 @@ t.test('fleet OAuth with a real client and a real browser', async (t) => {
   t.test('an admin password change ends the session', async (t) => {
     const session = await signIn(t, alice)
     t.equal((await session.getTokenInfo(true)).sub, alice.did, 'a fresh session refreshes')
-    const res = await xrpc(E, 'com.atproto.admin.updateAccountPassword', { auth: basicAdmin, body: { did: alice.did, password: 'set-by-admin' } })
+    const res = await xrpc(E, 'com.atproto.admin.updateAccountPassword', {
+      auth: basicAdmin,
+      body: { did: alice.did, password: 'set-by-admin' },
+    })
     t.equal(res.status, 200)
     await refreshFails(t, alice.did, 'admin password change')
   })
@@ -245,12 +354,24 @@ t.test('fleet OAuth with a real client and a real browser', async (t) => {
     const password = 'set-by-admin'
     const session = await signIn(t, alice, { password })
     t.equal((await session.getTokenInfo(true)).sub, alice.did, 'a fresh session refreshes')
-    const legacy = await xrpc(E, 'com.atproto.server.createSession', { body: { identifier: alice.handle, password } })
+    const legacy = await xrpc(E, 'com.atproto.server.createSession', {
+      body: { identifier: alice.handle, password },
+    })
     t.equal(legacy.status, 200)
     await mail.clear()
-    t.equal((await xrpc(E, 'com.atproto.server.requestAccountDelete', { auth: `Bearer ${legacy.body.accessJwt}`, body: {} })).status, 200)
+    t.equal(
+      (
+        await xrpc(E, 'com.atproto.server.requestAccountDelete', {
+          auth: `Bearer ${legacy.body.accessJwt}`,
+          body: {},
+        })
+      ).status,
+      200,
+    )
     const token = await mailedCode(alice.email, /delet/i)
-    const del = await xrpc(E, 'com.atproto.server.deleteAccount', { body: { did: alice.did, password, token } })
+    const del = await xrpc(E, 'com.atproto.server.deleteAccount', {
+      body: { did: alice.did, password, token },
+    })
     t.equal(del.status, 200, `deleteAccount ${JSON.stringify(del.body)}`)
     // The client stops earlier (the DID is tombstoned on PLC); the Entryway refuses too.
     await refreshFails(t, alice.did, 'account deleted', { clientError: OAuthResolverError })

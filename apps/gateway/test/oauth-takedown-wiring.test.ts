@@ -2,17 +2,32 @@ import t from 'tap'
 import { createServer, type Server } from 'node:http'
 import { testDatabaseTargets } from '@entryway/db'
 import { RawClient } from '../../../packages/oauth/test/raw-client.js'
-import { BASIC_ADMIN as BASIC, oauthSignIn, seedAccounts, startInProcessGateway } from './in-process-gateway.js'
+import {
+  BASIC_ADMIN as BASIC,
+  oauthSignIn,
+  seedAccounts,
+  startInProcessGateway,
+} from './in-process-gateway.js'
 
 // A takedown through the Entryway's admin.updateSubjectStatus ends the account's OAuth sessions
 // too (the session plugin's hook, wired to the OAuth server). The PDS is a stub that accepts the
 // admin call; moderation-e2e.test.ts runs the same route against a real PDS.
 
-const ALICE = { did: 'did:plc:alice0000000000000000000', handle: 'alice.example.test', password: 'alice-pass' }
-const BOB = { did: 'did:plc:bob00000000000000000000', handle: 'bob.example.test', password: 'bob-pass' }
+const ALICE = {
+  did: 'did:plc:alice0000000000000000000',
+  handle: 'alice.example.test',
+  password: 'alice-pass',
+}
+const BOB = {
+  did: 'did:plc:bob00000000000000000000',
+  handle: 'bob.example.test',
+  password: 'bob-pass',
+}
 
 async function listen(server: Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)))
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+  )
 }
 
 /** Answers admin.updateSubjectStatus as a PDS would, for the right Basic admin only. */
@@ -22,9 +37,11 @@ function stubPds(calls: string[]): Server {
     req.on('data', (c) => (body += c))
     req.on('end', () => {
       calls.push(`${req.method} ${req.url?.split('?')[0]}`)
-      if (!req.url?.includes('admin')) return res.writeHead(200, { 'content-type': 'application/json' }).end('{"version":"stub"}')
+      if (!req.url?.includes('admin'))
+        return res.writeHead(200, { 'content-type': 'application/json' }).end('{"version":"stub"}')
       res.setHeader('content-type', 'application/json')
-      if (req.headers.authorization !== BASIC) return res.writeHead(401).end(JSON.stringify({ error: 'AuthenticationRequired' }))
+      if (req.headers.authorization !== BASIC)
+        return res.writeHead(401).end(JSON.stringify({ error: 'AuthenticationRequired' }))
       const input = JSON.parse(body || '{}') as { subject?: unknown; takedown?: unknown }
       res.writeHead(200).end(JSON.stringify({ subject: input.subject, takedown: input.takedown }))
     })
@@ -52,15 +69,35 @@ t.test(`${target!.name}: a takedown ends that account's OAuth sessions, not othe
     method: 'POST',
     url: '/xrpc/com.atproto.admin.updateSubjectStatus',
     headers: { authorization: BASIC },
-    payload: { subject: { $type: 'com.atproto.admin.defs#repoRef', did: ALICE.did }, takedown: { applied: true, ref: 'T-1' } },
+    payload: {
+      subject: { $type: 'com.atproto.admin.defs#repoRef', did: ALICE.did },
+      takedown: { applied: true, ref: 'T-1' },
+    },
   })
   t.equal(res.statusCode, 200, res.body)
-  t.same(calls.filter((c) => c.includes('admin')), ['POST /xrpc/com.atproto.admin.updateSubjectStatus'], 'the PDS was asked, with the admin password')
-  const row = await database.db.selectFrom('account').select(['status', 'takedownRef']).where('did', '=', ALICE.did).executeTakeFirstOrThrow()
+  t.same(
+    calls.filter((c) => c.includes('admin')),
+    ['POST /xrpc/com.atproto.admin.updateSubjectStatus'],
+    'the PDS was asked, with the admin password',
+  )
+  const row = await database.db
+    .selectFrom('account')
+    .select(['status', 'takedownRef'])
+    .where('did', '=', ALICE.did)
+    .executeTakeFirstOrThrow()
   t.same(row, { status: 'takendown', takedownRef: 'T-1' })
   const denied = await client.refresh(alice)
   t.equal(denied.status, 400)
   t.equal(denied.json.error, 'invalid_grant', "alice's OAuth refresh fails at once")
-  t.equal((await database.db.selectFrom('oauth_token').select('id').where('did', '=', ALICE.did).execute()).length, 0)
+  t.equal(
+    (
+      await database.db
+        .selectFrom('oauth_token')
+        .select('id')
+        .where('did', '=', ALICE.did)
+        .execute()
+    ).length,
+    0,
+  )
   t.equal((await client.refresh(bob)).status, 200, "bob's session is untouched")
 })

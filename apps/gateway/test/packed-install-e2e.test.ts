@@ -37,6 +37,30 @@ function run(
   return r.stdout
 }
 
+/**
+ * npm install into the empty project. A registry hiccup is retried, twice: npm 11 reports a root
+ * dependency it failed to fetch as a peer conflict ("ERESOLVE … Found: fastify@undefined",
+ * npm/cli#9979), which a fresh-cache CI run met once; a real conflict fails all three tries.
+ */
+function npmInstall(t: Test, project: string): void {
+  const args = ['install', '--no-audit', '--no-fund', '--loglevel=error', '--prefer-offline']
+  let last = ''
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    rmSync(join(project, 'node_modules'), { recursive: true, force: true })
+    rmSync(join(project, 'package-lock.json'), { force: true })
+    const r = spawnSync('npm', [...args, '--cache', NPM_CACHE], {
+      cwd: project,
+      env: plainEnv(),
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    })
+    if (r.status === 0) return
+    last = `${r.stdout.slice(-2000)}${r.stderr.slice(-4000)}`
+    t.comment(`npm install, try ${attempt} of 3, failed (${r.status}): ${last.slice(0, 400)}`)
+  }
+  t.fail(`npm install failed three times: ${last}`)
+}
+
 /** A child environment without the test runner's loaders (NODE_OPTIONS would bring tsx). */
 function plainEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, ...extra }
@@ -112,22 +136,7 @@ t.test(
         2,
       ),
     )
-    run(
-      t,
-      'npm install',
-      'npm',
-      [
-        'install',
-        '--no-audit',
-        '--no-fund',
-        '--loglevel=error',
-        '--prefer-offline',
-        '--cache',
-        NPM_CACHE,
-      ],
-      project,
-      plainEnv(),
-    )
+    npmInstall(t, project)
     t.notOk(
       readdirSync(join(project, 'node_modules', '@entryway')).some((n) => n === 'testkit'),
       'the test kit is not installed',

@@ -20,12 +20,25 @@ t.test('operator CLI over HTTP: hosts, transitions, accounts, invites', async (t
   const target = ['--url', `http://127.0.0.1:${addr.port}`, '--password', 'admin-pass']
   const run = (...args: string[]) => main([...args, ...target])
 
-  const added = await run('hosts', 'add', 'http://localhost:1', 'did:web:one', '--weight', '2', '--cap', '100')
+  const added = await run(
+    'hosts',
+    'add',
+    'http://localhost:1',
+    'did:web:one',
+    '--weight',
+    '2',
+    '--cap',
+    '100',
+  )
   t.match(added, /http:\/\/localhost:1\s+did:web:one\s+registered/)
   t.match(await run('hosts', 'enable', 'http://localhost:1'), /enabled/)
   t.match(await run('hosts', 'drain', '1'), /draining/)
   await t.rejects(run('hosts', 'enable', 'did:web:nope'), /HostNotFound/)
-  t.match(await run('hosts', 'retire', 'did:web:one'), /retired/, 'an empty draining host can retire')
+  t.match(
+    await run('hosts', 'retire', 'did:web:one'),
+    /retired/,
+    'an empty draining host can retire',
+  )
   await t.rejects(run('hosts', 'enable', '1'), /InvalidHostTransition/, 'retired is final')
   await t.rejects(run('hosts', 'add', 'http://localhost:1', 'did:web:other'), /HostAlreadyExists/)
   t.match(await run('hosts', 'list'), /id\s+url\s+did\s+status/)
@@ -33,5 +46,8 @@ t.test('operator CLI over HTTP: hosts, transitions, accounts, invites', async (t
   const codes = (await run('invites', 'create', '--uses', '3', '--count', '2')).split('\n')
   t.equal(codes.length, 2)
   t.match(codes[0], /^localhost-[a-z2-7]{5}-[a-z2-7]{5}$/)
-  await t.rejects(main(['hosts', 'list', '--url', `http://127.0.0.1:${addr.port}`, '--password', 'wrong']), /401/)
+  await t.rejects(
+    main(['hosts', 'list', '--url', `http://127.0.0.1:${addr.port}`, '--password', 'wrong']),
+    /401/,
+  )
 })

@@ -10,7 +10,16 @@ import { buildGateway, envToCfg, envToSecrets, readEnv } from '../src/index.js'
 // real PDS and PLC in their own processes, then failure at each step of createAccount.
 
 type Json = Record<string, any>
-async function xrpc(base: string, nsid: string, o: { token?: string; body?: unknown; query?: Record<string, string>; headers?: Record<string, string> } = {}) {
+async function xrpc(
+  base: string,
+  nsid: string,
+  o: {
+    token?: string
+    body?: unknown
+    query?: Record<string, string>
+    headers?: Record<string, string>
+  } = {},
+) {
   const url = new URL(`/xrpc/${nsid}`, base)
   for (const [k, v] of Object.entries(o.query ?? {})) url.searchParams.set(k, v)
   const res = await fetch(url, {
@@ -53,7 +62,9 @@ t.test('entryway scenarios against a real PDS', async (t) => {
   const pds = fleet.pds[0]!
   const P = pds.url
   const db = gw.database.db
-  const admin = { authorization: `Basic ${Buffer.from(`admin:${fleet.adminPassword}`).toString('base64')}` }
+  const admin = {
+    authorization: `Basic ${Buffer.from(`admin:${fleet.adminPassword}`).toString('base64')}`,
+  }
   const plc = new plcLib.Client(fleet.plc.url)
 
   let alice = ''
@@ -63,19 +74,34 @@ t.test('entryway scenarios against a real PDS', async (t) => {
     const hosts = await db.selectFrom('pds_host').selectAll().execute()
     t.match(hosts, [{ url: P, did: pds.did, status: 'enabled', healthy: true }])
     const agent = new AtpAgent({ service: E })
-    const res = await agent.createAccount({ email: 'alice@test.com', handle: 'alice.test', password: 'test123' })
+    const res = await agent.createAccount({
+      email: 'alice@test.com',
+      handle: 'alice.test',
+      password: 'test123',
+    })
     alice = res.data.did
     accessJwt = res.data.accessJwt
     t.match(alice, /^did:plc:/)
     t.equal(res.data.handle, 'alice.test')
     t.equal(agent.pdsUrl?.origin, P, 'the didDoc sends the client to its PDS')
-    const info = await xrpc(P, 'com.atproto.admin.getAccountInfo', { query: { did: alice }, headers: admin })
+    const info = await xrpc(P, 'com.atproto.admin.getAccountInfo', {
+      query: { did: alice },
+      headers: admin,
+    })
     t.equal(info.status, 200)
     t.equal(info.body.handle, 'alice.test', 'the PDS holds the account')
-    const row = await db.selectFrom('account').selectAll().where('did', '=', alice).executeTakeFirstOrThrow()
+    const row = await db
+      .selectFrom('account')
+      .selectAll()
+      .where('did', '=', alice)
+      .executeTakeFirstOrThrow()
     t.match(row, { handle: 'alice.test', email: 'alice@test.com', status: 'active' })
     const doc = await plc.getDocumentData(alice)
-    t.equal(doc.rotationKeys.at(-1), fleet.keys.plcRotation.did, 'the Entryway rotation key controls the DID')
+    t.equal(
+      doc.rotationKeys.at(-1),
+      fleet.keys.plcRotation.did,
+      'the Entryway rotation key controls the DID',
+    )
     t.equal(doc.services.atproto_pds?.endpoint, P)
   })
 
@@ -89,42 +115,91 @@ t.test('entryway scenarios against a real PDS', async (t) => {
   })
 
   await t.test('updates handle from pds (forwarded with service auth)', async (t) => {
-    const res = await xrpc(P, 'com.atproto.identity.updateHandle', { token: accessJwt, body: { handle: 'alice2.test' } })
+    const res = await xrpc(P, 'com.atproto.identity.updateHandle', {
+      token: accessJwt,
+      body: { handle: 'alice2.test' },
+    })
     t.equal(res.status, 200, JSON.stringify(res.body))
     t.same((await plc.getDocumentData(alice)).alsoKnownAs, ['at://alice2.test'])
-    const info = await xrpc(P, 'com.atproto.admin.getAccountInfo', { query: { did: alice }, headers: admin })
+    const info = await xrpc(P, 'com.atproto.admin.getAccountInfo', {
+      query: { did: alice },
+      headers: admin,
+    })
     t.equal(info.body.handle, 'alice2.test', 'PDS updated')
-    t.equal((await db.selectFrom('account').select('handle').where('did', '=', alice).executeTakeFirstOrThrow()).handle, 'alice2.test')
-    t.same((await xrpc(P, 'com.atproto.identity.resolveHandle', { query: { handle: 'alice2.test' } })).body, { did: alice })
+    t.equal(
+      (
+        await db
+          .selectFrom('account')
+          .select('handle')
+          .where('did', '=', alice)
+          .executeTakeFirstOrThrow()
+      ).handle,
+      'alice2.test',
+    )
+    t.same(
+      (await xrpc(P, 'com.atproto.identity.resolveHandle', { query: { handle: 'alice2.test' } }))
+        .body,
+      { did: alice },
+    )
   })
 
   await t.test('updates handle from entryway', async (t) => {
-    const res = await xrpc(E, 'com.atproto.identity.updateHandle', { token: accessJwt, body: { handle: 'alice3.test' } })
+    const res = await xrpc(E, 'com.atproto.identity.updateHandle', {
+      token: accessJwt,
+      body: { handle: 'alice3.test' },
+    })
     t.equal(res.status, 200, JSON.stringify(res.body))
     t.same((await plc.getDocumentData(alice)).alsoKnownAs, ['at://alice3.test'])
-    const info = await xrpc(P, 'com.atproto.admin.getAccountInfo', { query: { did: alice }, headers: admin })
+    const info = await xrpc(P, 'com.atproto.admin.getAccountInfo', {
+      query: { did: alice },
+      headers: admin,
+    })
     t.equal(info.body.handle, 'alice3.test')
-    t.same((await xrpc(E, 'com.atproto.identity.resolveHandle', { query: { handle: 'alice3.test' } })).body, { did: alice })
+    t.same(
+      (await xrpc(E, 'com.atproto.identity.resolveHandle', { query: { handle: 'alice3.test' } }))
+        .body,
+      { did: alice },
+    )
   })
 
-  await t.test('updateHandle refuses bad and taken handles, and a service token naming another did', async (t) => {
-    const bad = await xrpc(E, 'com.atproto.identity.updateHandle', { token: accessJwt, body: { handle: 'admin.test' } })
-    t.equal(bad.body.error, 'HandleNotAvailable')
-    const otherDid = await xrpc(E, 'com.atproto.identity.updateHandle', { token: accessJwt, body: { handle: 'zed.test', did: 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa' } })
-    t.equal(otherDid.status, 403)
-    const noAuth = await xrpc(E, 'com.atproto.identity.updateHandle', { body: { handle: 'zed.test' } })
-    t.equal(noAuth.status, 401)
-  })
+  await t.test(
+    'updateHandle refuses bad and taken handles, and a service token naming another did',
+    async (t) => {
+      const bad = await xrpc(E, 'com.atproto.identity.updateHandle', {
+        token: accessJwt,
+        body: { handle: 'admin.test' },
+      })
+      t.equal(bad.body.error, 'HandleNotAvailable')
+      const otherDid = await xrpc(E, 'com.atproto.identity.updateHandle', {
+        token: accessJwt,
+        body: { handle: 'zed.test', did: 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa' },
+      })
+      t.equal(otherDid.status, 403)
+      const noAuth = await xrpc(E, 'com.atproto.identity.updateHandle', {
+        body: { handle: 'zed.test' },
+      })
+      t.equal(noAuth.status, 401)
+    },
+  )
 
   await t.test('resolves handle of local account via entryway (the PDS asks us)', async (t) => {
-    t.same((await xrpc(P, 'com.atproto.identity.resolveHandle', { query: { handle: 'alice3.test' } })).body, { did: alice })
+    t.same(
+      (await xrpc(P, 'com.atproto.identity.resolveHandle', { query: { handle: 'alice3.test' } }))
+        .body,
+      { did: alice },
+    )
   })
 
   await t.test('does not resolve a handle only the PDS knows', async (t) => {
     // local divergence: the PDS's actor row says one thing, the Entryway another
-    const r = await xrpc(P, 'com.atproto.admin.updateAccountHandle', { headers: admin, body: { did: alice, handle: 'alice-diverged.test' } })
+    const r = await xrpc(P, 'com.atproto.admin.updateAccountHandle', {
+      headers: admin,
+      body: { did: alice, handle: 'alice-diverged.test' },
+    })
     // the PDS checks the DID document first and refuses; either way the Entryway stays authoritative
-    const res = await xrpc(P, 'com.atproto.identity.resolveHandle', { query: { handle: 'alice-diverged.test' } })
+    const res = await xrpc(P, 'com.atproto.identity.resolveHandle', {
+      query: { handle: 'alice-diverged.test' },
+    })
     t.equal(res.status, 400, `diverged handle not resolved (admin update answered ${r.status})`)
     t.match(res.body.message, /Unable to resolve handle/)
   })
@@ -134,16 +209,38 @@ t.test('entryway scenarios against a real PDS', async (t) => {
     const host = await db.selectFrom('pds_host').select('id').executeTakeFirstOrThrow()
     await db
       .insertInto('account')
-      .values({ did: 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa', handle: 'sibling.test', email: null, emailConfirmedAt: null, emailAuthFactor: false, passwordScrypt: null, hostId: host.id, status: 'active', takedownRef: null, deactivatedAt: null, invitesDisabled: false, createdAt: now, updatedAt: now })
+      .values({
+        did: 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa',
+        handle: 'sibling.test',
+        email: null,
+        emailConfirmedAt: null,
+        emailAuthFactor: false,
+        passwordScrypt: null,
+        hostId: host.id,
+        status: 'active',
+        takedownRef: null,
+        deactivatedAt: null,
+        invitesDisabled: false,
+        createdAt: now,
+        updatedAt: now,
+      })
       .execute()
-    t.same((await xrpc(P, 'com.atproto.identity.resolveHandle', { query: { handle: 'sibling.test' } })).body, { did: 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa' })
+    t.same(
+      (await xrpc(P, 'com.atproto.identity.resolveHandle', { query: { handle: 'sibling.test' } }))
+        .body,
+      { did: 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa' },
+    )
   })
 
   await t.test('fails to resolve unknown handle on service domain', async (t) => {
-    const viaPds = await xrpc(P, 'com.atproto.identity.resolveHandle', { query: { handle: 'nonexistent.test' } })
+    const viaPds = await xrpc(P, 'com.atproto.identity.resolveHandle', {
+      query: { handle: 'nonexistent.test' },
+    })
     t.equal(viaPds.status, 400)
     t.match(viaPds.body.message, /Unable to resolve handle/)
-    const direct = await xrpc(E, 'com.atproto.identity.resolveHandle', { query: { handle: 'nonexistent.test' } })
+    const direct = await xrpc(E, 'com.atproto.identity.resolveHandle', {
+      query: { handle: 'nonexistent.test' },
+    })
     t.match(direct, { status: 400, body: { error: 'HandleNotFound' } })
   })
 
@@ -168,14 +265,29 @@ t.test('entryway scenarios against a real PDS', async (t) => {
       pds: P,
       signer: rotationKey,
     })
-    const res = await xrpc(P, 'com.atproto.server.createAccount', { body: { did: op.did, plcOp: op.op, handle: 'weirdalice.test' } })
+    const res = await xrpc(P, 'com.atproto.server.createAccount', {
+      body: { did: op.did, plcOp: op.op, handle: 'weirdalice.test' },
+    })
     t.equal(res.status, 400)
     t.match(res.body.message, /invalid plc operation/)
-    const atEntryway = await xrpc(E, 'com.atproto.server.createAccount', { body: { handle: 'weirdalice.test', email: 'w@test.com', password: 'pw', did: op.did, plcOp: op.op } })
+    const atEntryway = await xrpc(E, 'com.atproto.server.createAccount', {
+      body: {
+        handle: 'weirdalice.test',
+        email: 'w@test.com',
+        password: 'pw',
+        did: op.did,
+        plcOp: op.op,
+      },
+    })
     t.equal(atEntryway.status, 400, 'the Entryway refuses a brought op too')
   })
 
-  const liveRows = () => db.selectFrom('account_creation').select(['handle', 'state', 'error', 'did']).orderBy('createdAt', 'desc').execute()
+  const liveRows = () =>
+    db
+      .selectFrom('account_creation')
+      .select(['handle', 'state', 'error', 'did'])
+      .orderBy('createdAt', 'desc')
+      .execute()
 
   await t.test('PDS rejects → 502, nothing created, handle free', async (t) => {
     // a host row whose URL is not the PDS's public URL: the PDS refuses the DID document
@@ -184,10 +296,19 @@ t.test('entryway scenarios against a real PDS', async (t) => {
     await db.updateTable('pds_host').set({ status: 'draining' }).execute()
     const wrong = await db
       .insertInto('pds_host')
-      .values({ url: P.replace('localhost', '127.0.0.1'), did: 'did:web:wrong', status: 'enabled', healthy: true, createdAt: now, updatedAt: now })
+      .values({
+        url: P.replace('localhost', '127.0.0.1'),
+        did: 'did:web:wrong',
+        status: 'enabled',
+        healthy: true,
+        createdAt: now,
+        updatedAt: now,
+      })
       .returning('id')
       .executeTakeFirstOrThrow()
-    const res = await xrpc(E, 'com.atproto.server.createAccount', { body: { handle: 'rejected.test', email: 'rej@test.com', password: 'pw' } })
+    const res = await xrpc(E, 'com.atproto.server.createAccount', {
+      body: { handle: 'rejected.test', email: 'rej@test.com', password: 'pw' },
+    })
     t.equal(res.status, 502)
     t.equal(res.body.error, 'UpstreamFailure')
     const [row] = await liveRows()
@@ -198,30 +319,84 @@ t.test('entryway scenarios against a real PDS', async (t) => {
       (err: { status?: number }) => err.status,
     )
     t.equal(plcStatus, 404, 'nothing in PLC')
-    t.equal((await xrpc(P, 'com.atproto.admin.getAccountInfo', { query: { did: row!.did! }, headers: admin })).status, 400, 'nothing on the PDS')
-    await db.updateTable('pds_host').set({ status: 'disabled' }).where('id', '=', wrong.id).execute()
-    await db.updateTable('pds_host').set({ status: 'enabled' }).where('id', '!=', wrong.id).execute()
+    t.equal(
+      (
+        await xrpc(P, 'com.atproto.admin.getAccountInfo', {
+          query: { did: row!.did! },
+          headers: admin,
+        })
+      ).status,
+      400,
+      'nothing on the PDS',
+    )
+    await db
+      .updateTable('pds_host')
+      .set({ status: 'disabled' })
+      .where('id', '=', wrong.id)
+      .execute()
+    await db
+      .updateTable('pds_host')
+      .set({ status: 'enabled' })
+      .where('id', '!=', wrong.id)
+      .execute()
   })
 
   await t.test('PLC down → the PDS cannot create → 502, no account, handle free', async (t) => {
     await fleet.plc.stop()
-    const res = await xrpc(E, 'com.atproto.server.createAccount', { body: { handle: 'noplc.test', email: 'noplc@test.com', password: 'pw' } })
+    const res = await xrpc(E, 'com.atproto.server.createAccount', {
+      body: { handle: 'noplc.test', email: 'noplc@test.com', password: 'pw' },
+    })
     t.ok(res.status === 502 || res.status === 504, `status ${res.status}`)
     const [row] = await liveRows()
     t.match(row, { handle: 'noplc.test', state: 'failed' })
-    t.equal((await xrpc(P, 'com.atproto.admin.getAccountInfo', { query: { did: row!.did! }, headers: admin })).status, 400, 'nothing on the PDS')
-    t.notOk(await db.selectFrom('account').select('did').where('handle', '=', 'noplc.test').executeTakeFirst())
+    t.equal(
+      (
+        await xrpc(P, 'com.atproto.admin.getAccountInfo', {
+          query: { did: row!.did! },
+          headers: admin,
+        })
+      ).status,
+      400,
+      'nothing on the PDS',
+    )
+    t.notOk(
+      await db
+        .selectFrom('account')
+        .select('did')
+        .where('handle', '=', 'noplc.test')
+        .executeTakeFirst(),
+    )
   })
 
   await t.test('PDS down → 502, no account, handle free', async (t) => {
     await pds.stop()
-    const res = await xrpc(E, 'com.atproto.server.createAccount', { body: { handle: 'nopds.test', email: 'nopds@test.com', password: 'pw' } })
+    const res = await xrpc(E, 'com.atproto.server.createAccount', {
+      body: { handle: 'nopds.test', email: 'nopds@test.com', password: 'pw' },
+    })
     t.equal(res.status, 502)
     const [row] = await liveRows()
     t.match(row, { handle: 'nopds.test', state: 'failed' })
-    t.notOk(await db.selectFrom('account').select('did').where('handle', '=', 'nopds.test').executeTakeFirst())
-    t.equal((await db.selectFrom('pds_host').select('healthy').where('url', '=', P).executeTakeFirstOrThrow()).healthy, false, 'the refused host is marked unhealthy')
-    const again = await xrpc(E, 'com.atproto.server.createAccount', { body: { handle: 'nopds.test', email: 'nopds@test.com', password: 'pw' } })
+    t.notOk(
+      await db
+        .selectFrom('account')
+        .select('did')
+        .where('handle', '=', 'nopds.test')
+        .executeTakeFirst(),
+    )
+    t.equal(
+      (
+        await db
+          .selectFrom('pds_host')
+          .select('healthy')
+          .where('url', '=', P)
+          .executeTakeFirstOrThrow()
+      ).healthy,
+      false,
+      'the refused host is marked unhealthy',
+    )
+    const again = await xrpc(E, 'com.atproto.server.createAccount', {
+      body: { handle: 'nopds.test', email: 'nopds@test.com', password: 'pw' },
+    })
     t.equal(again.status, 503, 'no healthy host left: 503, and the handle was not held')
   })
 })

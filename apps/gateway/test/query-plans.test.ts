@@ -1,8 +1,18 @@
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { openDatabase, type Database } from '@entryway/db'
-import { KyselyAccountStore, KyselyAppPasswordStore, KyselyRefreshTokenStore, KyselyEmailTokenStore } from '@entryway/session/postgres'
-import { KyselyAccountDirectory, KyselyHostRegistry, KyselyInviteStore, KyselySignupStore } from '@entryway/placement/postgres'
+import {
+  KyselyAccountStore,
+  KyselyAppPasswordStore,
+  KyselyRefreshTokenStore,
+  KyselyEmailTokenStore,
+} from '@entryway/session/postgres'
+import {
+  KyselyAccountDirectory,
+  KyselyHostRegistry,
+  KyselyInviteStore,
+  KyselySignupStore,
+} from '@entryway/placement/postgres'
 import { KyselyAccountRoutes, KyselyHostDirectory } from '@entryway/proxy/postgres'
 
 // Every query on a per-request or per-pass path must use an index once the tables are large: a
@@ -16,14 +26,27 @@ t.setTimeout(300_000)
 
 const ACCOUNTS = 60_000
 /** Tables whose size grows with accounts, sign-ups or sessions. */
-const GROWING = new Set(['account', 'refresh_token', 'app_password', 'invite_code', 'invite_code_use', 'email_token', 'account_creation'])
+const GROWING = new Set([
+  'account',
+  'refresh_token',
+  'app_password',
+  'invite_code',
+  'invite_code_use',
+  'email_token',
+  'account_creation',
+])
 
 const POSTGRES_URL = process.env.TEST_DATABASE_URL
 
 /** A fresh schema on the test Postgres, with time for the bulk seeding on a loaded machine. */
 async function openSeedable(): Promise<Database> {
   const schema = `plans_${randomBytes(6).toString('hex')}`
-  const d = await openDatabase({ url: POSTGRES_URL, schema, connectionTimeoutMs: 30_000, statementTimeoutMs: 180_000 })
+  const d = await openDatabase({
+    url: POSTGRES_URL,
+    schema,
+    connectionTimeoutMs: 30_000,
+    statementTimeoutMs: 180_000,
+  })
   await d.migrateToLatest()
   return {
     ...d,
@@ -49,7 +72,11 @@ async function capture(d: Database, fn: () => Promise<unknown>): Promise<Capture
   proto.query = function (this: unknown, ...args: unknown[]) {
     const [q, v] = args
     if (typeof q === 'string') seen.push({ text: q, values: Array.isArray(v) ? v : [] })
-    else if (q && typeof q === 'object' && 'text' in q) seen.push({ text: String((q as { text: string }).text), values: ((q as { values?: unknown[] }).values ?? []) as unknown[] })
+    else if (q && typeof q === 'object' && 'text' in q)
+      seen.push({
+        text: String((q as { text: string }).text),
+        values: ((q as { values?: unknown[] }).values ?? []) as unknown[],
+      })
     return original.apply(this, args)
   }
   try {
@@ -73,15 +100,26 @@ interface PlanNode {
  * condition, unless a Limit stops it early (a page in index order) or the index is partial (it
  * holds only in-flight rows, bounded by the work in progress, not by the accounts).
  */
-function fullScans(node: PlanNode, partial: ReadonlySet<string>, limited = false, out: string[] = []): string[] {
+function fullScans(
+  node: PlanNode,
+  partial: ReadonlySet<string>,
+  limited = false,
+  out: string[] = [],
+): string[] {
   const rel = node['Relation Name']
   if (rel && GROWING.has(rel)) {
     if (node['Node Type'] === 'Seq Scan') out.push(`Seq Scan on ${rel}`)
-    else if (/Index( Only)? Scan/.test(node['Node Type']) && !node['Index Cond'] && !limited && !partial.has(node['Index Name'] ?? '')) {
+    else if (
+      /Index( Only)? Scan/.test(node['Node Type']) &&
+      !node['Index Cond'] &&
+      !limited &&
+      !partial.has(node['Index Name'] ?? '')
+    ) {
       out.push(`${node['Node Type']} on ${rel} (${node['Index Name']}) with no index condition`)
     }
   }
-  for (const p of node.Plans ?? []) fullScans(p, partial, limited || node['Node Type'] === 'Limit', out)
+  for (const p of node.Plans ?? [])
+    fullScans(p, partial, limited || node['Node Type'] === 'Limit', out)
   return out
 }
 
@@ -134,76 +172,100 @@ async function seed(d: Database): Promise<void> {
   await pool.query('analyze')
 }
 
-t.test('hot-path queries use an index on a large database', { skip: POSTGRES_URL ? false : 'TEST_DATABASE_URL is not set' }, async (t) => {
-  const d = await openSeedable()
-  t.teardown(() => d.close())
-  await seed(d)
-  const db = d.db
-  const did = 'did:plc:seed000000031337'
-  const later = new Date(Date.now() + 3_600_000).toISOString()
-  const accounts = new KyselyAccountStore(db)
-  const refresh = new KyselyRefreshTokenStore(db)
-  const appPasswords = new KyselyAppPasswordStore(db)
-  const emailTokens = new KyselyEmailTokenStore(db)
-  const directory = new KyselyAccountDirectory(db)
-  const hosts = new KyselyHostRegistry(db)
-  const invites = new KyselyInviteStore(db)
-  const signups = new KyselySignupStore(db)
-  const routes = new KyselyAccountRoutes(db)
-  const hostDirectory = new KyselyHostDirectory(db)
+t.test(
+  'hot-path queries use an index on a large database',
+  { skip: POSTGRES_URL ? false : 'TEST_DATABASE_URL is not set' },
+  async (t) => {
+    const d = await openSeedable()
+    t.teardown(() => d.close())
+    await seed(d)
+    const db = d.db
+    const did = 'did:plc:seed000000031337'
+    const later = new Date(Date.now() + 3_600_000).toISOString()
+    const accounts = new KyselyAccountStore(db)
+    const refresh = new KyselyRefreshTokenStore(db)
+    const appPasswords = new KyselyAppPasswordStore(db)
+    const emailTokens = new KyselyEmailTokenStore(db)
+    const directory = new KyselyAccountDirectory(db)
+    const hosts = new KyselyHostRegistry(db)
+    const invites = new KyselyInviteStore(db)
+    const signups = new KyselySignupStore(db)
+    const routes = new KyselyAccountRoutes(db)
+    const hostDirectory = new KyselyHostDirectory(db)
 
-  // Each operation a request or a periodic pass performs, by the name the issue gives it.
-  const operations: Record<string, () => Promise<unknown>> = {
-    'login by handle': () => accounts.findByIdentifier('user31337.example.test'),
-    'login by email': () => accounts.findByIdentifier('user31337@mail.test'),
-    'login by DID': () => accounts.findByIdentifier(did),
-    'app password login': () => appPasswords.findByHash(did, 'x:y31337'),
-    'getSession': () => accounts.getByDid(did),
-    'refresh (get + rotate)': async () => {
-      await refresh.get('rt31337')
-      await refresh.rotate({ id: 'rt31337', expiresAt: later, nextId: 'rt31337-next', successor: { id: 'rt31337-next', did, appPasswordName: null, expiresAt: later } })
-    },
-    'logout everywhere': () => refresh.revokeByDid(did),
-    'expired refresh tokens': () => refresh.deleteExpired(did, new Date().toISOString()),
-    'app passwords list': () => appPasswords.list(did),
-    'email token check': async () => {
-      await emailTokens.find(did, 'confirm_email', 'tok31337')
-      await emailTokens.findByToken('reset_password', 'tok31337')
-    },
-    'resolveHandle / well-known': () => routes.didForHandle('user31337.example.test'),
-    'proxied read route lookup': () => routes.hostUrlForDid(did),
-    'sign-up: handle and email taken?': async () => {
-      await directory.isHandleTaken('new-user.example.test')
-      await directory.isEmailTaken('new-user@mail.test')
-    },
-    'sign-up: placement decision (host list + account counts)': async () => {
-      await hosts.list()
-      await hosts.accountCounts()
-    },
-    'listRepos page': () => directory.list({ limit: 500, cursor: 'did:plc:seed000000020000' }),
-    'admin accounts page on one host': async () => directory.list({ hostId: (await hosts.list())[0]!.id, limit: 100 }),
-    'invite codes of an account': () => invites.listForAccount(did, { includeUsed: true }),
-    'invite code check': () => invites.getCode('code-31337'),
-    'admin invite codes page': () => invites.listCodes({ sort: 'recent', limit: 100 }),
-    'health check pass': () => hostDirectory.list(),
-    'sign-up reconciler pass': () => signups.listStale(new Date().toISOString(), 100),
-    'sign-up replay lookup': () => signups.findByRequestKey('rk31337'),
-  }
-
-  const problems: string[] = []
-  const explainer = d.pool!
-  const partial = new Set(
-    (await explainer.query<{ name: string }>(`select c.relname as name from pg_index i join pg_class c on c.oid = i.indexrelid join pg_namespace n on n.oid = c.relnamespace where i.indpred is not null and n.nspname = current_schema()`)).rows.map((r) => r.name),
-  )
-
-  for (const [name, op] of Object.entries(operations)) {
-    const statements = await capture(d, op)
-    t.ok(statements.length > 0, `${name}: sends queries`)
-    for (const s of statements) {
-      const res = await explainer.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`explain (format json) ${s.text}`, s.values)
-      const scans = fullScans(res.rows[0]!['QUERY PLAN'][0]!.Plan, partial)
-      if (scans.length) problems.push(`${name}: ${scans.join(', ')}\n    ${s.text.replace(/\s+/g, ' ').slice(0, 240)}`)
+    // Each operation a request or a periodic pass performs, by the name the issue gives it.
+    const operations: Record<string, () => Promise<unknown>> = {
+      'login by handle': () => accounts.findByIdentifier('user31337.example.test'),
+      'login by email': () => accounts.findByIdentifier('user31337@mail.test'),
+      'login by DID': () => accounts.findByIdentifier(did),
+      'app password login': () => appPasswords.findByHash(did, 'x:y31337'),
+      getSession: () => accounts.getByDid(did),
+      'refresh (get + rotate)': async () => {
+        await refresh.get('rt31337')
+        await refresh.rotate({
+          id: 'rt31337',
+          expiresAt: later,
+          nextId: 'rt31337-next',
+          successor: { id: 'rt31337-next', did, appPasswordName: null, expiresAt: later },
+        })
+      },
+      'logout everywhere': () => refresh.revokeByDid(did),
+      'expired refresh tokens': () => refresh.deleteExpired(did, new Date().toISOString()),
+      'app passwords list': () => appPasswords.list(did),
+      'email token check': async () => {
+        await emailTokens.find(did, 'confirm_email', 'tok31337')
+        await emailTokens.findByToken('reset_password', 'tok31337')
+      },
+      'resolveHandle / well-known': () => routes.didForHandle('user31337.example.test'),
+      'proxied read route lookup': () => routes.hostUrlForDid(did),
+      'sign-up: handle and email taken?': async () => {
+        await directory.isHandleTaken('new-user.example.test')
+        await directory.isEmailTaken('new-user@mail.test')
+      },
+      'sign-up: placement decision (host list + account counts)': async () => {
+        await hosts.list()
+        await hosts.accountCounts()
+      },
+      'listRepos page': () => directory.list({ limit: 500, cursor: 'did:plc:seed000000020000' }),
+      'admin accounts page on one host': async () =>
+        directory.list({ hostId: (await hosts.list())[0]!.id, limit: 100 }),
+      'invite codes of an account': () => invites.listForAccount(did, { includeUsed: true }),
+      'invite code check': () => invites.getCode('code-31337'),
+      'admin invite codes page': () => invites.listCodes({ sort: 'recent', limit: 100 }),
+      'health check pass': () => hostDirectory.list(),
+      'sign-up reconciler pass': () => signups.listStale(new Date().toISOString(), 100),
+      'sign-up replay lookup': () => signups.findByRequestKey('rk31337'),
     }
-  }
-  t.same(problems, [], `no full scan of a growing table on a hot path (${ACCOUNTS} accounts):\n${problems.join('\n')}`)
-})
+
+    const problems: string[] = []
+    const explainer = d.pool!
+    const partial = new Set(
+      (
+        await explainer.query<{ name: string }>(
+          `select c.relname as name from pg_index i join pg_class c on c.oid = i.indexrelid join pg_namespace n on n.oid = c.relnamespace where i.indpred is not null and n.nspname = current_schema()`,
+        )
+      ).rows.map((r) => r.name),
+    )
+
+    for (const [name, op] of Object.entries(operations)) {
+      const statements = await capture(d, op)
+      t.ok(statements.length > 0, `${name}: sends queries`)
+      for (const s of statements) {
+        const res = await explainer.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
+          `explain (format json) ${s.text}`,
+          s.values,
+        )
+        const scans = fullScans(res.rows[0]!['QUERY PLAN'][0]!.Plan, partial)
+        if (scans.length)
+          problems.push(
+            `${name}: ${scans.join(', ')}\n    ${s.text.replace(/\s+/g, ' ').slice(0, 240)}`,
+          )
+      }
+    }
+    t.same(
+      problems,
+      [],
+      `no full scan of a growing table on a hot path (${ACCOUNTS} accounts):\n${problems.join('\n')}`,
+    )
+  },
+)

@@ -26,10 +26,21 @@ for (const target of testDatabaseTargets(process.env.TEST_DATABASE_URL)) {
     })
     const urls = new Set(fuzz.routes.map((r) => r.url))
     // the collector saw the routes of every plugin (a new route is fuzzed without a new case)
-    for (const url of ['/xrpc/com.atproto.server.createSession', '/xrpc/com.atproto.server.createAccount', '/xrpc/*', '/oauth/*', '/admin/action/:nsid', '/xrpc/com.entryway.admin.addHost']) {
+    for (const url of [
+      '/xrpc/com.atproto.server.createSession',
+      '/xrpc/com.atproto.server.createAccount',
+      '/xrpc/*',
+      '/oauth/*',
+      '/admin/action/:nsid',
+      '/xrpc/com.entryway.admin.addHost',
+    ]) {
       t.ok(urls.has(url), `route ${url} is collected`)
     }
-    const { stats, failure } = await runFuzz(fuzz, { seed: SEED, numRuns: RUNS, timeLimitMs: TIME_LIMIT_MS })
+    const { stats, failure } = await runFuzz(fuzz, {
+      seed: SEED,
+      numRuns: RUNS,
+      timeLimitMs: TIME_LIMIT_MS,
+    })
     t.comment(`${stats.requests} requests over ${stats.byRoute.size} routes\n${formatStats(stats)}`)
     t.equal(failure, null, failure ?? 'no failure')
   })

@@ -17,7 +17,9 @@ const SLOW_MS = 5_000
  */
 t.test('SIGTERM drains: readiness first, in-flight finishes, then exit 0', async (t) => {
   const stub = await startStubPds(t, SLOW_MS)
-  const { port, env } = await gatewayEnvWithStub(t, stub.url, { ENTRYWAY_SHUTDOWN_DRAIN_MS: String(DRAIN_MS) })
+  const { port, env } = await gatewayEnvWithStub(t, stub.url, {
+    ENTRYWAY_SHUTDOWN_DRAIN_MS: String(DRAIN_MS),
+  })
   const g = await startGateway({ env, port, name: 'gateway (shutdown)' })
   t.teardown(() => g.stop())
   const base = `http://127.0.0.1:${port}`
@@ -42,9 +44,17 @@ t.test('SIGTERM drains: readiness first, in-flight finishes, then exit 0', async
   const flippedAfter = Date.now() - killedAt
   t.ok(flippedAfter < DRAIN_MS, `readiness flipped ${flippedAfter} ms after SIGTERM`)
   const served = await getOnNewConnection(`${base}/xrpc/com.atproto.server.describeServer`)
-  t.match(served, { status: 200, connection: 'close' }, 'still serving during the drain, closing each connection')
+  t.match(
+    served,
+    { status: 200, connection: 'close' },
+    'still serving during the drain, closing each connection',
+  )
   const proxied = await getOnNewConnection(`${base}/xrpc/app.test.fast`)
-  t.match(proxied, { status: 200, connection: 'close' }, 'proxied answers (written by the proxy, not Fastify) close theirs too')
+  t.match(
+    proxied,
+    { status: 200, connection: 'close' },
+    'proxied answers (written by the proxy, not Fastify) close theirs too',
+  )
 
   // after the drain window: the listener is gone while the slow request is still in flight
   let refused: Awaited<ReturnType<typeof getOnNewConnection>> = { error: 'none' }
@@ -55,7 +65,10 @@ t.test('SIGTERM drains: readiness first, in-flight finishes, then exit 0', async
   }
   t.match(refused, { error: 'ECONNREFUSED' }, 'new connections refused')
   const refusedAfter = Date.now() - started
-  t.ok(refusedAfter < SLOW_MS, `refused at ${refusedAfter} ms, before the slow request (${SLOW_MS} ms) ended`)
+  t.ok(
+    refusedAfter < SLOW_MS,
+    `refused at ${refusedAfter} ms, before the slow request (${SLOW_MS} ms) ended`,
+  )
 
   const done = await slow
   t.match(done, { status: 200 }, 'the in-flight proxied request completed')

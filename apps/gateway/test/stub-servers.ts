@@ -16,7 +16,8 @@ export async function serveOnLoopback(t: Tap, handler: RequestListener): Promise
 }
 
 /** A PLC directory that knows nobody (routing prefetches go nowhere, no network). */
-export const emptyPlc = (t: Tap): Promise<string> => serveOnLoopback(t, (_req, res) => res.writeHead(404).end())
+export const emptyPlc = (t: Tap): Promise<string> =>
+  serveOnLoopback(t, (_req, res) => res.writeHead(404).end())
 
 /** A valid atproto DID document (a real secp256k1 key) naming `pdsUrl` as the PDS. */
 export function didDocument(did: string, pdsUrl: string): Record<string, unknown> {
@@ -24,7 +25,14 @@ export function didDocument(did: string, pdsUrl: string): Record<string, unknown
     '@context': ['https://www.w3.org/ns/did/v1'],
     id: did,
     alsoKnownAs: ['at://someone.elsewhere.example'],
-    verificationMethod: [{ id: `${did}#atproto`, type: 'Multikey', controller: did, publicKeyMultibase: 'zQ3shXjHeiBuRCKmM36cuYnm7YEMzhGnCmCyW92sRJ9pribSF' }],
+    verificationMethod: [
+      {
+        id: `${did}#atproto`,
+        type: 'Multikey',
+        controller: did,
+        publicKeyMultibase: 'zQ3shXjHeiBuRCKmM36cuYnm7YEMzhGnCmCyW92sRJ9pribSF',
+      },
+    ],
     service: [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: pdsUrl }],
   }
 }

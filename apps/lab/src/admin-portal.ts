@@ -34,7 +34,11 @@ export function writeLabRbac(file: string, operatorDid: string | null): void {
  * Signs the operator in, or creates the account when it does not exist yet (a fresh lab, or PLC
  * in memory): either way its DID.
  */
-export async function ensureOperator(entrywayUrl: string, handle: string, password: string): Promise<LabOperator> {
+export async function ensureOperator(
+  entrywayUrl: string,
+  handle: string,
+  password: string,
+): Promise<LabOperator> {
   const call = async (nsid: string, body: unknown) => {
     const res = await fetch(`${entrywayUrl}/xrpc/${nsid}`, {
       method: 'POST',
@@ -42,11 +46,22 @@ export async function ensureOperator(entrywayUrl: string, handle: string, passwo
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(60_000),
     })
-    return { status: res.status, body: (await res.json().catch(() => null)) as { did?: string; message?: string } | null }
+    return {
+      status: res.status,
+      body: (await res.json().catch(() => null)) as { did?: string; message?: string } | null,
+    }
   }
   const session = await call('com.atproto.server.createSession', { identifier: handle, password })
-  if (session.status === 200 && session.body?.did) return { handle, password, did: session.body.did }
-  const created = await call('com.atproto.server.createAccount', { handle, password, email: `${handle.split('.')[0]}@example.com` })
-  if (created.status !== 200 || !created.body?.did) throw new Error(`could not create the operator account ${handle}: ${created.status} ${created.body?.message ?? ''}`)
+  if (session.status === 200 && session.body?.did)
+    return { handle, password, did: session.body.did }
+  const created = await call('com.atproto.server.createAccount', {
+    handle,
+    password,
+    email: `${handle.split('.')[0]}@example.com`,
+  })
+  if (created.status !== 200 || !created.body?.did)
+    throw new Error(
+      `could not create the operator account ${handle}: ${created.status} ${created.body?.message ?? ''}`,
+    )
   return { handle, password, did: created.body.did }
 }

@@ -59,13 +59,16 @@ export function parseLabArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   const count = (name: string, v: string | undefined, d: number) => {
     if (v === undefined) return d
     const n = Number(v)
-    if (!Number.isInteger(n) || n < 1 || n > 16) throw new LabUsageError(`--${name} must be a whole number from 1 to 16`)
+    if (!Number.isInteger(n) || n < 1 || n > 16)
+      throw new LabUsageError(`--${name} must be a whole number from 1 to 16`)
     return n
   }
   const databaseUrl = env.DATABASE_URL || null
   const gatewayCount = count('gateways', values.gateways, 1)
   if (gatewayCount > 1 && !databaseUrl) {
-    throw new LabUsageError('--gateways N > 1 needs DATABASE_URL: the gateways share one Postgres database (PGlite is single-process)')
+    throw new LabUsageError(
+      '--gateways N > 1 needs DATABASE_URL: the gateways share one Postgres database (PGlite is single-process)',
+    )
   }
   return {
     dir: resolve(values.dir ?? env.ENTRYWAY_LAB_DIR ?? resolve(REPO_ROOT, '.lab')),

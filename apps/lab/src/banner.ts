@@ -11,19 +11,26 @@ export function renderBanner(info: LabInfo, cwd = process.cwd()): string {
   }
   const gw = info.entryway.url
   const handle = `alice${info.handleDomain}`
-  const row = (label: string, value: string, extra = '') => `  ${label.padEnd(20)}${value.padEnd(30)}${extra}`
+  const row = (label: string, value: string, extra = '') =>
+    `  ${label.padEnd(20)}${value.padEnd(30)}${extra}`
   const lines = [
     RULE,
     `  The Entryway lab is up: ${info.pds.length} PDS${info.pds.length > 1 ? 'es' : ''}, ${info.entryway.urls.length} gateway${info.entryway.urls.length > 1 ? 's' : ''}, PLC ${info.plc.storage === 'memory' ? 'in memory (accounts last until the lab stops)' : 'on Postgres (accounts survive restarts)'}`,
     '',
     row('Entryway', gw, info.entryway.did),
-    ...info.entryway.urls.slice(1).map((u, i) => row(`  gateway ${i + 2}`, u, '(same service, another process)')),
+    ...info.entryway.urls
+      .slice(1)
+      .map((u, i) => row(`  gateway ${i + 2}`, u, '(same service, another process)')),
     ...info.pds.map((p, i) => row(`PDS ${i + 1}`, p.url, p.did)),
     row('PLC directory', info.plc.url),
     row('Mail (browser)', info.mail.url, `SMTP ${info.mail.smtpUrl}`),
     row('Handle domain', info.handleDomain, `e.g. ${handle}`),
     row('PDS admin password', info.adminPassword, '(Basic admin:<password>)'),
-    row('Admin portal', info.admin.url, `sign in as ${info.admin.operator.handle} / ${info.admin.operator.password}`),
+    row(
+      'Admin portal',
+      info.admin.url,
+      `sign in as ${info.admin.operator.handle} / ${info.admin.operator.password}`,
+    ),
     '',
     '  Sign up with curl:',
     `    curl -s ${gw}/xrpc/com.atproto.server.createAccount \\`,

@@ -49,10 +49,12 @@ if (lab) {
   } else {
     say(`all healthy in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`)
     process.stdout.write(`\n${renderBanner(running.info)}\n`)
-    const outcome = await new Promise<{ signal: NodeJS.Signals } | { death: ChildDeath }>((resolve) => {
-      onSignal = (signal) => resolve({ signal })
-      void running.died.then((death) => resolve({ death }))
-    })
+    const outcome = await new Promise<{ signal: NodeJS.Signals } | { death: ChildDeath }>(
+      (resolve) => {
+        onSignal = (signal) => resolve({ signal })
+        void running.died.then((death) => resolve({ death }))
+      },
+    )
     if ('death' in outcome) {
       const d = outcome.death
       process.stderr.write(

@@ -12,7 +12,12 @@ import {
 } from '@entryway/testkit'
 import type { LabOptions } from './args.js'
 import { pickPorts } from './ports.js'
-import { GATEWAY_SCHEMA, dropLabDatabases, prepareLabDatabases, withSearchPath } from './postgres.js'
+import {
+  GATEWAY_SCHEMA,
+  dropLabDatabases,
+  prepareLabDatabases,
+  withSearchPath,
+} from './postgres.js'
 import { entrywayKeys, loadOrCreateSecrets, saveSecrets } from './state.js'
 import { OPERATOR_NAME, ensureOperator, writeLabRbac, type LabOperator } from './admin-portal.js'
 
@@ -109,7 +114,9 @@ export async function startLab(opts: LabOptions, say: (line: string) => void): P
 
   try {
     const plcDb = opts.databaseUrl ? await prepareLabDatabases(opts.databaseUrl) : null
-    say(`starting plc on :${ports.plc} (${plcDb ? `Postgres database ${plcDb.plcDatabase}` : 'in memory'}) and the mail sink…`)
+    say(
+      `starting plc on :${ports.plc} (${plcDb ? `Postgres database ${plcDb.plcDatabase}` : 'in memory'}) and the mail sink…`,
+    )
     const [plc, mail] = await Promise.all([
       startPlc({
         port: ports.plc,
@@ -117,12 +124,20 @@ export async function startLab(opts: LabOptions, say: (line: string) => void): P
         logDir,
         onUnexpectedExit,
       }).then((p) => (started.push(p), p)),
-      spawnMailSink({ smtpPort: ports.mailSmtp, httpPort: ports.mailHttp, logDir, onUnexpectedExit }).then(
-        (m) => (started.push(m), m),
-      ),
+      spawnMailSink({
+        smtpPort: ports.mailSmtp,
+        httpPort: ports.mailHttp,
+        logDir,
+        onUnexpectedExit,
+      }).then((m) => (started.push(m), m)),
     ])
     processes.push({ name: 'plc', pid: plc.pid, ports: [plc.port], log: plc.logFile })
-    processes.push({ name: 'mail sink', pid: mail.pid, ports: [mail.smtpPort, mail.httpPort], log: mail.logFile })
+    processes.push({
+      name: 'mail sink',
+      pid: mail.pid,
+      ports: [mail.smtpPort, mail.httpPort],
+      log: mail.logFile,
+    })
     say(`✓ plc        ${plc.url}`)
     say(`✓ mail sink  ${mail.httpUrl}  (SMTP ${mail.smtpUrl})`)
 
@@ -170,7 +185,9 @@ export async function startLab(opts: LabOptions, say: (line: string) => void): P
       ENTRYWAY_SMTP_URL: mail.smtpUrl,
       ENTRYWAY_EMAIL_FROM: 'noreply@entryway.test',
       ENTRYWAY_ADMIN_RBAC_FILE: rbacFile,
-      ...(opts.databaseUrl ? { DATABASE_URL: withSearchPath(opts.databaseUrl, GATEWAY_SCHEMA) } : {}),
+      ...(opts.databaseUrl
+        ? { DATABASE_URL: withSearchPath(opts.databaseUrl, GATEWAY_SCHEMA) }
+        : {}),
       ...(opts.redisUrl ? { ENTRYWAY_REDIS_URL: opts.redisUrl } : {}),
     }
     const gateways = []
@@ -179,7 +196,13 @@ export async function startLab(opts: LabOptions, say: (line: string) => void): P
       const dir = i === 0 ? gatewayDataDir : join(dataDir, `gateway${i + 1}`)
       mkdirSync(dir, { recursive: true })
       const start = () =>
-        startGateway({ name: `gateway ${i + 1}`, port: ports.gateways[i]!, env: gatewayEnv, logDir: dir, onUnexpectedExit })
+        startGateway({
+          name: `gateway ${i + 1}`,
+          port: ports.gateways[i]!,
+          env: gatewayEnv,
+          logDir: dir,
+          onUnexpectedExit,
+        })
       // @NOTE one retry: on a loaded machine the gateway's first Postgres connection can time out
       const g = await start().catch((err: Error) => {
         say(`gateway ${i + 1} failed to start (${err.message.split('\n')[0]}); trying once more…`)
@@ -192,12 +215,20 @@ export async function startLab(opts: LabOptions, say: (line: string) => void): P
     }
 
     const operatorHandle = `${OPERATOR_NAME}${handleDomains[0]}`
-    const operator = await ensureOperator(entryway.url, operatorHandle, `operator-${secrets.adminPassword}`)
+    const operator = await ensureOperator(
+      entryway.url,
+      operatorHandle,
+      `operator-${secrets.adminPassword}`,
+    )
     writeLabRbac(rbacFile, operator.did)
     say(`✓ operator   ${operator.handle}  ${operator.did}  (pds-admin in ${rbacFile})`)
 
     const info: LabInfo = {
-      entryway: { url: entryway.url, did: entryway.did, urls: gateways.map((g) => `http://localhost:${g.port}`) },
+      entryway: {
+        url: entryway.url,
+        did: entryway.did,
+        urls: gateways.map((g) => `http://localhost:${g.port}`),
+      },
       plc: { url: plc.url, storage: persistent ? 'postgres' : 'memory' },
       pds: pds.map((p) => ({ url: p.url, did: p.did })),
       mail: { url: mail.httpUrl, smtpUrl: mail.smtpUrl },

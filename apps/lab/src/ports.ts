@@ -27,11 +27,15 @@ export interface PickPortsOptions {
 }
 
 /** Picks every port: the one saved from an earlier start, else the fixed default, else any free one. */
-export async function pickPorts(secrets: LabSecrets, opts: PickPortsOptions): Promise<{ ports: LabPorts; moved: string[] }> {
+export async function pickPorts(
+  secrets: LabSecrets,
+  opts: PickPortsOptions,
+): Promise<{ ports: LabPorts; moved: string[] }> {
   const moved: string[] = []
   const pick = async (key: string, fixed: number) => {
     const saved = secrets.ports[key]
-    if (saved && (await isPortFree(saved))) return keep(key, await getFreePort({ preferred: saved }))
+    if (saved && (await isPortFree(saved)))
+      return keep(key, await getFreePort({ preferred: saved }))
     if (saved && opts.persistent) {
       throw new Error(
         `port ${saved} (${key}) is taken; the lab's accounts point at it. Free it, or start over with --reset`,
@@ -52,7 +56,9 @@ export async function pickPorts(secrets: LabSecrets, opts: PickPortsOptions): Pr
     mailSmtp: await pick('mailSmtp', LAB_PORTS.mailSmtp),
     mailHttp: await pick('mailHttp', LAB_PORTS.mailHttp),
   }
-  for (let i = 0; i < opts.gatewayCount; i++) ports.gateways.push(await pick(`gateway${i + 1}`, LAB_PORTS.gateway + i))
-  for (let i = 0; i < opts.pdsCount; i++) ports.pds.push(await pick(`pds${i + 1}`, LAB_PORTS.pds + i))
+  for (let i = 0; i < opts.gatewayCount; i++)
+    ports.gateways.push(await pick(`gateway${i + 1}`, LAB_PORTS.gateway + i))
+  for (let i = 0; i < opts.pdsCount; i++)
+    ports.pds.push(await pick(`pds${i + 1}`, LAB_PORTS.pds + i))
   return { ports, moved }
 }

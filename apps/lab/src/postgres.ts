@@ -9,7 +9,10 @@ export const GATEWAY_SCHEMA = 'entryway_lab'
  */
 export function plcDatabaseName(url: string): string {
   const db = decodeURIComponent(new URL(url).pathname.slice(1)) || 'postgres'
-  return `${db.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 59)}_plc`
+  return `${db
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 59)}_plc`
 }
 
 /** `DATABASE_URL` with `search_path` set to `schema` (pg reads `options` from the URL). */
@@ -37,11 +40,15 @@ async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Pro
 }
 
 /** Creates the gateway's schema and PLC's database when missing; returns PLC's URL. */
-export async function prepareLabDatabases(url: string): Promise<{ plcUrl: string; plcDatabase: string }> {
+export async function prepareLabDatabases(
+  url: string,
+): Promise<{ plcUrl: string; plcDatabase: string }> {
   const plcDatabase = plcDatabaseName(url)
   await withClient(url, async (c) => {
     await c.query(`create schema if not exists ${GATEWAY_SCHEMA}`)
-    const { rowCount } = await c.query('select 1 from pg_database where datname = $1', [plcDatabase])
+    const { rowCount } = await c.query('select 1 from pg_database where datname = $1', [
+      plcDatabase,
+    ])
     if (!rowCount) await c.query(`create database ${plcDatabase}`)
   })
   return { plcUrl: withDatabase(url, plcDatabase), plcDatabase }

@@ -14,7 +14,10 @@ export interface LabSecrets {
 
 export const SECRETS_FILE = 'secrets.json'
 
-export async function loadOrCreateSecrets(dir: string, pdsCount: number): Promise<{ secrets: LabSecrets; created: boolean }> {
+export async function loadOrCreateSecrets(
+  dir: string,
+  pdsCount: number,
+): Promise<{ secrets: LabSecrets; created: boolean }> {
   mkdirSync(dir, { recursive: true })
   const file = join(dir, SECRETS_FILE)
   let secrets: LabSecrets
@@ -33,7 +36,10 @@ export async function loadOrCreateSecrets(dir: string, pdsCount: number): Promis
     }
   }
   while (secrets.pds.length < pdsCount) {
-    secrets.pds.push({ jwtSecret: randomSecret(), plcRotationKeyHex: (await generateK256Key()).privateKeyHex })
+    secrets.pds.push({
+      jwtSecret: randomSecret(),
+      plcRotationKeyHex: (await generateK256Key()).privateKeyHex,
+    })
   }
   saveSecrets(dir, secrets)
   return { secrets, created }
@@ -44,5 +50,8 @@ export function saveSecrets(dir: string, secrets: LabSecrets) {
 }
 
 export async function entrywayKeys(secrets: LabSecrets): Promise<EntrywayKeys> {
-  return { jwt: await k256KeyFromHex(secrets.jwtSigningKeyHex), plcRotation: await k256KeyFromHex(secrets.plcRotationKeyHex) }
+  return {
+    jwt: await k256KeyFromHex(secrets.jwtSigningKeyHex),
+    plcRotation: await k256KeyFromHex(secrets.plcRotationKeyHex),
+  }
 }

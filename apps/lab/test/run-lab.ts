@@ -33,11 +33,24 @@ export async function runLab(
 ): Promise<RunningLab> {
   const dir = opts.dir ?? t.testdir()
   const { DATABASE_URL: _omit, ...base } = process.env
-  const child = spawn(process.execPath, ['--conditions=@entryway/source', '--import', 'tsx', BIN, '--random-ports', '--dir', dir, ...args], {
-    cwd: REPO_ROOT,
-    env: { ...base, ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = spawn(
+    process.execPath,
+    [
+      '--conditions=@entryway/source',
+      '--import',
+      'tsx',
+      BIN,
+      '--random-ports',
+      '--dir',
+      dir,
+      ...args,
+    ],
+    {
+      cwd: REPO_ROOT,
+      env: { ...base, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   })
@@ -48,8 +61,10 @@ export async function runLab(
   const file = join(dir, 'lab.json')
   const deadline = Date.now() + START_TIMEOUT_MS
   while (!existsSync(file)) {
-    if (child.exitCode !== null) throw new Error(`the lab exited (${child.exitCode}) before it was up:\n${out}`)
-    if (Date.now() > deadline) throw new Error(`the lab was not up after ${START_TIMEOUT_MS} ms:\n${out}`)
+    if (child.exitCode !== null)
+      throw new Error(`the lab exited (${child.exitCode}) before it was up:\n${out}`)
+    if (Date.now() > deadline)
+      throw new Error(`the lab was not up after ${START_TIMEOUT_MS} ms:\n${out}`)
     await new Promise((r) => setTimeout(r, 200))
   }
   const info = JSON.parse(readFileSync(file, 'utf8')) as LabInfo

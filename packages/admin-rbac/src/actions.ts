@@ -69,12 +69,25 @@ function int(input: ActionInput, name: string, def: number, max: number): number
   const s = one(input, name, false)
   if (s === undefined) return def
   const n = Number(s)
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new ActionInputError(`${name} must be a whole number from 1 to ${max}`)
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new ActionInputError(`${name} must be a whole number from 1 to ${max}`)
   return n
 }
 
-const didField: FieldSpec = { name: 'did', label: 'Account DID', type: 'text', required: true, placeholder: 'did:plc:…' }
-const accountField: FieldSpec = { name: 'account', label: 'Account DID', type: 'text', required: true, placeholder: 'did:plc:…' }
+const didField: FieldSpec = {
+  name: 'did',
+  label: 'Account DID',
+  type: 'text',
+  required: true,
+  placeholder: 'did:plc:…',
+}
+const accountField: FieldSpec = {
+  name: 'account',
+  label: 'Account DID',
+  type: 'text',
+  required: true,
+  placeholder: 'did:plc:…',
+}
 
 /** enable/disableAccountInvites take the same input and differ only in what they do. */
 function accountInvitesAction(nsid: string, label: string): AdminAction {
@@ -86,7 +99,11 @@ function accountInvitesAction(nsid: string, label: string): AdminAction {
     build: (i) => {
       const d = did(i, 'account')
       const note = one(i, 'note', false)
-      return { call: { method: 'POST', body: { account: d, ...(note ? { note } : {}) } }, target: d, accounts: [d] }
+      return {
+        call: { method: 'POST', body: { account: d, ...(note ? { note } : {}) } },
+        target: d,
+        accounts: [d],
+      }
     },
   }
 }
@@ -106,7 +123,14 @@ const ACTIONS: readonly AdminAction[] = [
     nsid: 'com.atproto.admin.getAccountInfos',
     label: 'Several accounts',
     owner: 'pds',
-    fields: [{ name: 'dids', label: 'DIDs (comma or newline separated)', type: 'textarea', required: true }],
+    fields: [
+      {
+        name: 'dids',
+        label: 'DIDs (comma or newline separated)',
+        type: 'textarea',
+        required: true,
+      },
+    ],
     build: (i) => {
       const dids = [...new Set(list(i, 'dids'))]
       if (!dids.length || dids.length > 100) throw new ActionInputError('dids: give 1 to 100 DIDs')
@@ -130,20 +154,28 @@ const ACTIONS: readonly AdminAction[] = [
     owner: 'entryway',
     fields: [
       didField,
-      { name: 'takedown', label: 'Takedown', type: 'select', required: true, options: ['apply', 'reverse'] },
+      {
+        name: 'takedown',
+        label: 'Takedown',
+        type: 'select',
+        required: true,
+        options: ['apply', 'reverse'],
+      },
       { name: 'ref', label: 'Reference (ticket, reason)', type: 'text' },
     ],
     build: (i) => {
       const d = did(i, 'did')
       const mode = one(i, 'takedown')
-      if (mode !== 'apply' && mode !== 'reverse') throw new ActionInputError('takedown must be apply or reverse')
+      if (mode !== 'apply' && mode !== 'reverse')
+        throw new ActionInputError('takedown must be apply or reverse')
       const ref = one(i, 'ref', false)
       return {
         call: {
           method: 'POST',
           body: {
             subject: { $type: 'com.atproto.admin.defs#repoRef', did: d },
-            takedown: mode === 'apply' ? { applied: true, ...(ref ? { ref } : {}) } : { applied: false },
+            takedown:
+              mode === 'apply' ? { applied: true, ...(ref ? { ref } : {}) } : { applied: false },
           },
         },
         target: d,
@@ -167,10 +199,17 @@ const ACTIONS: readonly AdminAction[] = [
     label: 'Set password',
     owner: 'entryway',
     danger: true,
-    fields: [didField, { name: 'password', label: 'New password', type: 'password', required: true }],
+    fields: [
+      didField,
+      { name: 'password', label: 'New password', type: 'password', required: true },
+    ],
     build: (i) => {
       const d = did(i, 'did')
-      return { call: { method: 'POST', body: { did: d, password: one(i, 'password')! } }, target: d, accounts: [d] }
+      return {
+        call: { method: 'POST', body: { did: d, password: one(i, 'password')! } },
+        target: d,
+        accounts: [d],
+      }
     },
   },
   accountInvitesAction('com.atproto.admin.enableAccountInvites', 'Enable invites'),
@@ -186,7 +225,8 @@ const ACTIONS: readonly AdminAction[] = [
     ],
     build: (i) => {
       const sort = one(i, 'sort', false) ?? 'recent'
-      if (sort !== 'recent' && sort !== 'usage') throw new ActionInputError('sort must be recent or usage')
+      if (sort !== 'recent' && sort !== 'usage')
+        throw new ActionInputError('sort must be recent or usage')
       const cursor = one(i, 'cursor', false)
       const params: Record<string, string> = { sort, limit: String(int(i, 'limit', 100, 500)) }
       if (cursor) params.cursor = cursor
@@ -205,8 +245,13 @@ const ACTIONS: readonly AdminAction[] = [
       const codes = list(i, 'codes')
       const accounts = list(i, 'accounts')
       if (!codes.length && !accounts.length) throw new ActionInputError('give codes or accounts')
-      for (const d of accounts) if (!DID.test(d)) throw new ActionInputError(`accounts: ${d} is not a DID`)
-      return { call: { method: 'POST', body: { codes, accounts } }, target: [...codes, ...accounts].join(' '), accounts: [] }
+      for (const d of accounts)
+        if (!DID.test(d)) throw new ActionInputError(`accounts: ${d} is not a DID`)
+      return {
+        call: { method: 'POST', body: { codes, accounts } },
+        target: [...codes, ...accounts].join(' '),
+        accounts: [],
+      }
     },
   },
   {
@@ -220,7 +265,8 @@ const ACTIONS: readonly AdminAction[] = [
     build: (i) => {
       const useCount = int(i, 'useCount', 1, 1000)
       const forAccount = one(i, 'forAccount', false)
-      if (forAccount && !DID.test(forAccount)) throw new ActionInputError('forAccount must be a DID')
+      if (forAccount && !DID.test(forAccount))
+        throw new ActionInputError('forAccount must be a DID')
       return {
         call: { method: 'POST', body: { useCount, ...(forAccount ? { forAccount } : {}) } },
         target: forAccount ?? null,
@@ -241,7 +287,15 @@ const ACTIONS: readonly AdminAction[] = [
       const d = did(i, 'recipientDid')
       const subject = one(i, 'subject', false)
       return {
-        call: { method: 'POST', body: { recipientDid: d, senderDid: actorDid, content: one(i, 'content')!, ...(subject ? { subject } : {}) } },
+        call: {
+          method: 'POST',
+          body: {
+            recipientDid: d,
+            senderDid: actorDid,
+            content: one(i, 'content')!,
+            ...(subject ? { subject } : {}),
+          },
+        },
         target: d,
         accounts: [d],
       }
@@ -261,7 +315,15 @@ const ACTIONS: readonly AdminAction[] = [
       const inviteCode = one(i, 'inviteCode', false)
       const handle = one(i, 'handle')!
       return {
-        call: { method: 'POST', body: { handle, email: one(i, 'email')!, password: one(i, 'password')!, ...(inviteCode ? { inviteCode } : {}) } },
+        call: {
+          method: 'POST',
+          body: {
+            handle,
+            email: one(i, 'email')!,
+            password: one(i, 'password')!,
+            ...(inviteCode ? { inviteCode } : {}),
+          },
+        },
         target: handle,
         accounts: [],
       }
@@ -269,7 +331,9 @@ const ACTIONS: readonly AdminAction[] = [
   },
 ]
 
-export const ADMIN_ACTIONS: ReadonlyMap<string, AdminAction> = new Map(ACTIONS.map((a) => [a.nsid, a]))
+export const ADMIN_ACTIONS: ReadonlyMap<string, AdminAction> = new Map(
+  ACTIONS.map((a) => [a.nsid, a]),
+)
 
 /** Fields never echoed back to the browser from an upstream answer. */
 const SECRET_KEYS = new Set(['accessJwt', 'refreshJwt', 'password'])
@@ -277,7 +341,12 @@ const SECRET_KEYS = new Set(['accessJwt', 'refreshJwt', 'password'])
 export function redactAnswer(body: unknown): unknown {
   if (Array.isArray(body)) return body.map(redactAnswer)
   if (body && typeof body === 'object') {
-    return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, SECRET_KEYS.has(k) ? '[redacted]' : redactAnswer(v)]))
+    return Object.fromEntries(
+      Object.entries(body).map(([k, v]) => [
+        k,
+        SECRET_KEYS.has(k) ? '[redacted]' : redactAnswer(v),
+      ]),
+    )
   }
   return body
 }

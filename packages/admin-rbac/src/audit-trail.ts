@@ -119,7 +119,9 @@ export class AuditTrail {
     // the log line is a second copy outside the database (log shipping keeps it)
     this.o.log.info({ auditCheckpoint: cp }, 'admin audit checkpoint')
     if (this.o.checkpoints) {
-      await this.o.checkpoints.save(cp).catch((err: unknown) => this.o.log.warn({ err }, 'admin audit checkpoint not saved'))
+      await this.o.checkpoints
+        .save(cp)
+        .catch((err: unknown) => this.o.log.warn({ err }, 'admin audit checkpoint not saved'))
     }
     return row
   }

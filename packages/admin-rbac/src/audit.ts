@@ -96,16 +96,29 @@ export interface AuditCheckpoint {
 }
 
 function checkpointMac(key: Uint8Array, id: number, hash: string, at: string): string {
-  return createHmac('sha256', key).update(JSON.stringify(['entryway-admin-audit-checkpoint-v1', id, hash, at])).digest('hex')
+  return createHmac('sha256', key)
+    .update(JSON.stringify(['entryway-admin-audit-checkpoint-v1', id, hash, at]))
+    .digest('hex')
 }
 
-export function signAuditCheckpoint(key: Uint8Array, head: { id: number; hash: string }, at: string): AuditCheckpoint {
+export function signAuditCheckpoint(
+  key: Uint8Array,
+  head: { id: number; hash: string },
+  at: string,
+): AuditCheckpoint {
   return { id: head.id, hash: head.hash, at, mac: checkpointMac(key, head.id, head.hash, at) }
 }
 
 /** True when the checkpoint was signed with `key` (a forged or edited one is not). */
 export function auditCheckpointValid(key: Uint8Array, cp: AuditCheckpoint): boolean {
-  if (!cp || typeof cp.mac !== 'string' || !Number.isInteger(cp.id) || typeof cp.hash !== 'string' || typeof cp.at !== 'string') return false
+  if (
+    !cp ||
+    typeof cp.mac !== 'string' ||
+    !Number.isInteger(cp.id) ||
+    typeof cp.hash !== 'string' ||
+    typeof cp.at !== 'string'
+  )
+    return false
   const want = Buffer.from(checkpointMac(key, cp.id, cp.hash, cp.at))
   const got = Buffer.from(cp.mac)
   return want.length === got.length && timingSafeEqual(want, got)
@@ -129,20 +142,43 @@ export async function verifyAuditChain(
   checkpoint?: AuditCheckpoint | null,
 ): Promise<ChainVerdict> {
   if (checkpoint && !auditCheckpointValid(key, checkpoint)) {
-    return { ok: false, rows: 0, brokenAtId: checkpoint.id, reason: 'the checkpoint is not signed with the audit key (forged or edited)' }
+    return {
+      ok: false,
+      rows: 0,
+      brokenAtId: checkpoint.id,
+      reason: 'the checkpoint is not signed with the audit key (forged or edited)',
+    }
   }
   let prev = GENESIS_HASH
   let lastId = 0
   let n = 0
   for await (const r of rows) {
     if (r.prevHash !== prev) {
-      return { ok: false, rows: n, brokenAtId: r.id, reason: n === 0 ? 'the first row does not start the chain (rows before it were removed)' : 'prevHash does not match the row before it (a row was removed or inserted)' }
+      return {
+        ok: false,
+        rows: n,
+        brokenAtId: r.id,
+        reason:
+          n === 0
+            ? 'the first row does not start the chain (rows before it were removed)'
+            : 'prevHash does not match the row before it (a row was removed or inserted)',
+      }
     }
     if (auditHash(r, r.prevHash, key) !== r.hash) {
-      return { ok: false, rows: n, brokenAtId: r.id, reason: 'content does not match its keyed hash (the row was edited)' }
+      return {
+        ok: false,
+        rows: n,
+        brokenAtId: r.id,
+        reason: 'content does not match its keyed hash (the row was edited)',
+      }
     }
     if (checkpoint && r.id === checkpoint.id && r.hash !== checkpoint.hash) {
-      return { ok: false, rows: n, brokenAtId: r.id, reason: 'the row differs from the signed checkpoint (the chain was rewritten)' }
+      return {
+        ok: false,
+        rows: n,
+        brokenAtId: r.id,
+        reason: 'the row differs from the signed checkpoint (the chain was rewritten)',
+      }
     }
     prev = r.hash
     lastId = r.id
@@ -161,7 +197,11 @@ export async function verifyAuditChain(
 
 export function matchesAuditFilter(r: AuditRow, f: AuditFilter): boolean {
   if (f.actorDid && r.actorDid !== f.actorDid) return false
-  if (f.nsid && !(f.nsid.endsWith('*') ? r.nsid.startsWith(f.nsid.slice(0, -1)) : r.nsid === f.nsid)) return false
+  if (
+    f.nsid &&
+    !(f.nsid.endsWith('*') ? r.nsid.startsWith(f.nsid.slice(0, -1)) : r.nsid === f.nsid)
+  )
+    return false
   if (f.allowed !== undefined && r.allowed !== f.allowed) return false
   if (f.from && r.at < f.from) return false
   if (f.to && r.at > f.to) return false
@@ -176,7 +216,12 @@ export class MemoryAuditLog implements AuditLog {
   append(entry: AuditInput, seal: AuditSeal): Promise<AuditRow> {
     const run = this.tail.then(() => {
       const prevHash = this.rows.at(-1)?.hash ?? GENESIS_HASH
-      const row: AuditRow = { ...entry, id: (this.rows.at(-1)?.id ?? 0) + 1, prevHash, hash: seal(prevHash) }
+      const row: AuditRow = {
+        ...entry,
+        id: (this.rows.at(-1)?.id ?? 0) + 1,
+        prevHash,
+        hash: seal(prevHash),
+      }
       this.rows.push(row)
       return { ...row }
     })
@@ -186,7 +231,10 @@ export class MemoryAuditLog implements AuditLog {
 
   async list(filter: AuditFilter, opts: { limit: number; beforeId?: number }): Promise<AuditPage> {
     const out = this.rows
-      .filter((r) => (opts.beforeId === undefined || r.id < opts.beforeId) && matchesAuditFilter(r, filter))
+      .filter(
+        (r) =>
+          (opts.beforeId === undefined || r.id < opts.beforeId) && matchesAuditFilter(r, filter),
+      )
       .reverse()
       .slice(0, opts.limit + 1)
     const more = out.length > opts.limit
@@ -200,7 +248,19 @@ export class MemoryAuditLog implements AuditLog {
   }
 }
 
-const CSV_COLUMNS = ['id', 'at', 'actorDid', 'nsid', 'target', 'hostId', 'allowed', 'resultStatus', 'detail', 'prevHash', 'hash'] as const
+const CSV_COLUMNS = [
+  'id',
+  'at',
+  'actorDid',
+  'nsid',
+  'target',
+  'hostId',
+  'allowed',
+  'resultStatus',
+  'detail',
+  'prevHash',
+  'hash',
+] as const
 
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) return ''
@@ -211,6 +271,7 @@ function csvCell(v: unknown): string {
 }
 
 export const auditCsvHeader = (): string => `${CSV_COLUMNS.join(',')}\r\n`
-export const auditCsvLine = (r: AuditRow): string => `${CSV_COLUMNS.map((c) => csvCell(r[c])).join(',')}\r\n`
+export const auditCsvLine = (r: AuditRow): string =>
+  `${CSV_COLUMNS.map((c) => csvCell(r[c])).join(',')}\r\n`
 export const auditJsonLine = (r: AuditRow): string =>
   `${JSON.stringify(Object.fromEntries(CSV_COLUMNS.map((c) => [c, r[c]])))}\n`

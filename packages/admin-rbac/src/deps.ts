@@ -18,7 +18,11 @@ export interface PortalDeps {
 
 export type Signed = Extract<SessionCheck, { ok: true }>
 
-export const layoutUser = (s: Signed): LayoutUser => ({ did: s.session.did, roles: s.perms.roleNames, csrfToken: s.session.csrfToken })
+export const layoutUser = (s: Signed): LayoutUser => ({
+  did: s.session.did,
+  roles: s.perms.roleNames,
+  csrfToken: s.session.csrfToken,
+})
 
 const REFUSALS = {
   tampered: ['Session refused', 'Your session cookie is not valid. Please sign in again.'],
@@ -28,7 +32,11 @@ const REFUSALS = {
 } as const
 
 /** For HTML pages: the signed-in member, or a reply already sent (redirect to login or a refusal page). */
-export async function requirePage(d: PortalDeps, req: FastifyRequest, reply: FastifyReply): Promise<Signed | null> {
+export async function requirePage(
+  d: PortalDeps,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): Promise<Signed | null> {
   const c = await d.sessions.check(req, reply)
   if (c.ok) return c
   if (c.reason === 'none') {

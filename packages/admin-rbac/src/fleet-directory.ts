@@ -43,10 +43,18 @@ export class MemoryFleetDirectory implements FleetDirectory {
     const a = this.accounts.find((x) => x.did === did)
     return (a && this.hostList.find((h) => h.id === a.hostId)) ?? null
   }
-  async listAccounts(opts: { limit: number; cursor?: string; query?: string }): Promise<FleetAccountPage> {
+  async listAccounts(opts: {
+    limit: number
+    cursor?: string
+    query?: string
+  }): Promise<FleetAccountPage> {
     const q = opts.query?.toLowerCase()
     const all = this.accounts
-      .filter((a) => (!opts.cursor || a.did > opts.cursor) && (!q || a.did.startsWith(q) || a.handle.startsWith(q)))
+      .filter(
+        (a) =>
+          (!opts.cursor || a.did > opts.cursor) &&
+          (!q || a.did.startsWith(q) || a.handle.startsWith(q)),
+      )
       .sort((a, b) => (a.did < b.did ? -1 : 1))
     const accounts = all.slice(0, opts.limit)
     return { accounts, cursor: all.length > opts.limit ? accounts.at(-1)!.did : undefined }

@@ -6,7 +6,14 @@ export class SafeHtml {
   }
 }
 
-const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' }
+const ESC: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+  '`': '&#96;',
+}
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"'`]/g, (c) => ESC[c]!)
@@ -64,13 +71,32 @@ export interface LayoutUser {
   csrfToken: string
 }
 
-export function page(opts: { title: string; user?: LayoutUser; active?: 'dashboard' | 'audit'; body: SafeHtml }): string {
+export function page(opts: {
+  title: string
+  user?: LayoutUser
+  active?: 'dashboard' | 'audit'
+  body: SafeHtml
+}): string {
   const u = opts.user
   const header = u
-    ? html`<header><span class="brand">Entryway admin</span>
-<nav><a href="./" class="${opts.active === 'dashboard' ? 'on' : ''}">Dashboard</a><a href="audit" class="${opts.active === 'audit' ? 'on' : ''}">Audit log</a></nav>
-<span class="who"><span><span class="mono">${u.did}</span> · ${u.roles.join(', ')}</span>
-<form class="inline" method="post" action="logout"><input type="hidden" name="_csrf" value="${u.csrfToken}"><button class="secondary" type="submit">Sign out</button></form></span></header>`
+    ? html`<header>
+        <span class="brand">Entryway admin</span>
+        <nav>
+          <a href="./" class="${opts.active === 'dashboard' ? 'on' : ''}">Dashboard</a
+          ><a href="audit" class="${opts.active === 'audit' ? 'on' : ''}">Audit log</a>
+        </nav>
+        <span class="who"
+          ><span><span class="mono">${u.did}</span> · ${u.roles.join(', ')}</span>
+          <form class="inline" method="post" action="logout">
+            <input type="hidden" name="_csrf" value="${u.csrfToken}" /><button
+              class="secondary"
+              type="submit"
+            >
+              Sign out
+            </button>
+          </form></span
+        >
+      </header>`
     : html`<header><span class="brand">Entryway admin</span></header>`
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(opts.title)} · Entryway admin</title><style>${CSS}</style></head><body>${header}<main>${opts.body}</main></body></html>`

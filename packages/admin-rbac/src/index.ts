@@ -24,7 +24,12 @@ export {
   type RbacRole,
   type ActionHost,
 } from './rbac-policy.js'
-export { FileRbacSource, StaticRbacSource, type RbacSource, type FileRbacSourceOptions } from './rbac-source.js'
+export {
+  FileRbacSource,
+  StaticRbacSource,
+  type RbacSource,
+  type FileRbacSourceOptions,
+} from './rbac-source.js'
 export {
   GENESIS_HASH,
   MIN_AUDIT_KEY_BYTES,
@@ -47,10 +52,26 @@ export {
   type AuditPage,
   type ChainVerdict,
 } from './audit.js'
-export { AuditTrail, MemoryAuditCheckpoints, DEFAULT_ANONYMOUS_AUDIT_WINDOW_MS, type AuditCheckpointStore, type AuditTrailOptions } from './audit-trail.js'
+export {
+  AuditTrail,
+  MemoryAuditCheckpoints,
+  DEFAULT_ANONYMOUS_AUDIT_WINDOW_MS,
+  type AuditCheckpointStore,
+  type AuditTrailOptions,
+} from './audit-trail.js'
 export { FileAuditCheckpoints, latestCheckpointIn } from './file-audit-checkpoints.js'
-export { MemoryAdminSessionStore, type AdminSession, type AdminSessionStore } from './session-store.js'
-export { MemoryFleetDirectory, type FleetDirectory, type FleetHost, type FleetAccount, type FleetAccountPage } from './fleet-directory.js'
+export {
+  MemoryAdminSessionStore,
+  type AdminSession,
+  type AdminSessionStore,
+} from './session-store.js'
+export {
+  MemoryFleetDirectory,
+  type FleetDirectory,
+  type FleetHost,
+  type FleetAccount,
+  type FleetAccountPage,
+} from './fleet-directory.js'
 export {
   UndiciPdsAdminXrpc,
   basicAdminHeader,

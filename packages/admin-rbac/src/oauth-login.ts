@@ -1,4 +1,10 @@
-import { NodeOAuthClient, requestLocalLock, type NodeSavedSession, type NodeSavedState, type NodeSavedStateStore } from '@atproto/oauth-client-node'
+import {
+  NodeOAuthClient,
+  requestLocalLock,
+  type NodeSavedSession,
+  type NodeSavedState,
+  type NodeSavedStateStore,
+} from '@atproto/oauth-client-node'
 import { safeFetchWrap } from '@atproto-labs/fetch-node'
 import { AdminLoginError, type AdminLogin } from './admin-login.js'
 import { DEFAULT_PREFIX } from './options.js'
@@ -76,7 +82,10 @@ function originOf(input: string | URL | Request): string | null {
  */
 function loginFetch(trustedOrigins: ReadonlySet<string>): Fetch {
   const safe = safeFetchWrap({ allowImplicitRedirect: true }) as Fetch
-  return (input, init) => (trustedOrigins.has(originOf(input as string | URL | Request) ?? '') ? globalThis.fetch(input, init) : safe(input, init))
+  return (input, init) =>
+    trustedOrigins.has(originOf(input as string | URL | Request) ?? '')
+      ? globalThis.fetch(input, init)
+      : safe(input, init)
 }
 
 /**
@@ -95,7 +104,9 @@ export class OAuthAdminLogin implements AdminLogin {
     const pub = new URL(opts.publicUrl)
     const loopback = pub.protocol === 'http:' && LOOPBACK.has(pub.hostname)
     const prefix = opts.prefix ?? DEFAULT_PREFIX
-    this.redirectUri = loopback ? `http://127.0.0.1:${pub.port || 80}${prefix}${CALLBACK_PATH}` : `${pub.origin}${prefix}${CALLBACK_PATH}`
+    this.redirectUri = loopback
+      ? `http://127.0.0.1:${pub.port || 80}${prefix}${CALLBACK_PATH}`
+      : `${pub.origin}${prefix}${CALLBACK_PATH}`
     const clientId = loopback
       ? `http://localhost?${new URLSearchParams({ redirect_uri: this.redirectUri, scope: 'atproto' })}`
       : `${pub.origin}${prefix}${CLIENT_METADATA_PATH}`
@@ -105,17 +116,26 @@ export class OAuthAdminLogin implements AdminLogin {
       ...(loopback ? {} : { client_uri: pub.origin }),
       redirect_uris: [this.redirectUri] as [string],
       scope: 'atproto',
-      grant_types: ['authorization_code', 'refresh_token'] as ['authorization_code', 'refresh_token'],
+      grant_types: ['authorization_code', 'refresh_token'] as [
+        'authorization_code',
+        'refresh_token',
+      ],
       response_types: ['code'] as ['code'],
       application_type: loopback ? ('native' as const) : ('web' as const),
       token_endpoint_auth_method: 'none' as const,
       dpop_bound_access_tokens: true,
     }
     if (!loopback) this.clientMetadata = Object.freeze(metadata)
-    const trusted = new Set([originOf(opts.handleResolver), originOf(opts.plcDirectoryUrl)].filter((o): o is string => o !== null))
+    const trusted = new Set(
+      [originOf(opts.handleResolver), originOf(opts.plcDirectoryUrl)].filter(
+        (o): o is string => o !== null,
+      ),
+    )
     this.client = new NodeOAuthClient({
       fetch: (opts.insecureFetch ?? loopback) ? globalThis.fetch : loginFetch(trusted),
-      clientMetadata: metadata as ConstructorParameters<typeof NodeOAuthClient>[0]['clientMetadata'],
+      clientMetadata: metadata as ConstructorParameters<
+        typeof NodeOAuthClient
+      >[0]['clientMetadata'],
       stateStore: opts.stateStore ?? new TtlStore<NodeSavedState>(OAUTH_STATE_TTL_MS),
       // Sessions are revoked at once; this only holds them between token exchange and sign-out.
       sessionStore: new TtlStore<NodeSavedSession>(OAUTH_STATE_TTL_MS),
@@ -136,7 +156,12 @@ export class OAuthAdminLogin implements AdminLogin {
   }
 
   async callback({ params }: { params: URLSearchParams }): Promise<{ did: string }> {
-    if (params.get('error')) throw new AdminLoginError(params.get('error') === 'access_denied' ? 'Sign-in was cancelled.' : 'The authorization server refused the sign-in.')
+    if (params.get('error'))
+      throw new AdminLoginError(
+        params.get('error') === 'access_denied'
+          ? 'Sign-in was cancelled.'
+          : 'The authorization server refused the sign-in.',
+      )
     let session
     try {
       ;({ session } = await this.client.callback(params))

@@ -93,10 +93,13 @@ const { fail, positiveInt: kitPositiveInt } = optionsKit('@entryway/admin-rbac')
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
 
-const positiveInt = (name: string, v: number | undefined, def: number): number => kitPositiveInt(name, v, def)
+const positiveInt = (name: string, v: number | undefined, def: number): number =>
+  kitPositiveInt(name, v, def)
 
 function hasMethod(o: unknown, m: string): boolean {
-  return typeof o === 'object' && o !== null && typeof (o as Record<string, unknown>)[m] === 'function'
+  return (
+    typeof o === 'object' && o !== null && typeof (o as Record<string, unknown>)[m] === 'function'
+  )
 }
 
 /** Validates and fills defaults; returns a new frozen object and never mutates `raw`. */
@@ -109,29 +112,46 @@ export function resolveOptions(raw: AdminRbacOptions): Readonly<ResolvedAdminRba
     return fail('publicUrl must be a URL')
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') fail('publicUrl must be http(s)')
-  if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) fail('publicUrl must be https unless it is loopback')
+  if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname))
+    fail('publicUrl must be https unless it is loopback')
   if (typeof raw.cookieSecret !== 'string' || raw.cookieSecret.length < MIN_COOKIE_SECRET_LENGTH) {
     fail(`cookieSecret must be a string of at least ${MIN_COOKIE_SECRET_LENGTH} characters`)
   }
   const rbac = raw.rbac
-  if (!rbac || (!hasMethod(rbac, 'current') && typeof (rbac as { file?: unknown }).file !== 'string')) {
+  if (
+    !rbac ||
+    (!hasMethod(rbac, 'current') && typeof (rbac as { file?: unknown }).file !== 'string')
+  ) {
     fail('rbac must be { file } or an RbacSource')
   }
-  if (!hasMethod(raw.stores?.sessions, 'get') || !hasMethod(raw.stores?.audit, 'append')) fail('stores.sessions and stores.audit are required')
-  if (!(raw.auditKey instanceof Uint8Array) || raw.auditKey.length < MIN_AUDIT_KEY_BYTES) fail(`auditKey must be at least ${MIN_AUDIT_KEY_BYTES} bytes`)
-  if (raw.stores.checkpoints !== undefined && !hasMethod(raw.stores.checkpoints, 'save')) fail('stores.checkpoints must have save() and latest()')
+  if (!hasMethod(raw.stores?.sessions, 'get') || !hasMethod(raw.stores?.audit, 'append'))
+    fail('stores.sessions and stores.audit are required')
+  if (!(raw.auditKey instanceof Uint8Array) || raw.auditKey.length < MIN_AUDIT_KEY_BYTES)
+    fail(`auditKey must be at least ${MIN_AUDIT_KEY_BYTES} bytes`)
+  if (raw.stores.checkpoints !== undefined && !hasMethod(raw.stores.checkpoints, 'save'))
+    fail('stores.checkpoints must have save() and latest()')
   if (!hasMethod(raw.fleet, 'hostForAccount')) fail('fleet (FleetDirectory) is required')
   if (!hasMethod(raw.pds, 'call')) fail('pds (PdsAdminXrpc) is required')
   if (!hasMethod(raw.entryway, 'call')) fail('entryway (EntrywayXrpc) is required')
-  if (!hasMethod(raw.login, 'start') || !hasMethod(raw.login, 'callback')) fail('login (AdminLogin) is required')
+  if (!hasMethod(raw.login, 'start') || !hasMethod(raw.login, 'callback'))
+    fail('login (AdminLogin) is required')
   const prefix = raw.prefix ?? DEFAULT_PREFIX
-  if (typeof prefix !== 'string' || !/^(\/[A-Za-z0-9._~-]+)+$/.test(prefix)) fail('prefix must be a path like /admin (no trailing slash)')
+  if (typeof prefix !== 'string' || !/^(\/[A-Za-z0-9._~-]+)+$/.test(prefix))
+    fail('prefix must be a path like /admin (no trailing slash)')
   const rl =
     raw.rateLimits === null
       ? null
       : Object.freeze({
-          loginPerMinute: positiveInt('rateLimits.loginPerMinute', raw.rateLimits?.loginPerMinute, DEFAULT_LOGIN_PER_MINUTE),
-          actionsPerMinute: positiveInt('rateLimits.actionsPerMinute', raw.rateLimits?.actionsPerMinute, DEFAULT_ACTIONS_PER_MINUTE),
+          loginPerMinute: positiveInt(
+            'rateLimits.loginPerMinute',
+            raw.rateLimits?.loginPerMinute,
+            DEFAULT_LOGIN_PER_MINUTE,
+          ),
+          actionsPerMinute: positiveInt(
+            'rateLimits.actionsPerMinute',
+            raw.rateLimits?.actionsPerMinute,
+            DEFAULT_ACTIONS_PER_MINUTE,
+          ),
         })
   const rbacResolved = hasMethod(rbac, 'current')
     ? rbac
@@ -139,7 +159,11 @@ export function resolveOptions(raw: AdminRbacOptions): Readonly<ResolvedAdminRba
         const f = rbac as { file: string; pollIntervalMs?: number; debounceMs?: number }
         return Object.freeze({
           file: f.file,
-          pollIntervalMs: positiveInt('rbac.pollIntervalMs', f.pollIntervalMs, DEFAULT_RBAC_POLL_INTERVAL_MS),
+          pollIntervalMs: positiveInt(
+            'rbac.pollIntervalMs',
+            f.pollIntervalMs,
+            DEFAULT_RBAC_POLL_INTERVAL_MS,
+          ),
           debounceMs: positiveInt('rbac.debounceMs', f.debounceMs, DEFAULT_RBAC_DEBOUNCE_MS),
         })
       })()
@@ -150,10 +174,18 @@ export function resolveOptions(raw: AdminRbacOptions): Readonly<ResolvedAdminRba
     secureCookies: !(url.protocol === 'http:' && LOOPBACK.has(url.hostname)),
     cookieSecret: raw.cookieSecret,
     sessionTtlMs: positiveInt('sessionTtlMs', raw.sessionTtlMs, DEFAULT_SESSION_TTL_MS),
-    sessionCleanupIntervalMs: positiveInt('sessionCleanupIntervalMs', raw.sessionCleanupIntervalMs, DEFAULT_SESSION_CLEANUP_INTERVAL_MS),
+    sessionCleanupIntervalMs: positiveInt(
+      'sessionCleanupIntervalMs',
+      raw.sessionCleanupIntervalMs,
+      DEFAULT_SESSION_CLEANUP_INTERVAL_MS,
+    ),
     stores: Object.freeze({ ...raw.stores }),
     auditKey: Uint8Array.from(raw.auditKey),
-    anonymousAuditWindowMs: positiveInt('anonymousAuditWindowMs', raw.anonymousAuditWindowMs, DEFAULT_ANONYMOUS_AUDIT_WINDOW_MS),
+    anonymousAuditWindowMs: positiveInt(
+      'anonymousAuditWindowMs',
+      raw.anonymousAuditWindowMs,
+      DEFAULT_ANONYMOUS_AUDIT_WINDOW_MS,
+    ),
     fleet: raw.fleet,
     pds: raw.pds,
     entryway: raw.entryway,

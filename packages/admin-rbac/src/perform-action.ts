@@ -59,9 +59,23 @@ export async function performAction(
     hostId: hosts.length === 1 ? hosts[0]!.id : null,
     allowed: outcome.kind !== 'denied',
     resultStatus: outcomeStatus(outcome),
-    detail: outcome.kind === 'done' ? null : outcome.kind === 'unknown-account' ? `unknown account ${outcome.did}` : outcome.reason,
+    detail:
+      outcome.kind === 'done'
+        ? null
+        : outcome.kind === 'unknown-account'
+          ? `unknown account ${outcome.did}`
+          : outcome.reason,
   })
-  log.info({ actor: perms.did, nsid: action.nsid, target, outcome: outcome.kind, status: outcomeStatus(outcome) }, 'admin action')
+  log.info(
+    {
+      actor: perms.did,
+      nsid: action.nsid,
+      target,
+      outcome: outcome.kind,
+      status: outcomeStatus(outcome),
+    },
+    'admin action',
+  )
   return outcome
 }
 
@@ -81,7 +95,8 @@ async function decideAndCall(
   input: ActionInput,
 ): Promise<ActionOutcome> {
   // The NSID alone first: a member with no role naming it learns nothing about the accounts.
-  if (!perms.mayEver(action.nsid)) return { kind: 'denied', reason: `no role of yours allows ${action.nsid}` }
+  if (!perms.mayEver(action.nsid))
+    return { kind: 'denied', reason: `no role of yours allows ${action.nsid}` }
   let built
   try {
     built = action.build(input, perms.did)
@@ -104,26 +119,41 @@ async function decideAndCall(
   const scopes = hosts.length ? hosts : [null]
   for (const h of scopes) {
     if (!perms.allows(action.nsid, h)) {
-      return { kind: 'denied', reason: h ? `your roles do not allow ${action.nsid} on ${h.url}` : `your roles allow ${action.nsid} only on some hosts` }
+      return {
+        kind: 'denied',
+        reason: h
+          ? `your roles do not allow ${action.nsid} on ${h.url}`
+          : `your roles allow ${action.nsid} only on some hosts`,
+      }
     }
   }
   try {
     if (action.owner === 'entryway') {
       const answer = await deps.entryway.call(action.nsid, built.call)
-      return { kind: 'done', answer: { status: answer.status, body: redactAnswer(answer.body) }, hosts }
+      return {
+        kind: 'done',
+        answer: { status: answer.status, body: redactAnswer(answer.body) },
+        hosts,
+      }
     }
     if (action.nsid === 'com.atproto.admin.getAccountInfos') {
       // Spans the fleet: one call per host, answers merged.
       const answers = await Promise.all(
-        [...byHost.values()].map((g) => deps.pds.call(g.host, action.nsid, { method: 'GET', params: { dids: g.dids } })),
+        [...byHost.values()].map((g) =>
+          deps.pds.call(g.host, action.nsid, { method: 'GET', params: { dids: g.dids } }),
+        ),
       )
       const failed = answers.find((a) => a.status >= 400)
       if (failed) return { kind: 'done', answer: failed, hosts }
-      const infos = answers.flatMap((a) => ((a.body as { infos?: unknown[] } | null)?.infos ?? []))
+      const infos = answers.flatMap((a) => (a.body as { infos?: unknown[] } | null)?.infos ?? [])
       return { kind: 'done', answer: { status: 200, body: { infos } }, hosts }
     }
     const answer = await deps.pds.call(hosts[0]!, action.nsid, built.call)
-    return { kind: 'done', answer: { status: answer.status, body: redactAnswer(answer.body) }, hosts }
+    return {
+      kind: 'done',
+      answer: { status: answer.status, body: redactAnswer(answer.body) },
+      hosts,
+    }
   } catch (err) {
     log.warn({ err, nsid: action.nsid }, 'admin upstream call failed')
     return { kind: 'upstream-error', reason: 'the upstream service could not be reached' }

@@ -60,54 +60,77 @@ async function adminRbacPlugin(app: FastifyInstance, raw: AdminRbacOptions): Pro
 
   // Own scope under the prefix: cookies, form bodies and rate limits stay inside the portal.
   const base = `<head><base href="${o.prefix}/">`
-  await app.register(async (scope) => {
-    if (!scope.hasRequestDecorator('cookies')) await scope.register(fastifyCookie)
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT }, (_req, body, done) => {
-      done(null, parseForm(body as string))
-    })
-    const limitsOn = o.rateLimits !== null
-    if (limitsOn) {
-      await scope.register(rateLimit, {
-        global: false,
-        ...(o.rateLimitStore ? { store: o.rateLimitStore as never } : {}),
-        errorResponseBuilder: (_req, ctx) =>
-          new RateLimitExceededError('Too many requests; slow down.', { headers: { 'retry-after': String(Math.ceil(ctx.ttl / 1000)) } }),
+  await app.register(
+    async (scope) => {
+      if (!scope.hasRequestDecorator('cookies')) await scope.register(fastifyCookie)
+      scope.addContentTypeParser(
+        'application/x-www-form-urlencoded',
+        { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT },
+        (_req, body, done) => {
+          done(null, parseForm(body as string))
+        },
+      )
+      const limitsOn = o.rateLimits !== null
+      if (limitsOn) {
+        await scope.register(rateLimit, {
+          global: false,
+          ...(o.rateLimitStore ? { store: o.rateLimitStore as never } : {}),
+          errorResponseBuilder: (_req, ctx) =>
+            new RateLimitExceededError('Too many requests; slow down.', {
+              headers: { 'retry-after': String(Math.ceil(ctx.ttl / 1000)) },
+            }),
+        })
+      }
+      scope.addHook('onSend', async (_req, reply, payload) => {
+        reply.header('cache-control', 'no-store')
+        reply.header('x-frame-options', 'DENY')
+        reply.header('x-content-type-options', 'nosniff')
+        reply.header('referrer-policy', 'same-origin')
+        reply.header(
+          'content-security-policy',
+          "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'",
+        )
+        // the pages link relatively; their base is the portal's prefix, wherever it is mounted
+        return typeof payload === 'string' && payload.startsWith('<!doctype html>')
+          ? payload.replace('<head>', base)
+          : payload
       })
-    }
-    scope.addHook('onSend', async (_req, reply, payload) => {
-      reply.header('cache-control', 'no-store')
-      reply.header('x-frame-options', 'DENY')
-      reply.header('x-content-type-options', 'nosniff')
-      reply.header('referrer-policy', 'same-origin')
-      reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'")
-      // the pages link relatively; their base is the portal's prefix, wherever it is mounted
-      return typeof payload === 'string' && payload.startsWith('<!doctype html>') ? payload.replace('<head>', base) : payload
-    })
-    const deps: PortalDeps = {
-      o,
-      rbac,
-      sessions,
-      audit,
-      loginLimit: limitsOn ? { rateLimit: { max: o.rateLimits!.loginPerMinute, timeWindow: MINUTE } } : {},
-      actionLimit: limitsOn
-        ? {
-            rateLimit: {
-              max: o.rateLimits!.actionsPerMinute,
-              timeWindow: MINUTE,
-              keyGenerator: (req: { cookies?: Record<string, string | undefined>; ip: string }) => req.cookies?.[SESSION_COOKIE] ?? req.ip,
-            },
-          }
-        : {},
-    }
-    registerLoginRoutes(scope, deps)
-    registerActionRoutes(scope, deps)
-    registerPageRoutes(scope, deps)
-    if (o.login.clientMetadata) {
-      const meta = o.login.clientMetadata
-      scope.get('/oauth/client-metadata.json', async (_req, reply) => reply.header('access-control-allow-origin', '*').send(meta))
-    }
-  }, { prefix: o.prefix })
+      const deps: PortalDeps = {
+        o,
+        rbac,
+        sessions,
+        audit,
+        loginLimit: limitsOn
+          ? { rateLimit: { max: o.rateLimits!.loginPerMinute, timeWindow: MINUTE } }
+          : {},
+        actionLimit: limitsOn
+          ? {
+              rateLimit: {
+                max: o.rateLimits!.actionsPerMinute,
+                timeWindow: MINUTE,
+                keyGenerator: (req: { cookies?: Record<string, string | undefined>; ip: string }) =>
+                  req.cookies?.[SESSION_COOKIE] ?? req.ip,
+              },
+            }
+          : {},
+      }
+      registerLoginRoutes(scope, deps)
+      registerActionRoutes(scope, deps)
+      registerPageRoutes(scope, deps)
+      if (o.login.clientMetadata) {
+        const meta = o.login.clientMetadata
+        scope.get('/oauth/client-metadata.json', async (_req, reply) =>
+          reply.header('access-control-allow-origin', '*').send(meta),
+        )
+      }
+    },
+    { prefix: o.prefix },
+  )
 }
 
 /** The admin portal: pages and `xrpc/:nsid` under `prefix` (default `/admin`), RBAC-checked and audited. */
-export const entrywayAdminRbac = fp(adminRbacPlugin, { name: '@entryway/admin-rbac', fastify: '5.x', dependencies: ['@entryway/xrpc'] })
+export const entrywayAdminRbac = fp(adminRbacPlugin, {
+  name: '@entryway/admin-rbac',
+  fastify: '5.x',
+  dependencies: ['@entryway/xrpc'],
+})

@@ -50,7 +50,11 @@ export class PortalSessions {
       expiresAt: new Date(now.getTime() + this.o.sessionTtlMs).toISOString(),
     }
     await this.o.stores.sessions.create(s)
-    reply.setCookie(SESSION_COOKIE, this.signer.sign(s.id), this.cookieOpts(Math.floor(this.o.sessionTtlMs / 1000)))
+    reply.setCookie(
+      SESSION_COOKIE,
+      this.signer.sign(s.id),
+      this.cookieOpts(Math.floor(this.o.sessionTtlMs / 1000)),
+    )
     return s
   }
 
@@ -62,7 +66,10 @@ export class PortalSessions {
   async check(req: FastifyRequest, reply: FastifyReply): Promise<SessionCheck> {
     const raw = req.cookies[SESSION_COOKIE]
     if (!raw) return { ok: false, reason: 'none' }
-    const refuse = async (reason: 'tampered' | 'unknown' | 'expired' | 'not-member', did?: string): Promise<SessionCheck> => {
+    const refuse = async (
+      reason: 'tampered' | 'unknown' | 'expired' | 'not-member',
+      did?: string,
+    ): Promise<SessionCheck> => {
       if (reason !== 'not-member') this.clear(reply)
       await this.audit.append({
         at: this.o.now().toISOString(),
@@ -103,6 +110,11 @@ export class PortalSessions {
   checkLoginCsrf(req: FastifyRequest, formToken: unknown): boolean {
     const c = req.cookies[LOGIN_CSRF_COOKIE]
     const un = c ? this.signer.unsign(c) : null
-    return !!(un?.valid && un.value && typeof formToken === 'string' && safeEqual(un.value, formToken))
+    return !!(
+      un?.valid &&
+      un.value &&
+      typeof formToken === 'string' &&
+      safeEqual(un.value, formToken)
+    )
   }
 }

@@ -44,7 +44,9 @@ export function isEndpointPattern(p: string): boolean {
   const last = segs.pop()!
   if (segs.length < (p.endsWith('*') ? 1 : 2)) return false
   if (!segs.every((s) => NSID_SEGMENT.test(s))) return false
-  return p.endsWith('*') ? last === '' || /^[a-zA-Z][a-zA-Z0-9-]*$/.test(last) : NSID_SEGMENT.test(last)
+  return p.endsWith('*')
+    ? last === '' || /^[a-zA-Z][a-zA-Z0-9-]*$/.test(last)
+    : NSID_SEGMENT.test(last)
 }
 
 export function endpointMatches(pattern: string, nsid: string): boolean {
@@ -55,7 +57,13 @@ function normalizeHost(h: string): string | null {
   if (h.startsWith('did:')) return DID.test(h) ? h : null
   try {
     const u = new URL(h)
-    if ((u.protocol !== 'http:' && u.protocol !== 'https:') || (u.pathname !== '/' && u.pathname !== '') || u.search || u.hash) return null
+    if (
+      (u.protocol !== 'http:' && u.protocol !== 'https:') ||
+      (u.pathname !== '/' && u.pathname !== '') ||
+      u.search ||
+      u.hash
+    )
+      return null
     return u.origin
   } catch {
     return null
@@ -76,8 +84,11 @@ export function parseRbacPolicy(text: string): RbacPolicy {
     throw new RbacConfigError([`YAML syntax: ${msg}`])
   }
   const problems: string[] = []
-  if (!isRecord(doc)) throw new RbacConfigError(['the file must be a mapping with `roles` and `members`'])
-  for (const k of Object.keys(doc)) if (k !== 'roles' && k !== 'members') problems.push(`${k}: unknown top-level key (expected roles, members)`)
+  if (!isRecord(doc))
+    throw new RbacConfigError(['the file must be a mapping with `roles` and `members`'])
+  for (const k of Object.keys(doc))
+    if (k !== 'roles' && k !== 'members')
+      problems.push(`${k}: unknown top-level key (expected roles, members)`)
 
   const roles = new Map<string, RbacRole>()
   if (!isRecord(doc.roles) || Object.keys(doc.roles).length === 0) {
@@ -85,19 +96,24 @@ export function parseRbacPolicy(text: string): RbacPolicy {
   } else {
     for (const [name, raw] of Object.entries(doc.roles)) {
       const at = `roles.${name}`
-      if (!ROLE_NAME.test(name)) problems.push(`${at}: role names are lower-case letters, digits, - and _`)
+      if (!ROLE_NAME.test(name))
+        problems.push(`${at}: role names are lower-case letters, digits, - and _`)
       if (!isRecord(raw)) {
         problems.push(`${at}: must be a mapping with endpoints`)
         continue
       }
-      for (const k of Object.keys(raw)) if (!ROLE_KEYS.has(k)) problems.push(`${at}.${k}: unknown key (expected endpoints, hosts, description)`)
+      for (const k of Object.keys(raw))
+        if (!ROLE_KEYS.has(k))
+          problems.push(`${at}.${k}: unknown key (expected endpoints, hosts, description)`)
       const endpoints: string[] = []
       if (!Array.isArray(raw.endpoints) || raw.endpoints.length === 0) {
         problems.push(`${at}.endpoints: must be a non-empty list of NSID patterns`)
       } else {
         raw.endpoints.forEach((e, i) => {
           if (typeof e !== 'string' || !isEndpointPattern(e)) {
-            problems.push(`${at}.endpoints[${i}]: ${JSON.stringify(e)} is not an NSID or an NSID prefix ending in *`)
+            problems.push(
+              `${at}.endpoints[${i}]: ${JSON.stringify(e)} is not an NSID or an NSID prefix ending in *`,
+            )
           } else endpoints.push(e)
         })
       }
@@ -109,18 +125,29 @@ export function parseRbacPolicy(text: string): RbacPolicy {
           hosts = []
           raw.hosts.forEach((h, i) => {
             const n = typeof h === 'string' ? normalizeHost(h) : null
-            if (!n) problems.push(`${at}.hosts[${i}]: ${JSON.stringify(h)} is not a host origin (https://pds.example) or a DID`)
+            if (!n)
+              problems.push(
+                `${at}.hosts[${i}]: ${JSON.stringify(h)} is not a host origin (https://pds.example) or a DID`,
+              )
             else hosts!.push(n)
           })
         }
       }
-      roles.set(name, Object.freeze({ name, endpoints: Object.freeze(endpoints), hosts: hosts && Object.freeze(hosts) }))
+      roles.set(
+        name,
+        Object.freeze({
+          name,
+          endpoints: Object.freeze(endpoints),
+          hosts: hosts && Object.freeze(hosts),
+        }),
+      )
     }
   }
 
   const members = new Map<string, readonly string[]>()
   const addMember = (atDid: string, at: string, did: unknown, raw: unknown) => {
-    if (typeof did !== 'string' || !DID.test(did)) problems.push(`${atDid}: not a did:plc or did:web DID`)
+    if (typeof did !== 'string' || !DID.test(did))
+      problems.push(`${atDid}: not a did:plc or did:web DID`)
     const list = typeof raw === 'string' ? [raw] : raw
     if (!Array.isArray(list) || list.length === 0) {
       problems.push(`${at}: must be a non-empty list of role names`)
@@ -129,7 +156,8 @@ export function parseRbacPolicy(text: string): RbacPolicy {
     const names: string[] = []
     list.forEach((r, i) => {
       if (typeof r !== 'string') problems.push(`${at}[${i}]: must be a role name`)
-      else if (isRecord(doc.roles) && !roles.has(r)) problems.push(`${at}[${i}]: unknown role ${JSON.stringify(r)}`)
+      else if (isRecord(doc.roles) && !roles.has(r))
+        problems.push(`${at}[${i}]: unknown role ${JSON.stringify(r)}`)
       else names.push(r)
     })
     if (typeof did !== 'string') return
@@ -146,13 +174,18 @@ export function parseRbacPolicy(text: string): RbacPolicy {
         problems.push(`${at}: must be a mapping with did and roles`)
         return
       }
-      for (const k of Object.keys(m)) if (!MEMBER_KEYS.has(k)) problems.push(`${at}.${k}: unknown key (expected did, roles, description)`)
+      for (const k of Object.keys(m))
+        if (!MEMBER_KEYS.has(k))
+          problems.push(`${at}.${k}: unknown key (expected did, roles, description)`)
       addMember(`${at}.did`, `${at}.roles`, m.did, m.roles)
     })
   } else if (!isRecord(doc.members)) {
-    problems.push('members: must be a mapping of DID → list of role names, or a list of { did, roles }')
+    problems.push(
+      'members: must be a mapping of DID → list of role names, or a list of { did, roles }',
+    )
   } else {
-    for (const [did, raw] of Object.entries(doc.members)) addMember(`members.${did}`, `members.${did}`, did, raw)
+    for (const [did, raw] of Object.entries(doc.members))
+      addMember(`members.${did}`, `members.${did}`, did, raw)
   }
   if (problems.length) throw new RbacConfigError(problems)
   return Object.freeze({ roles, members })

@@ -102,7 +102,10 @@ export class FileRbacSource implements RbacSource {
       const h = `missing:${(err as NodeJS.ErrnoException).code}`
       if (this.badHash !== h) {
         this.badHash = h
-        this.opts.log.error({ err, path: this.opts.path }, 'rbac file unreadable; keeping the last good policy')
+        this.opts.log.error(
+          { err, path: this.opts.path },
+          'rbac file unreadable; keeping the last good policy',
+        )
         this.opts.onReload?.({ ok: false, error: err as Error })
       }
       return
@@ -114,12 +117,18 @@ export class FileRbacSource implements RbacSource {
       this.policy = next
       this.goodHash = h
       this.badHash = null
-      this.opts.log.info({ path: this.opts.path, roles: next.roles.size, members: next.members.size }, 'rbac file reloaded')
+      this.opts.log.info(
+        { path: this.opts.path, roles: next.roles.size, members: next.members.size },
+        'rbac file reloaded',
+      )
       this.opts.onReload?.({ ok: true })
     } catch (err) {
       this.badHash = h
       const problems = err instanceof RbacConfigError ? err.problems : [String(err)]
-      this.opts.log.error({ path: this.opts.path, problems }, 'rbac file refused; keeping the last good policy')
+      this.opts.log.error(
+        { path: this.opts.path, problems },
+        'rbac file refused; keeping the last good policy',
+      )
       this.opts.onReload?.({ ok: false, error: err as Error })
     }
   }

@@ -29,7 +29,8 @@ export interface EntrywayXrpc {
 export function queryString(params: Record<string, string | string[]> | undefined): string {
   if (!params) return ''
   const q = new URLSearchParams()
-  for (const [k, v] of Object.entries(params)) for (const one of Array.isArray(v) ? v : [v]) q.append(k, one)
+  for (const [k, v] of Object.entries(params))
+    for (const one of Array.isArray(v) ? v : [v]) q.append(k, one)
   const s = q.toString()
   return s ? `?${s}` : ''
 }
@@ -38,7 +39,10 @@ export function basicAdminHeader(password: string): string {
   return `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`
 }
 
-async function readBody(body: { text(): Promise<string> }, contentType: string | undefined): Promise<unknown> {
+async function readBody(
+  body: { text(): Promise<string> },
+  contentType: string | undefined,
+): Promise<unknown> {
   const text = await body.text()
   if (!text) return null
   if (contentType?.includes('json')) {
@@ -77,6 +81,9 @@ export class UndiciPdsAdminXrpc implements PdsAdminXrpc {
       bodyTimeout: this.#timeoutMs,
     })
     const ct = res.headers['content-type']
-    return { status: res.statusCode, body: await readBody(res.body, Array.isArray(ct) ? ct[0] : ct) }
+    return {
+      status: res.statusCode,
+      body: await readBody(res.body, Array.isArray(ct) ? ct[0] : ct),
+    }
   }
 }

@@ -25,7 +25,8 @@ const entry = (i: number, over: Partial<AuditInput> = {}): AuditInput => ({
   ...over,
 })
 
-const append = (log: MemoryAuditLog, e: AuditInput) => log.append(e, (prev) => auditHash(e, prev, KEY))
+const append = (log: MemoryAuditLog, e: AuditInput) =>
+  log.append(e, (prev) => auditHash(e, prev, KEY))
 
 async function filled(n: number) {
   const log = new MemoryAuditLog()
@@ -45,7 +46,12 @@ function rechainWithoutKey(rows: AuditRow[], from: number): void {
 t.test('concurrent appends form one linear chain that verifies', async (t) => {
   const log = await filled(20)
   t.equal(log.rows.length, 20)
-  t.same(await verifyAuditChain(log.rows, KEY), { ok: true, rows: 20, lastId: 20, lastHash: log.rows.at(-1)!.hash })
+  t.same(await verifyAuditChain(log.rows, KEY), {
+    ok: true,
+    rows: 20,
+    lastId: 20,
+    lastHash: log.rows.at(-1)!.hash,
+  })
 })
 
 t.test('an edited row is detected', async (t) => {
@@ -54,42 +60,86 @@ t.test('an edited row is detected', async (t) => {
   t.match(await verifyAuditChain(log.rows, KEY), { ok: false, brokenAtId: 3, reason: /edited/ })
 })
 
-t.test('an edited row re-chained without the key (plain SHA-256, every later row too) is detected', async (t) => {
-  const log = await filled(5)
-  log.rows[1] = { ...log.rows[1]!, detail: 'rewritten' }
-  rechainWithoutKey(log.rows, 1)
-  t.match(await verifyAuditChain(log.rows, KEY), { ok: false, brokenAtId: 2, reason: /keyed hash/ })
-})
+t.test(
+  'an edited row re-chained without the key (plain SHA-256, every later row too) is detected',
+  async (t) => {
+    const log = await filled(5)
+    log.rows[1] = { ...log.rows[1]!, detail: 'rewritten' }
+    rechainWithoutKey(log.rows, 1)
+    t.match(await verifyAuditChain(log.rows, KEY), {
+      ok: false,
+      brokenAtId: 2,
+      reason: /keyed hash/,
+    })
+  },
+)
 
 t.test('a chain re-keyed with another key does not verify', async (t) => {
   const log = await filled(3)
-  t.match(await verifyAuditChain(log.rows, new Uint8Array(32).fill(2)), { ok: false, brokenAtId: 1 })
+  t.match(await verifyAuditChain(log.rows, new Uint8Array(32).fill(2)), {
+    ok: false,
+    brokenAtId: 1,
+  })
 })
 
 t.test('a deleted row is detected, including the first', async (t) => {
   const log = await filled(5)
-  t.match(await verifyAuditChain(log.rows.filter((r) => r.id !== 3), KEY), { ok: false, brokenAtId: 4 })
-  t.match(await verifyAuditChain(log.rows.slice(1), KEY), { ok: false, brokenAtId: 2, reason: /first row/ })
+  t.match(
+    await verifyAuditChain(
+      log.rows.filter((r) => r.id !== 3),
+      KEY,
+    ),
+    { ok: false, brokenAtId: 4 },
+  )
+  t.match(await verifyAuditChain(log.rows.slice(1), KEY), {
+    ok: false,
+    brokenAtId: 2,
+    reason: /first row/,
+  })
 })
 
 t.test('truncation: dropping the newest rows shows against the signed checkpoint', async (t) => {
   const log = await filled(6)
   const cp = signAuditCheckpoint(KEY, log.rows.at(-1)!, '2026-09-01T12:01:00.000Z')
   const cut = log.rows.slice(0, 4)
-  t.match(await verifyAuditChain(cut, KEY), { ok: true, rows: 4 }, 'without a checkpoint a shorter chain looks whole')
-  t.match(await verifyAuditChain(cut, KEY, cp), { ok: false, brokenAtId: 5, reason: /truncated: .* up to #6; the log now ends at #4/ })
+  t.match(
+    await verifyAuditChain(cut, KEY),
+    { ok: true, rows: 4 },
+    'without a checkpoint a shorter chain looks whole',
+  )
+  t.match(await verifyAuditChain(cut, KEY, cp), {
+    ok: false,
+    brokenAtId: 5,
+    reason: /truncated: .* up to #6; the log now ends at #4/,
+  })
   t.match(await verifyAuditChain(log.rows, KEY, cp), { ok: true, rows: 6 })
-  t.match(await verifyAuditChain(log.rows, KEY, { ...cp, id: 3 }), { ok: false, reason: /not signed/ }, 'a checkpoint edited to match a cut chain is refused')
+  t.match(
+    await verifyAuditChain(log.rows, KEY, { ...cp, id: 3 }),
+    { ok: false, reason: /not signed/ },
+    'a checkpoint edited to match a cut chain is refused',
+  )
 })
 
 t.test('filters and paging, newest first', async (t) => {
   const log = await filled(10)
   const p1 = await log.list({ allowed: true }, { limit: 3 })
-  t.same(p1.rows.map((r) => r.id), [10, 9, 7])
+  t.same(
+    p1.rows.map((r) => r.id),
+    [10, 9, 7],
+  )
   const p2 = await log.list({ allowed: true }, { limit: 3, beforeId: p1.cursor })
-  t.same(p2.rows.map((r) => r.id), [6, 5, 3])
-  t.same((await log.list({ nsid: 'com.atproto.admin.update*' }, { limit: 10 })).rows.map((r) => r.id), [9, 6, 3])
-  t.same((await log.list({ from: entry(4).at, to: entry(5).at }, { limit: 10 })).rows.map((r) => r.id), [5, 4])
+  t.same(
+    p2.rows.map((r) => r.id),
+    [6, 5, 3],
+  )
+  t.same(
+    (await log.list({ nsid: 'com.atproto.admin.update*' }, { limit: 10 })).rows.map((r) => r.id),
+    [9, 6, 3],
+  )
+  t.same(
+    (await log.list({ from: entry(4).at, to: entry(5).at }, { limit: 10 })).rows.map((r) => r.id),
+    [5, 4],
+  )
 })
 
 t.test('CSV cells are quoted and formula-safe', async (t) => {

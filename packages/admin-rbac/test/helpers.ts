@@ -46,8 +46,20 @@ members:
 `
 
 export const HOSTS: FleetHost[] = [
-  { id: 1, url: 'http://pds1.test', did: 'did:web:pds1.test', baseUrl: 'http://pds1.internal', status: 'enabled' },
-  { id: 2, url: 'http://pds2.test', did: 'did:web:pds2.test', baseUrl: 'http://pds2.internal', status: 'enabled' },
+  {
+    id: 1,
+    url: 'http://pds1.test',
+    did: 'did:web:pds1.test',
+    baseUrl: 'http://pds1.internal',
+    status: 'enabled',
+  },
+  {
+    id: 2,
+    url: 'http://pds2.test',
+    did: 'did:web:pds2.test',
+    baseUrl: 'http://pds2.internal',
+    status: 'enabled',
+  },
 ]
 
 /** Signs in as whatever DID the form names: tests only, never wired in production. */
@@ -92,27 +104,50 @@ export class Agent {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
   }
   keep(res: LightMyRequestResponse): LightMyRequestResponse {
-    for (const c of res.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
-      if (c.value === '' || c.maxAge === 0 || (c.expires && c.expires.getTime() < Date.now())) this.cookies.delete(c.name)
+    for (const c of res.cookies as {
+      name: string
+      value: string
+      maxAge?: number
+      expires?: Date
+    }[]) {
+      if (c.value === '' || c.maxAge === 0 || (c.expires && c.expires.getTime() < Date.now()))
+        this.cookies.delete(c.name)
       else this.cookies.set(c.name, c.value)
     }
     return res
   }
   async get(url: string, headers: Record<string, string> = {}) {
-    return this.keep(await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader(), ...headers } }))
+    return this.keep(
+      await this.app.inject({
+        method: 'GET',
+        url,
+        headers: { cookie: this.cookieHeader(), ...headers },
+      }),
+    )
   }
   async form(url: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
     return this.keep(
       await this.app.inject({
         method: 'POST',
         url,
-        headers: { cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        headers: {
+          cookie: this.cookieHeader(),
+          'content-type': 'application/x-www-form-urlencoded',
+          ...headers,
+        },
         payload: new URLSearchParams(fields).toString(),
       }),
     )
   }
   async json(url: string, body: unknown, headers: Record<string, string> = {}) {
-    return this.keep(await this.app.inject({ method: 'POST', url, headers: { cookie: this.cookieHeader(), ...headers }, payload: body as object }))
+    return this.keep(
+      await this.app.inject({
+        method: 'POST',
+        url,
+        headers: { cookie: this.cookieHeader(), ...headers },
+        payload: body as object,
+      }),
+    )
   }
   /** The CSRF token of the current page's forms. */
   static csrf(html: string): string {
@@ -134,7 +169,10 @@ export async function buildHarness(t: Tap, over: Partial<AdminRbacOptions> = {})
       pdsCalls.push({ host: host.url, nsid, call })
       if (nsid === 'com.atproto.admin.getAccountInfos') {
         const dids = ([] as string[]).concat(call.params?.dids ?? [])
-        return { status: 200, body: { infos: dids.map((did) => ({ did, handle: `${did.slice(8, 13)}.test` })) } }
+        return {
+          status: 200,
+          body: { infos: dids.map((did) => ({ did, handle: `${did.slice(8, 13)}.test` })) },
+        }
       }
       return { status: 200, body: { ok: true, host: host.url } }
     },
@@ -142,8 +180,13 @@ export async function buildHarness(t: Tap, over: Partial<AdminRbacOptions> = {})
   const entryway: EntrywayXrpc = {
     async call(nsid, call) {
       entrywayCalls.push({ nsid, call })
-      if (nsid === 'com.atproto.server.createInviteCode') return { status: 200, body: { code: 'entryway-test-abcde' } }
-      if (nsid === 'com.atproto.server.createAccount') return { status: 200, body: { did: 'did:plc:new', accessJwt: 'secret-a', refreshJwt: 'secret-r' } }
+      if (nsid === 'com.atproto.server.createInviteCode')
+        return { status: 200, body: { code: 'entryway-test-abcde' } }
+      if (nsid === 'com.atproto.server.createAccount')
+        return {
+          status: 200,
+          body: { did: 'did:plc:new', accessJwt: 'secret-a', refreshJwt: 'secret-r' },
+        }
       return { status: 200, body: {} }
     },
   }
@@ -156,8 +199,22 @@ export async function buildHarness(t: Tap, over: Partial<AdminRbacOptions> = {})
     stores: { sessions, audit, checkpoints },
     auditKey: AUDIT_KEY,
     fleet: new MemoryFleetDirectory(HOSTS, [
-      { did: ALICE, handle: 'alice.test', email: 'alice@example.com', hostId: 1, status: 'active', createdAt: '2026-01-01T00:00:00Z' },
-      { did: BOB, handle: 'bob.test', email: null, hostId: 2, status: 'active', createdAt: '2026-01-01T00:00:00Z' },
+      {
+        did: ALICE,
+        handle: 'alice.test',
+        email: 'alice@example.com',
+        hostId: 1,
+        status: 'active',
+        createdAt: '2026-01-01T00:00:00Z',
+      },
+      {
+        did: BOB,
+        handle: 'bob.test',
+        email: null,
+        hostId: 2,
+        status: 'active',
+        createdAt: '2026-01-01T00:00:00Z',
+      },
     ]),
     pds,
     entryway,
@@ -181,7 +238,8 @@ export async function buildHarness(t: Tap, over: Partial<AdminRbacOptions> = {})
       const res = await a.form('/admin/login', { _csrf: Agent.csrf(page.body), identifier: did })
       if (res.statusCode !== 303) throw new Error(`login start: ${res.statusCode} ${res.body}`)
       const cb = await a.get(res.headers.location as string)
-      if (cb.statusCode !== 303 && cb.statusCode !== 403) throw new Error(`callback: ${cb.statusCode}`)
+      if (cb.statusCode !== 303 && cb.statusCode !== 403)
+        throw new Error(`callback: ${cb.statusCode}`)
       return a
     },
   }

@@ -1,9 +1,17 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { isEndpointPattern, parseRbacPolicy, permissionsFor, RbacConfigError } from '../src/index.js'
+import {
+  isEndpointPattern,
+  parseRbacPolicy,
+  permissionsFor,
+  RbacConfigError,
+} from '../src/index.js'
 
-const example = readFileSync(fileURLToPath(new URL('../examples/rbac.yaml', import.meta.url)), 'utf8')
+const example = readFileSync(
+  fileURLToPath(new URL('../examples/rbac.yaml', import.meta.url)),
+  'utf8',
+)
 
 t.test('the shipped example parses, with the three roles', async (t) => {
   const p = parseRbacPolicy(example)
@@ -30,16 +38,50 @@ t.test('host limits', async (t) => {
 members:
   did:plc:aaaaaaaaaaaaaaaaaaaaaaaa: [r]`)
   const m = permissionsFor(p, 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa')
-  t.ok(m.allows('com.atproto.admin.updateSubjectStatus', { url: 'https://pds1.example.com', did: 'did:web:x' }))
-  t.ok(m.allows('com.atproto.admin.updateSubjectStatus', { url: 'https://other', did: 'did:web:pds3.example.com' }))
-  t.notOk(m.allows('com.atproto.admin.updateSubjectStatus', { url: 'https://pds2.example.com', did: 'did:web:y' }))
-  t.notOk(m.allows('com.atproto.admin.updateSubjectStatus', null), 'no host: not granted by a host-limited role')
+  t.ok(
+    m.allows('com.atproto.admin.updateSubjectStatus', {
+      url: 'https://pds1.example.com',
+      did: 'did:web:x',
+    }),
+  )
+  t.ok(
+    m.allows('com.atproto.admin.updateSubjectStatus', {
+      url: 'https://other',
+      did: 'did:web:pds3.example.com',
+    }),
+  )
+  t.notOk(
+    m.allows('com.atproto.admin.updateSubjectStatus', {
+      url: 'https://pds2.example.com',
+      did: 'did:web:y',
+    }),
+  )
+  t.notOk(
+    m.allows('com.atproto.admin.updateSubjectStatus', null),
+    'no host: not granted by a host-limited role',
+  )
   t.ok(m.mayEver('com.atproto.admin.updateSubjectStatus'))
 })
 
 t.test('patterns', async (t) => {
-  for (const ok of ['*', 'com.atproto.admin.*', 'com.atproto.admin.get*', 'com.atproto.admin.getAccountInfo', 'com.*']) t.ok(isEndpointPattern(ok), ok)
-  for (const bad of ['', 'com', 'com.atproto.*.x', '*.admin', 'com..atproto', 'com.atproto.admin.get Account', 'com.atproto.ad*min']) t.notOk(isEndpointPattern(bad), bad)
+  for (const ok of [
+    '*',
+    'com.atproto.admin.*',
+    'com.atproto.admin.get*',
+    'com.atproto.admin.getAccountInfo',
+    'com.*',
+  ])
+    t.ok(isEndpointPattern(ok), ok)
+  for (const bad of [
+    '',
+    'com',
+    'com.atproto.*.x',
+    '*.admin',
+    'com..atproto',
+    'com.atproto.admin.get Account',
+    'com.atproto.ad*min',
+  ])
+    t.notOk(isEndpointPattern(bad), bad)
 })
 
 t.test('strict validation lists every problem with its path', async (t) => {
@@ -68,21 +110,35 @@ extra: 1`),
     'roles.limited.hosts[1]',
     'members.not-a-did: not a did:plc or did:web DID',
     'members.did:plc:aaaaaaaaaaaaaaaaaaaaaaaa[0]: unknown role "ghost"',
-  ]) t.match(msgs, want)
+  ])
+    t.match(msgs, want)
 })
 
 t.test('YAML syntax errors and duplicate keys are refused', async (t) => {
-  t.throws(() => parseRbacPolicy('roles: [unclosed'), { name: 'RbacConfigError', message: /YAML syntax/ })
-  t.throws(() => parseRbacPolicy('roles:\n  a: { endpoints: ["*"] }\n  a: { endpoints: ["*"] }\n'), { message: /YAML syntax/ })
+  t.throws(() => parseRbacPolicy('roles: [unclosed'), {
+    name: 'RbacConfigError',
+    message: /YAML syntax/,
+  })
+  t.throws(
+    () => parseRbacPolicy('roles:\n  a: { endpoints: ["*"] }\n  a: { endpoints: ["*"] }\n'),
+    { message: /YAML syntax/ },
+  )
   t.throws(() => parseRbacPolicy('- a\n- b\n'), { message: /must be a mapping/ })
 })
 
 t.test("pds-gatekeeper's file loads unchanged: members as a list of { did, roles }", async (t) => {
-  const gatekeeper = readFileSync(fileURLToPath(new URL('../examples/gatekeeper-rbac.yaml', import.meta.url)), 'utf8')
+  const gatekeeper = readFileSync(
+    fileURLToPath(new URL('../examples/gatekeeper-rbac.yaml', import.meta.url)),
+    'utf8',
+  )
   t.match(gatekeeper, /members:\n(?:\s*#.*\n)*\s+- did: /, 'the example is in the list form')
   const p = parseRbacPolicy(gatekeeper)
   t.same([...p.roles.keys()].sort(), ['invite-manager', 'moderator', 'pds-admin'])
-  t.same([...p.members.keys()].sort(), ['did:plc:44ybard66vv44zksje25o7dz', 'did:plc:ewvi7nxzyoun6zhxrhs64oiz', 'did:plc:z72i7hdynmk6r22z27h6tvur'])
+  t.same([...p.members.keys()].sort(), [
+    'did:plc:44ybard66vv44zksje25o7dz',
+    'did:plc:ewvi7nxzyoun6zhxrhs64oiz',
+    'did:plc:z72i7hdynmk6r22z27h6tvur',
+  ])
   const admin = permissionsFor(p, 'did:plc:ewvi7nxzyoun6zhxrhs64oiz')
   t.same(admin.roleNames, ['pds-admin'])
   t.ok(admin.allows('com.atproto.admin.deleteAccount', null))
@@ -91,7 +147,11 @@ t.test("pds-gatekeeper's file loads unchanged: members as a list of { did, roles
   t.ok(both.allows('com.atproto.admin.updateSubjectStatus', null))
   t.ok(both.allows('com.atproto.server.createInviteCodes', null))
   t.notOk(both.allows('com.atproto.admin.deleteAccount', null))
-  t.same(permissionsFor(p, 'did:plc:44ybard66vv44zksje25o7dz').roleNames, ['moderator'], 'a flow-style roles list')
+  t.same(
+    permissionsFor(p, 'did:plc:44ybard66vv44zksje25o7dz').roleNames,
+    ['moderator'],
+    'a flow-style roles list',
+  )
 })
 
 t.test('the list form is validated like the map form, every problem with its path', async (t) => {
@@ -116,7 +176,8 @@ members:
     'members[2].roles: must be a non-empty list of role names',
     'members[3].role: unknown key',
     'members[4]: must be a mapping with did and roles',
-  ]) t.match(msgs, want)
+  ])
+    t.match(msgs, want)
   t.equal(err.problems.length, 5, msgs)
 })
 

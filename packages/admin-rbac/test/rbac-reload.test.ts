@@ -53,30 +53,48 @@ t.test('a valid edit applies without a restart (atomic rename, as editors do)', 
   t.ok(permissionsFor(src.current(), DID).allows('com.atproto.admin.deleteAccount', null))
 })
 
-t.test('an invalid edit is refused, logged with its problems, and the last good policy stays', async (t) => {
-  const { path, src, logs, results, nextReload } = setup(t)
-  const wait = nextReload()
-  writeFileSync(path, `roles:\n  moderator: { endpoints: ['com..bad'] }\nmembers:\n  ${DID}: [moderator, ghost]\n`)
-  await wait
-  t.same(results, [false])
-  t.ok(permissionsFor(src.current(), DID).allows('com.atproto.admin.getAccountInfo', null), 'still in force')
-  const err = logs.find((l) => l.level === 'error')!
-  t.equal(err.msg, 'rbac file refused; keeping the last good policy')
-  t.match((err.obj.problems as string[]).join('\n'), /roles\.moderator\.endpoints\[0\][^]*unknown role "ghost"/)
-  // The same bad content is not re-logged on every poll; a fix applies.
-  const fixed = nextReload()
-  writeFileSync(path, v2)
-  await fixed
-  t.same(results, [false, true])
-  t.equal(logs.filter((l) => l.level === 'error').length, 1)
-})
+t.test(
+  'an invalid edit is refused, logged with its problems, and the last good policy stays',
+  async (t) => {
+    const { path, src, logs, results, nextReload } = setup(t)
+    const wait = nextReload()
+    writeFileSync(
+      path,
+      `roles:\n  moderator: { endpoints: ['com..bad'] }\nmembers:\n  ${DID}: [moderator, ghost]\n`,
+    )
+    await wait
+    t.same(results, [false])
+    t.ok(
+      permissionsFor(src.current(), DID).allows('com.atproto.admin.getAccountInfo', null),
+      'still in force',
+    )
+    const err = logs.find((l) => l.level === 'error')!
+    t.equal(err.msg, 'rbac file refused; keeping the last good policy')
+    t.match(
+      (err.obj.problems as string[]).join('\n'),
+      /roles\.moderator\.endpoints\[0\][^]*unknown role "ghost"/,
+    )
+    // The same bad content is not re-logged on every poll; a fix applies.
+    const fixed = nextReload()
+    writeFileSync(path, v2)
+    await fixed
+    t.same(results, [false, true])
+    t.equal(logs.filter((l) => l.level === 'error').length, 1)
+  },
+)
 
 t.test('a broken file at start stops boot', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'rbac-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   writeFileSync(join(dir, 'r.yaml'), 'roles: {}\n')
   t.throws(
-    () => new FileRbacSource({ path: join(dir, 'r.yaml'), pollIntervalMs: 1000, debounceMs: 10, log: { info() {}, error() {} } }),
+    () =>
+      new FileRbacSource({
+        path: join(dir, 'r.yaml'),
+        pollIntervalMs: 1000,
+        debounceMs: 10,
+        log: { info() {}, error() {} },
+      }),
     { name: 'RbacConfigError' },
   )
 })

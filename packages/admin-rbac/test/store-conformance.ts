@@ -1,5 +1,13 @@
 import t from 'tap'
-import { auditHash, verifyAuditChain, type AdminSessionStore, type AuditInput, type AuditLog, type AuditRow, type FleetDirectory } from '../src/index.js'
+import {
+  auditHash,
+  verifyAuditChain,
+  type AdminSessionStore,
+  type AuditInput,
+  type AuditLog,
+  type AuditRow,
+  type FleetDirectory,
+} from '../src/index.js'
 
 /** One backing of the admin portal's stores, with the writes other paths (or an attacker) make. */
 export interface AdminStoreSet {
@@ -11,7 +19,10 @@ export interface AdminStoreSet {
   editAuditRow(id: number, patch: Pick<AuditRow, 'allowed'>): Promise<void>
   deleteAuditRow(id: number): Promise<void>
   /** Adds a host and accounts on it as placement does; returns the host's id. */
-  addHost(h: { url: string; did: string; internalUrl: string | null }, accounts: { did: string; handle: string }[]): Promise<number>
+  addHost(
+    h: { url: string; did: string; internalUrl: string | null },
+    accounts: { did: string; handle: string }[],
+  ): Promise<number>
   close(): Promise<void>
 }
 
@@ -43,16 +54,26 @@ export function adminStoreConformance(target: AdminStoreTarget): void {
     t.teardown(() => set.close())
     // Two "instances" appending at once still make one line.
     const [log, other] = set.auditLogs
-    await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? log : other).append(entry(i + 1), sealOf(entry(i + 1)))))
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        (i % 2 ? log : other).append(entry(i + 1), sealOf(entry(i + 1))),
+      ),
+    )
     const all = []
     for await (const r of log.scan({}, 5)) all.push(r)
     t.equal(all.length, 12)
     t.ok((await verifyAuditChain(log.scan({}, 5), KEY)).ok, 'chain intact')
 
-    const page = await log.list({ actorDid: 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa', allowed: true }, { limit: 2 })
+    const page = await log.list(
+      { actorDid: 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa', allowed: true },
+      { limit: 2 },
+    )
     t.equal(page.rows.length, 2)
     t.ok(page.rows[0]!.id > page.rows[1]!.id, 'newest first')
-    const rest = await log.list({ actorDid: 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa', allowed: true }, { limit: 10, beforeId: page.cursor })
+    const rest = await log.list(
+      { actorDid: 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa', allowed: true },
+      { limit: 10, beforeId: page.cursor },
+    )
     t.ok(rest.rows.every((r) => r.actorDid === 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa' && r.allowed))
     t.equal((await log.list({ nsid: 'com.atproto.admin.update*' }, { limit: 50 })).rows.length, 4)
     t.equal((await log.list({ from: entry(3).at, to: entry(4).at }, { limit: 50 })).rows.length, 2)
@@ -60,7 +81,11 @@ export function adminStoreConformance(target: AdminStoreTarget): void {
     // Editing a row in the database is detected.
     const victim = all[5]!
     await set.editAuditRow(victim.id, { allowed: !victim.allowed })
-    t.match(await verifyAuditChain(log.scan({}, 5), KEY), { ok: false, brokenAtId: victim.id, reason: /edited/ })
+    t.match(await verifyAuditChain(log.scan({}, 5), KEY), {
+      ok: false,
+      brokenAtId: victim.id,
+      reason: /edited/,
+    })
     await set.editAuditRow(victim.id, { allowed: victim.allowed })
     // Deleting one is too.
     await set.deleteAuditRow(all[8]!.id)
@@ -80,17 +105,33 @@ export function adminStoreConformance(target: AdminStoreTarget): void {
     await s.delete('b')
     t.equal(await s.get('b'), null)
 
-    const hostId = await set.addHost({ url: 'http://pds1.test', did: 'did:web:pds1.test', internalUrl: 'http://10.0.0.1:2583' }, [
-      { did: 'did:plc:b1', handle: 'bob.test' },
-      { did: 'did:plc:a1', handle: 'alice.test' },
-      { did: 'did:plc:c1', handle: 'carol.test' },
-    ])
+    const hostId = await set.addHost(
+      { url: 'http://pds1.test', did: 'did:web:pds1.test', internalUrl: 'http://10.0.0.1:2583' },
+      [
+        { did: 'did:plc:b1', handle: 'bob.test' },
+        { did: 'did:plc:a1', handle: 'alice.test' },
+        { did: 'did:plc:c1', handle: 'carol.test' },
+      ],
+    )
     const fleet = set.fleet
-    t.match(await fleet.hostForAccount('did:plc:a1'), { id: hostId, url: 'http://pds1.test', baseUrl: 'http://10.0.0.1:2583' })
+    t.match(await fleet.hostForAccount('did:plc:a1'), {
+      id: hostId,
+      url: 'http://pds1.test',
+      baseUrl: 'http://10.0.0.1:2583',
+    })
     t.equal(await fleet.hostForAccount('did:plc:zz'), null)
     const p1 = await fleet.listAccounts({ limit: 2 })
-    t.same(p1.accounts.map((a) => a.did), ['did:plc:a1', 'did:plc:b1'])
-    t.same((await fleet.listAccounts({ limit: 2, cursor: p1.cursor })).accounts.map((a) => a.did), ['did:plc:c1'])
-    t.same((await fleet.listAccounts({ limit: 5, query: 'car' })).accounts.map((a) => a.handle), ['carol.test'])
+    t.same(
+      p1.accounts.map((a) => a.did),
+      ['did:plc:a1', 'did:plc:b1'],
+    )
+    t.same(
+      (await fleet.listAccounts({ limit: 2, cursor: p1.cursor })).accounts.map((a) => a.did),
+      ['did:plc:c1'],
+    )
+    t.same(
+      (await fleet.listAccounts({ limit: 5, query: 'car' })).accounts.map((a) => a.handle),
+      ['carol.test'],
+    )
   })
 }

@@ -97,7 +97,10 @@ export async function openDatabase(opts: DatabaseOptions = {}): Promise<Database
       // Name the migration table's schema explicitly: otherwise kysely's introspection can see a
       // `kysely_migration` table of another schema (PLC's, a test's) and take it for ours.
       const schema =
-        opts.schema ?? (opts.url ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined)
+        opts.schema ??
+        (opts.url
+          ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
+          : undefined)
       const migrator = new Migrator({
         db,
         provider: { getMigrations: async () => migrations },

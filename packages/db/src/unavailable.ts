@@ -15,11 +15,21 @@ export class DatabaseUnavailableError extends Error {
 }
 
 /** Socket-level failures of the connection to Postgres. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'])
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+])
 /** SQLSTATEs: admin/crash shutdown, cannot connect now (starting up / shutting down), too many connections. */
 const SERVER_CODES = new Set(['57P01', '57P02', '57P03', '53300'])
 /** What pg and pg-pool say without a code. */
-const MESSAGES = /timeout exceeded when trying to connect|Connection terminated|not queryable|Client was closed|Connection ended unexpectedly/i
+const MESSAGES =
+  /timeout exceeded when trying to connect|Connection terminated|not queryable|Client was closed|Connection ended unexpectedly/i
 
 /** True for errors that mean "the database is not there right now" rather than "this query is wrong". */
 export function isDatabaseUnavailable(err: unknown): boolean {
@@ -28,7 +38,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     if (e instanceof DatabaseUnavailableError) return true
     const code = typeof e.code === 'string' ? e.code : ''
     // class 08: connection exception
-    if (NETWORK_CODES.has(code) || SERVER_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code)) return true
+    if (NETWORK_CODES.has(code) || SERVER_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))
+      return true
     if (typeof e.message === 'string' && MESSAGES.test(e.message)) return true
     e = e.cause as typeof e
   }
@@ -36,7 +47,9 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 }
 
 const mapError = (err: unknown): unknown =>
-  isDatabaseUnavailable(err) && !(err instanceof DatabaseUnavailableError) ? new DatabaseUnavailableError({ cause: err }) : err
+  isDatabaseUnavailable(err) && !(err instanceof DatabaseUnavailableError)
+    ? new DatabaseUnavailableError({ cause: err })
+    : err
 
 const patched = new WeakSet<DatabaseConnection>()
 
@@ -53,7 +66,10 @@ function patch(conn: DatabaseConnection): DatabaseConnection {
       throw mapError(err)
     }
   }
-  conn.streamQuery = async function* <R>(q: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+  conn.streamQuery = async function* <R>(
+    q: CompiledQuery,
+    chunkSize?: number,
+  ): AsyncIterableIterator<QueryResult<R>> {
     try {
       yield* stream<R>(q, chunkSize as number)
     } catch (err) {

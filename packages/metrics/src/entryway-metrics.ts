@@ -45,7 +45,10 @@ export interface CreateMetricsOptions {
 }
 
 /** Creates every family on `registry`. Two instances may share a process, each with its registry. */
-export function createEntrywayMetrics(registry: Registry, o: CreateMetricsOptions): EntrywayMetricFamilies {
+export function createEntrywayMetrics(
+  registry: Registry,
+  o: CreateMetricsOptions,
+): EntrywayMetricFamilies {
   const p = o.prefix
   const registers = [registry]
   // The families touched on every request keep plain tallies (`TallyHistogram`) and hand them
@@ -118,7 +121,11 @@ export function createEntrywayMetrics(registry: Registry, o: CreateMetricsOption
   return {
     registry,
     httpRequest(route, method, status, seconds) {
-      httpDuration.observe(`${route} ${method} ${status}`, () => ({ route, method, status: String(status) }), seconds)
+      httpDuration.observe(
+        `${route} ${method} ${status}`,
+        () => ({ route, method, status: String(status) }),
+        seconds,
+      )
     },
     upstream(host, status, seconds) {
       upstream.observe(`${host} ${status}`, () => ({ host, status: String(status) }), seconds)

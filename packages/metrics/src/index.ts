@@ -1,5 +1,11 @@
 export { entrywayMetrics, UNMATCHED_ROUTE, LOGIN_ROUTE } from './plugin.js'
-export { createEntrywayMetrics, noopMetrics, type EntrywayMetrics, type EntrywayMetricFamilies, type CreateMetricsOptions } from './entryway-metrics.js'
+export {
+  createEntrywayMetrics,
+  noopMetrics,
+  type EntrywayMetrics,
+  type EntrywayMetricFamilies,
+  type CreateMetricsOptions,
+} from './entryway-metrics.js'
 export {
   resolveOptions,
   DEFAULT_PREFIX,

@@ -4,7 +4,9 @@ import { optionsKit } from '@entryway/xrpc'
 export const DEFAULT_PREFIX = 'entryway_'
 export const DEFAULT_PATH = '/metrics'
 /** Seconds: from a cached proxy hop (sub-ms) to a slow sign-up (seconds). */
-export const DEFAULT_HTTP_BUCKETS: readonly number[] = Object.freeze([0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])
+export const DEFAULT_HTTP_BUCKETS: readonly number[] = Object.freeze([
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+])
 export const DEFAULT_UPSTREAM_BUCKETS: readonly number[] = DEFAULT_HTTP_BUCKETS
 
 export interface MetricsPluginOptions {
@@ -38,7 +40,13 @@ const { fail, bool } = optionsKit('@entryway/metrics')
 
 function buckets(name: string, v: unknown, def: readonly number[]): readonly number[] {
   if (v === undefined) return def
-  if (!Array.isArray(v) || v.length === 0 || !v.every((b, i) => typeof b === 'number' && b > 0 && Number.isFinite(b) && (i === 0 || b > v[i - 1]))) {
+  if (
+    !Array.isArray(v) ||
+    v.length === 0 ||
+    !v.every(
+      (b, i) => typeof b === 'number' && b > 0 && Number.isFinite(b) && (i === 0 || b > v[i - 1]),
+    )
+  ) {
     fail(`${name} must be a non-empty increasing list of positive numbers`)
   }
   return Object.freeze([...(v as number[])])
@@ -47,13 +55,17 @@ function buckets(name: string, v: unknown, def: readonly number[]): readonly num
 /** Validates and fills defaults; returns a new frozen object and never touches `raw`. */
 export function resolveOptions(raw: MetricsPluginOptions = {}): Readonly<ResolvedMetricsOptions> {
   if (typeof raw !== 'object' || raw === null) fail('options must be an object')
-  if (raw.registry !== undefined && !(raw.registry instanceof Registry)) fail('registry must be a prom-client Registry')
+  if (raw.registry !== undefined && !(raw.registry instanceof Registry))
+    fail('registry must be a prom-client Registry')
   const prefix = raw.prefix ?? DEFAULT_PREFIX
-  if (typeof prefix !== 'string' || !/^[a-zA-Z_:][a-zA-Z0-9_:]*$|^$/.test(prefix)) fail('prefix must be a valid metric name prefix')
+  if (typeof prefix !== 'string' || !/^[a-zA-Z_:][a-zA-Z0-9_:]*$|^$/.test(prefix))
+    fail('prefix must be a valid metric name prefix')
   const path = raw.path === undefined ? DEFAULT_PATH : raw.path
-  if (path !== null && (typeof path !== 'string' || !path.startsWith('/'))) fail('path must start with / (or be null)')
+  if (path !== null && (typeof path !== 'string' || !path.startsWith('/')))
+    fail('path must start with / (or be null)')
   const token = raw.token ?? null
-  if (token !== null && (typeof token !== 'string' || token.length < 16)) fail('token must be a string of at least 16 characters')
+  if (token !== null && (typeof token !== 'string' || token.length < 16))
+    fail('token must be a string of at least 16 characters')
   return Object.freeze({
     registry: raw.registry ?? new Registry(),
     prefix,

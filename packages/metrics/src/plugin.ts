@@ -4,7 +4,11 @@ import fp from 'fastify-plugin'
 import { collectDefaultMetrics } from 'prom-client'
 import { AuthRequiredError } from '@entryway/xrpc'
 import { resolveOptions, type MetricsPluginOptions } from './options.js'
-import { createEntrywayMetrics, type EntrywayMetricFamilies, type EntrywayMetrics } from './entryway-metrics.js'
+import {
+  createEntrywayMetrics,
+  type EntrywayMetricFamilies,
+  type EntrywayMetrics,
+} from './entryway-metrics.js'
 
 /** Label of requests no route matched (404s): never the raw URL, which clients choose. */
 export const UNMATCHED_ROUTE = '__unmatched'
@@ -24,7 +28,11 @@ declare module 'fastify' {
 
 async function metricsPlugin(app: FastifyInstance, raw: MetricsPluginOptions) {
   const o = resolveOptions(raw)
-  const families = createEntrywayMetrics(o.registry, { prefix: o.prefix, httpBuckets: o.httpBuckets, upstreamBuckets: o.upstreamBuckets })
+  const families = createEntrywayMetrics(o.registry, {
+    prefix: o.prefix,
+    httpBuckets: o.httpBuckets,
+    upstreamBuckets: o.upstreamBuckets,
+  })
   if (o.defaultMetrics) collectDefaultMetrics({ register: o.registry, prefix: o.prefix })
   app.decorate('entrywayMetrics', families as EntrywayMetrics)
   app.decorate('entrywayMetricsRegistry', o.registry)
@@ -34,13 +42,18 @@ async function metricsPlugin(app: FastifyInstance, raw: MetricsPluginOptions) {
   // route only (every other request would pay for a global onSend hook that does nothing).
   const readLoginError: onSendHookHandler = (req, reply, payload, done) => {
     if (reply.statusCode >= 400 && reply.statusCode !== 429 && typeof payload === 'string') {
-      ;(req as unknown as Record<symbol, string>)[kLoginError] = ERROR_NAME.exec(payload)?.[1] ?? 'other'
+      ;(req as unknown as Record<symbol, string>)[kLoginError] =
+        ERROR_NAME.exec(payload)?.[1] ?? 'other'
     }
     done(null, payload)
   }
   app.addHook('onRoute', (route) => {
     if (route.url !== LOGIN_ROUTE) return
-    const existing = route.onSend ? (Array.isArray(route.onSend) ? route.onSend : [route.onSend]) : []
+    const existing = route.onSend
+      ? Array.isArray(route.onSend)
+        ? route.onSend
+        : [route.onSend]
+      : []
     route.onSend = [readLoginError, ...existing]
   })
   // callback style: no promise per request on the hot path
@@ -73,4 +86,8 @@ const digest = (s: string) => createHash('sha256').update(s).digest()
  * PDS host, accounts placed per host, login failures, rate-limit hits and cache hit ratios, on a
  * registry of its own, scraped at `/metrics`. Not encapsulated: its hooks see every route.
  */
-export const entrywayMetrics = fp(metricsPlugin, { name: '@entryway/metrics', fastify: '5.x', dependencies: ['@entryway/xrpc'] })
+export const entrywayMetrics = fp(metricsPlugin, {
+  name: '@entryway/metrics',
+  fastify: '5.x',
+  dependencies: ['@entryway/xrpc'],
+})

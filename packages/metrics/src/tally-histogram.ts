@@ -60,19 +60,35 @@ export class TallyHistogram<L extends Record<string, string>> {
   }
 
   /** The metric as prom-client's registry renders it. */
-  async get(): Promise<{ name: string; help: string; type: string; aggregator: string; values: MetricValue[] }> {
+  async get(): Promise<{
+    name: string
+    help: string
+    type: string
+    aggregator: string
+    values: MetricValue[]
+  }> {
     const values: MetricValue[] = []
     const bucketName = `${this.name}_bucket`
     for (const s of this.series.values()) {
       let acc = 0
       for (let i = 0; i < this.buckets.length; i++) {
         acc += s.counts[i]!
-        values.push({ labels: { le: this.buckets[i]!, ...s.labels }, value: acc, metricName: bucketName })
+        values.push({
+          labels: { le: this.buckets[i]!, ...s.labels },
+          value: acc,
+          metricName: bucketName,
+        })
       }
       values.push({ labels: { le: '+Inf', ...s.labels }, value: s.count, metricName: bucketName })
       values.push({ labels: { ...s.labels }, value: s.sum, metricName: `${this.name}_sum` })
       values.push({ labels: { ...s.labels }, value: s.count, metricName: `${this.name}_count` })
     }
-    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values }
+    return {
+      name: this.name,
+      help: this.help,
+      type: this.type,
+      aggregator: this.aggregator,
+      values,
+    }
   }
 }

@@ -1,6 +1,11 @@
 import t from 'tap'
 import { Registry } from 'prom-client'
-import { DEFAULT_HTTP_BUCKETS, DEFAULT_PATH, DEFAULT_PREFIX, resolveOptions } from '../src/options.js'
+import {
+  DEFAULT_HTTP_BUCKETS,
+  DEFAULT_PATH,
+  DEFAULT_PREFIX,
+  resolveOptions,
+} from '../src/options.js'
 
 t.test('defaults', async (t) => {
   const o = resolveOptions()
@@ -36,7 +41,8 @@ t.test('rejects bad options with the package name', async (t) => {
     { httpBuckets: [1, 0.5] },
     { upstreamBuckets: [-1] },
   ]
-  for (const raw of bad) t.throws(() => resolveOptions(raw as never), /^@entryway\/metrics: /, JSON.stringify(raw))
+  for (const raw of bad)
+    t.throws(() => resolveOptions(raw as never), /^@entryway\/metrics: /, JSON.stringify(raw))
 })
 
 t.test('path null serves no route', async (t) => {

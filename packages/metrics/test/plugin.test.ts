@@ -31,10 +31,22 @@ t.test('counts requests by route pattern and status, and serves /metrics', async
   const res = await app.inject('/metrics')
   t.equal(res.statusCode, 200)
   t.match(res.headers['content-type'], /text\/plain/)
-  t.equal(value(res.body, 'entryway_http_requests_total{route="/xrpc/app.test.ok/:id",method="GET",status="200"}'), 2)
-  t.equal(value(res.body, 'entryway_http_requests_total{route="__unmatched",method="GET",status="404"}'), 1)
+  t.equal(
+    value(
+      res.body,
+      'entryway_http_requests_total{route="/xrpc/app.test.ok/:id",method="GET",status="200"}',
+    ),
+    2,
+  )
+  t.equal(
+    value(res.body, 'entryway_http_requests_total{route="__unmatched",method="GET",status="404"}'),
+    1,
+  )
   t.notMatch(res.body, /secret-looking-path/, 'raw URLs never become labels')
-  t.match(res.body, /entryway_http_request_duration_seconds_bucket\{le="0.001",route="\/xrpc\/app.test.ok\/:id"/)
+  t.match(
+    res.body,
+    /entryway_http_request_duration_seconds_bucket\{le="0.001",route="\/xrpc\/app.test.ok\/:id"/,
+  )
 })
 
 t.test('login failures by XRPC error, rate-limit hits by route', async (t) => {
@@ -56,7 +68,10 @@ t.test('reports from other plugins, cache ratio gauge', async (t) => {
   m.cacheLookup('did', false)
   m.cacheLookup('did', true)
   const body = (await app.inject('/metrics')).body
-  t.equal(value(body, 'entryway_upstream_duration_seconds_count{host="http://pds1.test",status="200"}'), 1)
+  t.equal(
+    value(body, 'entryway_upstream_duration_seconds_count{host="http://pds1.test",status="200"}'),
+    1,
+  )
   t.equal(value(body, 'entryway_accounts_placed_total{host="http://pds1.test"}'), 1)
   t.equal(value(body, 'entryway_cache_lookups_total{cache="did",result="hit"}'), 3)
   t.equal(value(body, 'entryway_cache_hit_ratio{cache="did"}'), 0.75)
@@ -67,7 +82,13 @@ t.test('two instances in one process keep separate registries', async (t) => {
   const b = await build(t, { defaultMetrics: true })
   await a.inject('/xrpc/app.test.ok/1')
   const bb = (await b.inject('/metrics')).body
-  t.equal(value(bb, 'entryway_http_requests_total{route="/xrpc/app.test.ok/:id",method="GET",status="200"}'), 0)
+  t.equal(
+    value(
+      bb,
+      'entryway_http_requests_total{route="/xrpc/app.test.ok/:id",method="GET",status="200"}',
+    ),
+    0,
+  )
   t.match(bb, /entryway_process_resident_memory_bytes/)
 })
 
@@ -78,6 +99,9 @@ t.test('a token guards the scrape route', async (t) => {
   t.same(no.json(), { error: 'AuthenticationRequired', message: 'A metrics token is required' })
   const bad = await app.inject({ url: '/metrics', headers: { authorization: 'Bearer nope' } })
   t.equal(bad.statusCode, 401)
-  const ok = await app.inject({ url: '/metrics', headers: { authorization: 'Bearer a-long-scrape-token-123' } })
+  const ok = await app.inject({
+    url: '/metrics',
+    headers: { authorization: 'Bearer a-long-scrape-token-123' },
+  })
   t.equal(ok.statusCode, 200)
 })

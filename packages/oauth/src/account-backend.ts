@@ -30,7 +30,12 @@ export interface OAuthAccountBackend {
    * the emailed code: without `emailOtp` it sends one and answers `email-otp-required`. `ip` is the
    * client's address, for the sign-in limits.
    */
-  authenticate(input: { identifier: string; password: string; emailOtp?: string; ip: string }): Promise<OAuthAuthenticateResult>
+  authenticate(input: {
+    identifier: string
+    password: string
+    emailOtp?: string
+    ip: string
+  }): Promise<OAuthAuthenticateResult>
   /** `null` for unknown, deleted or taken-down accounts: their OAuth sessions then stop working. */
   getAccount(did: string): Promise<OAuthAccount | null>
 }

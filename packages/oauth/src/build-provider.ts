@@ -12,7 +12,9 @@ export async function buildProvider(opts: ResolvedOAuthOptions): Promise<OAuthPr
   const { privateJwk, previousPublicJwks } = opts.signingKey
   // No kid: each PDS holds exactly one kid-less key, and a token with a kid would not match it.
   const signing = await JoseKey.fromJWK({ ...privateJwk, alg: 'ES256K' })
-  const previous = await Promise.all(previousPublicJwks.map((jwk) => JoseKey.fromJWK({ ...jwk, alg: 'ES256K' })))
+  const previous = await Promise.all(
+    previousPublicJwks.map((jwk) => JoseKey.fromJWK({ ...jwk, alg: 'ES256K' })),
+  )
   const store = new EntrywayProviderStore(opts.stores, opts.accounts)
   const { scopeRefs } = opts.stores
 
@@ -25,7 +27,11 @@ export async function buildProvider(opts: ResolvedOAuthOptions): Promise<OAuthPr
     ...(opts.safeFetch ? { safeFetch: opts.safeFetch } : {}),
     branding: {
       name: opts.serviceName,
-      links: opts.links.map((l) => ({ title: l.title, href: l.href, ...(l.rel ? { rel: l.rel } : {}) })),
+      links: opts.links.map((l) => ({
+        title: l.title,
+        href: l.href,
+        ...(l.rel ? { rel: l.rel } : {}),
+      })),
     },
     async onCreateToken({ claims }) {
       const scope = claims.scope

@@ -11,13 +11,19 @@ const CACHE_CONTROL = 'public, max-age=86400, immutable'
  * whose scope is `ref:<id>`. An unknown reference is `InvalidScopeReference`, which makes the PDS
  * treat the token as invalid.
  */
-export function registerDereferenceScope(app: FastifyInstance, deps: { scopeRefs: OAuthScopeRefStore }): void {
+export function registerDereferenceScope(
+  app: FastifyInstance,
+  deps: { scopeRefs: OAuthScopeRefStore },
+): void {
   app.get('/xrpc/com.atproto.temp.dereferenceScope', async (req, reply) => {
     const { scope } = req.query as { scope?: unknown }
-    if (typeof scope !== 'string' || scope === '') throw new InvalidRequestError('Error: Params must have the property "scope"')
-    if (!isScopeRef(scope)) throw new InvalidRequestError('Not a scope reference', 'InvalidScopeReference')
+    if (typeof scope !== 'string' || scope === '')
+      throw new InvalidRequestError('Error: Params must have the property "scope"')
+    if (!isScopeRef(scope))
+      throw new InvalidRequestError('Not a scope reference', 'InvalidScopeReference')
     const full = await deps.scopeRefs.getScope(scope.slice(SCOPE_REF_PREFIX.length))
-    if (full === null) throw new InvalidRequestError('Scope reference not found', 'InvalidScopeReference')
+    if (full === null)
+      throw new InvalidRequestError('Scope reference not found', 'InvalidScopeReference')
     reply.header('cache-control', CACHE_CONTROL)
     return { scope: full }
   })

@@ -10,7 +10,11 @@ export {
   type OAuthLink,
   type JwkJson,
 } from './options.js'
-export type { OAuthAccount, OAuthAccountBackend, OAuthAuthenticateResult } from './account-backend.js'
+export type {
+  OAuthAccount,
+  OAuthAccountBackend,
+  OAuthAuthenticateResult,
+} from './account-backend.js'
 export type * from './stores.js'
 export { scopeRefId, isScopeRef, SCOPE_REF_PREFIX } from './scope-ref.js'
 export { PROVIDER_PATHS } from './mount-provider.js'

@@ -1,5 +1,9 @@
 import { randomInt } from 'node:crypto'
-import type { OAuthAccount, OAuthAccountBackend, OAuthAuthenticateResult } from './account-backend.js'
+import type {
+  OAuthAccount,
+  OAuthAccountBackend,
+  OAuthAuthenticateResult,
+} from './account-backend.js'
 import type {
   AuthorizedClientData,
   ClientId,
@@ -14,7 +18,13 @@ import type {
   RefreshToken,
   TokenId,
 } from './stores.js'
-import type { FoundRequestResult, LexiconData, RequestData, RequestId, UpdateRequestData } from '@atproto/oauth-provider/store'
+import type {
+  FoundRequestResult,
+  LexiconData,
+  RequestData,
+  RequestId,
+  UpdateRequestData,
+} from '@atproto/oauth-provider/store'
 
 /** In-memory stores for tests and single-process use. Not shared between instances. */
 export function createMemoryOAuthStores(now: () => number = Date.now): OAuthStores {
@@ -66,7 +76,13 @@ export function createMemoryOAuthStores(now: () => number = Date.now): OAuthStor
         if (!deviceData) throw new Error('unknown device')
         const cur = deviceAccounts.get(daKey(deviceId, did))
         const at = new Date(now())
-        deviceAccounts.set(daKey(deviceId, did), { deviceId, did, deviceData, createdAt: cur?.createdAt ?? at, updatedAt: at })
+        deviceAccounts.set(daKey(deviceId, did), {
+          deviceId,
+          did,
+          deviceData,
+          createdAt: cur?.createdAt ?? at,
+          updatedAt: at,
+        })
       },
       async getDeviceAccount(deviceId, did) {
         const r = deviceAccounts.get(daKey(deviceId, did))
@@ -96,10 +112,18 @@ export function createMemoryOAuthStores(now: () => number = Date.now): OAuthStor
     },
     tokens: {
       async createToken(id: TokenId, data: CreateTokenData, refreshToken?: RefreshToken) {
-        if (refreshToken && (usedRefresh.has(refreshToken) || [...tokens.values()].some((t) => t.currentRefreshToken === refreshToken))) {
+        if (
+          refreshToken &&
+          (usedRefresh.has(refreshToken) ||
+            [...tokens.values()].some((t) => t.currentRefreshToken === refreshToken))
+        ) {
           throw new Error('Refresh token already in use')
         }
-        tokens.set(id, { id, data: structuredClone(data), currentRefreshToken: refreshToken ?? null })
+        tokens.set(id, {
+          id,
+          data: structuredClone(data),
+          currentRefreshToken: refreshToken ?? null,
+        })
       },
       async readToken(id) {
         return structuredClone(tokens.get(id) ?? null)
@@ -115,12 +139,18 @@ export function createMemoryOAuthStores(now: () => number = Date.now): OAuthStor
         for (const [rt, tid] of usedRefresh) if (tid === id) usedRefresh.set(rt, newId)
         if (cur.currentRefreshToken) usedRefresh.set(cur.currentRefreshToken, newId)
         tokens.delete(id)
-        tokens.set(newId, { id: newId, data: { ...cur.data, ...newData }, currentRefreshToken: newRefreshToken })
+        tokens.set(newId, {
+          id: newId,
+          data: { ...cur.data, ...newData },
+          currentRefreshToken: newRefreshToken,
+        })
       },
       async findTokenByRefreshToken(rt) {
         const used = usedRefresh.get(rt)
         if (used) return structuredClone(tokens.get(used) ?? null)
-        return structuredClone([...tokens.values()].find((t) => t.currentRefreshToken === rt) ?? null)
+        return structuredClone(
+          [...tokens.values()].find((t) => t.currentRefreshToken === rt) ?? null,
+        )
       },
       async findTokenByCode(code) {
         return structuredClone([...tokens.values()].find((t) => t.data.code === code) ?? null)
@@ -186,10 +216,21 @@ export class MemoryAccountBackend implements OAuthAccountBackend {
     this.accounts.delete(did)
   }
 
-  async authenticate({ identifier, password, emailOtp }: { identifier: string; password: string; emailOtp?: string }): Promise<OAuthAuthenticateResult> {
+  async authenticate({
+    identifier,
+    password,
+    emailOtp,
+  }: {
+    identifier: string
+    password: string
+    emailOtp?: string
+  }): Promise<OAuthAuthenticateResult> {
     const id = identifier.toLowerCase()
-    const a = [...this.accounts.values()].find((x) => x.did === identifier || x.handle === id || x.email === id)
-    if (!a || a.password !== password) return { ok: false, reason: 'invalid-credentials', ...(a ? { did: a.did } : {}) }
+    const a = [...this.accounts.values()].find(
+      (x) => x.did === identifier || x.handle === id || x.email === id,
+    )
+    if (!a || a.password !== password)
+      return { ok: false, reason: 'invalid-credentials', ...(a ? { did: a.did } : {}) }
     if (a.takendown) return { ok: false, reason: 'takendown', did: a.did }
     if (a.emailAuthFactor && a.email) {
       const hint = a.email.replace(/^(.).*@/, '$1***@')
@@ -199,7 +240,8 @@ export class MemoryAccountBackend implements OAuthAccountBackend {
         this.onEmailOtp(a.email, code)
         return { ok: false, reason: 'email-otp-required', did: a.did, hint }
       }
-      if (this.codes.get(a.did) !== emailOtp.trim()) return { ok: false, reason: 'email-otp-invalid', did: a.did, hint }
+      if (this.codes.get(a.did) !== emailOtp.trim())
+        return { ok: false, reason: 'email-otp-invalid', did: a.did, hint }
       this.codes.delete(a.did)
     }
     return { ok: true, account: this.toAccount(a) }
@@ -211,6 +253,13 @@ export class MemoryAccountBackend implements OAuthAccountBackend {
   }
 
   private toAccount(a: MemoryAccount): OAuthAccount {
-    return { did: a.did, handle: a.handle, email: a.email, emailConfirmed: a.emailConfirmed, pdsDid: a.pdsDid, deactivated: a.deactivated }
+    return {
+      did: a.did,
+      handle: a.handle,
+      email: a.email,
+      emailConfirmed: a.emailConfirmed,
+      pdsDid: a.pdsDid,
+      deactivated: a.deactivated,
+    }
   }
 }

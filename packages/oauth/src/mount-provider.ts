@@ -1,5 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  HTTPMethods,
+} from 'fastify'
 import { OAuthError } from '@atproto/oauth-provider/errors'
 import { oauthMiddleware } from '@atproto/oauth-provider/middleware'
 import type { OAuthProvider } from '@atproto/oauth-provider/provider'
@@ -18,12 +24,21 @@ export const PROVIDER_PATHS = [
 const METHODS: HTTPMethods[] = ['GET', 'POST', 'OPTIONS']
 
 /** Expected outcomes of sign-in and DPoP, not worth a warning. */
-const QUIET_ERRORS = new Set(['use_dpop_nonce', 'second_authentication_factor_required', 'invalid_dpop_proof'])
+const QUIET_ERRORS = new Set([
+  'use_dpop_nonce',
+  'second_authentication_factor_required',
+  'invalid_dpop_proof',
+])
 
 /** An http-errors style error (`status`/`statusCode`) that blames the request, not us. */
 function isClientFault(err: unknown): boolean {
   const e = err as { status?: unknown; statusCode?: unknown } | null
-  const status = typeof e?.statusCode === 'number' ? e.statusCode : typeof e?.status === 'number' ? e.status : 500
+  const status =
+    typeof e?.statusCode === 'number'
+      ? e.statusCode
+      : typeof e?.status === 'number'
+        ? e.status
+        : 500
   return status >= 400 && status < 500
 }
 
@@ -43,7 +58,10 @@ export async function mountProvider(app: FastifyInstance, provider: OAuthProvide
         log.info({ error: err.error, description: err.error_description }, 'oauth request rejected')
       } else if (isClientFault(err)) {
         // the provider's other 4xx (a navigation without sec-fetch headers, a bad UI API call)
-        log.info({ err: { name: (err as Error).name, message: (err as Error).message } }, 'oauth request rejected')
+        log.info(
+          { err: { name: (err as Error).name, message: (err as Error).message } },
+          'oauth request rejected',
+        )
       } else {
         log.error({ err }, `oauth provider: ${message}`)
       }
@@ -59,20 +77,34 @@ export async function mountProvider(app: FastifyInstance, provider: OAuthProvide
       reply.hijack()
       const res: ServerResponse = reply.raw
       requests.set(req.raw, req)
-      providerRequest.run({ ip: req.ip }, () => handler(req.raw, res, (err?: unknown) => {
-        if (err) req.log.error({ err }, 'oauth provider failed')
-        if (res.headersSent) {
-          if (!res.writableEnded) res.end()
-          return
-        }
-        const status = err ? 500 : 404
-        res.writeHead(status, { 'content-type': 'application/json' })
-        res.end(JSON.stringify(err ? { error: 'server_error', error_description: 'Internal server error' } : { error: 'not_found', error_description: 'Not found' }))
-      }))
+      providerRequest.run({ ip: req.ip }, () =>
+        handler(req.raw, res, (err?: unknown) => {
+          if (err) req.log.error({ err }, 'oauth provider failed')
+          if (res.headersSent) {
+            if (!res.writableEnded) res.end()
+            return
+          }
+          const status = err ? 500 : 404
+          res.writeHead(status, { 'content-type': 'application/json' })
+          res.end(
+            JSON.stringify(
+              err
+                ? { error: 'server_error', error_description: 'Internal server error' }
+                : { error: 'not_found', error_description: 'Not found' },
+            ),
+          )
+        }),
+      )
     }
     for (const url of PROVIDER_PATHS) {
       // the provider parses and answers its own input, in OAuth's error shape
-      scope.route({ method: METHODS, url, exposeHeadRoute: false, handler: serve, config: { rawInput: true } })
+      scope.route({
+        method: METHODS,
+        url,
+        exposeHeadRoute: false,
+        handler: serve,
+        config: { rawInput: true },
+      })
     }
   })
 }

@@ -64,7 +64,16 @@ export interface ResolvedOAuthOptions {
   safeFetch: typeof globalThis.fetch | undefined
 }
 
-const STORE_NAMES = ['requests', 'devices', 'deviceAccounts', 'authorizedClients', 'tokens', 'lexicons', 'replay', 'scopeRefs'] as const
+const STORE_NAMES = [
+  'requests',
+  'devices',
+  'deviceAccounts',
+  'authorizedClients',
+  'tokens',
+  'lexicons',
+  'replay',
+  'scopeRefs',
+] as const
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
 
 const kit = optionsKit('@entryway/oauth')
@@ -77,44 +86,61 @@ function fail(msg: string): never {
 export function resolveOptions(raw: OAuthPluginOptions): Readonly<ResolvedOAuthOptions> {
   kit.object(raw)
   const issuer = checkIssuer(raw.issuer)
-  if (typeof raw.serviceName !== 'string' || raw.serviceName.trim() === '') fail('serviceName must be a non-empty string')
+  if (typeof raw.serviceName !== 'string' || raw.serviceName.trim() === '')
+    fail('serviceName must be a non-empty string')
 
   const key = raw.signingKey?.privateJwk
   if (!key || key.kty !== 'EC' || key.crv !== 'secp256k1' || typeof key.d !== 'string') {
     fail('signingKey.privateJwk must be a secp256k1 (ES256K) private JWK')
   }
-  if (key.kid !== undefined) fail('signingKey.privateJwk must have no kid: PDSes verify OAuth tokens with a kid-less key')
+  if (key.kid !== undefined)
+    fail('signingKey.privateJwk must have no kid: PDSes verify OAuth tokens with a kid-less key')
   const previous = raw.signingKey.previousPublicJwks ?? []
   for (const p of previous) {
-    if (p.kty !== 'EC' || p.crv !== 'secp256k1' || p.d !== undefined) fail('signingKey.previousPublicJwks must be secp256k1 public JWKs')
+    if (p.kty !== 'EC' || p.crv !== 'secp256k1' || p.d !== undefined)
+      fail('signingKey.previousPublicJwks must be secp256k1 public JWKs')
   }
 
   if (!(raw.dpopSecret instanceof Uint8Array) || raw.dpopSecret.length !== DPOP_SECRET_BYTES) {
     fail(`dpopSecret must be ${DPOP_SECRET_BYTES} bytes`)
   }
-  if (!raw.accounts || typeof raw.accounts.authenticate !== 'function' || typeof raw.accounts.getAccount !== 'function') {
+  if (
+    !raw.accounts ||
+    typeof raw.accounts.authenticate !== 'function' ||
+    typeof raw.accounts.getAccount !== 'function'
+  ) {
     fail('accounts must implement authenticate() and getAccount()')
   }
   if (!raw.stores || typeof raw.stores !== 'object') fail('stores are required')
   for (const name of STORE_NAMES) if (!raw.stores[name]) fail(`stores.${name} is required`)
 
   const tokenMaxAgeMs = raw.tokenMaxAgeMs ?? DEFAULT_TOKEN_MAX_AGE_MS
-  if (!Number.isInteger(tokenMaxAgeMs) || tokenMaxAgeMs < 60_000 || tokenMaxAgeMs > MAX_TOKEN_MAX_AGE_MS) {
+  if (
+    !Number.isInteger(tokenMaxAgeMs) ||
+    tokenMaxAgeMs < 60_000 ||
+    tokenMaxAgeMs > MAX_TOKEN_MAX_AGE_MS
+  ) {
     fail(`tokenMaxAgeMs must be an integer between 60000 and ${MAX_TOKEN_MAX_AGE_MS}`)
   }
   const scopeRefMinLength = raw.scopeRefMinLength ?? DEFAULT_SCOPE_REF_MIN_LENGTH
-  if (!Number.isInteger(scopeRefMinLength) || scopeRefMinLength < 0) fail('scopeRefMinLength must be a non-negative integer')
+  if (!Number.isInteger(scopeRefMinLength) || scopeRefMinLength < 0)
+    fail('scopeRefMinLength must be a non-negative integer')
 
   const links = (raw.links ?? []).map((l) => {
-    if (typeof l?.title !== 'string' || !/^https?:\/\//.test(l?.href ?? '')) fail('links need a title and an http(s) href')
+    if (typeof l?.title !== 'string' || !/^https?:\/\//.test(l?.href ?? ''))
+      fail('links need a title and an http(s) href')
     return Object.freeze({ ...l })
   })
-  if (raw.safeFetch !== undefined && typeof raw.safeFetch !== 'function') fail('safeFetch must be a function')
+  if (raw.safeFetch !== undefined && typeof raw.safeFetch !== 'function')
+    fail('safeFetch must be a function')
 
   return Object.freeze({
     issuer,
     serviceName: raw.serviceName.trim(),
-    signingKey: Object.freeze({ privateJwk: Object.freeze({ ...key }), previousPublicJwks: Object.freeze(previous.map((p) => Object.freeze({ ...p }))) }),
+    signingKey: Object.freeze({
+      privateJwk: Object.freeze({ ...key }),
+      previousPublicJwks: Object.freeze(previous.map((p) => Object.freeze({ ...p }))),
+    }),
     dpopSecret: Uint8Array.from(raw.dpopSecret),
     accounts: raw.accounts,
     stores: Object.freeze({ ...raw.stores }),
@@ -134,8 +160,10 @@ function checkIssuer(issuer: unknown): string {
   } catch {
     fail('issuer must be a URL')
   }
-  if (url.origin !== issuer) fail('issuer must be an origin with no trailing slash, path, query or credentials')
-  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) fail('issuer must be https (http only on localhost)')
+  if (url.origin !== issuer)
+    fail('issuer must be an origin with no trailing slash, path, query or credentials')
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname))
+    fail('issuer must be https (http only on localhost)')
   if (url.protocol !== 'http:' && url.protocol !== 'https:') fail('issuer must be https')
   return issuer
 }

@@ -37,4 +37,8 @@ async function oauthPlugin(app: FastifyInstance, raw: OAuthPluginOptions): Promi
   await mountProvider(app, provider)
 }
 
-export const entrywayOAuth = fp(oauthPlugin, { name: '@entryway/oauth', fastify: '5.x', dependencies: ['@entryway/xrpc'] })
+export const entrywayOAuth = fp(oauthPlugin, {
+  name: '@entryway/oauth',
+  fastify: '5.x',
+  dependencies: ['@entryway/xrpc'],
+})

@@ -55,7 +55,9 @@ export function toProviderAccount(a: OAuthAccount): Account {
  * accounts to {@link OAuthAccountBackend}. A session whose account is gone (deleted, taken down) reads
  * as absent, so its refresh fails at once.
  */
-export class EntrywayProviderStore implements AccountStore, RequestStore, DeviceStore, LexiconStore, TokenStore, ReplayStore {
+export class EntrywayProviderStore
+  implements AccountStore, RequestStore, DeviceStore, LexiconStore, TokenStore, ReplayStore
+{
   constructor(
     private readonly stores: OAuthStores,
     private readonly accounts: OAuthAccountBackend,
@@ -63,13 +65,25 @@ export class EntrywayProviderStore implements AccountStore, RequestStore, Device
 
   // AccountStore: sign-in and the account chooser
 
-  async authenticateAccount({ username, password, emailOtp }: AuthenticateAccountData): Promise<Account> {
+  async authenticateAccount({
+    username,
+    password,
+    emailOtp,
+  }: AuthenticateAccountData): Promise<Account> {
     const ip = providerRequest.getStore()?.ip ?? 'unknown'
-    const res = await this.accounts.authenticate({ identifier: username, password, emailOtp: emailOtp || undefined, ip })
+    const res = await this.accounts.authenticate({
+      identifier: username,
+      password,
+      emailOtp: emailOtp || undefined,
+      ip,
+    })
     if (res.ok) return toProviderAccount(res.account)
     switch (res.reason) {
       case 'invalid-credentials':
-        throw new InvalidCredentialsError('Invalid identifier or password', res.did as Did | undefined)
+        throw new InvalidCredentialsError(
+          'Invalid identifier or password',
+          res.did as Did | undefined,
+        )
       case 'takendown':
         throw new InvalidRequestError('Account was taken down')
       case 'rate-limited':
@@ -87,7 +101,11 @@ export class EntrywayProviderStore implements AccountStore, RequestStore, Device
     return { account: toProviderAccount(account), authorizedClients: clients.get(did) ?? new Map() }
   }
 
-  async setAuthorizedClient(did: Did, clientId: ClientId, data: AuthorizedClientData): Promise<void> {
+  async setAuthorizedClient(
+    did: Did,
+    clientId: ClientId,
+    data: AuthorizedClientData,
+  ): Promise<void> {
     await this.stores.authorizedClients.setAuthorizedClient(did, clientId, data)
   }
 
@@ -106,7 +124,9 @@ export class EntrywayProviderStore implements AccountStore, RequestStore, Device
     await this.stores.deviceAccounts.removeDeviceAccount(deviceId, did)
   }
 
-  async listDeviceAccounts(filter: { did: Did } | { deviceId: DeviceId }): Promise<DeviceAccount[]> {
+  async listDeviceAccounts(
+    filter: { did: Did } | { deviceId: DeviceId },
+  ): Promise<DeviceAccount[]> {
     return this.toDeviceAccounts(await this.stores.deviceAccounts.listDeviceAccounts(filter))
   }
 
@@ -214,7 +234,12 @@ export class EntrywayProviderStore implements AccountStore, RequestStore, Device
   deleteToken(id: TokenId): Promise<void> {
     return this.stores.tokens.deleteToken(id)
   }
-  rotateToken(id: TokenId, newId: TokenId, newRefreshToken: RefreshToken, newData: NewTokenData): Promise<void> {
+  rotateToken(
+    id: TokenId,
+    newId: TokenId,
+    newRefreshToken: RefreshToken,
+    newData: NewTokenData,
+  ): Promise<void> {
     return this.stores.tokens.rotateToken(id, newId, newRefreshToken, newData)
   }
   async findTokenByRefreshToken(refreshToken: RefreshToken): Promise<TokenInfo | null> {
@@ -227,7 +252,12 @@ export class EntrywayProviderStore implements AccountStore, RequestStore, Device
     const account = await this.accounts.getAccount(did)
     if (!account) return []
     const rows = await this.stores.tokens.listAccountTokens(did)
-    return rows.map((r) => ({ id: r.id, data: r.data, account: toProviderAccount(account), currentRefreshToken: r.currentRefreshToken }))
+    return rows.map((r) => ({
+      id: r.id,
+      data: r.data,
+      account: toProviderAccount(account),
+      currentRefreshToken: r.currentRefreshToken,
+    }))
   }
 
   private async toTokenInfo(row: OAuthTokenRecord | null): Promise<TokenInfo | null> {
@@ -235,7 +265,12 @@ export class EntrywayProviderStore implements AccountStore, RequestStore, Device
     const account = await this.accounts.getAccount(row.data.did)
     // A deleted or taken-down account: the session is gone with it.
     if (!account) return null
-    return { id: row.id, data: row.data, account: toProviderAccount(account), currentRefreshToken: row.currentRefreshToken }
+    return {
+      id: row.id,
+      data: row.data,
+      account: toProviderAccount(account),
+      currentRefreshToken: row.currentRefreshToken,
+    }
   }
 
   private async requireAccount(did: string): Promise<OAuthAccount> {

@@ -68,7 +68,12 @@ export interface OAuthTokenStore {
   readToken(id: TokenId): Promise<OAuthTokenRecord | null>
   deleteToken(id: TokenId): Promise<void>
   /** @throws when `newRefreshToken` was already used */
-  rotateToken(id: TokenId, newId: TokenId, newRefreshToken: RefreshToken, newData: NewTokenData): Promise<void>
+  rotateToken(
+    id: TokenId,
+    newId: TokenId,
+    newRefreshToken: RefreshToken,
+    newData: NewTokenData,
+  ): Promise<void>
   /** Finds the session by its current refresh token or by any refresh token it used before. */
   findTokenByRefreshToken(refreshToken: RefreshToken): Promise<OAuthTokenRecord | null>
   findTokenByCode(code: Code): Promise<OAuthTokenRecord | null>
@@ -90,7 +95,9 @@ export interface OAuthDeviceAccountStore {
   upsertDeviceAccount(deviceId: DeviceId, did: string): Promise<void>
   getDeviceAccount(deviceId: DeviceId, did: string): Promise<OAuthDeviceAccountRecord | null>
   removeDeviceAccount(deviceId: DeviceId, did: string): Promise<void>
-  listDeviceAccounts(filter: { did: string } | { deviceId: DeviceId }): Promise<OAuthDeviceAccountRecord[]>
+  listDeviceAccounts(
+    filter: { did: string } | { deviceId: DeviceId },
+  ): Promise<OAuthDeviceAccountRecord[]>
   /** Signs an account out of every device (password change, account deletion). */
   removeAccount(did: string): Promise<void>
 }
@@ -102,7 +109,9 @@ export interface AuthorizedClientData {
 /** The scopes each account granted each client (consent is not asked again for these). */
 export interface OAuthAuthorizedClientStore {
   setAuthorizedClient(did: string, clientId: ClientId, data: AuthorizedClientData): Promise<void>
-  listAuthorizedClients(dids: readonly string[]): Promise<Map<string, Map<ClientId, AuthorizedClientData>>>
+  listAuthorizedClients(
+    dids: readonly string[],
+  ): Promise<Map<string, Map<ClientId, AuthorizedClientData>>>
 }
 
 /**

@@ -4,8 +4,24 @@ import * as jose from 'jose'
 import { startAs, PDS_DID } from './helpers.js'
 import { RawClient, headlessAuthorize } from './raw-client.js'
 
-const ALICE = { did: 'did:plc:alice0000000000000000000', handle: 'alice.test', email: 'alice@mail.test', emailConfirmed: true, pdsDid: PDS_DID, deactivated: false, password: 'alice-pass', emailAuthFactor: false }
-const BOB = { ...ALICE, did: 'did:plc:bob00000000000000000000', handle: 'bob.test', email: 'bob@mail.test', password: 'bob-pass', emailAuthFactor: true }
+const ALICE = {
+  did: 'did:plc:alice0000000000000000000',
+  handle: 'alice.test',
+  email: 'alice@mail.test',
+  emailConfirmed: true,
+  pdsDid: PDS_DID,
+  deactivated: false,
+  password: 'alice-pass',
+  emailAuthFactor: false,
+}
+const BOB = {
+  ...ALICE,
+  did: 'did:plc:bob00000000000000000000',
+  handle: 'bob.test',
+  email: 'bob@mail.test',
+  password: 'bob-pass',
+  emailAuthFactor: true,
+}
 
 async function signedIn(t: Tap.Test, overrides = {}) {
   const as = await startAs(t, overrides)
@@ -17,7 +33,10 @@ async function signedIn(t: Tap.Test, overrides = {}) {
 
 async function authorize(as: { url: string }, client: RawClient, user = ALICE) {
   const { requestUri, verifier, state } = await client.par()
-  const r = await headlessAuthorize(as.url, client.authorizeUrl(requestUri), { username: user.handle, password: user.password })
+  const r = await headlessAuthorize(as.url, client.authorizeUrl(requestUri), {
+    username: user.handle,
+    password: user.password,
+  })
   return { ...r, verifier, sentState: state, requestUri }
 }
 
@@ -37,7 +56,11 @@ t.test('code flow: the access token has the shape every PDS verifies', async (t)
   // Verify as the PDS does: the entryway public key, no kid, typ at+jwt, issuer, audience.
   const { d: _d, ...pub } = as.jwk
   const key = await jose.importJWK(pub as unknown as jose.JWK, 'ES256K')
-  const { payload } = await jose.jwtVerify(tok.json.access_token, key, { typ: 'at+jwt', issuer: as.url, audience: PDS_DID })
+  const { payload } = await jose.jwtVerify(tok.json.access_token, key, {
+    typ: 'at+jwt',
+    issuer: as.url,
+    audience: PDS_DID,
+  })
   t.match(payload.jti, /^tok-[0-9a-f]{32}$/)
   t.equal(payload.sub, ALICE.did)
   t.equal(payload.scope, 'atproto transition:generic')
@@ -98,9 +121,27 @@ t.test('a replayed DPoP proof is refused', async (t) => {
   const r = await authorize(as, client)
   // client.nonce is current after PAR: build one proof and use it twice
   const proof = await client.proof('POST', `${as.url}/oauth/token`)
-  const ok = await client.post('/oauth/token', { grant_type: 'authorization_code', client_id: client.clientId, redirect_uri: client.redirectUri, code: r.code!, code_verifier: r.verifier }, proof)
+  const ok = await client.post(
+    '/oauth/token',
+    {
+      grant_type: 'authorization_code',
+      client_id: client.clientId,
+      redirect_uri: client.redirectUri,
+      code: r.code!,
+      code_verifier: r.verifier,
+    },
+    proof,
+  )
   t.equal(ok.status, 200)
-  const again = await client.post('/oauth/token', { grant_type: 'refresh_token', client_id: client.clientId, refresh_token: ok.json.refresh_token }, proof)
+  const again = await client.post(
+    '/oauth/token',
+    {
+      grant_type: 'refresh_token',
+      client_id: client.clientId,
+      refresh_token: ok.json.refresh_token,
+    },
+    proof,
+  )
   t.equal(again.status, 401)
   t.equal(again.json.error, 'invalid_dpop_proof')
   t.match(again.json.error_description, /replay/i)
@@ -114,10 +155,20 @@ t.test('an expired authorization request cannot be completed', async (t) => {
   // The browser's first step, the authorize page, sends the user straight back to the client
   // with the OAuth error (RFC 6749 §4.1.2.1) instead of a sign-in page.
   const res = await new Promise<{ status?: number; location?: string }>((resolve, reject) => {
-    httpGet(client.authorizeUrl(requestUri), { headers: { 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document', 'sec-fetch-site': 'cross-site' } }, (r) => {
-      r.resume()
-      resolve({ status: r.statusCode, location: r.headers.location })
-    }).on('error', reject)
+    httpGet(
+      client.authorizeUrl(requestUri),
+      {
+        headers: {
+          'sec-fetch-mode': 'navigate',
+          'sec-fetch-dest': 'document',
+          'sec-fetch-site': 'cross-site',
+        },
+      },
+      (r) => {
+        r.resume()
+        resolve({ status: r.statusCode, location: r.headers.location })
+      },
+    ).on('error', reject)
   })
   t.equal(res.status, 303, 'redirected back to the client')
   const back = new URL(res.location ?? 'http://invalid/')
@@ -137,10 +188,16 @@ t.test('email 2FA: sign-in needs the mailed code', async (t) => {
   t.equal(as.mails.length, 1)
   t.equal(as.mails[0]!.to, BOB.email)
   const second = await client.par()
-  const wrong = await headlessAuthorize(as.url, client.authorizeUrl(second.requestUri), { ...creds, emailOtp: () => (as.mails.at(-1)!.code === '000000' ? '111111' : '000000') })
+  const wrong = await headlessAuthorize(as.url, client.authorizeUrl(second.requestUri), {
+    ...creds,
+    emailOtp: () => (as.mails.at(-1)!.code === '000000' ? '111111' : '000000'),
+  })
   t.notOk(wrong.code, 'a wrong code is refused')
   const third = await client.par()
-  const withCode = await headlessAuthorize(as.url, client.authorizeUrl(third.requestUri), { ...creds, emailOtp: () => as.mails.at(-1)!.code })
+  const withCode = await headlessAuthorize(as.url, client.authorizeUrl(third.requestUri), {
+    ...creds,
+    emailOtp: () => as.mails.at(-1)!.code,
+  })
   t.ok(withCode.code, 'signed in with the code')
   const tok = await client.exchange(withCode.code!, third.verifier)
   t.equal(tok.json.sub, BOB.did)

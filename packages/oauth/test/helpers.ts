@@ -1,7 +1,13 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { xrpcErrorHandler } from '@entryway/xrpc'
-import { entrywayOAuth, createMemoryOAuthStores, MemoryAccountBackend, type OAuthPluginOptions, type OAuthStores } from '../src/index.js'
+import {
+  entrywayOAuth,
+  createMemoryOAuthStores,
+  MemoryAccountBackend,
+  type OAuthPluginOptions,
+  type OAuthStores,
+} from '../src/index.js'
 
 export const PDS_DID = 'did:web:pds1.test'
 
@@ -20,7 +26,11 @@ export interface TestAs {
 }
 
 /** A listening Fastify with the plugin on memory stores; closed on teardown. */
-export async function startAs(t: Tap.Test, overrides: Partial<OAuthPluginOptions> = {}, listen = true): Promise<TestAs> {
+export async function startAs(
+  t: Tap.Test,
+  overrides: Partial<OAuthPluginOptions> = {},
+  listen = true,
+): Promise<TestAs> {
   const mails: Array<{ to: string; code: string }> = []
   const accounts = new MemoryAccountBackend((to, code) => mails.push({ to, code }))
   const stores = overrides.stores ?? createMemoryOAuthStores()

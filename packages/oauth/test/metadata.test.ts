@@ -23,21 +23,36 @@ t.test('jwks publishes no private part', async (t) => {
   t.notMatch(res.body, /"d"/)
 })
 
-t.test('dereferenceScope: unknown and malformed references are InvalidScopeReference', async (t) => {
-  const as = await startAs(t, {}, false)
-  await as.stores.scopeRefs.putScope('bafkqknown', 'atproto transition:generic')
-  const ok = await as.app.inject({ method: 'GET', url: '/xrpc/com.atproto.temp.dereferenceScope?scope=ref:bafkqknown' })
-  t.equal(ok.statusCode, 200)
-  t.same(ok.json(), { scope: 'atproto transition:generic' })
-  const unknown = await as.app.inject({ method: 'GET', url: '/xrpc/com.atproto.temp.dereferenceScope?scope=ref:bafkqnope' })
-  t.equal(unknown.statusCode, 400)
-  t.equal(unknown.json().error, 'InvalidScopeReference')
-  const plain = await as.app.inject({ method: 'GET', url: '/xrpc/com.atproto.temp.dereferenceScope?scope=atproto' })
-  t.equal(plain.json().error, 'InvalidScopeReference')
-  const missing = await as.app.inject({ method: 'GET', url: '/xrpc/com.atproto.temp.dereferenceScope' })
-  t.equal(missing.statusCode, 400)
-  t.equal(missing.json().error, 'InvalidRequest')
-})
+t.test(
+  'dereferenceScope: unknown and malformed references are InvalidScopeReference',
+  async (t) => {
+    const as = await startAs(t, {}, false)
+    await as.stores.scopeRefs.putScope('bafkqknown', 'atproto transition:generic')
+    const ok = await as.app.inject({
+      method: 'GET',
+      url: '/xrpc/com.atproto.temp.dereferenceScope?scope=ref:bafkqknown',
+    })
+    t.equal(ok.statusCode, 200)
+    t.same(ok.json(), { scope: 'atproto transition:generic' })
+    const unknown = await as.app.inject({
+      method: 'GET',
+      url: '/xrpc/com.atproto.temp.dereferenceScope?scope=ref:bafkqnope',
+    })
+    t.equal(unknown.statusCode, 400)
+    t.equal(unknown.json().error, 'InvalidScopeReference')
+    const plain = await as.app.inject({
+      method: 'GET',
+      url: '/xrpc/com.atproto.temp.dereferenceScope?scope=atproto',
+    })
+    t.equal(plain.json().error, 'InvalidScopeReference')
+    const missing = await as.app.inject({
+      method: 'GET',
+      url: '/xrpc/com.atproto.temp.dereferenceScope',
+    })
+    t.equal(missing.statusCode, 400)
+    t.equal(missing.json().error, 'InvalidRequest')
+  },
+)
 
 t.test('unknown provider paths answer 404 in OAuth error format', async (t) => {
   const as = await startAs(t, {}, false)
@@ -46,7 +61,11 @@ t.test('unknown provider paths answer 404 in OAuth error format', async (t) => {
 })
 
 t.test('PAR: an unknown (unfetchable) client is invalid_client', async (t) => {
-  const as = await startAs(t, { safeFetch: async () => new Response('nope', { status: 404 }) }, false)
+  const as = await startAs(
+    t,
+    { safeFetch: async () => new Response('nope', { status: 404 }) },
+    false,
+  )
   const res = await as.app.inject({
     method: 'POST',
     url: '/oauth/par',

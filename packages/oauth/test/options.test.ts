@@ -1,5 +1,11 @@
 import t from 'tap'
-import { createMemoryOAuthStores, MemoryAccountBackend, resolveOptions, DEFAULT_TOKEN_MAX_AGE_MS, type OAuthPluginOptions } from '../src/index.js'
+import {
+  createMemoryOAuthStores,
+  MemoryAccountBackend,
+  resolveOptions,
+  DEFAULT_TOKEN_MAX_AGE_MS,
+  type OAuthPluginOptions,
+} from '../src/index.js'
 import { secp256k1Jwk } from './helpers.js'
 
 const base = (): OAuthPluginOptions => ({
@@ -21,17 +27,34 @@ t.test('fills defaults, freezes, does not mutate the input', async (t) => {
 })
 
 t.test('the issuer must be what a PDS accepts as PDS_ENTRYWAY_URL', async (t) => {
-  for (const issuer of ['https://e.example.com/', 'https://e.example.com/x', 'http://e.example.com', 'ftp://e.example.com', 'nope']) {
+  for (const issuer of [
+    'https://e.example.com/',
+    'https://e.example.com/x',
+    'http://e.example.com',
+    'ftp://e.example.com',
+    'nope',
+  ]) {
     t.throws(() => resolveOptions({ ...base(), issuer }), /@entryway\/oauth: issuer/, issuer)
   }
   t.doesNotThrow(() => resolveOptions({ ...base(), issuer: 'http://localhost:2583' }))
 })
 
 t.test('the key must be a kid-less secp256k1 private JWK', async (t) => {
-  t.throws(() => resolveOptions({ ...base(), signingKey: { privateJwk: { ...secp256k1Jwk(), kid: 'k1' } } }), /no kid/)
+  t.throws(
+    () =>
+      resolveOptions({ ...base(), signingKey: { privateJwk: { ...secp256k1Jwk(), kid: 'k1' } } }),
+    /no kid/,
+  )
   const { d: _d, ...pub } = secp256k1Jwk()
   t.throws(() => resolveOptions({ ...base(), signingKey: { privateJwk: pub } }), /private JWK/)
-  t.throws(() => resolveOptions({ ...base(), signingKey: { privateJwk: { kty: 'EC', crv: 'P-256', d: 'x' } } }), /secp256k1/)
+  t.throws(
+    () =>
+      resolveOptions({
+        ...base(),
+        signingKey: { privateJwk: { kty: 'EC', crv: 'P-256', d: 'x' } },
+      }),
+    /secp256k1/,
+  )
 })
 
 t.test('rejects bad secrets, lifetimes and missing stores', async (t) => {
@@ -39,5 +62,8 @@ t.test('rejects bad secrets, lifetimes and missing stores', async (t) => {
   t.throws(() => resolveOptions({ ...base(), tokenMaxAgeMs: 60 * 60 * 1000 }), /tokenMaxAgeMs/)
   const stores = { ...createMemoryOAuthStores() } as Partial<OAuthPluginOptions['stores']>
   delete stores.replay
-  t.throws(() => resolveOptions({ ...base(), stores: stores as OAuthPluginOptions['stores'] }), /stores.replay/)
+  t.throws(
+    () => resolveOptions({ ...base(), stores: stores as OAuthPluginOptions['stores'] }),
+    /stores.replay/,
+  )
 })

@@ -14,7 +14,11 @@ export class RawClient {
     private readonly jwk: jose.JWK,
   ) {}
 
-  static async create(issuer: string, scope = 'atproto transition:generic', redirectUri = 'http://127.0.0.1:4000/cb'): Promise<RawClient> {
+  static async create(
+    issuer: string,
+    scope = 'atproto transition:generic',
+    redirectUri = 'http://127.0.0.1:4000/cb',
+  ): Promise<RawClient> {
     const { privateKey, publicKey } = await jose.generateKeyPair('ES256', { extractable: true })
     const jwk = await jose.exportJWK(publicKey)
     const clientId = `http://localhost?redirect_uri=${encodeURIComponent(redirectUri)}&scope=${encodeURIComponent(scope)}`
@@ -35,7 +39,11 @@ export class RawClient {
   }
 
   /** POSTs a form with a fresh DPoP proof, retrying once on `use_dpop_nonce`. */
-  async post(path: string, form: Record<string, string>, proof?: string): Promise<{ status: number; json: any; proof: string }> {
+  async post(
+    path: string,
+    form: Record<string, string>,
+    proof?: string,
+  ): Promise<{ status: number; json: any; proof: string }> {
     const url = `${this.issuer}${path}`
     for (let attempt = 0; ; attempt++) {
       const p = proof ?? (await this.proof('POST', url))
@@ -83,7 +91,11 @@ export class RawClient {
   }
 
   refresh(refreshToken: string) {
-    return this.post('/oauth/token', { grant_type: 'refresh_token', client_id: this.clientId, refresh_token: refreshToken })
+    return this.post('/oauth/token', {
+      grant_type: 'refresh_token',
+      client_id: this.clientId,
+      refresh_token: refreshToken,
+    })
   }
 
   revoke(token: string) {
@@ -111,7 +123,11 @@ export async function headlessAuthorize(
   const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ')
   // fetch() rewrites Sec-Fetch-* headers; node:http sends them as given, like a browser would.
   const page = await rawRequest(authorizeUrl, {
-    headers: { 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document', 'sec-fetch-site': 'cross-site' },
+    headers: {
+      'sec-fetch-mode': 'navigate',
+      'sec-fetch-dest': 'document',
+      'sec-fetch-site': 'cross-site',
+    },
   })
   keep(page)
   if (page.status !== 200) throw new Error(`authorize page: ${page.status}`)
@@ -133,12 +149,24 @@ export async function headlessAuthorize(
     keep(res)
     return { status: res.status, json: JSON.parse(res.body) as any }
   }
-  let signIn = await api('/sign-in', { locale: 'en', username: creds.username, password: creds.password, remember: true })
+  let signIn = await api('/sign-in', {
+    locale: 'en',
+    username: creds.username,
+    password: creds.password,
+    remember: true,
+  })
   if (signIn.json.error === 'second_authentication_factor_required' && creds.emailOtp) {
     const code = await creds.emailOtp()
-    signIn = await api('/sign-in', { locale: 'en', username: creds.username, password: creds.password, remember: true, emailOtp: code })
+    signIn = await api('/sign-in', {
+      locale: 'en',
+      username: creds.username,
+      password: creds.password,
+      remember: true,
+      emailOtp: code,
+    })
   }
-  if (signIn.status !== 200) return { error: signIn.json.error ?? `sign-in ${signIn.status}`, status: signIn.status }
+  if (signIn.status !== 200)
+    return { error: signIn.json.error ?? `sign-in ${signIn.status}`, status: signIn.status }
   const consent = await api('/consent', { did: signIn.json.account.did })
   if (!consent.json.url) return { error: consent.json.error ?? `consent ${consent.status}` }
   const url = new URL(consent.json.url)
@@ -152,13 +180,18 @@ interface RawResponse {
   body: string
 }
 
-function rawRequest(url: string, init: { method?: string; headers: Record<string, string>; body?: string }): Promise<RawResponse> {
+function rawRequest(
+  url: string,
+  init: { method?: string; headers: Record<string, string>; body?: string },
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method: init.method ?? 'GET', headers: init.headers }, (res) => {
       let body = ''
       res.setEncoding('utf8')
       res.on('data', (c: string) => (body += c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, setCookie: res.headers['set-cookie'] ?? [], body }))
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, setCookie: res.headers['set-cookie'] ?? [], body }),
+      )
       res.on('error', reject)
     })
     req.on('error', reject)

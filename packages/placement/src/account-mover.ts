@@ -3,7 +3,14 @@ import type { Keypair } from '@atproto/crypto'
 import type { AccountDirectory } from './account-directory.js'
 import type { Host } from './host.js'
 import type { HostRegistry } from './host-registry.js'
-import { MOVE_STEPS, POINT_OF_NO_RETURN, stepIndex, type MoveJob, type MoveJobPatch, type MoveStep } from './move-job.js'
+import {
+  MOVE_STEPS,
+  POINT_OF_NO_RETURN,
+  stepIndex,
+  type MoveJob,
+  type MoveJobPatch,
+  type MoveStep,
+} from './move-job.js'
 import type { MoveJobStore } from './move-job-store.js'
 import type { MovePdsClient } from './move-pds-client.js'
 import type { MovePlc } from './move-plc.js'
@@ -73,7 +80,10 @@ export class AccountMover {
 
   /** Runs until the job finishes, fails for now (retried later) or is rolled back. */
   async run(job: MoveJob, owner: string): Promise<MoveJob> {
-    const [source, target] = await Promise.all([this.o.hosts.get(job.sourceHostId), this.o.hosts.get(job.targetHostId)])
+    const [source, target] = await Promise.all([
+      this.o.hosts.get(job.sourceHostId),
+      this.o.hosts.get(job.targetHostId),
+    ])
     if (!source || !target) throw new Error(`move ${job.id}: host missing`)
     const c: Ctx = { job, owner, source, target }
     const log = this.o.log.child({ move: job.id, did: job.did })
@@ -90,9 +100,11 @@ export class AccountMover {
         await this.crash(c, step, 'done')
         const next = MOVE_STEPS[stepIndex(step) + 1]!
         const advance: MoveJobPatch = { ...patch, step: next, error: null }
-        if (next === 'finished') Object.assign(advance, { state: 'done', frozenAt: null, finishedAt: this.iso() })
+        if (next === 'finished')
+          Object.assign(advance, { state: 'done', frozenAt: null, finishedAt: this.iso() })
         if (step === 'activate') {
-          if (!(await this.o.jobs.switchHost(job.id, owner, advance, this.o.leaseMs))) throw new LeaseLostError()
+          if (!(await this.o.jobs.switchHost(job.id, owner, advance, this.o.leaseMs)))
+            throw new LeaseLostError()
           Object.assign(c.job, advance)
           await this.o.onSwitched?.(job.did)
         } else {
@@ -115,7 +127,9 @@ export class AccountMover {
   private async failed(c: Ctx, err: unknown, log: FastifyBaseLogger): Promise<MoveJob> {
     const message = err instanceof Error ? err.message : String(err)
     const forwardOnly = stepIndex(c.job.step) >= stepIndex(POINT_OF_NO_RETURN)
-    const refused = err instanceof MoveRefusedError || (err instanceof UpstreamCallError && err.kind === 'rejected' && (err.status ?? 0) < 500)
+    const refused =
+      err instanceof MoveRefusedError ||
+      (err instanceof UpstreamCallError && err.kind === 'rejected' && (err.status ?? 0) < 500)
     const giveUp = refused || c.job.attempts >= this.o.maxAttempts
     if (giveUp && !c.job.frozenAt && !c.job.sourceSigningKey) {
       // refused before anything changed (no such account, not on the source, taken down…)
@@ -131,13 +145,23 @@ export class AccountMover {
         await this.rollback(c)
       } catch (rbErr) {
         log.error({ err: rbErr }, 'move rollback failed; retried later')
-        await this.o.jobs.update(c.job.id, c.owner, { error: `rollback: ${rbErr instanceof Error ? rbErr.message : String(rbErr)}` }, this.o.retryDelayMs)
+        await this.o.jobs.update(
+          c.job.id,
+          c.owner,
+          { error: `rollback: ${rbErr instanceof Error ? rbErr.message : String(rbErr)}` },
+          this.o.retryDelayMs,
+        )
       }
       return c.job
     }
     log.warn({ err, step: c.job.step, attempts: c.job.attempts }, 'move step failed; retried later')
     // the lease, set to expire after the retry delay, is the back-off: any instance may retry then
-    await this.o.jobs.update(c.job.id, c.owner, { error: `${c.job.step}: ${message}` }, this.o.retryDelayMs)
+    await this.o.jobs.update(
+      c.job.id,
+      c.owner,
+      { error: `${c.job.step}: ${message}` },
+      this.o.retryDelayMs,
+    )
     return c.job
   }
 
@@ -169,18 +193,28 @@ export class AccountMover {
   private async freeze(c: Ctx): Promise<MoveJobPatch> {
     const { job, source } = c
     const account = await this.o.accounts.getByDid(job.did)
-    if (!account || account.status === 'deleted') throw new MoveRefusedError('AccountNotFound', 'no such account')
-    if (account.hostId !== source.id) throw new MoveRefusedError('AccountNotOnSource', 'the account is not on the source host')
-    if (job.targetHostId === source.id) throw new MoveRefusedError('SameHost', 'source and target are the same host')
+    if (!account || account.status === 'deleted')
+      throw new MoveRefusedError('AccountNotFound', 'no such account')
+    if (account.hostId !== source.id)
+      throw new MoveRefusedError('AccountNotOnSource', 'the account is not on the source host')
+    if (job.targetHostId === source.id)
+      throw new MoveRefusedError('SameHost', 'source and target are the same host')
     const status = await this.o.pds.subjectStatus(source, job.did)
-    if (!status) throw new MoveRefusedError('AccountNotFound', 'the source does not hold the account')
-    if (status.takendown) throw new MoveRefusedError('AccountTakenDown', 'a taken-down account is not moved')
+    if (!status)
+      throw new MoveRefusedError('AccountNotFound', 'the source does not hold the account')
+    if (status.takendown)
+      throw new MoveRefusedError('AccountTakenDown', 'a taken-down account is not moved')
     // the user's own deactivation is theirs to undo: a move would activate the account on the target
-    if (status.deactivated && !job.frozenAt) throw new MoveRefusedError('AccountDeactivated', 'a deactivated account is not moved')
+    if (status.deactivated && !job.frozenAt)
+      throw new MoveRefusedError('AccountDeactivated', 'a deactivated account is not moved')
     let sourceSigningKey = job.sourceSigningKey
     if (!sourceSigningKey) {
       const doc = await this.o.plc.state(job.did)
-      if (doc.endpoint !== source.url || !doc.signingKey) throw new MoveRefusedError('IncompatibleDidDoc', 'the DID document does not name the source host')
+      if (doc.endpoint !== source.url || !doc.signingKey)
+        throw new MoveRefusedError(
+          'IncompatibleDidDoc',
+          'the DID document does not name the source host',
+        )
       sourceSigningKey = doc.signingKey
       // the key is on record before anything changes: a rollback can always point the DID back
       await this.save(c, { sourceSigningKey })
@@ -199,7 +233,8 @@ export class AccountMover {
     if (!(await this.o.pds.subjectStatus(target, job.did))) {
       const key = await this.o.pds.reserveSigningKey(target, job.did)
       const doc = await this.o.plc.state(job.did)
-      if (!doc.handle) throw new MoveRefusedError('IncompatibleDidDoc', 'the DID document has no handle')
+      if (!doc.handle)
+        throw new MoveRefusedError('IncompatibleDidDoc', 'the DID document has no handle')
       const op = await this.o.plc.pointAtOp(job.did, this.o.rotationKey, target.url, key)
       await this.o.pds.createAccount(target, { did: job.did, handle: doc.handle, plcOp: op })
     }
@@ -230,14 +265,18 @@ export class AccountMover {
       const blob = await this.o.pds.getBlob(source, job.did, cid)
       const stored = await this.o.pds.uploadBlob(target, token, blob)
       // the CID is the hash of the bytes: equal CIDs mean byte-identical blobs
-      if (stored !== cid) throw new MoveRefusedError('BlobMismatch', `blob ${cid} was stored as ${stored}`)
+      if (stored !== cid)
+        throw new MoveRefusedError('BlobMismatch', `blob ${cid} was stored as ${stored}`)
     }
     return {}
   }
 
   private async copyPreferences(c: Ctx): Promise<MoveJobPatch> {
     const { job, source, target } = c
-    const prefs = await this.o.pds.getPreferences(source, await this.o.tokens.access(job.did, source.did))
+    const prefs = await this.o.pds.getPreferences(
+      source,
+      await this.o.tokens.access(job.did, source.did),
+    )
     await this.o.pds.putPreferences(target, await this.o.tokens.access(job.did, target.did), prefs)
     return {}
   }
@@ -245,11 +284,19 @@ export class AccountMover {
   /** Same records with the same CIDs, every blob there, no record missing a blob. */
   private async verify(c: Ctx): Promise<MoveJobPatch> {
     const { job, source, target } = c
-    const [a, b] = await Promise.all([this.o.pds.getRepo(source, job.did), this.o.pds.getRepo(target, job.did)])
+    const [a, b] = await Promise.all([
+      this.o.pds.getRepo(source, job.did),
+      this.o.pds.getRepo(target, job.did),
+    ])
     const [src, dst] = await Promise.all([repoInventory(a), repoInventory(b)])
     const diff = inventoryDifferences(src, dst)
-    if (diff.length) throw new MoveRefusedError('RepoMismatch', `${diff.length} records differ (first: ${diff[0]})`)
-    if (dst.rev < src.rev) throw new MoveRefusedError('RepoMismatch', `target rev ${dst.rev} is older than ${src.rev}`)
+    if (diff.length)
+      throw new MoveRefusedError(
+        'RepoMismatch',
+        `${diff.length} records differ (first: ${diff[0]})`,
+      )
+    if (dst.rev < src.rev)
+      throw new MoveRefusedError('RepoMismatch', `target rev ${dst.rev} is older than ${src.rev}`)
     const token = await this.o.tokens.access(job.did, target.did)
     const [onSource, onTarget, missing] = await Promise.all([
       this.o.pds.listBlobs(source, job.did),
@@ -258,8 +305,15 @@ export class AccountMover {
     ])
     const have = new Set(onTarget)
     const absent = onSource.filter((cid) => !have.has(cid))
-    if (absent.length || missing.length) throw new MoveRefusedError('BlobMismatch', `${absent.length + missing.length} blobs missing on the target`)
-    this.o.log.info({ move: job.id, records: src.records.size, blobs: onSource.length, rev: dst.rev }, 'move verified')
+    if (absent.length || missing.length)
+      throw new MoveRefusedError(
+        'BlobMismatch',
+        `${absent.length + missing.length} blobs missing on the target`,
+      )
+    this.o.log.info(
+      { move: job.id, records: src.records.size, blobs: onSource.length, rev: dst.rev },
+      'move verified',
+    )
     return {}
   }
 
@@ -267,7 +321,8 @@ export class AccountMover {
   private async activate(c: Ctx): Promise<MoveJobPatch> {
     const { job, target } = c
     const doc = await this.o.plc.state(job.did)
-    if (doc.endpoint !== target.url) throw new Error(`the DID document names ${doc.endpoint}, not the target`)
+    if (doc.endpoint !== target.url)
+      throw new Error(`the DID document names ${doc.endpoint}, not the target`)
     await this.o.pds.setDeactivated(target, job.did, false)
     return {}
   }
@@ -275,21 +330,27 @@ export class AccountMover {
   /** Back to the source: target copy deleted, DID pointed back, source active, freeze over. */
   private async rollback(c: Ctx): Promise<void> {
     const { job, source, target } = c
-    if (target.id !== source.id && (await this.o.pds.subjectStatus(target, job.did))) await this.o.pds.deleteAccount(target, job.did)
+    if (target.id !== source.id && (await this.o.pds.subjectStatus(target, job.did)))
+      await this.o.pds.deleteAccount(target, job.did)
     if (job.sourceSigningKey) {
       const doc = await this.o.plc.state(job.did)
       if (doc.endpoint !== source.url || doc.signingKey !== job.sourceSigningKey) {
-        await this.o.plc.send(job.did, await this.o.plc.pointAtOp(job.did, this.o.rotationKey, source.url, job.sourceSigningKey))
+        await this.o.plc.send(
+          job.did,
+          await this.o.plc.pointAtOp(job.did, this.o.rotationKey, source.url, job.sourceSigningKey),
+        )
       }
     }
-    if (await this.o.pds.subjectStatus(source, job.did)) await this.o.pds.setDeactivated(source, job.did, false)
+    if (await this.o.pds.subjectStatus(source, job.did))
+      await this.o.pds.setDeactivated(source, job.did, false)
     await this.save(c, { state: 'rolled_back', frozenAt: null, finishedAt: this.iso() })
     await this.o.onSwitched?.(job.did)
     await this.o.jobs.release(job.id, c.owner)
   }
 
   private async save(c: Ctx, patch: MoveJobPatch): Promise<void> {
-    if (!(await this.o.jobs.update(c.job.id, c.owner, patch, this.o.leaseMs))) throw new LeaseLostError()
+    if (!(await this.o.jobs.update(c.job.id, c.owner, patch, this.o.leaseMs)))
+      throw new LeaseLostError()
     Object.assign(c.job, patch)
   }
 

@@ -7,8 +7,17 @@ export type CaptchaVerdict = { ok: true } | { ok: false; reason: 'rejected' | 'u
  * Asks the provider's siteverify (hCaptcha and Turnstile take the same form: `secret`,
  * `response`, `remoteip`) whether a widget token is good. Only `success === true` passes.
  */
-export async function verifyCaptchaToken(o: { verifyUrl: string; secret: string; siteKey: string; timeoutMs: number }, token: string, remoteIp: string): Promise<CaptchaVerdict> {
-  const form = new URLSearchParams({ secret: o.secret, response: token, remoteip: remoteIp, sitekey: o.siteKey })
+export async function verifyCaptchaToken(
+  o: { verifyUrl: string; secret: string; siteKey: string; timeoutMs: number },
+  token: string,
+  remoteIp: string,
+): Promise<CaptchaVerdict> {
+  const form = new URLSearchParams({
+    secret: o.secret,
+    response: token,
+    remoteip: remoteIp,
+    sitekey: o.siteKey,
+  })
   try {
     const res = await request(o.verifyUrl, {
       method: 'POST',

@@ -6,7 +6,11 @@ export interface PlacementAuth {
    * A user: the Entryway's own access token (full scope when `full`), or a PDS's service JWT whose
    * `lxm` is exactly `nsid`. Throws an XRPC auth error otherwise.
    */
-  user(req: FastifyRequest, nsid: string, opts?: { full?: boolean }): Promise<{ did: string; via: 'access' | 'service' }>
+  user(
+    req: FastifyRequest,
+    nsid: string,
+    opts?: { full?: boolean },
+  ): Promise<{ did: string; via: 'access' | 'service' }>
   /** Basic `admin:<PDS admin password>`; throws otherwise. */
   admin(req: FastifyRequest): void | Promise<void>
   /**

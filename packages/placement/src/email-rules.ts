@@ -9,7 +9,8 @@ const DOMAIN_LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/
  * domain of DNS labels, alphabetic TLD); `InvalidEmail` (400) otherwise.
  */
 export function normalizeEmail(input: unknown): string {
-  if (typeof input !== 'string' || input.length === 0) throw new InvalidRequestError('Email is required', 'InvalidEmail')
+  if (typeof input !== 'string' || input.length === 0)
+    throw new InvalidRequestError('Email is required', 'InvalidEmail')
   const email = input.trim().toLowerCase()
   const at = email.lastIndexOf('@')
   const local = email.slice(0, at)
@@ -23,6 +24,10 @@ export function normalizeEmail(input: unknown): string {
     labels.length >= 2 &&
     labels.every((l) => DOMAIN_LABEL.test(l)) &&
     /^[a-z]{2,63}$/.test(labels.at(-1)!)
-  if (!ok) throw new InvalidRequestError('This email address is not supported, please use a different email.', 'InvalidEmail')
+  if (!ok)
+    throw new InvalidRequestError(
+      'This email address is not supported, please use a different email.',
+      'InvalidEmail',
+    )
   return email
 }

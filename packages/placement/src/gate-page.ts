@@ -18,7 +18,12 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
 /** The challenge page: the widget, and a form the widget's callback submits. */
 export function gatePage(p: GatePageInput): string {
-  const scheme = p.colorScheme === 'light' ? 'light' : p.colorScheme === 'dark' || p.colorScheme === 'dim' ? 'dark' : 'light dark'
+  const scheme =
+    p.colorScheme === 'light'
+      ? 'light'
+      : p.colorScheme === 'dark' || p.colorScheme === 'dim'
+        ? 'dark'
+        : 'light dark'
   const widget = CAPTCHA_PROVIDERS[p.provider].widgetClass
   const form = p.form
     ? `<form id="gate" method="post" action="/gate/signup">
@@ -64,7 +69,12 @@ export function gatePage(p: GatePageInput): string {
 }
 
 /** The page's CSP: its own nonce'd script, the widget's script origin and the provider's origins. */
-export function gatePageCsp(p: { provider: CaptchaProvider; scriptUrl: string; nonce: string; redirects: readonly string[] }): string {
+export function gatePageCsp(p: {
+  provider: CaptchaProvider
+  scriptUrl: string
+  nonce: string
+  redirects: readonly string[]
+}): string {
   const origins = [new URL(p.scriptUrl).origin, ...CAPTCHA_PROVIDERS[p.provider].origins].join(' ')
   return [
     "default-src 'none'",

@@ -45,10 +45,12 @@ export class HealthChecker {
   private async tick(intervalMs: number): Promise<void> {
     const l = this.o.lease
     if (l) {
-      const held = await l.leases.acquire(HEALTH_LEASE, l.holder, intervalMs * LEASE_PERIODS, new Date()).catch((err: unknown) => {
-        this.o.log.warn({ err }, 'health lease check failed; skipping the round')
-        return false
-      })
+      const held = await l.leases
+        .acquire(HEALTH_LEASE, l.holder, intervalMs * LEASE_PERIODS, new Date())
+        .catch((err: unknown) => {
+          this.o.log.warn({ err }, 'health lease check failed; skipping the round')
+          return false
+        })
       if (!held) return
     }
     await this.runOnce()
@@ -75,8 +77,13 @@ export class HealthChecker {
     const at = new Date().toISOString()
     try {
       const r = await this.o.pds.check(h, this.o.timeoutMs)
-      if (r.did !== null && r.did !== h.did) throw new Error(`service DID is ${r.did}, registered as ${h.did}`)
-      await this.o.hosts.recordHealth(h.id, { ok: true, at, version: r.version }, this.o.unhealthyAfter)
+      if (r.did !== null && r.did !== h.did)
+        throw new Error(`service DID is ${r.did}, registered as ${h.did}`)
+      await this.o.hosts.recordHealth(
+        h.id,
+        { ok: true, at, version: r.version },
+        this.o.unhealthyAfter,
+      )
       if (!h.healthy) this.o.log.info({ host: h.url }, 'pds host healthy')
       return true
     } catch (err) {

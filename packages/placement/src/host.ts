@@ -1,7 +1,13 @@
 /** Operator lifecycle of a fleet host. Health is observed separately and never changes this. */
 export type HostStatus = 'registered' | 'enabled' | 'draining' | 'disabled' | 'retired'
 
-export const HOST_STATUSES: readonly HostStatus[] = ['registered', 'enabled', 'draining', 'disabled', 'retired']
+export const HOST_STATUSES: readonly HostStatus[] = [
+  'registered',
+  'enabled',
+  'draining',
+  'disabled',
+  'retired',
+]
 
 export interface Host {
   id: number
@@ -40,7 +46,10 @@ export interface NewHost {
  * The row a new host starts as, with its defaults filled in: registered, weight 1, no cap,
  * unhealthy until its first check. Every HostRegistry builds new hosts from this.
  */
-export function newHostRow(n: NewHost, now: string): Omit<Host, 'id' | 'lastCheckAt' | 'lastError' | 'version'> {
+export function newHostRow(
+  n: NewHost,
+  now: string,
+): Omit<Host, 'id' | 'lastCheckAt' | 'lastError' | 'version'> {
   return {
     url: n.url,
     did: n.did,
@@ -96,7 +105,8 @@ export function normalizeHostUrl(raw: string): string {
   } catch {
     throw new Error(`not a URL: ${raw}`)
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`not an http(s) URL: ${raw}`)
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new Error(`not an http(s) URL: ${raw}`)
   if ((u.pathname !== '/' && u.pathname !== '') || u.search || u.hash || u.username || u.password) {
     throw new Error(`a host URL is an origin only: ${raw}`)
   }

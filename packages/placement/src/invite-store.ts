@@ -14,7 +14,10 @@ export interface InviteCodeRecord {
   uses: InviteCodeUse[]
 }
 
-export type NewInviteCode = Pick<InviteCodeRecord, 'code' | 'availableUses' | 'forAccount' | 'createdBy'>
+export type NewInviteCode = Pick<
+  InviteCodeRecord,
+  'code' | 'availableUses' | 'forAccount' | 'createdBy'
+>
 
 export interface InvitePage {
   codes: InviteCodeRecord[]

@@ -1,4 +1,10 @@
-import { newHostRow, type HealthObservation, type Host, type HostStatus, type NewHost } from './host.js'
+import {
+  newHostRow,
+  type HealthObservation,
+  type Host,
+  type HostStatus,
+  type NewHost,
+} from './host.js'
 import { HostConflictError, type HostPatch, type HostRegistry } from './host-registry.js'
 
 /** In-memory registry for tests; account counts come from whoever holds the accounts. */
@@ -27,10 +33,17 @@ export class MemoryHostRegistry implements HostRegistry {
 
   async add(n: NewHost): Promise<Host> {
     for (const h of this.hosts.values()) {
-      if (h.url === n.url || h.did === n.did) throw new HostConflictError(`host already registered: ${n.url}`)
+      if (h.url === n.url || h.did === n.did)
+        throw new HostConflictError(`host already registered: ${n.url}`)
     }
     const now = new Date().toISOString()
-    const host: Host = { id: this.nextId++, ...newHostRow(n, now), lastCheckAt: null, lastError: null, version: null }
+    const host: Host = {
+      id: this.nextId++,
+      ...newHostRow(n, now),
+      lastCheckAt: null,
+      lastError: null,
+      version: null,
+    }
     this.hosts.set(host.id, host)
     return { ...host }
   }

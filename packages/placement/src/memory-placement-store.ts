@@ -1,5 +1,11 @@
 import type { AccountDirectory, AccountPage, PlacedAccount } from './account-directory.js'
-import { inviteAvailable, type InviteCodeRecord, type InvitePage, type InviteStore, type NewInviteCode } from './invite-store.js'
+import {
+  inviteAvailable,
+  type InviteCodeRecord,
+  type InvitePage,
+  type InviteStore,
+  type NewInviteCode,
+} from './invite-store.js'
 import {
   LIVE_SIGNUP_STATES,
   type BeginResult,
@@ -38,11 +44,23 @@ export class MemoryPlacementStore implements SignupStore, AccountDirectory, Invi
   async begin(s: NewSignup): Promise<BeginResult> {
     const live = [...this.signups.values()].filter((r) => isLive(r.state))
     const handleLive = live.find((r) => r.handle === s.handle) ?? null
-    if (handleLive || this.handleHeld(s.handle)) return { ok: false, conflict: 'handle', live: handleLive && { ...handleLive } }
+    if (handleLive || this.handleHeld(s.handle))
+      return { ok: false, conflict: 'handle', live: handleLive && { ...handleLive } }
     const emailLive = live.find((r) => r.email === s.email) ?? null
-    if (emailLive || this.emailHeld(s.email)) return { ok: false, conflict: 'email', live: emailLive && { ...emailLive } }
+    if (emailLive || this.emailHeld(s.email))
+      return { ok: false, conflict: 'email', live: emailLive && { ...emailLive } }
     const now = new Date().toISOString()
-    this.signups.set(s.id, { ...s, did: null, hostId: null, signingKey: null, plcOp: null, state: 'pending', error: null, createdAt: now, updatedAt: now })
+    this.signups.set(s.id, {
+      ...s,
+      did: null,
+      hostId: null,
+      signingKey: null,
+      plcOp: null,
+      state: 'pending',
+      error: null,
+      createdAt: now,
+      updatedAt: now,
+    })
     return { ok: true }
   }
 
@@ -64,7 +82,12 @@ export class MemoryPlacementStore implements SignupStore, AccountDirectory, Invi
     return true
   }
 
-  async complete(id: string, from: SignupState, a: NewAccount, inviteCode: string | null): Promise<CompleteResult> {
+  async complete(
+    id: string,
+    from: SignupState,
+    a: NewAccount,
+    inviteCode: string | null,
+  ): Promise<CompleteResult> {
     if (this.failComplete) throw this.failComplete
     const r = this.signups.get(id)
     if (!r || r.state !== from) return 'stale'
@@ -76,7 +99,15 @@ export class MemoryPlacementStore implements SignupStore, AccountDirectory, Invi
       if (!invite || !inviteAvailable(invite)) return 'invite_unavailable'
       invite.uses.push({ usedBy: a.did, usedAt: now })
     }
-    this.accounts.set(a.did, { did: a.did, handle: a.handle, email: a.email, hostId: a.hostId, status: 'active', invitesDisabled: false, createdAt: now })
+    this.accounts.set(a.did, {
+      did: a.did,
+      handle: a.handle,
+      email: a.email,
+      hostId: a.hostId,
+      status: 'active',
+      invitesDisabled: false,
+      createdAt: now,
+    })
     Object.assign(r, { state: 'complete', updatedAt: now })
     return 'ok'
   }
@@ -102,11 +133,17 @@ export class MemoryPlacementStore implements SignupStore, AccountDirectory, Invi
   }
 
   async isHandleTaken(handle: string): Promise<boolean> {
-    return this.handleHeld(handle) || [...this.signups.values()].some((r) => isLive(r.state) && r.handle === handle)
+    return (
+      this.handleHeld(handle) ||
+      [...this.signups.values()].some((r) => isLive(r.state) && r.handle === handle)
+    )
   }
 
   async isEmailTaken(email: string): Promise<boolean> {
-    return this.emailHeld(email) || [...this.signups.values()].some((r) => isLive(r.state) && r.email === email)
+    return (
+      this.emailHeld(email) ||
+      [...this.signups.values()].some((r) => isLive(r.state) && r.email === email)
+    )
   }
 
   async setInvitesDisabled(did: string, disabled: boolean): Promise<boolean> {
@@ -120,7 +157,8 @@ export class MemoryPlacementStore implements SignupStore, AccountDirectory, Invi
     const a = this.accounts.get(did)
     if (!a) return 'ok'
     const other = [...this.accounts.values()].some((x) => x.handle === handle && x.did !== did)
-    if (other || [...this.signups.values()].some((r) => isLive(r.state) && r.handle === handle)) return 'taken'
+    if (other || [...this.signups.values()].some((r) => isLive(r.state) && r.handle === handle))
+      return 'taken'
     a.handle = handle
     return 'ok'
   }
@@ -138,7 +176,8 @@ export class MemoryPlacementStore implements SignupStore, AccountDirectory, Invi
 
   async createCodes(codes: NewInviteCode[]): Promise<void> {
     const now = new Date().toISOString()
-    for (const c of codes) this.invites.set(c.code, { ...c, disabled: false, createdAt: now, uses: [] })
+    for (const c of codes)
+      this.invites.set(c.code, { ...c, disabled: false, createdAt: now, uses: [] })
   }
 
   async listForAccount(did: string, opts: { includeUsed: boolean }): Promise<InviteCodeRecord[]> {
@@ -152,13 +191,22 @@ export class MemoryPlacementStore implements SignupStore, AccountDirectory, Invi
     return c ? copyInvite(c) : null
   }
 
-  async listCodes(opts: { sort: 'recent' | 'usage'; limit: number; cursor?: string }): Promise<InvitePage> {
+  async listCodes(opts: {
+    sort: 'recent' | 'usage'
+    limit: number
+    cursor?: string
+  }): Promise<InvitePage> {
     const all = [...this.invites.values()].sort((a, b) =>
-      opts.sort === 'usage' ? b.uses.length - a.uses.length || (a.code < b.code ? -1 : 1) : b.createdAt.localeCompare(a.createdAt) || (a.code < b.code ? -1 : 1),
+      opts.sort === 'usage'
+        ? b.uses.length - a.uses.length || (a.code < b.code ? -1 : 1)
+        : b.createdAt.localeCompare(a.createdAt) || (a.code < b.code ? -1 : 1),
     )
     const start = opts.cursor ? Number.parseInt(opts.cursor, 10) || 0 : 0
     const page = all.slice(start, start + opts.limit).map(copyInvite)
-    return { codes: page, ...(start + opts.limit < all.length ? { cursor: String(start + opts.limit) } : {}) }
+    return {
+      codes: page,
+      ...(start + opts.limit < all.length ? { cursor: String(start + opts.limit) } : {}),
+    }
   }
 
   async disableCodes(opts: { codes: string[]; accounts: string[] }): Promise<void> {

@@ -56,7 +56,10 @@ export class MoveGate {
     if (!e) return null
     if (e.frozen) return this.moving()
     if (aud && aud.startsWith('did:') && aud !== e.hostDid) {
-      return new InvalidRequestError("The account moved to another host; refresh the session", 'ExpiredToken')
+      return new InvalidRequestError(
+        'The account moved to another host; refresh the session',
+        'ExpiredToken',
+      )
     }
     return null
   }
@@ -67,8 +70,13 @@ export class MoveGate {
   }
 
   private moving(): XrpcError {
-    return new XrpcError(503, 'AccountMoving', 'The account is moving to another host; retry shortly', {
-      headers: { 'retry-after': String(this.o.retryAfterSec) },
-    })
+    return new XrpcError(
+      503,
+      'AccountMoving',
+      'The account is moving to another host; retry shortly',
+      {
+        headers: { 'retry-after': String(this.o.retryAfterSec) },
+      },
+    )
   }
 }

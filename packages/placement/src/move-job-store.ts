@@ -14,7 +14,12 @@ export interface MoveJobStore {
   /** Throws `MoveConflictError` when the DID already has a live move. */
   create(job: NewMoveJob): Promise<MoveJob>
   get(id: number): Promise<MoveJob | null>
-  list(filter: { state?: MoveState; evacuation?: string; did?: string; limit: number }): Promise<MoveJob[]>
+  list(filter: {
+    state?: MoveState
+    evacuation?: string
+    did?: string
+    limit: number
+  }): Promise<MoveJob[]>
   /**
    * Takes one live job whose lease is free or expired (`FOR UPDATE SKIP LOCKED` in Postgres), for
    * `owner` until now + `leaseMs`, and counts an attempt. Null when none.

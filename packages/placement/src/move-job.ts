@@ -2,7 +2,17 @@
 export type MoveState = 'queued' | 'running' | 'rolling_back' | 'done' | 'rolled_back' | 'failed'
 
 /** The steps of a move, in order (docs/account-moves.md). A job's `step` is the next one to run. */
-export const MOVE_STEPS = ['freeze', 'create', 'import', 'blobs', 'prefs', 'verify', 'activate', 'cleanup', 'finished'] as const
+export const MOVE_STEPS = [
+  'freeze',
+  'create',
+  'import',
+  'blobs',
+  'prefs',
+  'verify',
+  'activate',
+  'cleanup',
+  'finished',
+] as const
 export type MoveStep = (typeof MOVE_STEPS)[number]
 
 /** Steps after which the move only goes forward (the target is live). */
@@ -36,7 +46,12 @@ export interface NewMoveJob {
   evacuation?: string | null
 }
 
-export type MoveJobPatch = Partial<Pick<MoveJob, 'state' | 'step' | 'sourceSigningKey' | 'error' | 'attempts' | 'frozenAt' | 'finishedAt'>>
+export type MoveJobPatch = Partial<
+  Pick<
+    MoveJob,
+    'state' | 'step' | 'sourceSigningKey' | 'error' | 'attempts' | 'frozenAt' | 'finishedAt'
+  >
+>
 
 export function isLiveMove(state: MoveState): boolean {
   return LIVE_MOVE_STATES.includes(state)

@@ -13,7 +13,12 @@ export interface PlcDocumentState {
 export interface MovePlc {
   state(did: string): Promise<PlcDocumentState>
   /** An update (prev = the current head) naming `endpoint` and `signingKey`, signed by `signer`. */
-  pointAtOp(did: string, signer: Keypair, endpoint: string, signingKey: string): Promise<plc.Operation>
+  pointAtOp(
+    did: string,
+    signer: Keypair,
+    endpoint: string,
+    signingKey: string,
+  ): Promise<plc.Operation>
   send(did: string, op: unknown): Promise<void>
 }
 
@@ -28,8 +33,15 @@ export class UndiciMovePlc implements MovePlc {
   }
 
   async state(did: string): Promise<PlcDocumentState> {
-    const { body } = await callJson(`${this.base}/${encodeURIComponent(did)}/data`, { method: 'GET', timeoutMs: this.timeoutMs })
-    const d = body as { services?: { atproto_pds?: { endpoint?: string } }; verificationMethods?: { atproto?: string }; alsoKnownAs?: string[] }
+    const { body } = await callJson(`${this.base}/${encodeURIComponent(did)}/data`, {
+      method: 'GET',
+      timeoutMs: this.timeoutMs,
+    })
+    const d = body as {
+      services?: { atproto_pds?: { endpoint?: string } }
+      verificationMethods?: { atproto?: string }
+      alsoKnownAs?: string[]
+    }
     const aka = d.alsoKnownAs?.find((a) => a.startsWith('at://'))
     return {
       endpoint: d.services?.atproto_pds?.endpoint ?? null,
@@ -38,18 +50,34 @@ export class UndiciMovePlc implements MovePlc {
     }
   }
 
-  async pointAtOp(did: string, signer: Keypair, endpoint: string, signingKey: string): Promise<plc.Operation> {
-    const { body } = await callJson(`${this.base}/${encodeURIComponent(did)}/log/last`, { method: 'GET', timeoutMs: this.timeoutMs })
+  async pointAtOp(
+    did: string,
+    signer: Keypair,
+    endpoint: string,
+    signingKey: string,
+  ): Promise<plc.Operation> {
+    const { body } = await callJson(`${this.base}/${encodeURIComponent(did)}/log/last`, {
+      method: 'GET',
+      timeoutMs: this.timeoutMs,
+    })
     const last = body as plc.CompatibleOp | { type: 'plc_tombstone' }
-    if (!last || last.type === 'plc_tombstone') throw new UpstreamCallError('rejected', 'DID is tombstoned', 410, 'DidTombstoned')
+    if (!last || last.type === 'plc_tombstone')
+      throw new UpstreamCallError('rejected', 'DID is tombstoned', 410, 'DidTombstoned')
     return plc.createUpdateOp(last as plc.CompatibleOp, signer, (normalized) => ({
       ...normalized,
       verificationMethods: { ...normalized.verificationMethods, atproto: signingKey },
-      services: { ...normalized.services, atproto_pds: { type: 'AtprotoPersonalDataServer', endpoint } },
+      services: {
+        ...normalized.services,
+        atproto_pds: { type: 'AtprotoPersonalDataServer', endpoint },
+      },
     }))
   }
 
   async send(did: string, op: unknown): Promise<void> {
-    await callJson(`${this.base}/${encodeURIComponent(did)}`, { method: 'POST', body: op, timeoutMs: this.timeoutMs })
+    await callJson(`${this.base}/${encodeURIComponent(did)}`, {
+      method: 'POST',
+      body: op,
+      timeoutMs: this.timeoutMs,
+    })
   }
 }

@@ -83,7 +83,8 @@ export class MoveWorker {
       .run(job, this.o.owner)
       .then(() => undefined)
       .catch((err: unknown) => {
-        if (err instanceof SimulatedCrash) this.o.log.warn({ move: job.id }, 'move run stopped by a simulated crash')
+        if (err instanceof SimulatedCrash)
+          this.o.log.warn({ move: job.id }, 'move run stopped by a simulated crash')
         else this.o.log.error({ err, move: job.id }, 'move run failed')
       })
       .finally(() => {

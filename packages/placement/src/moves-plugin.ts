@@ -89,7 +89,15 @@ async function accountMovesPlugin(app: FastifyInstance, o: AccountMovesOptions):
       await o.onSwitched?.(did)
     },
   })
-  const worker = new MoveWorker({ jobs: o.jobs, mover, owner: o.instanceId, concurrency: o.concurrency ?? 4, pollMs: o.pollMs ?? 1_000, leaseMs, log })
+  const worker = new MoveWorker({
+    jobs: o.jobs,
+    mover,
+    owner: o.instanceId,
+    concurrency: o.concurrency ?? 4,
+    pollMs: o.pollMs ?? 1_000,
+    leaseMs,
+    log,
+  })
   app.decorate('accountMoves', { worker, mover, gate, jobs: o.jobs })
 
   app.addHook('onRequest', async (req) => {
@@ -98,7 +106,13 @@ async function accountMovesPlugin(app: FastifyInstance, o: AccountMovesOptions):
     if (refusal) throw refusal
   })
 
-  registerMoveRoutes(app, { hosts: o.hosts, accounts: o.accounts, jobs: o.jobs, auth: o.auth, queued: () => worker.poke() })
+  registerMoveRoutes(app, {
+    hosts: o.hosts,
+    accounts: o.accounts,
+    jobs: o.jobs,
+    auth: o.auth,
+    queued: () => worker.poke(),
+  })
 
   app.addHook('onReady', async () => {
     await gate.refresh()
@@ -116,9 +130,15 @@ function gateRefusal(gate: MoveGate, req: FastifyRequest) {
   if (token) {
     // unverified on purpose: a forged subject can only get its own request refused
     const claims = payloadOf(token)
-    const sub = typeof claims?.sub === 'string' ? claims.sub : typeof claims?.iss === 'string' ? claims.iss : null
+    const sub =
+      typeof claims?.sub === 'string'
+        ? claims.sub
+        : typeof claims?.iss === 'string'
+          ? claims.iss
+          : null
     if (sub) {
-      const aud = typeof claims?.aud === 'string' && typeof claims.sub === 'string' ? claims.aud : null
+      const aud =
+        typeof claims?.aud === 'string' && typeof claims.sub === 'string' ? claims.aud : null
       return gate.check(sub, aud)
     }
   }
@@ -139,4 +159,7 @@ function payloadOf(token: string): Record<string, unknown> | null {
 }
 
 /** Account moves between fleet hosts: the job worker, the request gate, the operator procedures. */
-export const accountMoves = fp(accountMovesPlugin, { name: '@entryway/placement-moves', fastify: '5.x' })
+export const accountMoves = fp(accountMovesPlugin, {
+  name: '@entryway/placement-moves',
+  fastify: '5.x',
+})

@@ -95,7 +95,9 @@ export interface PlacementOptions {
 }
 
 export type ResolvedPlacementOptions = Readonly<
-  Required<Omit<PlacementOptions, 'reservedHandles' | 'requestKeySecret' | 'emailBlocklist' | 'crawlers'>> & {
+  Required<
+    Omit<PlacementOptions, 'reservedHandles' | 'requestKeySecret' | 'emailBlocklist' | 'crawlers'>
+  > & {
     emailBlocklist: ReadonlySet<string>
     crawlers: readonly string[]
     reservedHandles: ReadonlySet<string>
@@ -108,33 +110,59 @@ const { bool, positiveInt, nonNegativeInt, fn } = optionsKit(P)
 
 export function resolveOptions(raw: PlacementOptions): ResolvedPlacementOptions {
   if (!raw || typeof raw !== 'object') throw new EntrywayConfigError(`${P}: options are required`)
-  for (const k of ['rotationKey', 'hosts', 'signups', 'accounts', 'invites', 'pds', 'plc', 'auth', 'sessions'] as const) {
+  for (const k of [
+    'rotationKey',
+    'hosts',
+    'signups',
+    'accounts',
+    'invites',
+    'pds',
+    'plc',
+    'auth',
+    'sessions',
+  ] as const) {
     if (!raw[k]) throw new EntrywayConfigError(`${P}: ${k} is required`)
   }
   if (!Array.isArray(raw.handleDomains) || raw.handleDomains.length === 0) {
     throw new EntrywayConfigError(`${P}: handleDomains must be a non-empty array`)
   }
   const handleDomains = raw.handleDomains.map((d) => {
-    if (typeof d !== 'string' || d.replace(/^\./, '').length === 0) throw new EntrywayConfigError(`${P}: invalid handle domain ${String(d)}`)
+    if (typeof d !== 'string' || d.replace(/^\./, '').length === 0)
+      throw new EntrywayConfigError(`${P}: invalid handle domain ${String(d)}`)
     return (d.startsWith('.') ? d : `.${d}`).toLowerCase()
   })
-  const secret = typeof raw.requestKeySecret === 'string' ? new TextEncoder().encode(raw.requestKeySecret) : raw.requestKeySecret
-  if (!(secret instanceof Uint8Array) || secret.length < 16) throw new EntrywayConfigError(`${P}: requestKeySecret must be at least 16 bytes`)
+  const secret =
+    typeof raw.requestKeySecret === 'string'
+      ? new TextEncoder().encode(raw.requestKeySecret)
+      : raw.requestKeySecret
+  if (!(secret instanceof Uint8Array) || secret.length < 16)
+    throw new EntrywayConfigError(`${P}: requestKeySecret must be at least 16 bytes`)
   const seedHosts = (raw.seedHosts ?? []).map((h) => {
     try {
-      if (typeof h.did !== 'string' || !h.did.startsWith('did:')) throw new Error(`bad DID ${String(h.did)}`)
-      if (h.status !== undefined && !isHostStatus(h.status)) throw new Error(`bad status ${String(h.status)}`)
-      return { ...h, url: normalizeHostUrl(h.url), ...(h.internalUrl ? { internalUrl: normalizeHostUrl(h.internalUrl) } : {}) }
+      if (typeof h.did !== 'string' || !h.did.startsWith('did:'))
+        throw new Error(`bad DID ${String(h.did)}`)
+      if (h.status !== undefined && !isHostStatus(h.status))
+        throw new Error(`bad status ${String(h.status)}`)
+      return {
+        ...h,
+        url: normalizeHostUrl(h.url),
+        ...(h.internalUrl ? { internalUrl: normalizeHostUrl(h.internalUrl) } : {}),
+      }
     } catch (err) {
       throw new EntrywayConfigError(`${P}: invalid seed host: ${(err as Error).message}`)
     }
   })
   const prefix = raw.inviteCodePrefix ?? 'entryway'
-  if (!/^[a-z0-9-]{1,40}$/.test(prefix)) throw new EntrywayConfigError(`${P}: inviteCodePrefix must be lower-case letters, digits and dashes`)
+  if (!/^[a-z0-9-]{1,40}$/.test(prefix))
+    throw new EntrywayConfigError(
+      `${P}: inviteCodePrefix must be lower-case letters, digits and dashes`,
+    )
   return Object.freeze({
     handleDomains,
     inviteRequired: bool('inviteRequired', raw.inviteRequired, false),
-    reservedHandles: new Set((raw.reservedHandles ?? DEFAULT_RESERVED_HANDLES).map((h) => h.toLowerCase())),
+    reservedHandles: new Set(
+      (raw.reservedHandles ?? DEFAULT_RESERVED_HANDLES).map((h) => h.toLowerCase()),
+    ),
     rotationKey: raw.rotationKey,
     hosts: raw.hosts,
     signups: raw.signups,
@@ -150,17 +178,43 @@ export function resolveOptions(raw: PlacementOptions): ResolvedPlacementOptions 
     externalHandles: raw.externalHandles ?? null,
     seedHosts,
     inviteCodePrefix: prefix,
-    healthCheckIntervalMs: nonNegativeInt('healthCheckIntervalMs', raw.healthCheckIntervalMs, DEFAULT_HEALTH_CHECK_INTERVAL_MS),
-    healthCheckTimeoutMs: positiveInt('healthCheckTimeoutMs', raw.healthCheckTimeoutMs, DEFAULT_HEALTH_CHECK_TIMEOUT_MS),
-    unhealthyAfterFailures: positiveInt('unhealthyAfterFailures', raw.unhealthyAfterFailures, DEFAULT_UNHEALTHY_AFTER_FAILURES),
-    reconcileIntervalMs: nonNegativeInt('reconcileIntervalMs', raw.reconcileIntervalMs, DEFAULT_RECONCILE_INTERVAL_MS),
-    reconcileStaleAfterMs: positiveInt('reconcileStaleAfterMs', raw.reconcileStaleAfterMs, DEFAULT_RECONCILE_STALE_AFTER_MS),
+    healthCheckIntervalMs: nonNegativeInt(
+      'healthCheckIntervalMs',
+      raw.healthCheckIntervalMs,
+      DEFAULT_HEALTH_CHECK_INTERVAL_MS,
+    ),
+    healthCheckTimeoutMs: positiveInt(
+      'healthCheckTimeoutMs',
+      raw.healthCheckTimeoutMs,
+      DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
+    ),
+    unhealthyAfterFailures: positiveInt(
+      'unhealthyAfterFailures',
+      raw.unhealthyAfterFailures,
+      DEFAULT_UNHEALTHY_AFTER_FAILURES,
+    ),
+    reconcileIntervalMs: nonNegativeInt(
+      'reconcileIntervalMs',
+      raw.reconcileIntervalMs,
+      DEFAULT_RECONCILE_INTERVAL_MS,
+    ),
+    reconcileStaleAfterMs: positiveInt(
+      'reconcileStaleAfterMs',
+      raw.reconcileStaleAfterMs,
+      DEFAULT_RECONCILE_STALE_AFTER_MS,
+    ),
     retryWaitMs: nonNegativeInt('retryWaitMs', raw.retryWaitMs, DEFAULT_RETRY_WAIT_MS),
     replayWindowMs: nonNegativeInt('replayWindowMs', raw.replayWindowMs, DEFAULT_REPLAY_WINDOW_MS),
     hostAttempts: positiveInt('hostAttempts', raw.hostAttempts, DEFAULT_HOST_ATTEMPTS),
-    onAccountPlaced: fn('onAccountPlaced', raw.onAccountPlaced, (_event: { did: string; host: string }): void => {}),
+    onAccountPlaced: fn(
+      'onAccountPlaced',
+      raw.onAccountPlaced,
+      (_event: { did: string; host: string }): void => {},
+    ),
     signupGate: raw.signupGate ?? null,
-    emailBlocklist: new Set([...(raw.emailBlocklist ?? DEFAULT_DISPOSABLE_EMAIL_DOMAINS)].map((d) => d.toLowerCase())),
+    emailBlocklist: new Set(
+      [...(raw.emailBlocklist ?? DEFAULT_DISPOSABLE_EMAIL_DOMAINS)].map((d) => d.toLowerCase()),
+    ),
     onSignupAdmitted: raw.onSignupAdmitted ?? (async () => {}),
     workerLeases: leasesOf(raw.workerLeases),
     instanceId: raw.instanceId ?? randomUUID(),
@@ -172,17 +226,20 @@ export function resolveOptions(raw: PlacementOptions): ResolvedPlacementOptions 
 
 function leasesOf(v: unknown): WorkerLeases | null {
   if (v === undefined || v === null) return null
-  if (typeof (v as WorkerLeases).acquire !== 'function') throw new EntrywayConfigError(`${P}: workerLeases must have an acquire() method`)
+  if (typeof (v as WorkerLeases).acquire !== 'function')
+    throw new EntrywayConfigError(`${P}: workerLeases must have an acquire() method`)
   return v as WorkerLeases
 }
 
 function relayUrls(v: unknown): readonly string[] {
   if (v === undefined) return []
-  if (!Array.isArray(v)) throw new EntrywayConfigError(`${P}: crawlers must be an array of relay URLs`)
+  if (!Array.isArray(v))
+    throw new EntrywayConfigError(`${P}: crawlers must be an array of relay URLs`)
   return Object.freeze(
     v.map((u) => {
       const url = typeof u === 'string' && URL.canParse(u) ? new URL(u) : null
-      if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw new EntrywayConfigError(`${P}: crawler ${String(u)} is not an http(s) URL`)
+      if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+        throw new EntrywayConfigError(`${P}: crawler ${String(u)} is not an http(s) URL`)
       return url.origin
     }),
   )

@@ -8,7 +8,10 @@ export interface PdsClient {
   /** `com.atproto.server.reserveSigningKey` (unauthenticated): a `did:key` the PDS holds. */
   reserveSigningKey(host: PdsTarget): Promise<string>
   /** `com.atproto.server.createAccount {did, handle, plcOp}`; the PDS submits the op to PLC. */
-  createAccount(host: PdsTarget, input: { did: string; handle: string; plcOp: unknown }): Promise<{ didDoc?: unknown }>
+  createAccount(
+    host: PdsTarget,
+    input: { did: string; handle: string; plcOp: unknown },
+  ): Promise<{ didDoc?: unknown }>
   /** Whether the PDS holds an account for `did` (`admin.getAccountInfo`); null when it cannot tell. */
   hasAccount(host: PdsTarget, did: string): Promise<boolean | null>
   /** `admin.deleteAccount`. */
@@ -35,12 +38,20 @@ export class UndiciPdsClient implements PdsClient {
     const { body } = await this.post(host, 'com.atproto.server.reserveSigningKey', {})
     const key = (body as { signingKey?: unknown })?.signingKey
     if (typeof key !== 'string' || !key.startsWith('did:key:')) {
-      throw new UpstreamCallError('rejected', 'reserveSigningKey returned no signing key', 200, null)
+      throw new UpstreamCallError(
+        'rejected',
+        'reserveSigningKey returned no signing key',
+        200,
+        null,
+      )
     }
     return key
   }
 
-  async createAccount(host: PdsTarget, input: { did: string; handle: string; plcOp: unknown }): Promise<{ didDoc?: unknown }> {
+  async createAccount(
+    host: PdsTarget,
+    input: { did: string; handle: string; plcOp: unknown },
+  ): Promise<{ didDoc?: unknown }> {
     const { body } = await this.post(host, 'com.atproto.server.createAccount', input)
     const didDoc = (body as { didDoc?: unknown })?.didDoc
     return didDoc ? { didDoc } : {}
@@ -48,15 +59,19 @@ export class UndiciPdsClient implements PdsClient {
 
   async hasAccount(host: PdsTarget, did: string): Promise<boolean | null> {
     try {
-      await callJson(`${hostBaseUrl(host)}/xrpc/com.atproto.admin.getAccountInfo?did=${encodeURIComponent(did)}`, {
-        method: 'GET',
-        headers: { authorization: this.admin },
-        timeoutMs: this.o.timeoutMs,
-      })
+      await callJson(
+        `${hostBaseUrl(host)}/xrpc/com.atproto.admin.getAccountInfo?did=${encodeURIComponent(did)}`,
+        {
+          method: 'GET',
+          headers: { authorization: this.admin },
+          timeoutMs: this.o.timeoutMs,
+        },
+      )
       return true
     } catch (err) {
       // the PDS answers 400 NotFound ("Account not found") for a DID it does not hold
-      if (err instanceof UpstreamCallError && err.kind === 'rejected' && err.status === 400) return false
+      if (err instanceof UpstreamCallError && err.kind === 'rejected' && err.status === 400)
+        return false
       return null
     }
   }
@@ -69,13 +84,22 @@ export class UndiciPdsClient implements PdsClient {
     await this.post(host, 'com.atproto.admin.updateAccountHandle', { did, handle }, true)
   }
 
-  async check(host: PdsTarget, timeoutMs: number): Promise<{ version: string | null; did: string | null }> {
+  async check(
+    host: PdsTarget,
+    timeoutMs: number,
+  ): Promise<{ version: string | null; did: string | null }> {
     const base = hostBaseUrl(host)
     const health = await callJson(`${base}/xrpc/_health`, { method: 'GET', timeoutMs })
-    const desc = await callJson(`${base}/xrpc/com.atproto.server.describeServer`, { method: 'GET', timeoutMs })
+    const desc = await callJson(`${base}/xrpc/com.atproto.server.describeServer`, {
+      method: 'GET',
+      timeoutMs,
+    })
     const version = (health.body as { version?: unknown })?.version
     const did = (desc.body as { did?: unknown })?.did
-    return { version: typeof version === 'string' ? version : null, did: typeof did === 'string' ? did : null }
+    return {
+      version: typeof version === 'string' ? version : null,
+      did: typeof did === 'string' ? did : null,
+    }
   }
 
   private post(host: PdsTarget, nsid: string, body: unknown, admin = false) {

@@ -15,7 +15,12 @@ export type PlacementStrategy = (candidates: readonly HostLoad[]) => Host | null
 /** Whether a host may receive new accounts at all: enabled, healthy, weighted and under its cap. */
 export function isEligible(l: HostLoad): boolean {
   const h = l.host
-  return h.status === 'enabled' && h.healthy && h.weight > 0 && (h.accountCap === null || l.accounts < h.accountCap)
+  return (
+    h.status === 'enabled' &&
+    h.healthy &&
+    h.weight > 0 &&
+    (h.accountCap === null || l.accounts < h.accountCap)
+  )
 }
 
 /**

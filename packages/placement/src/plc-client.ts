@@ -24,11 +24,15 @@ export class UndiciPlcClient implements PlcClient {
 
   async exists(did: string): Promise<boolean | null> {
     try {
-      await callJson(`${this.base}/${encodeURIComponent(did)}/data`, { method: 'GET', timeoutMs: this.timeoutMs })
+      await callJson(`${this.base}/${encodeURIComponent(did)}/data`, {
+        method: 'GET',
+        timeoutMs: this.timeoutMs,
+      })
       return true
     } catch (err) {
       // 404: never created; 410: tombstoned
-      if (err instanceof UpstreamCallError && (err.status === 404 || err.status === 410)) return false
+      if (err instanceof UpstreamCallError && (err.status === 404 || err.status === 410))
+        return false
       return null
     }
   }
@@ -40,22 +44,34 @@ export class UndiciPlcClient implements PlcClient {
   }
 
   async tombstone(did: string, signer: Keypair): Promise<void> {
-    const { body } = await callJson(`${this.base}/${encodeURIComponent(did)}/log/audit`, { method: 'GET', timeoutMs: this.timeoutMs })
+    const { body } = await callJson(`${this.base}/${encodeURIComponent(did)}/log/audit`, {
+      method: 'GET',
+      timeoutMs: this.timeoutMs,
+    })
     const log = Array.isArray(body) ? (body as Array<{ cid?: unknown }>) : []
     const prev = log.at(-1)?.cid
-    if (typeof prev !== 'string') throw new UpstreamCallError('rejected', 'PLC audit log has no operations', 200, null)
+    if (typeof prev !== 'string')
+      throw new UpstreamCallError('rejected', 'PLC audit log has no operations', 200, null)
     const op = await plc.addSignature({ type: 'plc_tombstone' as const, prev }, signer)
     await this.send(did, op)
   }
 
   private async lastOp(did: string): Promise<plc.CompatibleOp> {
-    const { body } = await callJson(`${this.base}/${encodeURIComponent(did)}/log/last`, { method: 'GET', timeoutMs: this.timeoutMs })
+    const { body } = await callJson(`${this.base}/${encodeURIComponent(did)}/log/last`, {
+      method: 'GET',
+      timeoutMs: this.timeoutMs,
+    })
     const op = body as { type?: unknown }
-    if (!op || op.type === 'plc_tombstone') throw new UpstreamCallError('rejected', 'DID is tombstoned', 410, 'DidTombstoned')
+    if (!op || op.type === 'plc_tombstone')
+      throw new UpstreamCallError('rejected', 'DID is tombstoned', 410, 'DidTombstoned')
     return body as plc.CompatibleOp
   }
 
   private async send(did: string, op: unknown): Promise<void> {
-    await callJson(`${this.base}/${encodeURIComponent(did)}`, { method: 'POST', body: op, timeoutMs: this.timeoutMs })
+    await callJson(`${this.base}/${encodeURIComponent(did)}`, {
+      method: 'POST',
+      body: op,
+      timeoutMs: this.timeoutMs,
+    })
   }
 }

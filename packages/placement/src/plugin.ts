@@ -28,7 +28,11 @@ import { registerRequestCrawl } from './routes/com.entryway.admin.requestCrawl.j
 declare module 'fastify' {
   interface FastifyInstance {
     /** Placement's workers, for operator tooling and tests. */
-    entrywayPlacement: { health: HealthChecker; reconciler: SignupReconciler; options: ResolvedPlacementOptions }
+    entrywayPlacement: {
+      health: HealthChecker
+      reconciler: SignupReconciler
+      options: ResolvedPlacementOptions
+    }
   }
 }
 
@@ -47,8 +51,19 @@ async function placementPlugin(app: FastifyInstance, raw: PlacementOptions): Pro
     lease: o.workerLeases ? { leases: o.workerLeases, holder: o.instanceId } : null,
   })
   const reconciler = new SignupReconciler(o, log)
-  const crawlers = new RelayCrawlers({ relays: o.crawlers, attempts: o.crawlAttempts, backoffMs: o.crawlBackoffMs })
-  const deps: PlacementRouteDeps = { o, creator: new AccountCreator(o), handles: new HandleUpdater(o), health, reconciler, crawlers }
+  const crawlers = new RelayCrawlers({
+    relays: o.crawlers,
+    attempts: o.crawlAttempts,
+    backoffMs: o.crawlBackoffMs,
+  })
+  const deps: PlacementRouteDeps = {
+    o,
+    creator: new AccountCreator(o),
+    handles: new HandleUpdater(o),
+    health,
+    reconciler,
+    crawlers,
+  }
   app.decorate('entrywayPlacement', { health, reconciler, options: o })
 
   registerCreateAccount(app, deps)
@@ -93,7 +108,10 @@ async function seedHosts(app: FastifyInstance, o: ResolvedPlacementOptions): Pro
     if (await o.hosts.getByUrl(seed.url)) continue
     const sameDid = await o.hosts.getByDid(seed.did)
     if (sameDid) {
-      app.log.warn({ host: seed.url, did: seed.did, registeredUrl: sameDid.url }, 'configured pds host has the DID of a registered host with another URL; the registry keeps its URL')
+      app.log.warn(
+        { host: seed.url, did: seed.did, registeredUrl: sameDid.url },
+        'configured pds host has the DID of a registered host with another URL; the registry keeps its URL',
+      )
       continue
     }
     try {
@@ -106,4 +124,8 @@ async function seedHosts(app: FastifyInstance, o: ResolvedPlacementOptions): Pro
   }
 }
 
-export const entrywayPlacement = fp(placementPlugin, { name: '@entryway/placement', fastify: '5.x', dependencies: ['@entryway/xrpc'] })
+export const entrywayPlacement = fp(placementPlugin, {
+  name: '@entryway/placement',
+  fastify: '5.x',
+  dependencies: ['@entryway/xrpc'],
+})

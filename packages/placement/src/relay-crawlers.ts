@@ -49,7 +49,11 @@ export class RelayCrawlers {
   }
 
   /** Every relay (the configured ones unless `relays` is given) for `hostname`, in parallel. */
-  async requestCrawl(hostname: string, log: FastifyBaseLogger, relays: readonly string[] = this.o.relays): Promise<CrawlResult[]> {
+  async requestCrawl(
+    hostname: string,
+    log: FastifyBaseLogger,
+    relays: readonly string[] = this.o.relays,
+  ): Promise<CrawlResult[]> {
     return Promise.all(relays.map((relay) => this.one(relay.replace(/\/+$/, ''), hostname, log)))
   }
 
@@ -67,19 +71,33 @@ export class RelayCrawlers {
     let error = ''
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       try {
-        await callJson(`${relay}/xrpc/com.atproto.sync.requestCrawl`, { method: 'POST', body: { hostname }, timeoutMs: this.timeoutMs })
+        await callJson(`${relay}/xrpc/com.atproto.sync.requestCrawl`, {
+          method: 'POST',
+          body: { hostname },
+          timeoutMs: this.timeoutMs,
+        })
         log.info({ relay, hostname, attempt }, 'relay asked to crawl host')
         return { relay, hostname, ok: true, attempts: attempt }
       } catch (err) {
-        error = err instanceof UpstreamCallError ? (err.status ? `${err.status}${err.errorName ? ` ${err.errorName}` : ''}` : err.kind) : 'failed'
+        error =
+          err instanceof UpstreamCallError
+            ? err.status
+              ? `${err.status}${err.errorName ? ` ${err.errorName}` : ''}`
+              : err.kind
+            : 'failed'
         log.warn({ relay, hostname, attempt, error }, 'relay requestCrawl failed')
         // a relay refusing the request itself (4xx other than 429) will refuse it again
         const status = err instanceof UpstreamCallError ? err.status : null
-        if (status !== null && status >= 400 && status < 500 && status !== 429) return { relay, hostname, ok: false, attempts: attempt, error }
+        if (status !== null && status >= 400 && status < 500 && status !== 429)
+          return { relay, hostname, ok: false, attempts: attempt, error }
       }
-      if (attempt < this.attempts && !(await this.wait(this.backoffMs * 2 ** (attempt - 1)))) return { relay, hostname, ok: false, attempts: attempt, error }
+      if (attempt < this.attempts && !(await this.wait(this.backoffMs * 2 ** (attempt - 1))))
+        return { relay, hostname, ok: false, attempts: attempt, error }
     }
-    log.error({ relay, hostname, attempts: this.attempts, error }, 'relay could not be asked to crawl host')
+    log.error(
+      { relay, hostname, attempts: this.attempts, error },
+      'relay could not be asked to crawl host',
+    )
     return { relay, hostname, ok: false, attempts: this.attempts, error }
   }
 

@@ -13,12 +13,20 @@ import type { ResolvedPlacementOptions } from './options.js'
  * get back. The operator's own tools skip it with the admin Basic password (a wrong one is
  * refused and counted as any other).
  */
-export async function runSignupChecks(o: ResolvedPlacementOptions, req: FastifyRequest, input: { email?: unknown; handle?: unknown; verificationCode?: unknown }): Promise<void> {
+export async function runSignupChecks(
+  o: ResolvedPlacementOptions,
+  req: FastifyRequest,
+  input: { email?: unknown; handle?: unknown; verificationCode?: unknown },
+): Promise<void> {
   assertEmailNotBlocked(o.emailBlocklist, input.email)
   if (o.signupGate) {
     const operator = /^basic /i.test(req.headers.authorization ?? '')
     if (operator) await o.auth.admin(req)
-    else await o.signupGate.consume(input.verificationCode, typeof input.handle === 'string' ? input.handle.trim() : '')
+    else
+      await o.signupGate.consume(
+        input.verificationCode,
+        typeof input.handle === 'string' ? input.handle.trim() : '',
+      )
   }
   await o.onSignupAdmitted(req)
 }

@@ -49,13 +49,22 @@ export class SignupGate {
   readonly scriptUrl: string
   readonly redirects: readonly string[]
   readonly codeTtlMs: number
-  private readonly verifyOpts: { verifyUrl: string; secret: string; siteKey: string; timeoutMs: number }
+  private readonly verifyOpts: {
+    verifyUrl: string
+    secret: string
+    siteKey: string
+    timeoutMs: number
+  }
   private readonly store: GateCodeStore
 
   constructor(o: SignupGateOptions) {
     if (!o || typeof o !== 'object') throw new EntrywayConfigError(`${P}: options are required`)
-    if (!isCaptchaProvider(o.provider)) throw new EntrywayConfigError(`${P}: provider must be one of ${Object.keys(CAPTCHA_PROVIDERS).join(', ')}`)
-    for (const k of ['serviceName', 'siteKey', 'secret'] as const) if (typeof o[k] !== 'string' || !o[k]) throw new EntrywayConfigError(`${P}: ${k} is required`)
+    if (!isCaptchaProvider(o.provider))
+      throw new EntrywayConfigError(
+        `${P}: provider must be one of ${Object.keys(CAPTCHA_PROVIDERS).join(', ')}`,
+      )
+    for (const k of ['serviceName', 'siteKey', 'secret'] as const)
+      if (typeof o[k] !== 'string' || !o[k]) throw new EntrywayConfigError(`${P}: ${k} is required`)
     if (!o.store) throw new EntrywayConfigError(`${P}: store is required`)
     const p = CAPTCHA_PROVIDERS[o.provider]
     this.provider = o.provider
@@ -63,7 +72,8 @@ export class SignupGate {
     this.siteKey = o.siteKey
     this.scriptUrl = httpUrl(o.scriptUrl ?? p.scriptUrl, 'scriptUrl')
     this.redirects = (o.redirects ?? DEFAULT_GATE_REDIRECTS).map((r) => httpUrl(r, 'redirects'))
-    if (this.redirects.length === 0) throw new EntrywayConfigError(`${P}: redirects must not be empty`)
+    if (this.redirects.length === 0)
+      throw new EntrywayConfigError(`${P}: redirects must not be empty`)
     this.codeTtlMs = positive(o.codeTtlMs, DEFAULT_GATE_CODE_TTL_MS, 'codeTtlMs')
     this.verifyOpts = {
       verifyUrl: httpUrl(o.verifyUrl ?? p.verifyUrl, 'verifyUrl'),
@@ -75,14 +85,18 @@ export class SignupGate {
   }
 
   /** The page's query, checked: `handle` and `state` as the app sends them, `redirect_url` if one. */
-  parseRequest(q: Record<string, unknown>): { handle: string; state: string; redirect: string } | { error: string } {
+  parseRequest(
+    q: Record<string, unknown>,
+  ): { handle: string; state: string; redirect: string } | { error: string } {
     const handle = typeof q.handle === 'string' ? q.handle.trim().toLowerCase() : ''
     const state = typeof q.state === 'string' ? q.state : ''
     if (!HANDLE.test(handle)) return { error: 'The sign-up link has no valid handle.' }
     if (!STATE.test(state)) return { error: 'The sign-up link has no valid state.' }
     const asked = typeof q.redirect_url === 'string' && q.redirect_url ? q.redirect_url : undefined
-    const redirect = asked === undefined ? this.redirects[0]! : this.redirects.find((r) => r === asked)
-    if (!redirect) return { error: 'The sign-up link names a return address this service does not know.' }
+    const redirect =
+      asked === undefined ? this.redirects[0]! : this.redirects.find((r) => r === asked)
+    if (!redirect)
+      return { error: 'The sign-up link names a return address this service does not know.' }
     return { handle, state, redirect }
   }
 
@@ -94,20 +108,30 @@ export class SignupGate {
   async issue(handle: string, state: string, now = Date.now()): Promise<string> {
     const code = randomBytes(24).toString('base64url')
     await this.store.purgeExpired(new Date(now).toISOString())
-    await this.store.put({ codeHash: hashCode(code), handle: handle.toLowerCase(), state, expiresAt: new Date(now + this.codeTtlMs).toISOString() })
+    await this.store.put({
+      codeHash: hashCode(code),
+      handle: handle.toLowerCase(),
+      state,
+      expiresAt: new Date(now + this.codeTtlMs).toISOString(),
+    })
     return code
   }
 
   /** Spends `code` for a sign-up of `handle`; a clear `InvalidRequest` when it cannot. */
   async consume(code: unknown, handle: string, now = Date.now()): Promise<void> {
     if (code === undefined || code === null || code === '') {
-      throw new InvalidRequestError('This service requires a verification code: complete the captcha at /gate/signup first')
+      throw new InvalidRequestError(
+        'This service requires a verification code: complete the captcha at /gate/signup first',
+      )
     }
-    if (typeof code !== 'string' || code.length > 256) throw new InvalidRequestError('Invalid verification code')
+    if (typeof code !== 'string' || code.length > 256)
+      throw new InvalidRequestError('Invalid verification code')
     const rec = await this.store.take(hashCode(code))
     if (!rec) throw new InvalidRequestError('Invalid verification code (unknown or already used)')
-    if (Date.parse(rec.expiresAt) <= now) throw new InvalidRequestError('The verification code has expired: complete the captcha again')
-    if (rec.handle !== handle.toLowerCase()) throw new InvalidRequestError('The verification code was issued for another handle')
+    if (Date.parse(rec.expiresAt) <= now)
+      throw new InvalidRequestError('The verification code has expired: complete the captcha again')
+    if (rec.handle !== handle.toLowerCase())
+      throw new InvalidRequestError('The verification code was issued for another handle')
   }
 }
 
@@ -127,6 +151,7 @@ function httpUrl(v: unknown, name: string): string {
 
 function positive(v: unknown, d: number, name: string): number {
   if (v === undefined) return d
-  if (!Number.isInteger(v) || (v as number) <= 0) throw new EntrywayConfigError(`${P}: ${name} must be a positive integer`)
+  if (!Number.isInteger(v) || (v as number) <= 0)
+    throw new EntrywayConfigError(`${P}: ${name} must be a positive integer`)
   return v as number
 }

@@ -40,10 +40,12 @@ export class SignupReconciler {
     const l = this.o.workerLeases
     if (l) {
       const ttl = this.o.reconcileIntervalMs * LEASE_PERIODS
-      const held = await l.acquire(RECONCILE_LEASE, this.o.instanceId, ttl, new Date()).catch((err: unknown) => {
-        this.log.warn({ err }, 'reconcile lease check failed; skipping the pass')
-        return false
-      })
+      const held = await l
+        .acquire(RECONCILE_LEASE, this.o.instanceId, ttl, new Date())
+        .catch((err: unknown) => {
+          this.log.warn({ err }, 'reconcile lease check failed; skipping the pass')
+          return false
+        })
       if (!held) return
     }
     await this.runOnce()
@@ -88,31 +90,62 @@ export class SignupReconciler {
 
   private async reconcile(s: SignupRecord): Promise<'completed' | 'failed' | 'deferred'> {
     const o = this.o
-    const deps = { signups: o.signups, pds: o.pds, plc: o.plc, rotationKey: o.rotationKey, log: this.log }
+    const deps = {
+      signups: o.signups,
+      pds: o.pds,
+      plc: o.plc,
+      rotationKey: o.rotationKey,
+      log: this.log,
+    }
     if (s.state === 'pending' || !s.did || s.hostId === null) {
       // nothing external depends on it (a reserved key alone is harmless)
-      return (await o.signups.advance(s.id, s.state, { state: 'failed', error: 'abandoned before the PDS call' })) ? 'failed' : 'deferred'
+      return (await o.signups.advance(s.id, s.state, {
+        state: 'failed',
+        error: 'abandoned before the PDS call',
+      }))
+        ? 'failed'
+        : 'deferred'
     }
     const host = await o.hosts.get(s.hostId)
     if (!host) {
-      return (await rollbackSignup(deps, s, null, s.state, 'host gone', false)) ? 'failed' : 'deferred'
+      return (await rollbackSignup(deps, s, null, s.state, 'host gone', false))
+        ? 'failed'
+        : 'deferred'
     }
     let state = s.state
     if (state === 'key_reserved') {
       const holds = await o.pds.hasAccount(host, s.did)
       if (holds === null) return 'deferred'
-      if (!holds) return (await rollbackSignup(deps, s, host, state, 'abandoned: the PDS never created it', false)) ? 'failed' : 'deferred'
+      if (!holds)
+        return (await rollbackSignup(
+          deps,
+          s,
+          host,
+          state,
+          'abandoned: the PDS never created it',
+          false,
+        ))
+          ? 'failed'
+          : 'deferred'
       if (!(await o.signups.advance(s.id, state, { state: 'pds_created' }))) return 'deferred'
       state = 'pds_created'
     }
     const result = await o.signups.complete(
       s.id,
       state,
-      { did: s.did, handle: s.handle, email: s.email, passwordScrypt: s.passwordScrypt, hostId: host.id },
+      {
+        did: s.did,
+        handle: s.handle,
+        email: s.email,
+        passwordScrypt: s.passwordScrypt,
+        hostId: host.id,
+      },
       s.inviteCode,
     )
     if (result === 'ok') return 'completed'
     if (result === 'stale') return 'deferred'
-    return (await rollbackSignup(deps, { ...s, state }, host, state, `complete: ${result}`, true)) ? 'failed' : 'deferred'
+    return (await rollbackSignup(deps, { ...s, state }, host, state, `complete: ${result}`, true))
+      ? 'failed'
+      : 'deferred'
   }
 }

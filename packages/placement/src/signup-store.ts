@@ -32,9 +32,14 @@ export interface SignupRecord {
   updatedAt: string
 }
 
-export type NewSignup = Pick<SignupRecord, 'id' | 'handle' | 'email' | 'requestKey' | 'passwordScrypt' | 'inviteCode'>
+export type NewSignup = Pick<
+  SignupRecord,
+  'id' | 'handle' | 'email' | 'requestKey' | 'passwordScrypt' | 'inviteCode'
+>
 
-export type SignupPatch = Partial<Pick<SignupRecord, 'did' | 'hostId' | 'signingKey' | 'plcOp' | 'error' | 'passwordScrypt'>> & { state: SignupState }
+export type SignupPatch = Partial<
+  Pick<SignupRecord, 'did' | 'hostId' | 'signingKey' | 'plcOp' | 'error' | 'passwordScrypt'>
+> & { state: SignupState }
 
 export type BeginResult =
   | { ok: true }
@@ -63,7 +68,12 @@ export interface SignupStore {
    * One transaction: insert the account, record the invite use (when `inviteCode`, checking it
    * still has a use left and is not disabled) and mark the row complete.
    */
-  complete(id: string, from: SignupState, account: NewAccount, inviteCode: string | null): Promise<CompleteResult>
+  complete(
+    id: string,
+    from: SignupState,
+    account: NewAccount,
+    inviteCode: string | null,
+  ): Promise<CompleteResult>
   /** Live rows not updated since `before` (ISO time), oldest first. */
   listStale(before: string, limit: number): Promise<SignupRecord[]>
 }

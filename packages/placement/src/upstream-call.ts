@@ -34,13 +34,19 @@ export interface CallOptions {
 }
 
 /** JSON request with a total deadline; any failure becomes an `UpstreamCallError`. */
-export async function callJson(url: string, o: CallOptions): Promise<{ status: number; body: unknown }> {
+export async function callJson(
+  url: string,
+  o: CallOptions,
+): Promise<{ status: number; body: unknown }> {
   const signal = AbortSignal.timeout(o.timeoutMs)
   let res: Dispatcher.ResponseData
   try {
     res = await request(url, {
       method: o.method,
-      headers: { ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}), ...o.headers },
+      headers: {
+        ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...o.headers,
+      },
       body: o.body !== undefined ? JSON.stringify(o.body) : undefined,
       signal,
       headersTimeout: o.timeoutMs,
@@ -67,8 +73,18 @@ export async function callJson(url: string, o: CallOptions): Promise<{ status: n
   if (res.statusCode < 200 || res.statusCode >= 300) {
     const b = body as { error?: unknown; message?: unknown } | null
     const name = typeof b?.error === 'string' ? b.error : null
-    const msg = typeof b?.message === 'string' ? b.message : typeof body === 'string' ? body.slice(0, 200) : ''
-    throw new UpstreamCallError('rejected', `${pathOf(url)} answered ${res.statusCode}${name ? ` ${name}` : ''}${msg ? `: ${msg}` : ''}`, res.statusCode, name)
+    const msg =
+      typeof b?.message === 'string'
+        ? b.message
+        : typeof body === 'string'
+          ? body.slice(0, 200)
+          : ''
+    throw new UpstreamCallError(
+      'rejected',
+      `${pathOf(url)} answered ${res.statusCode}${name ? ` ${name}` : ''}${msg ? `: ${msg}` : ''}`,
+      res.statusCode,
+      name,
+    )
   }
   return { status: res.statusCode, body }
 }
@@ -79,13 +95,22 @@ function toCallError(err: unknown, url: string, signal: AbortSignal): UpstreamCa
     err instanceof undiciErrors.HeadersTimeoutError ||
     err instanceof undiciErrors.BodyTimeoutError ||
     err instanceof undiciErrors.ConnectTimeoutError
-  if (timedOut) return new UpstreamCallError('timeout', `${pathOf(url)} timed out`, null, null, { cause: err })
+  if (timedOut)
+    return new UpstreamCallError('timeout', `${pathOf(url)} timed out`, null, null, { cause: err })
   // a reset after the request was written is as ambiguous as a timeout
   const code = (err as { code?: string })?.code
   if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') {
-    return new UpstreamCallError('timeout', `${pathOf(url)} connection lost`, null, null, { cause: err })
+    return new UpstreamCallError('timeout', `${pathOf(url)} connection lost`, null, null, {
+      cause: err,
+    })
   }
-  return new UpstreamCallError('unreachable', `${pathOf(url)} unreachable (${code ?? 'error'})`, null, null, { cause: err })
+  return new UpstreamCallError(
+    'unreachable',
+    `${pathOf(url)} unreachable (${code ?? 'error'})`,
+    null,
+    null,
+    { cause: err },
+  )
 }
 
 /** Host and path only: never log query strings or credentials. */

@@ -48,13 +48,32 @@ t.test('invite codes when required', async (t) => {
   t.equal(none.json().error, 'InvalidInviteCode')
   const bad = await signup(app, { ...alice, inviteCode: 'nope' })
   t.equal(bad.json().error, 'InvalidInviteCode')
-  await store.createCodes([{ code: 'one-use', availableUses: 1, forAccount: 'admin', createdBy: 'admin' }])
+  await store.createCodes([
+    { code: 'one-use', availableUses: 1, forAccount: 'admin', createdBy: 'admin' },
+  ])
   const ok = await signup(app, { ...alice, inviteCode: 'one-use' })
   t.equal(ok.statusCode, 200)
   t.equal((await store.getCode('one-use'))?.uses.length, 1, 'use recorded')
-  const used = await signup(app, { handle: 'bob.test', email: 'bob@example.com', password: 'pw', inviteCode: 'one-use' })
+  const used = await signup(app, {
+    handle: 'bob.test',
+    email: 'bob@example.com',
+    password: 'pw',
+    inviteCode: 'one-use',
+  })
   t.equal(used.json().error, 'InvalidInviteCode', 'used up')
-  await store.createCodes([{ code: 'off', availableUses: 5, forAccount: 'admin', createdBy: 'admin' }])
+  await store.createCodes([
+    { code: 'off', availableUses: 5, forAccount: 'admin', createdBy: 'admin' },
+  ])
   await store.disableCodes({ codes: ['off'], accounts: [] })
-  t.equal((await signup(app, { handle: 'bob.test', email: 'bob@example.com', password: 'pw', inviteCode: 'off' })).json().error, 'InvalidInviteCode')
+  t.equal(
+    (
+      await signup(app, {
+        handle: 'bob.test',
+        email: 'bob@example.com',
+        password: 'pw',
+        inviteCode: 'off',
+      })
+    ).json().error,
+    'InvalidInviteCode',
+  )
 })

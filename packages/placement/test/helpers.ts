@@ -15,7 +15,9 @@ import {
 export class FakePds implements PdsClient {
   calls: string[] = []
   accounts = new Map<string, string>() // did → handle
-  fail: Partial<Record<'reserve' | 'create' | 'delete' | 'updateHandle' | 'check', UpstreamCallError>> = {}
+  fail: Partial<
+    Record<'reserve' | 'create' | 'delete' | 'updateHandle' | 'check', UpstreamCallError>
+  > = {}
   /** createAccount succeeds on the PDS but the answer is lost. */
   createThenFail: UpstreamCallError | null = null
   hasAccountAnswer: boolean | null | undefined = undefined
@@ -76,7 +78,8 @@ export class FakePlc implements PlcClient {
 
 export const unreachable = () => new UpstreamCallError('unreachable', 'connect ECONNREFUSED')
 export const timeout = () => new UpstreamCallError('timeout', 'timed out')
-export const rejected = (status = 400, name = 'InvalidRequest') => new UpstreamCallError('rejected', `answered ${status}`, status, name)
+export const rejected = (status = 400, name = 'InvalidRequest') =>
+  new UpstreamCallError('rejected', `answered ${status}`, status, name)
 
 export interface Built {
   app: FastifyInstance
@@ -93,11 +96,18 @@ export const ADMIN = `Basic ${Buffer.from('admin:admin-pass').toString('base64')
  * The plugin on in-memory stores with fake PDS and PLC. Users authenticate with
  * `Authorization: Bearer user:<did>[:service]`, the admin with ADMIN.
  */
-export async function build(t: { teardown(fn: () => unknown): void }, over: Partial<PlacementOptions> & { hostCount?: number } = {}): Promise<Built> {
+export async function build(
+  t: { teardown(fn: () => unknown): void },
+  over: Partial<PlacementOptions> & { hostCount?: number } = {},
+): Promise<Built> {
   const store = new MemoryPlacementStore()
   const hosts = new MemoryHostRegistry(() => store.counts())
   for (let i = 1; i <= (over.hostCount ?? 2); i++) {
-    const h = await hosts.add({ url: `http://pds${i}.test`, did: `did:web:pds${i}.test`, status: 'enabled' })
+    const h = await hosts.add({
+      url: `http://pds${i}.test`,
+      did: `did:web:pds${i}.test`,
+      status: 'enabled',
+    })
     await hosts.recordHealth(h.id, { ok: true, at: new Date().toISOString() }, 1)
   }
   const pds = new FakePds()
@@ -127,7 +137,8 @@ export async function build(t: { teardown(fn: () => unknown): void }, over: Part
         return { did: m[1]!, via: m[2] ? 'service' : 'access' }
       },
       admin(req) {
-        if (req.headers.authorization !== ADMIN) throw new AuthRequiredError('Admin credentials required')
+        if (req.headers.authorization !== ADMIN)
+          throw new AuthRequiredError('Admin credentials required')
       },
     },
     sessions: {
@@ -144,7 +155,11 @@ export async function build(t: { teardown(fn: () => unknown): void }, over: Part
 }
 
 export function signup(app: FastifyInstance, body: Record<string, unknown>) {
-  return app.inject({ method: 'POST', url: '/xrpc/com.atproto.server.createAccount', payload: body })
+  return app.inject({
+    method: 'POST',
+    url: '/xrpc/com.atproto.server.createAccount',
+    payload: body,
+  })
 }
 
 export const alice = { handle: 'alice.test', email: 'alice@example.com', password: 'hunter2' }

@@ -1,6 +1,11 @@
 import t from 'tap'
 import { Secp256k1Keypair } from '@atproto/crypto'
-import { MemoryHostRegistry, MemoryPlacementStore, resolveOptions, type PlacementOptions } from '../src/index.js'
+import {
+  MemoryHostRegistry,
+  MemoryPlacementStore,
+  resolveOptions,
+  type PlacementOptions,
+} from '../src/index.js'
 import { FakePds, FakePlc } from './helpers.js'
 
 async function base(): Promise<PlacementOptions> {
@@ -34,10 +39,16 @@ t.test('defaults, frozen, input untouched', async (t) => {
 
 t.test('rejects bad values with the package name', async (t) => {
   const raw = await base()
-  t.throws(() => resolveOptions({ ...raw, handleDomains: [] }), /@entryway\/placement: handleDomains/)
+  t.throws(
+    () => resolveOptions({ ...raw, handleDomains: [] }),
+    /@entryway\/placement: handleDomains/,
+  )
   t.throws(() => resolveOptions({ ...raw, healthCheckIntervalMs: -1 }), /healthCheckIntervalMs/)
   t.throws(() => resolveOptions({ ...raw, requestKeySecret: 'short' }), /requestKeySecret/)
   t.throws(() => resolveOptions({ ...raw, pds: undefined as never }), /pds is required/)
-  t.throws(() => resolveOptions({ ...raw, seedHosts: [{ url: 'http://x.test/path', did: 'did:web:x' }] }), /seed host/)
+  t.throws(
+    () => resolveOptions({ ...raw, seedHosts: [{ url: 'http://x.test/path', did: 'did:web:x' }] }),
+    /seed host/,
+  )
   t.throws(() => resolveOptions({ ...raw, inviteCodePrefix: 'Bad Prefix' }), /inviteCodePrefix/)
 })

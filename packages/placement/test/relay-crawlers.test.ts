@@ -9,16 +9,22 @@ import { crawlHostname, RelayCrawlers } from '../src/relay-crawlers.js'
 const quiet = () => {}
 const log = { info: quiet, warn: quiet, error: quiet } as unknown as FastifyBaseLogger
 
-async function recordingRelay(t: Tap, answers: number[]): Promise<{ url: string; seen: Array<{ hostname: string; at: number }> }> {
+async function recordingRelay(
+  t: Tap,
+  answers: number[],
+): Promise<{ url: string; seen: Array<{ hostname: string; at: number }> }> {
   const seen: Array<{ hostname: string; at: number }> = []
   const server = createServer((req, res) => {
     let body = ''
     req.on('data', (c) => (body += c))
     req.on('end', () => {
-      if (req.method !== 'POST' || req.url !== '/xrpc/com.atproto.sync.requestCrawl') return void res.writeHead(404).end()
+      if (req.method !== 'POST' || req.url !== '/xrpc/com.atproto.sync.requestCrawl')
+        return void res.writeHead(404).end()
       seen.push({ hostname: JSON.parse(body).hostname, at: Date.now() })
       const status = answers.shift() ?? 200
-      res.writeHead(status, { 'content-type': 'application/json' }).end(status === 200 ? '{}' : '{"error":"Nope"}')
+      res
+        .writeHead(status, { 'content-type': 'application/json' })
+        .end(status === 200 ? '{}' : '{"error":"Nope"}')
     })
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
@@ -32,19 +38,29 @@ t.test('a relay answering 503, 429 then 200: three tries, backoff doubling', asy
   const c = new RelayCrawlers({ relays: [relay.url], attempts: 4, backoffMs: 50 })
   const [r] = await c.requestCrawl('pds1.example.com', log)
   t.match(r, { relay: relay.url, hostname: 'pds1.example.com', ok: true, attempts: 3 })
-  t.same(relay.seen.map((s) => s.hostname), ['pds1.example.com', 'pds1.example.com', 'pds1.example.com'])
+  t.same(
+    relay.seen.map((s) => s.hostname),
+    ['pds1.example.com', 'pds1.example.com', 'pds1.example.com'],
+  )
   const gaps = [relay.seen[1]!.at - relay.seen[0]!.at, relay.seen[2]!.at - relay.seen[1]!.at]
   t.ok(gaps[0]! >= 45 && gaps[1]! >= 95, `waits of about 50 then 100 ms (${gaps.join(', ')})`)
 })
 
-t.test('a 400 is not retried; an unreachable relay is tried every time; nothing throws', async (t) => {
-  const refusing = await recordingRelay(t, [400, 400])
-  const c = new RelayCrawlers({ relays: [refusing.url, 'http://127.0.0.1:9'], attempts: 3, backoffMs: 10 })
-  const results = await c.requestCrawl('pds2.example.com', log)
-  t.match(results[0], { ok: false, attempts: 1, error: '400 Nope' })
-  t.match(results[1], { ok: false, attempts: 3, error: 'unreachable' })
-  t.equal(refusing.seen.length, 1)
-})
+t.test(
+  'a 400 is not retried; an unreachable relay is tried every time; nothing throws',
+  async (t) => {
+    const refusing = await recordingRelay(t, [400, 400])
+    const c = new RelayCrawlers({
+      relays: [refusing.url, 'http://127.0.0.1:9'],
+      attempts: 3,
+      backoffMs: 10,
+    })
+    const results = await c.requestCrawl('pds2.example.com', log)
+    t.match(results[0], { ok: false, attempts: 1, error: '400 Nope' })
+    t.match(results[1], { ok: false, attempts: 3, error: 'unreachable' })
+    t.equal(refusing.seen.length, 1)
+  },
+)
 
 t.test('close() ends the waits between retries', async (t) => {
   const relay = await recordingRelay(t, [503, 503, 503])
@@ -58,8 +74,11 @@ t.test('close() ends the waits between retries', async (t) => {
   t.match(r, { ok: false, attempts: 1 })
 })
 
-t.test('the hostname given to relays is the public host (with a port only when not the default)', async (t) => {
-  t.equal(crawlHostname('https://pds1.example.com'), 'pds1.example.com')
-  t.equal(crawlHostname('https://pds1.example.com:443'), 'pds1.example.com')
-  t.equal(crawlHostname('http://localhost:2583'), 'localhost:2583')
-})
+t.test(
+  'the hostname given to relays is the public host (with a port only when not the default)',
+  async (t) => {
+    t.equal(crawlHostname('https://pds1.example.com'), 'pds1.example.com')
+    t.equal(crawlHostname('https://pds1.example.com:443'), 'pds1.example.com')
+    t.equal(crawlHostname('http://localhost:2583'), 'localhost:2583')
+  },
+)

@@ -42,7 +42,10 @@ t.test('a sequence of placements alternates deterministically', async (t) => {
   const counts = [0, 0]
   const seq: number[] = []
   for (let i = 0; i < 10; i++) {
-    const h = leastLoadedStrategy([load(host(1), counts[0]!), load(host(2, { weight: 2 }), counts[1]!)])!
+    const h = leastLoadedStrategy([
+      load(host(1), counts[0]!),
+      load(host(2, { weight: 2 }), counts[1]!),
+    ])!
     counts[h.id - 1]!++
     seq.push(h.id)
   }

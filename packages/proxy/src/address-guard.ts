@@ -57,18 +57,27 @@ export class NonPublicAddressError extends Error {
   readonly code = 'ERR_NON_PUBLIC_ADDRESS'
 }
 
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void
+type LookupCallback = (
+  err: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void
 
 /**
  * A `net.connect` lookup that refuses names resolving to non-public addresses, so an allow-listed
  * name cannot be re-pointed (DNS rebinding) at the Entryway's own network.
  */
-export function publicOnlyLookup(hostname: string, options: LookupOptions, cb: LookupCallback): void {
+export function publicOnlyLookup(
+  hostname: string,
+  options: LookupOptions,
+  cb: LookupCallback,
+): void {
   dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return cb(err, [])
     const list = addresses as LookupAddress[]
     const bad = list.find((a) => !isPublicAddress(a.address))
-    if (bad || list.length === 0) return cb(new NonPublicAddressError(`${hostname} resolves to a non-public address`), [])
+    if (bad || list.length === 0)
+      return cb(new NonPublicAddressError(`${hostname} resolves to a non-public address`), [])
     if (options.all) return cb(null, list)
     cb(null, list[0]!.address, list[0]!.family)
   })

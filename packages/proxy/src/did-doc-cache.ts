@@ -1,7 +1,11 @@
 import { LRUCache } from 'lru-cache'
 import type { FastifyBaseLogger } from 'fastify'
 import type { DidDocResolver, DidDocument, ResolveOptions } from '@entryway/xrpc'
-import { DEFAULT_RESOLUTION_BUDGET_WINDOW_MS, DEFAULT_UNCACHED_RESOLUTIONS_PER_CLIENT, ResolutionBudget } from './resolution-budget.js'
+import {
+  DEFAULT_RESOLUTION_BUDGET_WINDOW_MS,
+  DEFAULT_UNCACHED_RESOLUTIONS_PER_CLIENT,
+  ResolutionBudget,
+} from './resolution-budget.js'
 
 /** PDS defaults (`PDS_DID_CACHE_STALE_TTL` / `_MAX_TTL`). */
 export const DEFAULT_DID_STALE_TTL_MS = 60 * 60_000
@@ -69,7 +73,9 @@ export class DidDocCache implements DidDocResolver {
   private readonly inflight = new Map<string, Promise<DidDocument | null>>()
   private background = 0
   private readonly budget: ResolutionBudget
-  private readonly o: Required<Omit<DidDocCacheOptions, 'log'>> & { log?: DidDocCacheOptions['log'] }
+  private readonly o: Required<Omit<DidDocCacheOptions, 'log'>> & {
+    log?: DidDocCacheOptions['log']
+  }
 
   constructor(opts: DidDocCacheOptions) {
     this.o = {
@@ -81,9 +87,12 @@ export class DidDocCache implements DidDocResolver {
       negativeTtlMs: opts.negativeTtlMs ?? DEFAULT_DID_NEGATIVE_TTL_MS,
       refreshBackoffMs: opts.refreshBackoffMs ?? DEFAULT_DID_REFRESH_BACKOFF_MS,
       maxBackgroundRefreshes: opts.maxBackgroundRefreshes ?? DEFAULT_DID_MAX_BACKGROUND_REFRESHES,
-      minForcedRefreshIntervalMs: opts.minForcedRefreshIntervalMs ?? DEFAULT_DID_MIN_FORCED_REFRESH_INTERVAL_MS,
-      uncachedResolutionsPerClient: opts.uncachedResolutionsPerClient ?? DEFAULT_UNCACHED_RESOLUTIONS_PER_CLIENT,
-      resolutionBudgetWindowMs: opts.resolutionBudgetWindowMs ?? DEFAULT_RESOLUTION_BUDGET_WINDOW_MS,
+      minForcedRefreshIntervalMs:
+        opts.minForcedRefreshIntervalMs ?? DEFAULT_DID_MIN_FORCED_REFRESH_INTERVAL_MS,
+      uncachedResolutionsPerClient:
+        opts.uncachedResolutionsPerClient ?? DEFAULT_UNCACHED_RESOLUTIONS_PER_CLIENT,
+      resolutionBudgetWindowMs:
+        opts.resolutionBudgetWindowMs ?? DEFAULT_RESOLUTION_BUDGET_WINDOW_MS,
       log: opts.log,
       now: opts.now ?? Date.now,
     }
@@ -91,7 +100,11 @@ export class DidDocCache implements DidDocResolver {
       throw new Error('@entryway/proxy: DidDocCache needs 0 < staleTtlMs <= maxTtlMs')
     }
     this.entries = new LRUCache({ max: this.o.maxSize })
-    this.budget = new ResolutionBudget(this.o.uncachedResolutionsPerClient, this.o.resolutionBudgetWindowMs, this.o.now)
+    this.budget = new ResolutionBudget(
+      this.o.uncachedResolutionsPerClient,
+      this.o.resolutionBudgetWindowMs,
+      this.o.now,
+    )
   }
 
   /**
@@ -161,7 +174,9 @@ export class DidDocCache implements DidDocResolver {
     e.retryAfter = this.o.now() + this.o.refreshBackoffMs
     this.background++
     this.fetchOnce(did)
-      .catch((err) => this.o.log?.warn({ err, did }, 'did document refresh failed; serving the stale copy'))
+      .catch((err) =>
+        this.o.log?.warn({ err, did }, 'did document refresh failed; serving the stale copy'),
+      )
       .finally(() => this.background--)
   }
 
@@ -195,7 +210,10 @@ export class DidResolveTimeoutError extends Error {
 function withTimeout<T>(p: Promise<T>, ms: number, did: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DidResolveTimeoutError(`resolving ${did} took longer than ${ms} ms`)), ms)
+    timer = setTimeout(
+      () => reject(new DidResolveTimeoutError(`resolving ${did} took longer than ${ms} ms`)),
+      ms,
+    )
   })
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer))
 }

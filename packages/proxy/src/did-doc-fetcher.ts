@@ -1,4 +1,9 @@
-import { DidPlcResolver, DidWebResolver, PoorlyFormattedDidError, UnsupportedDidWebPathError } from '@atproto/identity'
+import {
+  DidPlcResolver,
+  DidWebResolver,
+  PoorlyFormattedDidError,
+  UnsupportedDidWebPathError,
+} from '@atproto/identity'
 import type { DidDocument } from '@entryway/xrpc'
 import type { DidDocFetcher } from './did-doc-cache.js'
 import { DEFAULT_DID_RESOLVE_TIMEOUT_MS } from './did-doc-cache.js'
@@ -24,10 +29,15 @@ export interface DidDocFetcherOptions {
 export function createDidDocFetcher(o: DidDocFetcherOptions): DidDocFetcher {
   const timeout = o.timeoutMs ?? DEFAULT_DID_RESOLVE_TIMEOUT_MS
   const plc = new DidPlcResolver(o.plcUrl, timeout, undefined, globalThis.fetch)
-  const web = new DidWebResolver(timeout, undefined, o.insecureDidWeb ? globalThis.fetch : undefined)
+  const web = new DidWebResolver(
+    timeout,
+    undefined,
+    o.insecureDidWeb ? globalThis.fetch : undefined,
+  )
   return async (did) => {
     if (did.startsWith('did:plc:')) return (await plc.resolveNoCache(did)) as DidDocument | null
-    if (did.startsWith('did:web:')) return (await web.resolveNoCache(did).catch(nullWhenRefused)) as DidDocument | null
+    if (did.startsWith('did:web:'))
+      return (await web.resolveNoCache(did).catch(nullWhenRefused)) as DidDocument | null
     return null
   }
 }
@@ -39,8 +49,13 @@ export function createDidDocFetcher(o: DidDocFetcherOptions): DidDocFetcher {
  * still thrown.
  */
 function nullWhenRefused(err: unknown): null {
-  if (err instanceof PoorlyFormattedDidError || err instanceof UnsupportedDidWebPathError) return null
-  for (let e = err as { statusCode?: unknown; cause?: unknown } | undefined, i = 0; e && i < 5; e = e.cause as typeof e, i++) {
+  if (err instanceof PoorlyFormattedDidError || err instanceof UnsupportedDidWebPathError)
+    return null
+  for (
+    let e = err as { statusCode?: unknown; cause?: unknown } | undefined, i = 0;
+    e && i < 5;
+    e = e.cause as typeof e, i++
+  ) {
     if (e.statusCode === 400) return null
   }
   throw err

@@ -10,9 +10,7 @@ export const SUBSCRIBE_REPOS = 'com.atproto.sync.subscribeRepos'
 
 /** The refusal names where the streams are: the public URLs of the hosts that hold accounts. */
 export function subscribeReposRefusal(snapshot: HostSnapshot): MethodNotImplementedError {
-  const urls = [...snapshot.byOrigin.values()]
-    .filter(servesAccounts)
-    .map((r) => r.publicOrigin)
+  const urls = [...snapshot.byOrigin.values()].filter(servesAccounts).map((r) => r.publicOrigin)
   const where = urls.length ? `: ${urls.join(', ')}` : ''
   return new MethodNotImplementedError(
     `${SUBSCRIBE_REPOS} is served by each PDS of this service, not by the Entryway; subscribe to every host${where}`,

@@ -35,7 +35,10 @@ const DROPPED_REQUEST_HEADERS = new Set([
  * `Connection` header names, plus `x-forwarded-for` = the client the Entryway saw (the PDS
  * trusts it for its per-IP rate limits).
  */
-export function upstreamRequestHeaders(headers: IncomingHttpHeaders, clientIp: string): Record<string, string | string[]> {
+export function upstreamRequestHeaders(
+  headers: IncomingHttpHeaders,
+  clientIp: string,
+): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {}
   for (const name in headers) {
     if (DROPPED_REQUEST_HEADERS.has(name)) continue

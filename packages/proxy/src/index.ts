@@ -23,9 +23,20 @@ export {
   DEFAULT_DID_RESOLVE_TIMEOUT_MS,
 } from './did-doc-cache.js'
 export { createDidDocFetcher, type DidDocFetcherOptions } from './did-doc-fetcher.js'
-export { MemoryHostDirectory, HostSnapshot, originOf, type HostDirectory, type FleetHost, type FleetHostStatus } from './host-directory.js'
+export {
+  MemoryHostDirectory,
+  HostSnapshot,
+  originOf,
+  type HostDirectory,
+  type FleetHost,
+  type FleetHostStatus,
+} from './host-directory.js'
 export { MemoryAccountRoutes, type AccountRoutes } from './account-routes.js'
-export { VerifiedTokenCache, type AccessTokenVerifier, type VerifiedAccess } from './verified-token-cache.js'
+export {
+  VerifiedTokenCache,
+  type AccessTokenVerifier,
+  type VerifiedAccess,
+} from './verified-token-cache.js'
 export { ENTRYWAY_OWNED_NSIDS, NsidMatcher } from './owned-nsids.js'
 export { isPublicAddress, publicOnlyLookup } from './address-guard.js'
 export { mapUpstreamError } from './upstream-errors.js'

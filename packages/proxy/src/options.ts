@@ -124,8 +124,10 @@ export function canonicalOrigin(name: string, raw: string, httpsOnly: boolean): 
   } catch {
     return fail(`${name}: ${JSON.stringify(raw)} is not a URL`)
   }
-  if (u.protocol !== 'https:' && (httpsOnly || u.protocol !== 'http:')) fail(`${name}: ${raw} must be ${httpsOnly ? 'https' : 'http(s)'}`)
-  if ((u.pathname !== '/' && u.pathname !== '') || u.search || u.hash || u.username || u.password) fail(`${name}: ${raw} must be an origin`)
+  if (u.protocol !== 'https:' && (httpsOnly || u.protocol !== 'http:'))
+    fail(`${name}: ${raw} must be ${httpsOnly ? 'https' : 'http(s)'}`)
+  if ((u.pathname !== '/' && u.pathname !== '') || u.search || u.hash || u.username || u.password)
+    fail(`${name}: ${raw} must be an origin`)
   return u.origin
 }
 
@@ -136,12 +138,21 @@ export function resolveOptions(raw: ProxyOptions): Readonly<ResolvedProxyOptions
   needs('accounts', raw.accounts, 'hostUrlForDid', 'didForHandle')
   needs('didResolver', raw.didResolver, 'resolve')
   if (typeof raw.verifyAccessToken !== 'function') fail('verifyAccessToken must be a function')
-  if (typeof raw.entrywayDid !== 'string' || !raw.entrywayDid.startsWith('did:')) fail('entrywayDid must be a DID')
-  if (raw.allowedOrigins !== undefined && !Array.isArray(raw.allowedOrigins)) fail('allowedOrigins must be an array')
-  const allowedOrigins = new Set((raw.allowedOrigins ?? []).map((o) => canonicalOrigin('allowedOrigins', o, true)))
+  if (typeof raw.entrywayDid !== 'string' || !raw.entrywayDid.startsWith('did:'))
+    fail('entrywayDid must be a DID')
+  if (raw.allowedOrigins !== undefined && !Array.isArray(raw.allowedOrigins))
+    fail('allowedOrigins must be an array')
+  const allowedOrigins = new Set(
+    (raw.allowedOrigins ?? []).map((o) => canonicalOrigin('allowedOrigins', o, true)),
+  )
   const defaultHostUrl =
-    raw.defaultHostUrl === undefined || raw.defaultHostUrl === null ? null : canonicalOrigin('defaultHostUrl', raw.defaultHostUrl, false)
-  if (raw.ownedNsids !== undefined && (!Array.isArray(raw.ownedNsids) || !raw.ownedNsids.every((n) => typeof n === 'string'))) {
+    raw.defaultHostUrl === undefined || raw.defaultHostUrl === null
+      ? null
+      : canonicalOrigin('defaultHostUrl', raw.defaultHostUrl, false)
+  if (
+    raw.ownedNsids !== undefined &&
+    (!Array.isArray(raw.ownedNsids) || !raw.ownedNsids.every((n) => typeof n === 'string'))
+  ) {
     fail('ownedNsids must be an array of NSIDs')
   }
   if (raw.metrics != null) {
@@ -155,16 +166,45 @@ export function resolveOptions(raw: ProxyOptions): Readonly<ResolvedProxyOptions
     entrywayDid: raw.entrywayDid,
     allowedOrigins,
     defaultHostUrl,
-    upstreamTimeoutMs: positiveInt('upstreamTimeoutMs', raw.upstreamTimeoutMs, DEFAULT_UPSTREAM_TIMEOUT_MS),
-    connectTimeoutMs: positiveInt('connectTimeoutMs', raw.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
-    connectionsPerHost: positiveInt('connectionsPerHost', raw.connectionsPerHost, DEFAULT_CONNECTIONS_PER_HOST),
-    keepAliveTimeoutMs: positiveInt('keepAliveTimeoutMs', raw.keepAliveTimeoutMs, DEFAULT_KEEP_ALIVE_TIMEOUT_MS),
-    circuitThreshold: positiveInt('circuitThreshold', raw.circuitThreshold, DEFAULT_CIRCUIT_THRESHOLD),
+    upstreamTimeoutMs: positiveInt(
+      'upstreamTimeoutMs',
+      raw.upstreamTimeoutMs,
+      DEFAULT_UPSTREAM_TIMEOUT_MS,
+    ),
+    connectTimeoutMs: positiveInt(
+      'connectTimeoutMs',
+      raw.connectTimeoutMs,
+      DEFAULT_CONNECT_TIMEOUT_MS,
+    ),
+    connectionsPerHost: positiveInt(
+      'connectionsPerHost',
+      raw.connectionsPerHost,
+      DEFAULT_CONNECTIONS_PER_HOST,
+    ),
+    keepAliveTimeoutMs: positiveInt(
+      'keepAliveTimeoutMs',
+      raw.keepAliveTimeoutMs,
+      DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+    ),
+    circuitThreshold: positiveInt(
+      'circuitThreshold',
+      raw.circuitThreshold,
+      DEFAULT_CIRCUIT_THRESHOLD,
+    ),
     circuitOpenMs: positiveInt('circuitOpenMs', raw.circuitOpenMs, DEFAULT_CIRCUIT_OPEN_MS),
     hostRefreshMs: positiveInt('hostRefreshMs', raw.hostRefreshMs, DEFAULT_HOST_REFRESH_MS),
-    tokenCacheTtlMs: positiveInt('tokenCacheTtlMs', raw.tokenCacheTtlMs, DEFAULT_TOKEN_CACHE_TTL_MS, DEFAULT_TOKEN_CACHE_TTL_MS),
+    tokenCacheTtlMs: positiveInt(
+      'tokenCacheTtlMs',
+      raw.tokenCacheTtlMs,
+      DEFAULT_TOKEN_CACHE_TTL_MS,
+      DEFAULT_TOKEN_CACHE_TTL_MS,
+    ),
     tokenCacheSize: positiveInt('tokenCacheSize', raw.tokenCacheSize, DEFAULT_TOKEN_CACHE_SIZE),
-    routeCacheTtlMs: positiveInt('routeCacheTtlMs', raw.routeCacheTtlMs, DEFAULT_ROUTE_CACHE_TTL_MS),
+    routeCacheTtlMs: positiveInt(
+      'routeCacheTtlMs',
+      raw.routeCacheTtlMs,
+      DEFAULT_ROUTE_CACHE_TTL_MS,
+    ),
     routeCacheSize: positiveInt('routeCacheSize', raw.routeCacheSize, DEFAULT_ROUTE_CACHE_SIZE),
     ownedNsids: new Set(raw.ownedNsids ?? ENTRYWAY_OWNED_NSIDS),
     now: clock(raw.now),

@@ -1,7 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { isValidDid, isValidHandle } from '@atproto/syntax'
-import { InvalidRequestError, MethodNotImplementedError, ForbiddenError, ServiceUnavailableError } from '@entryway/xrpc'
+import {
+  InvalidRequestError,
+  MethodNotImplementedError,
+  ForbiddenError,
+  ServiceUnavailableError,
+} from '@entryway/xrpc'
 import { resolveOptions, type ProxyOptions } from './options.js'
 import { NsidMatcher } from './owned-nsids.js'
 import { HostTracker } from './host-tracker.js'
@@ -12,7 +17,12 @@ import { readCredentials, type Credentials } from './request-credentials.js'
 import { UpstreamDispatcher } from './upstream-dispatcher.js'
 import { forwardRequest, type ExchangeContext } from './upstream-exchange.js'
 import { SUBSCRIBE_REPOS, subscribeReposRefusal } from './fleet-streams.js'
-import { LIST_REPOS, listReposAcrossFleet, type FetchRepoPage, type RepoPage } from './fleet-list-repos.js'
+import {
+  LIST_REPOS,
+  listReposAcrossFleet,
+  type FetchRepoPage,
+  type RepoPage,
+} from './fleet-list-repos.js'
 import { DEFAULT_ROUTE_CACHE_NEGATIVE_TTL_MS } from './options.js'
 
 const XRPC_PREFIX = '/xrpc/'
@@ -80,7 +90,11 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
     // never by the internal URL the Entryway reaches them at
     observe: metrics
       ? (origin, status, startedAt) =>
-          metrics.upstream(hosts.snapshot.didByTarget.get(origin) ?? EXTERNAL_UPSTREAM, status, (performance.now() - startedAt) / 1000)
+          metrics.upstream(
+            hosts.snapshot.didByTarget.get(origin) ?? EXTERNAL_UPSTREAM,
+            status,
+            (performance.now() - startedAt) / 1000,
+          )
       : () => {},
     accountNotFound: (did) => {
       // the account is not where we sent it: re-read the row and the document next time
@@ -121,7 +135,8 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
     const q = url.indexOf('?')
     const nsid = url.slice(XRPC_PREFIX.length, q < 0 ? undefined : q)
     if (!NSID_CHARS.test(nsid)) throw new InvalidRequestError('Invalid XRPC method')
-    if (owned.has(nsid)) throw new MethodNotImplementedError(`${nsid} is not implemented by this Entryway`)
+    if (owned.has(nsid))
+      throw new MethodNotImplementedError(`${nsid} is not implemented by this Entryway`)
     if (nsid === SUBSCRIBE_REPOS) throw subscribeReposRefusal(hosts.snapshot)
     if (nsid === LIST_REPOS) return listRepos(req, reply)
     const auth = req.headers.authorization
@@ -148,24 +163,39 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
   /** The service's repos are every host's: one listing across the fleet (`fleet-list-repos.ts`). */
   async function listRepos(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     // an empty fleet is re-read first (the hosts may have been seeded after the first read)
-    if (hosts.snapshot.byDid.size === 0) await hosts.refreshIfOlder(HOST_MISS_REFRESH_MS, Date.now())
-    const page = await listReposAcrossFleet(hosts.snapshot, req.query as Record<string, unknown> | undefined, fetchRepoPage)
+    if (hosts.snapshot.byDid.size === 0)
+      await hosts.refreshIfOlder(HOST_MISS_REFRESH_MS, Date.now())
+    const page = await listReposAcrossFleet(
+      hosts.snapshot,
+      req.query as Record<string, unknown> | undefined,
+      fetchRepoPage,
+    )
     return reply.send(page)
   }
 
-  async function slowPath(req: FastifyRequest, reply: FastifyReply, nsid: string): Promise<FastifyReply> {
+  async function slowPath(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    nsid: string,
+  ): Promise<FastifyReply> {
     const cred = readCredentials(req.headers, (t) => tokens.isKnown(t))
     if (cred.kind === 'dpop') throw await dpopRefusal(cred.sub, req.ip)
     let subject: string | null = null
     if (cred.kind === 'session') subject = (await tokens.check(cred.token)).sub
     let route = await pickRoute(req, nsid, cred, subject)
     // a host registered since the last directory read looks foreign: re-read once and retry
-    if (route.kind !== 'forward' && (await hosts.refreshIfOlder(HOST_MISS_REFRESH_MS, Date.now()))) {
+    if (
+      route.kind !== 'forward' &&
+      (await hosts.refreshIfOlder(HOST_MISS_REFRESH_MS, Date.now()))
+    ) {
       route = await pickRoute(req, nsid, cred, subject)
     }
     if (route.kind === 'refused') {
       req.log.warn({ endpoint: route.endpoint, subject }, 'refusing to forward outside the fleet')
-      throw new ForbiddenError(`The account's PDS (${route.endpoint}) is not one this Entryway forwards to`, 'UpstreamNotAllowed')
+      throw new ForbiddenError(
+        `The account's PDS (${route.endpoint}) is not one this Entryway forwards to`,
+        'UpstreamNotAllowed',
+      )
     }
     if (route.kind === 'no-host') throw new ServiceUnavailableError('No PDS host is available')
     if (route.kind !== 'forward') {
@@ -178,12 +208,18 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
     return reply
   }
 
-  async function pickRoute(req: FastifyRequest, nsid: string, cred: Credentials, subject: string | null): Promise<Route | NoHost> {
+  async function pickRoute(
+    req: FastifyRequest,
+    nsid: string,
+    cred: Credentials,
+    subject: string | null,
+  ): Promise<Route | NoHost> {
     if (subject) return routes.forDid(subject)
     if (cred.kind === 'service') {
       const aud = cred.aud.split('#')[0]!
       // a PDS using the Entryway as its appview: forwarding would send it straight back (a loop)
-      if (aud === o.entrywayDid) throw new MethodNotImplementedError(`${nsid} is not implemented by this Entryway`)
+      if (aud === o.entrywayDid)
+        throw new MethodNotImplementedError(`${nsid} is not implemented by this Entryway`)
       const host = hosts.snapshot.byDid.get(aud)
       if (host) return { kind: 'forward', origin: host.targetOrigin, host }
     }
@@ -203,7 +239,12 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
 
   // the request goes on to the PDS as it came (storableInput leaves it alone): only the routing
   // subject is read here, and checked before any lookup (routeUnauthenticated)
-  app.route({ method: ['GET', 'HEAD', 'POST'], url: '/xrpc/*', handler, config: { rawInput: true } })
+  app.route({
+    method: ['GET', 'HEAD', 'POST'],
+    url: '/xrpc/*',
+    handler,
+    config: { rawInput: true },
+  })
 }
 
 /** A host as clients may see it: its DID and public origin (an allow-listed origin as itself). */

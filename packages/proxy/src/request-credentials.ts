@@ -15,19 +15,24 @@ export type Credentials =
 const NONE: Credentials = { kind: 'none' }
 const OTHER: Credentials = { kind: 'other' }
 
-export function readCredentials(headers: IncomingHttpHeaders, isKnownSessionToken: (token: string) => boolean): Credentials {
+export function readCredentials(
+  headers: IncomingHttpHeaders,
+  isKnownSessionToken: (token: string) => boolean,
+): Credentials {
   const auth = headers.authorization
   if (!auth) return headers.dpop ? { kind: 'dpop', sub: null } : NONE
   const sp = auth.indexOf(' ')
   if (sp <= 0) return OTHER
   const scheme = auth.slice(0, sp).toLowerCase()
   const token = auth.slice(sp + 1).trim()
-  if (scheme === 'dpop' || headers.dpop) return { kind: 'dpop', sub: stringClaim(decodeSegment(token, 1), 'sub') }
+  if (scheme === 'dpop' || headers.dpop)
+    return { kind: 'dpop', sub: stringClaim(decodeSegment(token, 1), 'sub') }
   if (scheme !== 'bearer' || !token) return OTHER
   // the verified-token cache answers the common case without decoding anything
   if (isKnownSessionToken(token)) return { kind: 'session', token }
   const header = decodeSegment(token, 0)
-  const typ = typeof header?.typ === 'string' ? header.typ.toLowerCase().replace(/^application\//, '') : ''
+  const typ =
+    typeof header?.typ === 'string' ? header.typ.toLowerCase().replace(/^application\//, '') : ''
   if (typ === 'at+jwt' || typ === 'refresh+jwt') return { kind: 'session', token }
   const payload = decodeSegment(token, 1)
   const aud = stringClaim(payload, 'aud')

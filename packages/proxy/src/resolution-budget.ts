@@ -27,8 +27,12 @@ export class ResolutionBudget {
     private readonly windowMs: number,
     private readonly now: () => number,
   ) {
-    if (!Number.isInteger(perClient) || perClient <= 0) throw new Error('@entryway/proxy: uncached resolutions per client must be a positive integer')
-    if (!Number.isInteger(windowMs) || windowMs <= 0) throw new Error('@entryway/proxy: the resolution budget window must be a positive integer (ms)')
+    if (!Number.isInteger(perClient) || perClient <= 0)
+      throw new Error('@entryway/proxy: uncached resolutions per client must be a positive integer')
+    if (!Number.isInteger(windowMs) || windowMs <= 0)
+      throw new Error(
+        '@entryway/proxy: the resolution budget window must be a positive integer (ms)',
+      )
   }
 
   /** Counts one resolution for `client`, or throws RateLimitExceeded when its window is used up. */
@@ -42,9 +46,12 @@ export class ResolutionBudget {
     }
     if (w.used >= this.perClient) {
       const retryAfter = Math.max(1, Math.ceil((w.startedAt + this.windowMs - now) / 1000))
-      throw new RateLimitExceededError('Too many lookups of unknown DIDs from this address; slow down.', {
-        headers: { 'retry-after': String(retryAfter) },
-      })
+      throw new RateLimitExceededError(
+        'Too many lookups of unknown DIDs from this address; slow down.',
+        {
+          headers: { 'retry-after': String(retryAfter) },
+        },
+      )
     }
     w.used++
   }
@@ -61,7 +68,10 @@ export function budgetKey(ip: string): string {
   const [head, tail] = bare.split('::') as [string, string | undefined]
   const h = head ? head.split(':') : []
   const tl = tail ? tail.split(':') : []
-  const groups = tail === undefined ? h : [...h, ...Array<string>(Math.max(0, 8 - h.length - tl.length)).fill('0'), ...tl]
+  const groups =
+    tail === undefined
+      ? h
+      : [...h, ...Array<string>(Math.max(0, 8 - h.length - tl.length)).fill('0'), ...tl]
   return `${groups
     .slice(0, 4)
     .map((g) => Number.parseInt(g, 16).toString(16))

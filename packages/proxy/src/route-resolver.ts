@@ -1,6 +1,13 @@
 import { LRUCache } from 'lru-cache'
 import type { FastifyBaseLogger } from 'fastify'
-import { getPdsEndpoint, InvalidRequestError, UpstreamFailureError, XrpcError, type DidDocResolver, type DidDocument } from '@entryway/xrpc'
+import {
+  getPdsEndpoint,
+  InvalidRequestError,
+  UpstreamFailureError,
+  XrpcError,
+  type DidDocResolver,
+  type DidDocument,
+} from '@entryway/xrpc'
 import type { AccountRoutes } from './account-routes.js'
 import { originOf, type HostSnapshot, type RoutableHost } from './host-directory.js'
 import { ipLiteralOf, isPublicAddress } from './address-guard.js'
@@ -50,14 +57,20 @@ export class RouteResolver {
   private readonly rows: LRUCache<string, RowHit>
   private readonly handles: LRUCache<string, { did: string | null; until: number }>
   /** `getPdsEndpoint` validates and `originOf` parses a URL: do both once per document object. */
-  private readonly endpoints = new WeakMap<DidDocument, { endpoint: string | null; origin: string | null }>()
+  private readonly endpoints = new WeakMap<
+    DidDocument,
+    { endpoint: string | null; origin: string | null }
+  >()
   private readonly caching: CachingDidResolver | null
 
   constructor(private readonly o: RouteResolverOptions) {
     this.rows = new LRUCache({ max: o.cacheSize })
     this.handles = new LRUCache({ max: Math.max(1000, Math.floor(o.cacheSize / 10)) })
     const r = o.didResolver as Partial<CachingDidResolver>
-    this.caching = typeof r.peek === 'function' && typeof r.prefetch === 'function' ? (o.didResolver as CachingDidResolver) : null
+    this.caching =
+      typeof r.peek === 'function' && typeof r.prefetch === 'function'
+        ? (o.didResolver as CachingDidResolver)
+        : null
   }
 
   /** The route from a cached DID document, without waiting; `undefined` when none is cached. */
@@ -169,7 +182,10 @@ function unresolvableDid(did: string, err: unknown): XrpcError {
   if (did.startsWith('did:plc:') && isOutage(err)) {
     return new UpstreamFailureError('The PLC directory could not be reached', { cause: err })
   }
-  return new InvalidRequestError(`Could not resolve the DID document of ${did.slice(0, 200)}`, 'RepoNotFound')
+  return new InvalidRequestError(
+    `Could not resolve the DID document of ${did.slice(0, 200)}`,
+    'RepoNotFound',
+  )
 }
 
 /** A network failure, a timeout or a 5xx, as opposed to an answer about the DID itself. */
@@ -177,5 +193,10 @@ function isOutage(err: unknown): boolean {
   const e = err as { name?: unknown; status?: unknown } | null
   if (typeof e?.status === 'number') return e.status >= 500
   // fetch's "fetch failed" is a TypeError; AbortSignal.timeout and our own timer name theirs
-  return e?.name === 'TypeError' || e?.name === 'TimeoutError' || e?.name === 'AbortError' || e?.name === 'DidResolveTimeoutError'
+  return (
+    e?.name === 'TypeError' ||
+    e?.name === 'TimeoutError' ||
+    e?.name === 'AbortError' ||
+    e?.name === 'DidResolveTimeoutError'
+  )
 }

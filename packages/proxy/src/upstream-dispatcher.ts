@@ -62,29 +62,46 @@ export class UpstreamDispatcher {
       bodyTimeout: o.upstreamTimeoutMs,
     }
     this.fleet = new Agent({ ...common, connect: { timeout: o.connectTimeoutMs } })
-    this.external = new Agent({ ...common, connect: { timeout: o.connectTimeoutMs, lookup: publicOnlyLookup } })
+    this.external = new Agent({
+      ...common,
+      connect: { timeout: o.connectTimeoutMs, lookup: publicOnlyLookup },
+    })
     this.circuits = new CircuitBreaker({
       threshold: o.circuitThreshold,
       openMs: o.circuitOpenMs,
       probe: (origin) => this.probe(origin),
       now: o.now,
-      onChange: o.onCircuitChange ? (origin, open) => o.onCircuitChange!(o.hostName(origin), open) : undefined,
+      onChange: o.onCircuitChange
+        ? (origin, open) => o.onCircuitChange!(o.hostName(origin), open)
+        : undefined,
     })
   }
 
   /** Refuses at once when the origin's circuit is open (false: the handler was given the error). */
   private admit(origin: string, handler: Dispatcher.DispatchHandler): boolean {
     if (this.circuits.allows(origin)) return true
-    const err = new CircuitOpenError(this.o.hostName(origin), this.circuits.retryAfterSeconds(origin))
+    const err = new CircuitOpenError(
+      this.o.hostName(origin),
+      this.circuits.retryAfterSeconds(origin),
+    )
     process.nextTick(() => handler.onError?.(err))
     return false
   }
 
   /** The probe of an open circuit: any answer to `_health` within the upstream timeout closes it. */
   private async probe(origin: string): Promise<boolean> {
-    const agent = this.o.isFleetOrigin(origin) ? this.fleet : this.o.allowedOrigins.has(origin) ? this.external : null
+    const agent = this.o.isFleetOrigin(origin)
+      ? this.fleet
+      : this.o.allowedOrigins.has(origin)
+        ? this.external
+        : null
     if (!agent) return false
-    const res = await agent.request({ origin, path: '/xrpc/_health', method: 'GET', signal: AbortSignal.timeout(this.o.upstreamTimeoutMs) })
+    const res = await agent.request({
+      origin,
+      path: '/xrpc/_health',
+      method: 'GET',
+      signal: AbortSignal.timeout(this.o.upstreamTimeoutMs),
+    })
     await res.body.dump()
     return true
   }
@@ -96,17 +113,26 @@ export class UpstreamDispatcher {
     } else if (this.o.allowedOrigins.has(origin)) {
       if (this.admit(origin, handler)) this.external.dispatch(opts, handler)
     } else {
-      process.nextTick(() => handler.onError?.(new UpstreamNotAllowedError(`refusing to forward to ${origin}`)))
+      process.nextTick(() =>
+        handler.onError?.(new UpstreamNotAllowedError(`refusing to forward to ${origin}`)),
+      )
     }
   }
 
   /** A GET the Entryway makes itself to a fleet host (no client request behind it), as JSON. */
   async getJson(origin: string, path: string): Promise<unknown> {
-    if (!this.o.isFleetOrigin(origin)) throw new UpstreamNotAllowedError(`refusing to call ${origin}`)
-    if (!this.circuits.allows(origin)) throw new CircuitOpenError(this.o.hostName(origin), this.circuits.retryAfterSeconds(origin))
+    if (!this.o.isFleetOrigin(origin))
+      throw new UpstreamNotAllowedError(`refusing to call ${origin}`)
+    if (!this.circuits.allows(origin))
+      throw new CircuitOpenError(this.o.hostName(origin), this.circuits.retryAfterSeconds(origin))
     let res: Dispatcher.ResponseData
     try {
-      res = await this.fleet.request({ origin, path, method: 'GET', headers: { accept: 'application/json' } })
+      res = await this.fleet.request({
+        origin,
+        path,
+        method: 'GET',
+        headers: { accept: 'application/json' },
+      })
     } catch (err) {
       this.circuits.failed(origin, err)
       throw err

@@ -1,4 +1,12 @@
-import { ForbiddenError, InvalidRequestError, UpstreamFailureError, UpstreamTimeoutError, ServiceUnavailableError, UpstreamUnavailableError, type XrpcError } from '@entryway/xrpc'
+import {
+  ForbiddenError,
+  InvalidRequestError,
+  UpstreamFailureError,
+  UpstreamTimeoutError,
+  ServiceUnavailableError,
+  UpstreamUnavailableError,
+  type XrpcError,
+} from '@entryway/xrpc'
 import { CircuitOpenError } from './upstream-dispatcher.js'
 
 const TIMEOUT_CODES = new Set([
@@ -16,23 +24,41 @@ const TIMEOUT_CODES = new Set([
  */
 export function mapUpstreamError(err: unknown): XrpcError {
   if (err instanceof CircuitOpenError) {
-    return new UpstreamUnavailableError(`The PDS ${err.host} is not answering; retry in ${err.retryAfterSeconds} s`, err.retryAfterSeconds, { cause: err })
+    return new UpstreamUnavailableError(
+      `The PDS ${err.host} is not answering; retry in ${err.retryAfterSeconds} s`,
+      err.retryAfterSeconds,
+      { cause: err },
+    )
   }
   const codes = errorCodes(err)
   // the client's body ended before its content-length (or ran past it): its mistake, not the PDS's
   if (codes.includes('UND_ERR_REQ_CONTENT_LENGTH_MISMATCH')) {
-    return new InvalidRequestError('The request body does not match its content-length', 'InvalidRequest', { cause: err })
+    return new InvalidRequestError(
+      'The request body does not match its content-length',
+      'InvalidRequest',
+      { cause: err },
+    )
   }
-  if (codes.some((c) => TIMEOUT_CODES.has(c))) return new UpstreamTimeoutError('The PDS did not answer in time', { cause: err })
+  if (codes.some((c) => TIMEOUT_CODES.has(c)))
+    return new UpstreamTimeoutError('The PDS did not answer in time', { cause: err })
   if (codes.includes('ERR_UPSTREAM_NOT_ALLOWED') || codes.includes('ERR_NON_PUBLIC_ADDRESS')) {
-    return new ForbiddenError('The PDS of that account is not one this Entryway forwards to', 'UpstreamNotAllowed', { cause: err })
+    return new ForbiddenError(
+      'The PDS of that account is not one this Entryway forwards to',
+      'UpstreamNotAllowed',
+      { cause: err },
+    )
   }
   if (codes.includes('ERR_UPSTREAM_STATUS')) {
     // a call the Entryway made itself was answered, but not with what it asked for
-    return new UpstreamFailureError(`The PDS did not answer as expected (${(err as Error).message})`, { cause: err })
+    return new UpstreamFailureError(
+      `The PDS did not answer as expected (${(err as Error).message})`,
+      { cause: err },
+    )
   }
   if (codes.includes('ENOTFOUND')) {
-    return new ServiceUnavailableError('The PDS is unavailable', 'ServiceUnavailable', { cause: err })
+    return new ServiceUnavailableError('The PDS is unavailable', 'ServiceUnavailable', {
+      cause: err,
+    })
   }
   return new UpstreamFailureError('The PDS could not be reached', { cause: err })
 }

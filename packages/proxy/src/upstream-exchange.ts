@@ -39,7 +39,13 @@ class ClientGoneError extends Error {
  * request becomes `400 ExpiredToken` (the PDS's own hint), so the client refreshes its session
  * and the next request is routed afresh.
  */
-export function forwardRequest(ctx: ExchangeContext, req: FastifyRequest, reply: FastifyReply, origin: string, subject: string | null): void {
+export function forwardRequest(
+  ctx: ExchangeContext,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  origin: string,
+  subject: string | null,
+): void {
   const raw = req.raw
   const method = raw.method!
   const exchange = new UpstreamExchange(ctx, reply, origin, subject)
@@ -166,7 +172,12 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
       if (errorName(body) === 'AccountNotFound') {
         this.finished = true
         this.ctx.accountNotFound(this.subject!)
-        this.reply.send(new InvalidRequestError("Token could not be used with the account's PDS; refresh the session", 'ExpiredToken'))
+        this.reply.send(
+          new InvalidRequestError(
+            "Token could not be used with the account's PDS; refresh the session",
+            'ExpiredToken',
+          ),
+        )
         return
       }
       this.writeHead(held.status, held.headers)
@@ -207,7 +218,8 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     let out = headers
     for (const name in own) {
       if (out === headers) out = headers.slice()
-      for (let i = out.length - 2; i >= 0; i -= 2) if (out[i]!.toLowerCase() === name) out.splice(i, 2)
+      for (let i = out.length - 2; i >= 0; i -= 2)
+        if (out[i]!.toLowerCase() === name) out.splice(i, 2)
       const v = own[name]
       if (Array.isArray(v)) for (const one of v) out.push(name, String(one))
       else if (v !== undefined) out.push(name, String(v))

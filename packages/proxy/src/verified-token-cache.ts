@@ -51,12 +51,17 @@ export class VerifiedTokenCache {
     const p = this.verify(token)
       .then(
         (ok) => {
-          this.hits.set(token, { ok, err: null, until: Math.min(this.now() + this.ttlMs, ok.exp * 1000) })
+          this.hits.set(token, {
+            ok,
+            err: null,
+            until: Math.min(this.now() + this.ttlMs, ok.exp * 1000),
+          })
           return ok
         },
         (err: unknown) => {
           // only definite verdicts are remembered; an unexpected failure is retried next time
-          if (err instanceof XrpcError && err.status < 500) this.hits.set(token, { ok: null, err, until: this.now() + this.ttlMs })
+          if (err instanceof XrpcError && err.status < 500)
+            this.hits.set(token, { ok: null, err, until: this.now() + this.ttlMs })
           throw err
         },
       )

@@ -23,29 +23,47 @@ function fakeSource() {
   return s
 }
 
-t.test('fresh, stale (served at once, refreshed once in the background), expired (fetched)', async (t) => {
-  const src = fakeSource()
-  const clock = { now: 0 }
-  const cache = new DidDocCache({ fetch: src.fetch, now: () => clock.now })
-  src.docs.set('did:plc:a', didDoc('did:plc:a', 'https://one.example'))
-  t.equal((await cache.resolve('did:plc:a'))?.service?.[0]?.serviceEndpoint, 'https://one.example')
-  t.equal(src.calls, 1)
-  clock.now += HOUR - 1
-  await cache.resolve('did:plc:a')
-  t.equal(src.calls, 1, 'fresh: no fetch')
+t.test(
+  'fresh, stale (served at once, refreshed once in the background), expired (fetched)',
+  async (t) => {
+    const src = fakeSource()
+    const clock = { now: 0 }
+    const cache = new DidDocCache({ fetch: src.fetch, now: () => clock.now })
+    src.docs.set('did:plc:a', didDoc('did:plc:a', 'https://one.example'))
+    t.equal(
+      (await cache.resolve('did:plc:a'))?.service?.[0]?.serviceEndpoint,
+      'https://one.example',
+    )
+    t.equal(src.calls, 1)
+    clock.now += HOUR - 1
+    await cache.resolve('did:plc:a')
+    t.equal(src.calls, 1, 'fresh: no fetch')
 
-  src.docs.set('did:plc:a', didDoc('did:plc:a', 'https://two.example'))
-  clock.now += 2
-  const stale = await Promise.all([cache.resolve('did:plc:a'), cache.resolve('did:plc:a'), cache.resolve('did:plc:a')])
-  t.ok(stale.every((d) => d?.service?.[0]?.serviceEndpoint === 'https://one.example'), 'stale copy served')
-  await waitFor(() => cache.peek('did:plc:a')?.service?.[0]?.serviceEndpoint === 'https://two.example')
-  t.equal(src.calls, 2, 'exactly one background refresh')
+    src.docs.set('did:plc:a', didDoc('did:plc:a', 'https://two.example'))
+    clock.now += 2
+    const stale = await Promise.all([
+      cache.resolve('did:plc:a'),
+      cache.resolve('did:plc:a'),
+      cache.resolve('did:plc:a'),
+    ])
+    t.ok(
+      stale.every((d) => d?.service?.[0]?.serviceEndpoint === 'https://one.example'),
+      'stale copy served',
+    )
+    await waitFor(
+      () => cache.peek('did:plc:a')?.service?.[0]?.serviceEndpoint === 'https://two.example',
+    )
+    t.equal(src.calls, 2, 'exactly one background refresh')
 
-  clock.now += 25 * HOUR
-  src.docs.set('did:plc:a', didDoc('did:plc:a', 'https://three.example'))
-  t.equal(cache.peek('did:plc:a'), undefined, 'expired entries are not served')
-  t.equal((await cache.resolve('did:plc:a'))?.service?.[0]?.serviceEndpoint, 'https://three.example')
-})
+    clock.now += 25 * HOUR
+    src.docs.set('did:plc:a', didDoc('did:plc:a', 'https://three.example'))
+    t.equal(cache.peek('did:plc:a'), undefined, 'expired entries are not served')
+    t.equal(
+      (await cache.resolve('did:plc:a'))?.service?.[0]?.serviceEndpoint,
+      'https://three.example',
+    )
+  },
+)
 
 t.test('concurrent misses share one fetch; a hung resolver is cut at the timeout', async (t) => {
   const src = fakeSource()
@@ -61,44 +79,62 @@ t.test('concurrent misses share one fetch; a hung resolver is cut at the timeout
   t.ok(Date.now() - started < 1000)
 })
 
-t.test('unknown DIDs are remembered briefly; forceRefresh bypasses; failures keep the old copy', async (t) => {
-  const src = fakeSource()
-  const clock = { now: 0 }
-  const cache = new DidDocCache({ fetch: src.fetch, now: () => clock.now, negativeTtlMs: 1000 })
-  t.equal(await cache.resolve('did:plc:new'), null)
-  t.equal(await cache.resolve('did:plc:new'), null)
-  t.equal(src.calls, 1)
-  src.docs.set('did:plc:new', didDoc('did:plc:new', 'https://n.example'))
-  t.ok(await cache.resolve('did:plc:new', { forceRefresh: true }), 'forceRefresh sees the new DID')
-  src.fail = true
-  t.ok(await cache.resolve('did:plc:new', { forceRefresh: true }), 'a failed forced refresh returns the cached copy')
-})
+t.test(
+  'unknown DIDs are remembered briefly; forceRefresh bypasses; failures keep the old copy',
+  async (t) => {
+    const src = fakeSource()
+    const clock = { now: 0 }
+    const cache = new DidDocCache({ fetch: src.fetch, now: () => clock.now, negativeTtlMs: 1000 })
+    t.equal(await cache.resolve('did:plc:new'), null)
+    t.equal(await cache.resolve('did:plc:new'), null)
+    t.equal(src.calls, 1)
+    src.docs.set('did:plc:new', didDoc('did:plc:new', 'https://n.example'))
+    t.ok(
+      await cache.resolve('did:plc:new', { forceRefresh: true }),
+      'forceRefresh sees the new DID',
+    )
+    src.fail = true
+    t.ok(
+      await cache.resolve('did:plc:new', { forceRefresh: true }),
+      'a failed forced refresh returns the cached copy',
+    )
+  },
+)
 
-t.test('a PLC outage with a warm cache does not slow requests (real resolver, real HTTP PLC)', async (t) => {
-  let stall = false
-  const plc = await startUpstream((req, res) => {
-    if (stall) return // the outage: connections accepted, never answered
-    const did = decodeURIComponent(req.url!.slice(1))
-    res.writeHead(200, { 'content-type': 'application/json' })
-    res.end(JSON.stringify(didDoc(did, 'https://pds.example')))
-  })
-  t.teardown(() => plc.close())
-  const clock = { now: Date.now() }
-  const cache = new DidDocCache({ fetch: createDidDocFetcher({ plcUrl: plc.url }), now: () => clock.now })
-  const dids = Array.from({ length: 20 }, (_, i) => `did:plc:${String.fromCharCode(97 + i).repeat(24)}`)
-  for (const did of dids) t.ok(await cache.resolve(did))
+t.test(
+  'a PLC outage with a warm cache does not slow requests (real resolver, real HTTP PLC)',
+  async (t) => {
+    let stall = false
+    const plc = await startUpstream((req, res) => {
+      if (stall) return // the outage: connections accepted, never answered
+      const did = decodeURIComponent(req.url!.slice(1))
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(didDoc(did, 'https://pds.example')))
+    })
+    t.teardown(() => plc.close())
+    const clock = { now: Date.now() }
+    const cache = new DidDocCache({
+      fetch: createDidDocFetcher({ plcUrl: plc.url }),
+      now: () => clock.now,
+    })
+    const dids = Array.from(
+      { length: 20 },
+      (_, i) => `did:plc:${String.fromCharCode(97 + i).repeat(24)}`,
+    )
+    for (const did of dids) t.ok(await cache.resolve(did))
 
-  stall = true
-  clock.now += 2 * HOUR // every entry is stale: each lookup also starts a refresh that will hang
-  const started = performance.now()
-  for (let round = 0; round < 50; round++) {
-    for (const did of dids) {
-      const doc = await cache.resolve(did)
-      if (!doc) t.fail('lost a cached document')
+    stall = true
+    clock.now += 2 * HOUR // every entry is stale: each lookup also starts a refresh that will hang
+    const started = performance.now()
+    for (let round = 0; round < 50; round++) {
+      for (const did of dids) {
+        const doc = await cache.resolve(did)
+        if (!doc) t.fail('lost a cached document')
+      }
     }
-  }
-  const perLookupMs = (performance.now() - started) / (50 * dids.length)
-  t.ok(perLookupMs < 1, `cached lookups during the outage took ${perLookupMs.toFixed(3)} ms each`)
-  await waitFor(() => plc.hits > dids.length) // background refreshes were attempted
-  t.ok(plc.hits <= dids.length * 2, `but at most one per DID (${plc.hits - dids.length})`)
-})
+    const perLookupMs = (performance.now() - started) / (50 * dids.length)
+    t.ok(perLookupMs < 1, `cached lookups during the outage took ${perLookupMs.toFixed(3)} ms each`)
+    await waitFor(() => plc.hits > dids.length) // background refreshes were attempted
+    t.ok(plc.hits <= dids.length * 2, `but at most one per DID (${plc.hits - dids.length})`)
+  },
+)

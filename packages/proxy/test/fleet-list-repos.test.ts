@@ -95,7 +95,9 @@ t.test('listRepos lists every host of the service, behind one cursor', async (t)
 
 t.test('a host answering listRepos with an error fails the page with 502', async (t) => {
   const broken = await startUpstream((_req, res) => {
-    res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"InternalServerError"}')
+    res
+      .writeHead(500, { 'content-type': 'application/json' })
+      .end('{"error":"InternalServerError"}')
   })
   t.teardown(() => broken.close())
   const h = await buildHarness(t, { hosts: [fleetHost(broken.url, 'did:web:broken.test')] })

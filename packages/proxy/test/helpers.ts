@@ -2,7 +2,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { xrpcErrorHandler } from '@entryway/xrpc'
-import { AuthScope, JwtKeyring, createAccessToken, verifyAccessToken, type DidDocument } from '@entryway/session'
+import {
+  AuthScope,
+  JwtKeyring,
+  createAccessToken,
+  verifyAccessToken,
+  type DidDocument,
+} from '@entryway/session'
 import { entrywayProxy, type ProxyOptions } from '../src/index.js'
 import { MemoryHostDirectory, type FleetHost } from '../src/host-directory.js'
 import { MemoryAccountRoutes } from '../src/account-routes.js'
@@ -18,7 +24,9 @@ export interface Upstream {
 }
 
 /** A real HTTP server on port 0; `handler` answers, every request is counted. */
-export async function startUpstream(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Upstream> {
+export async function startUpstream(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<Upstream> {
   const up: Upstream = {
     url: '',
     server: createServer((req, res) => {
@@ -47,7 +55,14 @@ export function echo(req: IncomingMessage, res: ServerResponse) {
       'ratelimit-remaining': '2999',
       'keep-alive': 'timeout=5',
     })
-    res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') }))
+    res.end(
+      JSON.stringify({
+        method: req.method,
+        url: req.url,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      }),
+    )
   })
 }
 
@@ -57,7 +72,12 @@ export function didDoc(did: string, pdsUrl: string): DidDocument {
     id: did,
     alsoKnownAs: ['at://someone.test'],
     verificationMethod: [
-      { id: `${did}#atproto`, type: 'Multikey', controller: did, publicKeyMultibase: 'zQ3shXjHeiBuRCKmM36cuYnm7YEMzhGnCmCyW92sRJ9pribSF' },
+      {
+        id: `${did}#atproto`,
+        type: 'Multikey',
+        controller: did,
+        publicKeyMultibase: 'zQ3shXjHeiBuRCKmM36cuYnm7YEMzhGnCmCyW92sRJ9pribSF',
+      },
     ],
     service: [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: pdsUrl }],
   }
@@ -84,7 +104,12 @@ export interface Harness {
  */
 export async function buildHarness(
   t: { teardown(fn: () => unknown): void },
-  opts: { hosts?: FleetHost[]; overrides?: Partial<ProxyOptions>; listen?: boolean; setup?: (app: FastifyInstance) => void } = {},
+  opts: {
+    hosts?: FleetHost[]
+    overrides?: Partial<ProxyOptions>
+    listen?: boolean
+    setup?: (app: FastifyInstance) => void
+  } = {},
 ): Promise<Harness> {
   const { keyring } = await JwtKeyring.generate()
   const clock = { now: Date.now() }
@@ -122,7 +147,8 @@ export async function buildHarness(
     docs,
     didCache,
     clock,
-    token: (did, pdsDid = 'did:web:pds.test') => createAccessToken(keyring, { did, pdsDid, scope: AuthScope.Access }),
+    token: (did, pdsDid = 'did:web:pds.test') =>
+      createAccessToken(keyring, { did, pdsDid, scope: AuthScope.Access }),
   }
 }
 

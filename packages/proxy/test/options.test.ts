@@ -19,11 +19,21 @@ t.test('defaults, frozen, input untouched', async (t) => {
   t.equal(o.upstreamTimeoutMs, DEFAULT_UPSTREAM_TIMEOUT_MS)
   t.equal(o.defaultHostUrl, null)
   t.ok(o.ownedNsids.has('com.atproto.server.createSession'))
-  t.same(Object.keys(raw).sort(), ['accounts', 'didResolver', 'entrywayDid', 'hosts', 'verifyAccessToken'])
+  t.same(Object.keys(raw).sort(), [
+    'accounts',
+    'didResolver',
+    'entrywayDid',
+    'hosts',
+    'verifyAccessToken',
+  ])
 })
 
 t.test('origins are canonicalised; bad values are refused with the package name', async (t) => {
-  const o = resolveOptions({ ...base(), allowedOrigins: ['https://Partner.Example.com/'], defaultHostUrl: 'http://localhost:2585/' })
+  const o = resolveOptions({
+    ...base(),
+    allowedOrigins: ['https://Partner.Example.com/'],
+    defaultHostUrl: 'http://localhost:2585/',
+  })
   t.same([...o.allowedOrigins], ['https://partner.example.com'])
   t.equal(o.defaultHostUrl, 'http://localhost:2585')
   const bad: Array<[Partial<ProxyOptions>, RegExp]> = [
@@ -37,7 +47,10 @@ t.test('origins are canonicalised; bad values are refused with the package name'
     [{ verifyAccessToken: 'x' as never }, /verifyAccessToken/],
   ]
   for (const [patch, msg] of bad) {
-    t.throws(() => resolveOptions({ ...base(), ...patch }), { name: 'EntrywayConfigError', message: /^@entryway\/proxy: / })
+    t.throws(() => resolveOptions({ ...base(), ...patch }), {
+      name: 'EntrywayConfigError',
+      message: /^@entryway\/proxy: /,
+    })
     t.throws(() => resolveOptions({ ...base(), ...patch }), msg)
   }
 })

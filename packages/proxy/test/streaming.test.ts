@@ -42,10 +42,15 @@ t.test('50 MB up and 50 MB down through the proxy with flat memory', async (t) =
       })
       return
     }
-    res.writeHead(200, { 'content-type': 'application/vnd.ipld.car', 'content-length': String(SIZE) })
-    Readable.from((function* () {
-      for (let i = 0; i < SIZE / CHUNK; i++) yield chunk(i)
-    })()).pipe(res)
+    res.writeHead(200, {
+      'content-type': 'application/vnd.ipld.car',
+      'content-length': String(SIZE),
+    })
+    Readable.from(
+      (function* () {
+        for (let i = 0; i < SIZE / CHUNK; i++) yield chunk(i)
+      })(),
+    ).pipe(res)
   })
   t.teardown(() => up.close())
   const h = await buildHarness(t, { hosts: [fleetHost(up.url, 'did:web:a.test')], listen: true })
@@ -54,7 +59,9 @@ t.test('50 MB up and 50 MB down through the proxy with flat memory', async (t) =
   const auth = `Bearer ${await h.token(did)}`
   const base = appUrl(h.app)
   // warm up (token verification, pools) so the measurement sees only the transfer
-  await fetch(`${base}/xrpc/com.atproto.server.checkAccountStatus`, { headers: { authorization: auth } })
+  await fetch(`${base}/xrpc/com.atproto.server.checkAccountStatus`, {
+    headers: { authorization: auth },
+  })
 
   const expected = createHash('sha256')
   for (let i = 0; i < SIZE / CHUNK; i++) expected.update(chunk(i))
@@ -64,22 +71,32 @@ t.test('50 MB up and 50 MB down through the proxy with flat memory', async (t) =
   const upGrowth = await peakGrowth(
     () =>
       new Promise<void>((resolve, reject) => {
-        const req = request(`${base}/xrpc/com.atproto.repo.uploadBlob`, {
-          method: 'POST',
-          headers: { authorization: auth, 'content-type': 'video/mp4', 'content-length': String(SIZE) },
-        }, (res) => {
-          const parts: Buffer[] = []
-          res.on('data', (c) => parts.push(c))
-          res.on('end', () => {
-            uploadAnswer = JSON.parse(Buffer.concat(parts).toString('utf8'))
-            resolve()
-          })
-          res.on('error', reject)
-        })
+        const req = request(
+          `${base}/xrpc/com.atproto.repo.uploadBlob`,
+          {
+            method: 'POST',
+            headers: {
+              authorization: auth,
+              'content-type': 'video/mp4',
+              'content-length': String(SIZE),
+            },
+          },
+          (res) => {
+            const parts: Buffer[] = []
+            res.on('data', (c) => parts.push(c))
+            res.on('end', () => {
+              uploadAnswer = JSON.parse(Buffer.concat(parts).toString('utf8'))
+              resolve()
+            })
+            res.on('error', reject)
+          },
+        )
         req.on('error', reject)
-        Readable.from((function* () {
-          for (let i = 0; i < SIZE / CHUNK; i++) yield chunk(i)
-        })()).pipe(req)
+        Readable.from(
+          (function* () {
+            for (let i = 0; i < SIZE / CHUNK; i++) yield chunk(i)
+          })(),
+        ).pipe(req)
       }),
   )
   t.same(uploadAnswer, { size: SIZE, sha256: expectedHex }, 'the PDS received every byte')
@@ -90,14 +107,20 @@ t.test('50 MB up and 50 MB down through the proxy with flat memory', async (t) =
   const downGrowth = await peakGrowth(
     () =>
       new Promise<void>((resolve, reject) => {
-        request(`${base}/xrpc/com.atproto.sync.getRepo?did=${did}`, { headers: { authorization: auth } }, (res) => {
-          res.on('data', (c: Buffer) => {
-            got += c.length
-            hash.update(c)
-          })
-          res.on('end', resolve)
-          res.on('error', reject)
-        }).on('error', reject).end()
+        request(
+          `${base}/xrpc/com.atproto.sync.getRepo?did=${did}`,
+          { headers: { authorization: auth } },
+          (res) => {
+            res.on('data', (c: Buffer) => {
+              got += c.length
+              hash.update(c)
+            })
+            res.on('end', resolve)
+            res.on('error', reject)
+          },
+        )
+          .on('error', reject)
+          .end()
       }),
   )
   t.equal(got, SIZE)

@@ -9,7 +9,10 @@ t.test('a PDS that refuses connections: 502 XRPC JSON, fast', async (t) => {
   await gone.close()
   // timeouts far away: a refusal must not wait for any of them (a ratio, not the machine's speed)
   const TIMEOUT_MS = 30_000
-  const h = await buildHarness(t, { hosts: [fleetHost(url, 'did:web:a.test')], overrides: { connectTimeoutMs: TIMEOUT_MS, upstreamTimeoutMs: TIMEOUT_MS } })
+  const h = await buildHarness(t, {
+    hosts: [fleetHost(url, 'did:web:a.test')],
+    overrides: { connectTimeoutMs: TIMEOUT_MS, upstreamTimeoutMs: TIMEOUT_MS },
+  })
   const did = 'did:plc:refused'
   h.docs.set(did, didDoc(did, url))
   const headers = { authorization: `Bearer ${await h.token(did)}` }
@@ -27,7 +30,10 @@ t.test('a PDS that refuses connections: 502 XRPC JSON, fast', async (t) => {
 t.test('a stalled PDS: 504 at the configured timeout, never a hang', async (t) => {
   const stalled = await startUpstream(() => {}) // accepts, never answers
   t.teardown(() => stalled.close())
-  const h = await buildHarness(t, { hosts: [fleetHost(stalled.url, 'did:web:a.test')], overrides: { upstreamTimeoutMs: 300 } })
+  const h = await buildHarness(t, {
+    hosts: [fleetHost(stalled.url, 'did:web:a.test')],
+    overrides: { upstreamTimeoutMs: 300 },
+  })
   const did = 'did:plc:stalled'
   h.docs.set(did, didDoc(did, stalled.url))
   const headers = { authorization: `Bearer ${await h.token(did)}` }
@@ -55,7 +61,12 @@ t.test('no retries: a failed POST is sent once, a GET answered 503 is relayed on
   const did = 'did:plc:flaky'
   h.docs.set(did, didDoc(did, flaky.url))
   const auth = { authorization: `Bearer ${await h.token(did)}` }
-  let res = await h.app.inject({ method: 'POST', url: '/xrpc/com.atproto.repo.createRecord', headers: { ...auth, 'content-type': 'application/json' }, payload: '{}' })
+  let res = await h.app.inject({
+    method: 'POST',
+    url: '/xrpc/com.atproto.repo.createRecord',
+    headers: { ...auth, 'content-type': 'application/json' },
+    payload: '{}',
+  })
   t.equal(res.statusCode, 502)
   t.equal(flaky.hits, 1, 'POST not retried')
   res = await h.app.inject({ url: '/xrpc/app.bsky.feed.getTimeline', headers: auth })
@@ -63,55 +74,79 @@ t.test('no retries: a failed POST is sent once, a GET answered 503 is relayed on
   t.equal(flaky.hits, 2, 'GET 503 not retried')
 })
 
-t.test('a PDS killed mid-stream: the client sees an aborted response, the Entryway keeps serving', async (t) => {
-  let killNext = true
-  const up = await startUpstream((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/vnd.ipld.car' })
-    if (killNext) {
-      killNext = false
-      res.write(Buffer.alloc(256 * 1024, 1))
-      setImmediate(() => res.socket?.destroy())
-      return
-    }
-    res.end('ok')
-  })
-  t.teardown(() => up.close())
-  const h = await buildHarness(t, { hosts: [fleetHost(up.url, 'did:web:a.test')], listen: true })
-  const did = 'did:plc:killed'
-  h.docs.set(did, didDoc(did, up.url))
-  const auth = `Bearer ${await h.token(did)}`
-  const outcome = await new Promise<string>((resolve) => {
-    const timer = setTimeout(() => resolve('hang'), 5000)
-    const req = request(`${appUrl(h.app)}/xrpc/com.atproto.sync.getRepo?did=${did}`, { headers: { authorization: auth } }, (res) => {
-      res.on('data', () => {})
-      res.on('end', () => (clearTimeout(timer), resolve('complete')))
-      res.on('aborted', () => (clearTimeout(timer), resolve('aborted')))
-      res.on('error', () => (clearTimeout(timer), resolve('aborted')))
+t.test(
+  'a PDS killed mid-stream: the client sees an aborted response, the Entryway keeps serving',
+  async (t) => {
+    let killNext = true
+    const up = await startUpstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/vnd.ipld.car' })
+      if (killNext) {
+        killNext = false
+        res.write(Buffer.alloc(256 * 1024, 1))
+        setImmediate(() => res.socket?.destroy())
+        return
+      }
+      res.end('ok')
     })
-    req.on('error', () => (clearTimeout(timer), resolve('aborted')))
-    req.end()
-  })
-  t.equal(outcome, 'aborted', 'the truncated body is not passed off as complete')
-  const res = await fetch(`${appUrl(h.app)}/xrpc/com.atproto.sync.getRepo?did=${did}`, { headers: { authorization: auth } })
-  t.equal(res.status, 200)
-  t.equal(await res.text(), 'ok')
-  await waitFor(() => up.hits === 2)
-})
+    t.teardown(() => up.close())
+    const h = await buildHarness(t, { hosts: [fleetHost(up.url, 'did:web:a.test')], listen: true })
+    const did = 'did:plc:killed'
+    h.docs.set(did, didDoc(did, up.url))
+    const auth = `Bearer ${await h.token(did)}`
+    const outcome = await new Promise<string>((resolve) => {
+      const timer = setTimeout(() => resolve('hang'), 5000)
+      const req = request(
+        `${appUrl(h.app)}/xrpc/com.atproto.sync.getRepo?did=${did}`,
+        { headers: { authorization: auth } },
+        (res) => {
+          res.on('data', () => {})
+          res.on('end', () => (clearTimeout(timer), resolve('complete')))
+          res.on('aborted', () => (clearTimeout(timer), resolve('aborted')))
+          res.on('error', () => (clearTimeout(timer), resolve('aborted')))
+        },
+      )
+      req.on('error', () => (clearTimeout(timer), resolve('aborted')))
+      req.end()
+    })
+    t.equal(outcome, 'aborted', 'the truncated body is not passed off as complete')
+    const res = await fetch(`${appUrl(h.app)}/xrpc/com.atproto.sync.getRepo?did=${did}`, {
+      headers: { authorization: auth },
+    })
+    t.equal(res.status, 200)
+    t.equal(await res.text(), 'ok')
+    await waitFor(() => up.hits === 2)
+  },
+)
 
-t.test('a body shorter than its content-length is the client\'s 400, not a 502 (found by the route fuzz)', async (t) => {
-  const pds = await startUpstream((req, res) => {
-    req.resume()
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' })
-      res.end('{}')
+t.test(
+  "a body shorter than its content-length is the client's 400, not a 502 (found by the route fuzz)",
+  async (t) => {
+    const pds = await startUpstream((req, res) => {
+      req.resume()
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' })
+        res.end('{}')
+      })
     })
-  })
-  t.teardown(() => pds.close())
-  const h = await buildHarness(t, { hosts: [fleetHost(pds.url, 'did:web:a.test')] })
-  const did = 'did:plc:truncated'
-  h.docs.set(did, didDoc(did, pds.url))
-  const headers = { authorization: `Bearer ${await h.token(did)}`, 'content-type': 'application/json', 'content-length': '12' }
-  const res = await h.app.inject({ method: 'POST', url: '/xrpc/com.atproto.repo.createRecord', headers, payload: '{}' })
-  t.equal(res.statusCode, 400)
-  t.same(res.json(), { error: 'InvalidRequest', message: 'The request body does not match its content-length' })
-})
+    t.teardown(() => pds.close())
+    const h = await buildHarness(t, { hosts: [fleetHost(pds.url, 'did:web:a.test')] })
+    const did = 'did:plc:truncated'
+    h.docs.set(did, didDoc(did, pds.url))
+    const headers = {
+      authorization: `Bearer ${await h.token(did)}`,
+      'content-type': 'application/json',
+      'content-length': '12',
+    }
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/xrpc/com.atproto.repo.createRecord',
+      headers,
+      payload: '{}',
+    })
+    t.equal(res.statusCode, 400)
+    t.same(res.json(), {
+      error: 'InvalidRequest',
+      message: 'The request body does not match its content-length',
+    })
+  },
+)

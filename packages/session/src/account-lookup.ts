@@ -10,8 +10,12 @@ export async function requireAccount(deps: SessionDeps, did: string): Promise<Se
 }
 
 /** As the PDS's checkTakedown: routes that change the account refuse taken-down ones. */
-export async function requireActiveAccount(deps: SessionDeps, did: string): Promise<SessionAccount> {
+export async function requireActiveAccount(
+  deps: SessionDeps,
+  did: string,
+): Promise<SessionAccount> {
   const account = await requireAccount(deps, did)
-  if (account.status === 'takendown') throw new AuthRequiredError('Account has been taken down', 'AccountTakedown')
+  if (account.status === 'takendown')
+    throw new AuthRequiredError('Account has been taken down', 'AccountTakedown')
   return account
 }

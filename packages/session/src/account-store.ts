@@ -64,7 +64,10 @@ export interface AccountStore {
 }
 
 /** Account status as the lexicons report it (`active` + `status`). */
-export function formatAccountStatus(a: Pick<SessionAccount, 'status' | 'deactivatedAt'>): { active: boolean; status?: 'takendown' | 'deactivated' } {
+export function formatAccountStatus(a: Pick<SessionAccount, 'status' | 'deactivatedAt'>): {
+  active: boolean
+  status?: 'takendown' | 'deactivated'
+} {
   if (a.status === 'takendown') return { active: false, status: 'takendown' }
   if (a.status === 'deactivated' || a.deactivatedAt) return { active: false, status: 'deactivated' }
   return { active: true }

@@ -19,7 +19,11 @@ export async function revokeAccountSessions(deps: SessionDeps, did: string): Pro
  * sessions, app passwords and codes gone, and the DID is tombstoned on PLC with the Entryway's
  * rotation key. A PDS refusal changes nothing here.
  */
-export async function deleteAccountEverywhere(deps: SessionDeps, log: FastifyBaseLogger, account: SessionAccount): Promise<void> {
+export async function deleteAccountEverywhere(
+  deps: SessionDeps,
+  log: FastifyBaseLogger,
+  account: SessionAccount,
+): Promise<void> {
   const { did } = account
   await deps.pdsAdmin.deleteAccount(account.host, did)
   // the repo is gone: from here the tombstone must happen, so it is a durable job first of all
@@ -31,7 +35,8 @@ export async function deleteAccountEverywhere(deps: SessionDeps, log: FastifyBas
   await deps.emailTokens.deleteAll(did)
   if (deps.outbox) {
     // tried now; a failure is retried with backoff by the outbox worker until PLC takes it
-    if (!(await deps.outbox.tryNow(PLC_TOMBSTONE_JOB, did))) log.warn({ did }, 'plc tombstone deferred to the outbox')
+    if (!(await deps.outbox.tryNow(PLC_TOMBSTONE_JOB, did)))
+      log.warn({ did }, 'plc tombstone deferred to the outbox')
     return
   }
   try {

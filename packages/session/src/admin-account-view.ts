@@ -26,7 +26,11 @@ const GET_INFOS = 'com.atproto.admin.getAccountInfos'
  * confirmation, invites, status) over what each account's PDS says (one `getAccountInfos` per
  * host). A PDS that cannot answer costs only its part: the view is then the Entryway's alone.
  */
-export async function adminAccountViews(deps: SessionDeps, accounts: readonly SessionAccount[], log: FastifyBaseLogger): Promise<AdminAccountView[]> {
+export async function adminAccountViews(
+  deps: SessionDeps,
+  accounts: readonly SessionAccount[],
+  log: FastifyBaseLogger,
+): Promise<AdminAccountView[]> {
   const byHost = new Map<number, SessionAccount[]>()
   for (const a of accounts) byHost.set(a.host.id, [...(byHost.get(a.host.id) ?? []), a])
   const fromPds = new Map<string, Partial<AdminAccountView>>()
@@ -34,8 +38,13 @@ export async function adminAccountViews(deps: SessionDeps, accounts: readonly Se
     [...byHost.values()].map(async (group) => {
       const host = group[0]!.host
       try {
-        const out = (await deps.pdsAdmin.forward(host, GET_INFOS, { method: 'GET', params: { dids: group.map((a) => a.did) } })) as { infos?: unknown }
-        for (const info of Array.isArray(out?.infos) ? (out.infos as Array<Partial<AdminAccountView>>) : []) {
+        const out = (await deps.pdsAdmin.forward(host, GET_INFOS, {
+          method: 'GET',
+          params: { dids: group.map((a) => a.did) },
+        })) as { infos?: unknown }
+        for (const info of Array.isArray(out?.infos)
+          ? (out.infos as Array<Partial<AdminAccountView>>)
+          : []) {
           if (typeof info?.did === 'string') fromPds.set(info.did, info)
         }
       } catch (err) {

@@ -9,8 +9,12 @@ export function atUriAuthority(uri: string): string {
 }
 
 /** The account a moderation subject (repo, record or blob) belongs to; `NotFound` as the PDS says it. */
-export async function subjectAccount(deps: SessionDeps, didOrHandle: string): Promise<SessionAccount> {
+export async function subjectAccount(
+  deps: SessionDeps,
+  didOrHandle: string,
+): Promise<SessionAccount> {
   const account = didOrHandle ? await deps.accounts.findByIdentifier(didOrHandle) : null
-  if (!account || didOrHandle.includes('@')) throw new InvalidRequestError('Subject not found', 'NotFound')
+  if (!account || didOrHandle.includes('@'))
+    throw new InvalidRequestError('Subject not found', 'NotFound')
   return account
 }

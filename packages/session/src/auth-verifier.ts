@@ -3,10 +3,23 @@ import { verifyJwt } from '@atproto/xrpc-server'
 import { getDidKeyFromMultibase, getKey } from '@atproto/identity'
 import { getVerificationMaterial } from '@atproto/common-web'
 import { timingSafeEqual } from 'node:crypto'
-import { AuthRequiredError, InvalidRequestError, parseBasicAuth, parseBearer, RateLimitExceededError, type DidDocResolver, type DidDocument } from '@entryway/xrpc'
+import {
+  AuthRequiredError,
+  InvalidRequestError,
+  parseBasicAuth,
+  parseBearer,
+  RateLimitExceededError,
+  type DidDocResolver,
+  type DidDocument,
+} from '@entryway/xrpc'
 import type { JwtKeyring } from './jwt-keyring.js'
 import { ACCESS_STANDARD, AuthScope } from './scopes.js'
-import { type AccessClaims, type RefreshClaims, verifyAccessToken, verifyRefreshToken } from './tokens.js'
+import {
+  type AccessClaims,
+  type RefreshClaims,
+  verifyAccessToken,
+  verifyRefreshToken,
+} from './tokens.js'
 import { PROTECTED_METHODS } from './protected-methods.js'
 import type { RateCounter } from './rate-limits.js'
 
@@ -57,36 +70,55 @@ export class AuthVerifier {
   constructor(private readonly o: AuthVerifierOptions) {}
 
   /** Bearer access token, any `aud` (tokens minted for any fleet PDS are ours). */
-  async access(req: FastifyRequest, scopes: readonly AuthScope[] = ACCESS_STANDARD): Promise<AccessAuth> {
+  async access(
+    req: FastifyRequest,
+    scopes: readonly AuthScope[] = ACCESS_STANDARD,
+  ): Promise<AccessAuth> {
     const token = this.bearer(req)
     const claims = await verifyAccessToken(this.o.keyring, token)
-    if (!scopes.includes(claims.scope)) throw new InvalidRequestError('Bad token scope', 'InvalidToken')
+    if (!scopes.includes(claims.scope))
+      throw new InvalidRequestError('Bad token scope', 'InvalidToken')
     return { type: 'access', did: claims.sub, scope: claims.scope, claims }
   }
 
   /** Refresh token with the Entryway DID as `aud`. */
-  async refresh(req: FastifyRequest, opts: { allowExpired?: boolean } = {}): Promise<RefreshClaims> {
-    return verifyRefreshToken(this.o.keyring, this.bearer(req), { audience: [this.o.entrywayDid], allowExpired: opts.allowExpired })
+  async refresh(
+    req: FastifyRequest,
+    opts: { allowExpired?: boolean } = {},
+  ): Promise<RefreshClaims> {
+    return verifyRefreshToken(this.o.keyring, this.bearer(req), {
+      audience: [this.o.entrywayDid],
+      allowExpired: opts.allowExpired,
+    })
   }
 
   /** Service-auth JWT from a PDS for exactly `nsid`. */
   async service(req: FastifyRequest, nsid: string): Promise<ServiceAuth> {
-    if (!PROTECTED_METHODS.has(nsid)) throw new AuthRequiredError('Service auth is not accepted for this method', 'InvalidToken')
+    if (!PROTECTED_METHODS.has(nsid))
+      throw new AuthRequiredError('Service auth is not accepted for this method', 'InvalidToken')
     const token = this.bearer(req)
     // the issuer's document is looked up on behalf of this client (a forged token costs its budget)
-    const payload = await verifyJwt(token, this.o.entrywayDid, nsid, (iss, forceRefresh) => this.signingKey(iss, forceRefresh, req.ip)).catch(
-      (err: unknown) => {
-        if (err instanceof RateLimitExceededError) throw err
-        const e = err as { error?: string; message?: string }
-        throw new AuthRequiredError(e?.message ?? 'Invalid service token', e?.error === 'JwtExpired' ? 'ExpiredToken' : 'InvalidToken', { cause: err })
-      },
-    )
+    const payload = await verifyJwt(token, this.o.entrywayDid, nsid, (iss, forceRefresh) =>
+      this.signingKey(iss, forceRefresh, req.ip),
+    ).catch((err: unknown) => {
+      if (err instanceof RateLimitExceededError) throw err
+      const e = err as { error?: string; message?: string }
+      throw new AuthRequiredError(
+        e?.message ?? 'Invalid service token',
+        e?.error === 'JwtExpired' ? 'ExpiredToken' : 'InvalidToken',
+        { cause: err },
+      )
+    })
     if (payload.lxm !== nsid) throw new AuthRequiredError('Bad token method', 'InvalidToken')
     return { type: 'service', did: payload.iss, lxm: nsid }
   }
 
   /** Access token or, when the JWT is not one of ours (typ JWT), a PDS service token for `nsid`. */
-  async accessOrService(req: FastifyRequest, nsid: string, scopes: readonly AuthScope[] = ACCESS_STANDARD): Promise<AccessAuth | ServiceAuth> {
+  async accessOrService(
+    req: FastifyRequest,
+    nsid: string,
+    scopes: readonly AuthScope[] = ACCESS_STANDARD,
+  ): Promise<AccessAuth | ServiceAuth> {
     const token = this.bearer(req)
     return looksLikeSessionToken(token) ? this.access(req, scopes) : this.service(req, nsid)
   }
@@ -103,7 +135,10 @@ export class AuthVerifier {
     const expected = this.o.adminPassword
     if (!basic || !expected || basic.username !== 'admin' || !safeEqual(basic.password, expected)) {
       if (basic) {
-        req.log.warn({ event: 'admin_auth_failed', ip: req.ip, url: req.routeOptions.url }, 'admin password rejected')
+        req.log.warn(
+          { event: 'admin_auth_failed', ip: req.ip, url: req.routeOptions.url },
+          'admin password rejected',
+        )
         await failures?.hit(req.ip)
       }
       throw new AuthRequiredError('Admin credentials required')
@@ -136,19 +171,31 @@ export class AuthVerifier {
     try {
       if (issuers.size === 0) throw new AuthRequiredError('Untrusted issuer', 'UntrustedIss')
       const token = this.bearer(req)
-      const payload = await verifyJwt(token, this.o.entrywayDid, nsid, async (iss, forceRefresh) => {
-        if (!issuers.has(iss)) throw new AuthRequiredError('Untrusted issuer', 'UntrustedIss')
-        return this.modServiceKey(iss, forceRefresh, req.ip)
-      }).catch((err: unknown) => {
+      const payload = await verifyJwt(
+        token,
+        this.o.entrywayDid,
+        nsid,
+        async (iss, forceRefresh) => {
+          if (!issuers.has(iss)) throw new AuthRequiredError('Untrusted issuer', 'UntrustedIss')
+          return this.modServiceKey(iss, forceRefresh, req.ip)
+        },
+      ).catch((err: unknown) => {
         if (err instanceof RateLimitExceededError || err instanceof AuthRequiredError) throw err
         const e = err as { error?: string; message?: string }
-        throw new AuthRequiredError(e?.message ?? 'Invalid service token', e?.error === 'JwtExpired' ? 'ExpiredToken' : (e?.error ?? 'InvalidToken'), { cause: err })
+        throw new AuthRequiredError(
+          e?.message ?? 'Invalid service token',
+          e?.error === 'JwtExpired' ? 'ExpiredToken' : (e?.error ?? 'InvalidToken'),
+          { cause: err },
+        )
       })
       // verifyJwt refuses a token whose `lxm` is missing or another method (BadJwtLexiconMethod)
       return payload.iss
     } catch (err) {
       if (!(err instanceof RateLimitExceededError)) {
-        req.log.warn({ event: 'mod_service_auth_failed', ip: req.ip, url: req.routeOptions.url }, 'moderation service token rejected')
+        req.log.warn(
+          { event: 'mod_service_auth_failed', ip: req.ip, url: req.routeOptions.url },
+          'moderation service token rejected',
+        )
         await failures?.hit(req.ip)
       }
       throw err
@@ -177,7 +224,11 @@ export class AuthVerifier {
 
   private async signingKey(iss: string, forceRefresh: boolean, client: string): Promise<string> {
     const [did, frag] = iss.split('#')
-    if (frag) throw new AuthRequiredError('Service tokens must be issued by the account itself', 'InvalidToken')
+    if (frag)
+      throw new AuthRequiredError(
+        'Service tokens must be issued by the account itself',
+        'InvalidToken',
+      )
     const doc = await this.o.didResolver.resolve(did!, { forceRefresh, client })
     // getKey (not common-web's getSigningDidKey) also reads the legacy
     // EcdsaSecp256k1VerificationKey2019 entries that did-method-plc still serves.
@@ -205,7 +256,10 @@ function unverifiedIssuer(token: string | null | undefined): string | null {
 /** The `did:key` of the DID document's verification method `#<id>` (Multikey or legacy secp256k1/p256). */
 function didKeyOf(doc: DidDocument, id: string): string | null {
   try {
-    const material = getVerificationMaterial(doc as Parameters<typeof getVerificationMaterial>[0], id)
+    const material = getVerificationMaterial(
+      doc as Parameters<typeof getVerificationMaterial>[0],
+      id,
+    )
     return material ? (getDidKeyFromMultibase(material) ?? null) : null
   } catch {
     return null

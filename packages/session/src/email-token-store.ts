@@ -1,4 +1,10 @@
-export type EmailTokenPurpose = 'confirm_email' | 'update_email' | 'reset_password' | 'delete_account' | 'plc_operation' | 'two_factor'
+export type EmailTokenPurpose =
+  | 'confirm_email'
+  | 'update_email'
+  | 'reset_password'
+  | 'delete_account'
+  | 'plc_operation'
+  | 'two_factor'
 
 export interface EmailTokenRecord {
   did: string

@@ -1,5 +1,17 @@
-export { AuthScope, ACCESS_FULL, ACCESS_PRIVILEGED, ACCESS_STANDARD, isAuthScope } from './scopes.js'
-export { JwtKeyring, publicHexToDidKey, DEFAULT_MAX_TOKEN_LIFETIME_SEC, type PreviousKey, type KeyringOptions } from './jwt-keyring.js'
+export {
+  AuthScope,
+  ACCESS_FULL,
+  ACCESS_PRIVILEGED,
+  ACCESS_STANDARD,
+  isAuthScope,
+} from './scopes.js'
+export {
+  JwtKeyring,
+  publicHexToDidKey,
+  DEFAULT_MAX_TOKEN_LIFETIME_SEC,
+  type PreviousKey,
+  type KeyringOptions,
+} from './jwt-keyring.js'
 export {
   createAccessToken,
   createRefreshToken,
@@ -15,13 +27,36 @@ export {
   type MintRefreshOptions,
   type VerifyOptions,
 } from './tokens.js'
-export { createSessionIssuer, type SessionIssuer, type SessionIssuerOptions, type IssueSessionInput, type SessionTokens } from './session-issuer.js'
+export {
+  createSessionIssuer,
+  type SessionIssuer,
+  type SessionIssuerOptions,
+  type IssueSessionInput,
+  type SessionTokens,
+} from './session-issuer.js'
 export type { RefreshTokenStore, RefreshTokenRecord } from './refresh-token-store.js'
-export { getPdsEndpoint, type DidDocument, type DidDocResolver, type ResolveOptions } from '@entryway/xrpc'
-export { AuthVerifier, type AuthVerifierOptions, type AccessAuth, type ServiceAuth, type ModeratorAuth } from './auth-verifier.js'
+export {
+  getPdsEndpoint,
+  type DidDocument,
+  type DidDocResolver,
+  type ResolveOptions,
+} from '@entryway/xrpc'
+export {
+  AuthVerifier,
+  type AuthVerifierOptions,
+  type AccessAuth,
+  type ServiceAuth,
+  type ModeratorAuth,
+} from './auth-verifier.js'
 export type { AccountInvites, AccountInviteStanding, AdminInviteCode } from './account-invites.js'
 export { PROTECTED_METHODS } from './protected-methods.js'
-export { hashPassword, verifyPassword, hashAppPassword, NEW_PASSWORD_MAX_LENGTH, OLD_PASSWORD_MAX_LENGTH } from './password.js'
+export {
+  hashPassword,
+  verifyPassword,
+  hashAppPassword,
+  NEW_PASSWORD_MAX_LENGTH,
+  OLD_PASSWORD_MAX_LENGTH,
+} from './password.js'
 export { entrywaySession, SESSION_NSIDS } from './plugin.js'
 export {
   resolveOptions,
@@ -37,7 +72,14 @@ export {
   type ResolvedSessionOptions,
   type SessionRateLimits,
 } from './options.js'
-export { formatAccountStatus, type AccountSearchPage, type AccountStore, type SessionAccount, type AccountHost, type AccountStatus } from './account-store.js'
+export {
+  formatAccountStatus,
+  type AccountSearchPage,
+  type AccountStore,
+  type SessionAccount,
+  type AccountHost,
+  type AccountStatus,
+} from './account-store.js'
 export type { AppPasswordStore, AppPasswordRecord } from './app-password-store.js'
 export type { EmailTokenStore, EmailTokenRecord, EmailTokenPurpose } from './email-token-store.js'
 export type { SessionRefreshStore, RotateRefreshInput } from './refresh-token-store.js'
@@ -45,13 +87,34 @@ export { MemoryAccountStore } from './stores/memory-account-store.js'
 export { MemoryAppPasswordStore } from './stores/memory-app-password-store.js'
 export { MemoryEmailTokenStore } from './stores/memory-email-token-store.js'
 export { MemoryRefreshTokenStore } from './stores/memory-refresh-token-store.js'
-export { MemoryMailer, SmtpMailer, type Mailer, type MailMessage, type SmtpMailerOptions } from './mailer.js'
+export {
+  MemoryMailer,
+  SmtpMailer,
+  type Mailer,
+  type MailMessage,
+  type SmtpMailerOptions,
+} from './mailer.js'
 export { renderTokenEmail, renderModeratorEmail, type EmailKind } from './email-templates.js'
-export { generateEmailToken, generateAppPassword, DEFAULT_EMAIL_TOKEN_TTL_MS } from './email-token.js'
+export {
+  generateEmailToken,
+  generateAppPassword,
+  DEFAULT_EMAIL_TOKEN_TTL_MS,
+} from './email-token.js'
 export { PasswordGate } from './password-gate.js'
-export { UndiciPdsAdminClient, DEFAULT_PDS_ADMIN_TIMEOUT_MS, type PdsAdminCall, type PdsAdminClient, type UndiciPdsAdminClientOptions } from './pds-admin-client.js'
+export {
+  UndiciPdsAdminClient,
+  DEFAULT_PDS_ADMIN_TIMEOUT_MS,
+  type PdsAdminCall,
+  type PdsAdminClient,
+  type UndiciPdsAdminClientOptions,
+} from './pds-admin-client.js'
 export { DidPlcOperator, type PlcOperator, type PlcUpdate } from './plc-operator.js'
-export { MemoryOutboxStore, type OutboxStore, type ClaimedJob, type NewJob } from './outbox/outbox-store.js'
+export {
+  MemoryOutboxStore,
+  type OutboxStore,
+  type ClaimedJob,
+  type NewJob,
+} from './outbox/outbox-store.js'
 export {
   OutboxWorker,
   type OutboxWorkerOptions,
@@ -63,6 +126,12 @@ export {
   DEFAULT_OUTBOX_MAX_BACKOFF_MS,
 } from './outbox/outbox-worker.js'
 export { PLC_TOMBSTONE_JOB, sessionJobHandlers } from './outbox/jobs.js'
-export { createLimiters, rateCounter, type RateCounter, type RateWindow, type SessionLimiters } from './rate-limits.js'
+export {
+  createLimiters,
+  rateCounter,
+  type RateCounter,
+  type RateWindow,
+  type SessionLimiters,
+} from './rate-limits.js'
 export { normalizeIdentifier } from './identifier.js'
 export { authenticate, type LoginDeps, type LoginResult } from './login.js'

@@ -1,5 +1,18 @@
-import { createHmac, createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto'
-import { formatDidKey, parseDidKey, SECP256K1_JWT_ALG, Secp256k1Keypair, verifySignature } from '@atproto/crypto'
+import {
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  sign as nodeSign,
+  verify as nodeVerify,
+  type KeyObject,
+} from 'node:crypto'
+import {
+  formatDidKey,
+  parseDidKey,
+  SECP256K1_JWT_ALG,
+  Secp256k1Keypair,
+  verifySignature,
+} from '@atproto/crypto'
 import { secp256k1 } from '@noble/curves/secp256k1'
 import { EntrywayConfigError } from '@entryway/xrpc'
 
@@ -62,20 +75,41 @@ export class JwtKeyring {
    * @param previous rotated-out keys, each with the time it stopped signing: it verifies tokens
    *   issued before then, and nothing once `maxTokenLifetimeSec` has passed since
    */
-  static async fromHex(privateKeyHex: string, previous: readonly PreviousKey[] = [], opts: KeyringOptions = {}): Promise<JwtKeyring> {
+  static async fromHex(
+    privateKeyHex: string,
+    previous: readonly PreviousKey[] = [],
+    opts: KeyringOptions = {},
+  ): Promise<JwtKeyring> {
     const hex = privateKeyHex.trim()
     if (!HEX.test(hex) || hex.length !== 64) {
-      throw new EntrywayConfigError('@entryway/session: the JWT signing key must be 32 bytes of hex')
+      throw new EntrywayConfigError(
+        '@entryway/session: the JWT signing key must be 32 bytes of hex',
+      )
     }
     const maxLifetime = opts.maxTokenLifetimeSec ?? DEFAULT_MAX_TOKEN_LIFETIME_SEC
-    if (!Number.isInteger(maxLifetime) || maxLifetime <= 0) throw new EntrywayConfigError('@entryway/session: maxTokenLifetimeSec must be a positive integer')
+    if (!Number.isInteger(maxLifetime) || maxLifetime <= 0)
+      throw new EntrywayConfigError(
+        '@entryway/session: maxTokenLifetimeSec must be a positive integer',
+      )
     // exportable: the OAuth provider signs with the same key through jose (see signingJwk)
     const signer = await Secp256k1Keypair.import(hex, { exportable: true })
     const keys: VerifyKey[] = [
       { didKey: signer.did(), rotatedAtMs: Infinity },
-      ...previous.map((p) => ({ didKey: publicHexToDidKey(p.publicKeyHex), rotatedAtMs: rotatedAtMs(p.rotatedAt) })),
+      ...previous.map((p) => ({
+        didKey: publicHexToDidKey(p.publicKeyHex),
+        rotatedAtMs: rotatedAtMs(p.rotatedAt),
+      })),
     ]
-    return new JwtKeyring(signer, keys, maxLifetime, nativeKeys(hex, signer, keys.map((k) => k.didKey)))
+    return new JwtKeyring(
+      signer,
+      keys,
+      maxLifetime,
+      nativeKeys(
+        hex,
+        signer,
+        keys.map((k) => k.didKey),
+      ),
+    )
   }
 
   static async generate(): Promise<{ keyring: JwtKeyring; privateKeyHex: string }> {
@@ -107,7 +141,11 @@ export class JwtKeyring {
    * for a token issued (`iatSec`) before it was rotated out, and only until `maxTokenLifetimeSec`
    * after that: no token it signed can still be valid then.
    */
-  async verify(data: Uint8Array, sig: Uint8Array, o: { iatSec?: number; nowMs?: number } = {}): Promise<boolean> {
+  async verify(
+    data: Uint8Array,
+    sig: Uint8Array,
+    o: { iatSec?: number; nowMs?: number } = {},
+  ): Promise<boolean> {
     const usable = this.usableKeys(o.iatSec, o.nowMs ?? Date.now())
     if (this.native) {
       if (sig.length !== 64) return false
@@ -115,12 +153,25 @@ export class JwtKeyring {
       const s = BigInt(`0x${Buffer.from(sig.subarray(32)).toString('hex')}`)
       if (s === 0n || s > HALF_N) return false
       for (const i of usable) {
-        if (nodeVerify('sha256', data, { key: this.native.verify[i]!, dsaEncoding: 'ieee-p1363' }, sig)) return true
+        if (
+          nodeVerify(
+            'sha256',
+            data,
+            { key: this.native.verify[i]!, dsaEncoding: 'ieee-p1363' },
+            sig,
+          )
+        )
+          return true
       }
       return false
     }
     for (const i of usable) {
-      if (await verifySignature(this.keys[i]!.didKey, data, sig, { jwtAlg: 'ES256K' }).catch(() => false)) return true
+      if (
+        await verifySignature(this.keys[i]!.didKey, data, sig, { jwtAlg: 'ES256K' }).catch(
+          () => false,
+        )
+      )
+        return true
     }
     return false
   }
@@ -151,7 +202,9 @@ export class JwtKeyring {
    * Public JWKs of the keys from earlier rotations still within their cutoff at `nowMs` (the
    * signer excluded), oldest last.
    */
-  previousPublicJwks(nowMs = Date.now()): Array<{ kty: 'EC'; crv: 'secp256k1'; x: string; y: string }> {
+  previousPublicJwks(
+    nowMs = Date.now(),
+  ): Array<{ kty: 'EC'; crv: 'secp256k1'; x: string; y: string }> {
     return this.keys
       .slice(1)
       .filter((k) => nowMs < k.rotatedAtMs + this.maxTokenLifetimeSec * 1000)
@@ -163,7 +216,11 @@ export class JwtKeyring {
    * holding the key derives the same value, with no extra secret to distribute.
    */
   async deriveSecret(label: string): Promise<Uint8Array> {
-    return new Uint8Array(createHmac('sha256', await this.signer.export()).update(label, 'utf8').digest())
+    return new Uint8Array(
+      createHmac('sha256', await this.signer.export())
+        .update(label, 'utf8')
+        .digest(),
+    )
   }
 
   toJSON() {
@@ -176,7 +233,10 @@ const CLOCK_SKEW_MS = 5_000
 
 function rotatedAtMs(v: number | string): number {
   const ms = typeof v === 'number' ? v : Date.parse(v)
-  if (!Number.isFinite(ms)) throw new EntrywayConfigError(`@entryway/session: a previous key's rotatedAt must be a time, got ${JSON.stringify(v)}`)
+  if (!Number.isFinite(ms))
+    throw new EntrywayConfigError(
+      `@entryway/session: a previous key's rotatedAt must be a time, got ${JSON.stringify(v)}`,
+    )
   return ms
 }
 
@@ -184,20 +244,27 @@ function rotatedAtMs(v: number | string): number {
 export function publicHexToDidKey(hex: string): string {
   const h = hex.trim()
   if (!HEX.test(h) || (h.length !== 66 && h.length !== 130)) {
-    throw new EntrywayConfigError('@entryway/session: a verify key must be a secp256k1 public key in hex (33 or 65 bytes)')
+    throw new EntrywayConfigError(
+      '@entryway/session: a verify key must be a secp256k1 public key in hex (33 or 65 bytes)',
+    )
   }
   // formatDidKey compresses an uncompressed key itself
   return formatDidKey(SECP256K1_JWT_ALG, Buffer.from(h, 'hex'))
 }
 
-
 /** OpenSSL keys when the runtime supports secp256k1 (it does on stock Node); else null (pure JS). */
-function nativeKeys(privateKeyHex: string, signer: Secp256k1Keypair, verifyDidKeys: readonly string[]): NativeKeys | null {
+function nativeKeys(
+  privateKeyHex: string,
+  signer: Secp256k1Keypair,
+  verifyDidKeys: readonly string[],
+): NativeKeys | null {
   try {
     const d = Buffer.from(privateKeyHex, 'hex').toString('base64url')
     return {
       sign: createPrivateKey({ key: { ...pointToJwk(signer.publicKeyBytes()), d }, format: 'jwk' }),
-      verify: verifyDidKeys.map((k) => createPublicKey({ key: pointToJwk(parseDidKey(k).keyBytes), format: 'jwk' })),
+      verify: verifyDidKeys.map((k) =>
+        createPublicKey({ key: pointToJwk(parseDidKey(k).keyBytes), format: 'jwk' }),
+      ),
     }
   } catch {
     return null

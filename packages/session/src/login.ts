@@ -43,7 +43,8 @@ const invalid = () => new AuthRequiredError('Invalid identifier or password')
  */
 export async function authenticate(deps: LoginDeps, input: LoginInput): Promise<LoginResult> {
   const { password, ip } = input
-  if (password.length > OLD_PASSWORD_MAX_LENGTH) throw new AuthRequiredError('Password too long. Consider resetting your password.')
+  if (password.length > OLD_PASSWORD_MAX_LENGTH)
+    throw new AuthRequiredError('Password too long. Consider resetting your password.')
   const identifier = normalizeIdentifier(input.identifier)
   await deps.limits.loginIp(ip)
   const account = identifier ? await deps.accounts.findByIdentifier(identifier) : null

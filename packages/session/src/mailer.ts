@@ -37,7 +37,13 @@ export class SmtpMailer implements Mailer {
     this.transport = nodemailer.createTransport(o.smtpUrl)
   }
   async send(msg: MailMessage): Promise<void> {
-    await this.transport.sendMail({ from: this.o.from, to: msg.to, subject: msg.subject, text: msg.text, html: msg.html })
+    await this.transport.sendMail({
+      from: this.o.from,
+      to: msg.to,
+      subject: msg.subject,
+      text: msg.text,
+      html: msg.html,
+    })
   }
   close(): void {
     this.transport.close()

@@ -148,7 +148,13 @@ const { fail, object, positiveInt, fn, clock } = optionsKit('@entryway/session')
 
 const rateWindow = (v: RateWindow | undefined, d: RateWindow, name: string): RateWindow => {
   const w = v ?? d
-  if (!w || !Number.isInteger(w.points) || w.points <= 0 || !Number.isInteger(w.durationMs) || w.durationMs <= 0) {
+  if (
+    !w ||
+    !Number.isInteger(w.points) ||
+    w.points <= 0 ||
+    !Number.isInteger(w.durationMs) ||
+    w.durationMs <= 0
+  ) {
     fail(`${name} must be { points, durationMs } with positive integers`)
   }
   return Object.freeze({ points: w.points, durationMs: w.durationMs })
@@ -156,14 +162,30 @@ const rateWindow = (v: RateWindow | undefined, d: RateWindow, name: string): Rat
 
 export function resolveOptions(raw: SessionPluginOptions): Readonly<ResolvedSessionOptions> {
   object(raw)
-  for (const k of ['accounts', 'appPasswords', 'emailTokens', 'refreshTokens', 'keyring', 'didResolver', 'mailer'] as const) {
+  for (const k of [
+    'accounts',
+    'appPasswords',
+    'emailTokens',
+    'refreshTokens',
+    'keyring',
+    'didResolver',
+    'mailer',
+  ] as const) {
     if (!raw[k]) fail(`${k} is required`)
   }
-  if (typeof raw.entrywayDid !== 'string' || !raw.entrywayDid.startsWith('did:')) fail('entrywayDid must be a DID')
-  if (typeof raw.serviceName !== 'string' || !raw.serviceName.trim()) fail('serviceName is required')
-  if (typeof raw.pdsAdminPassword !== 'string' || !raw.pdsAdminPassword) fail('pdsAdminPassword is required')
-  if (raw.outbox != null && (typeof raw.outbox.enqueue !== 'function' || typeof raw.outbox.tryNow !== 'function')) fail('outbox must have enqueue() and tryNow()')
-  if (raw.accountInvites != null && typeof raw.accountInvites.forAccount !== 'function') fail('accountInvites must have forAccount(did)')
+  if (typeof raw.entrywayDid !== 'string' || !raw.entrywayDid.startsWith('did:'))
+    fail('entrywayDid must be a DID')
+  if (typeof raw.serviceName !== 'string' || !raw.serviceName.trim())
+    fail('serviceName is required')
+  if (typeof raw.pdsAdminPassword !== 'string' || !raw.pdsAdminPassword)
+    fail('pdsAdminPassword is required')
+  if (
+    raw.outbox != null &&
+    (typeof raw.outbox.enqueue !== 'function' || typeof raw.outbox.tryNow !== 'function')
+  )
+    fail('outbox must have enqueue() and tryNow()')
+  if (raw.accountInvites != null && typeof raw.accountInvites.forAccount !== 'function')
+    fail('accountInvites must have forAccount(did)')
   let plc = raw.plc
   if (!plc) {
     if (!raw.plcUrl || !raw.plcRotationKey) fail('plc, or plcUrl with plcRotationKey, is required')
@@ -173,11 +195,27 @@ export function resolveOptions(raw: SessionPluginOptions): Readonly<ResolvedSess
   if (raw.rateLimits !== false) {
     const r = raw.rateLimits ?? {}
     rateLimits = Object.freeze({
-      loginPerAccount: rateWindow(r.loginPerAccount, DEFAULT_LOGIN_PER_ACCOUNT, 'rateLimits.loginPerAccount'),
-      loginPerAccountDaily: rateWindow(r.loginPerAccountDaily, DEFAULT_LOGIN_PER_ACCOUNT_DAILY, 'rateLimits.loginPerAccountDaily'),
+      loginPerAccount: rateWindow(
+        r.loginPerAccount,
+        DEFAULT_LOGIN_PER_ACCOUNT,
+        'rateLimits.loginPerAccount',
+      ),
+      loginPerAccountDaily: rateWindow(
+        r.loginPerAccountDaily,
+        DEFAULT_LOGIN_PER_ACCOUNT_DAILY,
+        'rateLimits.loginPerAccountDaily',
+      ),
       loginPerIp: rateWindow(r.loginPerIp, DEFAULT_LOGIN_PER_IP, 'rateLimits.loginPerIp'),
-      emailPerAccount: rateWindow(r.emailPerAccount, DEFAULT_EMAIL_PER_ACCOUNT, 'rateLimits.emailPerAccount'),
-      emailPerAccountDaily: rateWindow(r.emailPerAccountDaily, DEFAULT_EMAIL_PER_ACCOUNT_DAILY, 'rateLimits.emailPerAccountDaily'),
+      emailPerAccount: rateWindow(
+        r.emailPerAccount,
+        DEFAULT_EMAIL_PER_ACCOUNT,
+        'rateLimits.emailPerAccount',
+      ),
+      emailPerAccountDaily: rateWindow(
+        r.emailPerAccountDaily,
+        DEFAULT_EMAIL_PER_ACCOUNT_DAILY,
+        'rateLimits.emailPerAccountDaily',
+      ),
     })
   }
   return Object.freeze({
@@ -195,20 +233,47 @@ export function resolveOptions(raw: SessionPluginOptions): Readonly<ResolvedSess
     outbox: raw.outbox ?? null,
     authVerifier:
       raw.authVerifier ??
-      new AuthVerifier({ keyring: raw.keyring, entrywayDid: raw.entrywayDid, didResolver: raw.didResolver, adminPassword: raw.pdsAdminPassword }),
-    sessionIssuer: raw.sessionIssuer ?? createSessionIssuer({ keyring: raw.keyring, entrywayDid: raw.entrywayDid, refreshTokens: raw.refreshTokens }),
+      new AuthVerifier({
+        keyring: raw.keyring,
+        entrywayDid: raw.entrywayDid,
+        didResolver: raw.didResolver,
+        adminPassword: raw.pdsAdminPassword,
+      }),
+    sessionIssuer:
+      raw.sessionIssuer ??
+      createSessionIssuer({
+        keyring: raw.keyring,
+        entrywayDid: raw.entrywayDid,
+        refreshTokens: raw.refreshTokens,
+      }),
     includeDidDoc: raw.includeDidDoc ?? true,
     redis: raw.redis ?? null,
     rateLimitStore: raw.rateLimitStore ?? null,
     rateLimits,
     limiters: raw.limiters ?? null,
-    passwordConcurrency: positiveInt('passwordConcurrency', raw.passwordConcurrency, DEFAULT_PASSWORD_CONCURRENCY),
-    passwordQueueMax: positiveInt('passwordQueueMax', raw.passwordQueueMax, DEFAULT_PASSWORD_QUEUE_MAX),
+    passwordConcurrency: positiveInt(
+      'passwordConcurrency',
+      raw.passwordConcurrency,
+      DEFAULT_PASSWORD_CONCURRENCY,
+    ),
+    passwordQueueMax: positiveInt(
+      'passwordQueueMax',
+      raw.passwordQueueMax,
+      DEFAULT_PASSWORD_QUEUE_MAX,
+    ),
     passwordGate: raw.passwordGate ?? null,
-    emailTokenTtlMs: positiveInt('emailTokenTtlMs', raw.emailTokenTtlMs, DEFAULT_EMAIL_TOKEN_TTL_MS),
+    emailTokenTtlMs: positiveInt(
+      'emailTokenTtlMs',
+      raw.emailTokenTtlMs,
+      DEFAULT_EMAIL_TOKEN_TTL_MS,
+    ),
     refreshGraceMs: positiveInt('refreshGraceMs', raw.refreshGraceMs, DEFAULT_REFRESH_GRACE_MS),
     now: clock(raw.now),
-    onRevokeAccountSessions: fn('onRevokeAccountSessions', raw.onRevokeAccountSessions, async (_did: string): Promise<void> => {}),
+    onRevokeAccountSessions: fn(
+      'onRevokeAccountSessions',
+      raw.onRevokeAccountSessions,
+      async (_did: string): Promise<void> => {},
+    ),
     accountInvites: raw.accountInvites ?? null,
   })
 }

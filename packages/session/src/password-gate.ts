@@ -23,7 +23,8 @@ export class PasswordGate {
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.active >= this.concurrency) {
-      if (this.waiting.length >= this.maxQueue) throw new ServiceUnavailableError('Too many sign-ins in progress, try again shortly')
+      if (this.waiting.length >= this.maxQueue)
+        throw new ServiceUnavailableError('Too many sign-ins in progress, try again shortly')
       await new Promise<void>((resolve) => this.waiting.push(resolve))
     } else {
       this.active++

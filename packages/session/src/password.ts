@@ -20,7 +20,9 @@ export async function hashPassword(password: string): Promise<string> {
 /** Constant-time check of a password against a stored `salt:hash`. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   // Tolerate a `scrypt:` label in front of the PDS format (rows written by other tools).
-  const [salt, hash] = (stored.startsWith('scrypt:') ? stored.slice('scrypt:'.length) : stored).split(':')
+  const [salt, hash] = (
+    stored.startsWith('scrypt:') ? stored.slice('scrypt:'.length) : stored
+  ).split(':')
   if (!salt || !hash) return false
   const expected = Buffer.from(hash, 'hex')
   const actual = await derive(password, salt)

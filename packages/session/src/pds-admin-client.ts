@@ -63,7 +63,13 @@ export class UndiciPdsAdminClient implements PdsAdminClient {
     if (status >= 200 && status < 300) return json
     const e = json as { error?: unknown; message?: unknown } | null
     // The PDS's own refusal (NotFound, InvalidRequest…) is the admin's answer; never its 5xx detail.
-    if (status >= 400 && status < 500 && status !== 401 && status !== 403 && typeof e?.error === 'string') {
+    if (
+      status >= 400 &&
+      status < 500 &&
+      status !== 401 &&
+      status !== 403 &&
+      typeof e?.error === 'string'
+    ) {
       throw new XrpcError(status, e.error, typeof e.message === 'string' ? e.message : undefined)
     }
     throw new UpstreamFailureError(`PDS refused ${nsid} (${status})`)
@@ -81,22 +87,33 @@ export class UndiciPdsAdminClient implements PdsAdminClient {
     throw new UpstreamFailureError(`PDS refused ${nsid} (${status}${name ? ` ${name}` : ''})`)
   }
 
-  private async send(host: AccountHost, nsid: string, call: PdsAdminCall): Promise<{ status: number; text: string }> {
+  private async send(
+    host: AccountHost,
+    nsid: string,
+    call: PdsAdminCall,
+  ): Promise<{ status: number; text: string }> {
     const base = (host.internalUrl ?? host.url).replace(/\/+$/, '')
     const search = new URLSearchParams()
-    for (const [k, v] of Object.entries(call.params ?? {})) for (const one of typeof v === 'string' ? [v] : v) search.append(k, one)
+    for (const [k, v] of Object.entries(call.params ?? {}))
+      for (const one of typeof v === 'string' ? [v] : v) search.append(k, one)
     const query = search.size ? `?${search.toString()}` : ''
     try {
       const res = await request(`${base}/xrpc/${nsid}${query}`, {
         method: call.method,
-        headers: { authorization: this.auth, ...(call.method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          authorization: this.auth,
+          ...(call.method === 'POST' ? { 'content-type': 'application/json' } : {}),
+        },
         body: call.method === 'POST' ? JSON.stringify(call.body ?? {}) : undefined,
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
       })
       return { status: res.statusCode, text: await res.body.text() }
     } catch (err) {
-      if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
+      if (
+        err instanceof undiciErrors.HeadersTimeoutError ||
+        err instanceof undiciErrors.BodyTimeoutError
+      ) {
         throw new UpstreamTimeoutError(`PDS did not answer ${nsid} in time`, { cause: err })
       }
       throw new UpstreamFailureError(`PDS unreachable for ${nsid}`, { cause: err })

@@ -30,7 +30,8 @@ export class DidPlcOperator implements PlcOperator {
     const last = await this.client.getLastOp(did).catch((err: unknown) => {
       throw new UpstreamFailureError('Could not read the DID from PLC', { cause: err })
     })
-    if ('type' in last && last.type === 'plc_tombstone') throw new InvalidRequestError('Did is tombstoned')
+    if ('type' in last && last.type === 'plc_tombstone')
+      throw new InvalidRequestError('Did is tombstoned')
     const op: Operation = await createUpdateOp(last, this.rotationKey, (prev) => ({
       ...prev,
       rotationKeys: update.rotationKeys ?? prev.rotationKeys,

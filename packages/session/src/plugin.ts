@@ -45,7 +45,8 @@ async function sessionPlugin(app: FastifyInstance, raw: SessionPluginOptions): P
     const json = scope.getDefaultJsonParser('error', 'error')
     scope.removeContentTypeParser('application/json')
     scope.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-      if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined)
+      if (body === '' || (typeof body === 'string' && body.trim() === ''))
+        return done(null, undefined)
       return json(req, body as string, done)
     })
     await scope.register(rateLimit, {
@@ -102,7 +103,11 @@ async function sessionPlugin(app: FastifyInstance, raw: SessionPluginOptions): P
  * Sessions for the whole fleet: login, refresh, app passwords, email flows and 2FA, and the
  * account lifecycle routes PDSes forward in entryway mode.
  */
-export const entrywaySession = fp(sessionPlugin, { name: '@entryway/session', fastify: '5.x', dependencies: ['@entryway/xrpc'] })
+export const entrywaySession = fp(sessionPlugin, {
+  name: '@entryway/session',
+  fastify: '5.x',
+  dependencies: ['@entryway/xrpc'],
+})
 
 /** Every XRPC method this plugin serves (the proxy must not forward them). */
 export const SESSION_NSIDS: readonly string[] = [

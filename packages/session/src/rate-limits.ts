@@ -48,9 +48,12 @@ export function rateCounter(app: FastifyInstance, name: string, w: RateWindow): 
     keyGenerator: (req) => `${name}:${(req as unknown as Record<symbol, string>)[kKey]}`,
   })
   // The limiter reads only the key and the route's config from the request.
-  const reqFor = (key: string) => ({ [kKey]: key, routeOptions: { config: {} } }) as unknown as FastifyRequest
+  const reqFor = (key: string) =>
+    ({ [kKey]: key, routeOptions: { config: {} } }) as unknown as FastifyRequest
   const refuse = (ttlInSeconds: number) =>
-    new RateLimitExceededError('Rate Limit Exceeded', { headers: { 'retry-after': String(Math.max(1, ttlInSeconds)) } })
+    new RateLimitExceededError('Rate Limit Exceeded', {
+      headers: { 'retry-after': String(Math.max(1, ttlInSeconds)) },
+    })
   return {
     async hit(key) {
       const r = await limiter(reqFor(key))
@@ -63,10 +66,17 @@ export function rateCounter(app: FastifyInstance, name: string, w: RateWindow): 
   }
 }
 
-const NONE: SessionLimiters = { loginIp: async () => {}, loginAccount: async () => {}, email: async () => {} }
+const NONE: SessionLimiters = {
+  loginIp: async () => {},
+  loginAccount: async () => {},
+  email: async () => {},
+}
 
 /** Builds the session limiters on the rate-limit store of `app`; `null` limits: none. */
-export function createLimiters(app: FastifyInstance, limits: Readonly<SessionRateLimits> | null): SessionLimiters {
+export function createLimiters(
+  app: FastifyInstance,
+  limits: Readonly<SessionRateLimits> | null,
+): SessionLimiters {
   if (!limits) return NONE
   const ip = rateCounter(app, 'session:login-ip', limits.loginPerIp)
   const account = rateCounter(app, 'session:login-account', limits.loginPerAccount)

@@ -13,7 +13,10 @@ const revoked = () => new InvalidRequestError('Token has been revoked', 'Expired
  * stays usable for a grace window and always yields the same successor id, so parallel refreshes
  * converge on one session; after the window it is gone (`ExpiredToken`).
  */
-export async function rotateRefreshToken(deps: SessionDeps, id: string): Promise<{ tokens: SessionTokens; account: SessionAccount }> {
+export async function rotateRefreshToken(
+  deps: SessionDeps,
+  id: string,
+): Promise<{ tokens: SessionTokens; account: SessionAccount }> {
   for (let attempt = 0; attempt < MAX_ROTATION_ATTEMPTS; attempt++) {
     const rec = await deps.refreshTokens.get(id)
     if (!rec) throw revoked()
@@ -28,7 +31,8 @@ export async function rotateRefreshToken(deps: SessionDeps, id: string): Promise
 
     const account = await deps.accounts.getByDid(rec.did)
     if (!account) throw revoked()
-    if (account.status === 'takendown') throw new AuthRequiredError('Account has been taken down', 'AccountTakedown')
+    if (account.status === 'takendown')
+      throw new AuthRequiredError('Account has been taken down', 'AccountTakedown')
     let scope: AuthScope = AuthScope.Access
     if (rec.appPasswordName) {
       const ap = await deps.appPasswords.get(rec.did, rec.appPasswordName)
@@ -38,13 +42,23 @@ export async function rotateRefreshToken(deps: SessionDeps, id: string): Promise
 
     const nextId = rec.nextId ?? newRefreshJti()
     // Access `aud` follows the account's current host, so a moved account gets tokens for its new PDS.
-    const tokens = await deps.sessionIssuer.issue({ did: rec.did, pdsDid: account.host.did, scope, refreshJti: nextId })
+    const tokens = await deps.sessionIssuer.issue({
+      did: rec.did,
+      pdsDid: account.host.did,
+      scope,
+      refreshJti: nextId,
+    })
     const successorExp = refreshExp(tokens.refreshJwt)
     const won = await deps.refreshTokens.rotate({
       id,
       expiresAt: new Date(expiresAt).toISOString(),
       nextId,
-      successor: { id: nextId, did: rec.did, appPasswordName: rec.appPasswordName, expiresAt: new Date(successorExp * 1000).toISOString() },
+      successor: {
+        id: nextId,
+        did: rec.did,
+        appPasswordName: rec.appPasswordName,
+        expiresAt: new Date(successorExp * 1000).toISOString(),
+      },
     })
     if (won) return { tokens, account }
     // Another refresh of the same token set a different successor first: read it and reuse it.
@@ -53,6 +67,8 @@ export async function rotateRefreshToken(deps: SessionDeps, id: string): Promise
 }
 
 function refreshExp(jwt: string): number {
-  const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp: number }
+  const payload = JSON.parse(
+    Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8'),
+  ) as { exp: number }
   return payload.exp
 }

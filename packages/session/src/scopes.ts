@@ -12,7 +12,10 @@ export type AuthScope = (typeof AuthScope)[keyof typeof AuthScope]
 /** Routes that need a full (password) session: app passwords are refused. */
 export const ACCESS_FULL: readonly AuthScope[] = [AuthScope.Access]
 /** Full sessions and privileged app passwords. */
-export const ACCESS_PRIVILEGED: readonly AuthScope[] = [AuthScope.Access, AuthScope.AppPassPrivileged]
+export const ACCESS_PRIVILEGED: readonly AuthScope[] = [
+  AuthScope.Access,
+  AuthScope.AppPassPrivileged,
+]
 /** Any working session: full, privileged or plain app password. */
 export const ACCESS_STANDARD: readonly AuthScope[] = [...ACCESS_PRIVILEGED, AuthScope.AppPass]
 

@@ -1,7 +1,12 @@
 import type { JwtKeyring } from './jwt-keyring.js'
 import type { RefreshTokenStore } from './refresh-token-store.js'
 import { AuthScope } from './scopes.js'
-import { createAccessToken, createRefreshToken, DEFAULT_ACCESS_TTL_SEC, DEFAULT_REFRESH_TTL_SEC } from './tokens.js'
+import {
+  createAccessToken,
+  createRefreshToken,
+  DEFAULT_ACCESS_TTL_SEC,
+  DEFAULT_REFRESH_TTL_SEC,
+} from './tokens.js'
 
 export interface IssueSessionInput {
   did: string

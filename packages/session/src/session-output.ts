@@ -18,13 +18,18 @@ export interface SessionInfo {
  * The account part of createSession/refreshSession/getSession. The DID document is best effort:
  * a PLC hiccup must not fail a login (the PDS's didDocForSession does the same).
  */
-export async function sessionInfo(deps: SessionDeps, req: FastifyRequest, account: SessionAccount): Promise<SessionInfo> {
+export async function sessionInfo(
+  deps: SessionDeps,
+  req: FastifyRequest,
+  account: SessionAccount,
+): Promise<SessionInfo> {
   let didDoc: DidDocument | undefined
   if (deps.includeDidDoc) {
-    didDoc = (await deps.didResolver.resolve(account.did).catch((err: unknown) => {
-      req.log.warn({ err, did: account.did }, 'did document unavailable for session')
-      return null
-    })) ?? undefined
+    didDoc =
+      (await deps.didResolver.resolve(account.did).catch((err: unknown) => {
+        req.log.warn({ err, did: account.did }, 'did document unavailable for session')
+        return null
+      })) ?? undefined
   }
   return {
     did: account.did,

@@ -51,7 +51,10 @@ export interface MintAccessOptions {
 }
 
 /** An access token every PDS of the fleet accepts: ES256K, `typ: at+jwt`, `aud` = that PDS. */
-export async function createAccessToken(keyring: JwtKeyring, o: MintAccessOptions): Promise<string> {
+export async function createAccessToken(
+  keyring: JwtKeyring,
+  o: MintAccessOptions,
+): Promise<string> {
   const iat = Math.floor((o.now ?? Date.now()) / 1000)
   const claims: AccessClaims = {
     scope: o.scope,
@@ -75,7 +78,10 @@ export interface MintRefreshOptions {
 }
 
 /** A refresh token: ES256K, `typ: refresh+jwt`, `aud` = the Entryway DID, unique `jti`. */
-export async function createRefreshToken(keyring: JwtKeyring, o: MintRefreshOptions): Promise<{ token: string; claims: RefreshClaims }> {
+export async function createRefreshToken(
+  keyring: JwtKeyring,
+  o: MintRefreshOptions,
+): Promise<{ token: string; claims: RefreshClaims }> {
   const iat = Math.floor((o.now ?? Date.now()) / 1000)
   const claims: RefreshClaims = {
     scope: AuthScope.Refresh,
@@ -104,7 +110,8 @@ const B64URL = /^[A-Za-z0-9_-]*$/
 /** Strict split and decode; never trusts the header's `alg` beyond requiring ES256K. */
 function decode(token: string): Decoded {
   const parts = token.split('.')
-  if (parts.length !== 3 || !parts.every((p) => p.length > 0 && B64URL.test(p))) throw invalid('Malformed token')
+  if (parts.length !== 3 || !parts.every((p) => p.length > 0 && B64URL.test(p)))
+    throw invalid('Malformed token')
   let header: unknown
   let payload: unknown
   try {
@@ -120,8 +127,10 @@ function decode(token: string): Decoded {
   return { header, payload, signingInput: enc.encode(`${parts[0]}.${parts[1]}`), signature }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
-const invalid = (message = 'Token could not be verified') => new InvalidRequestError(message, 'InvalidToken')
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+const invalid = (message = 'Token could not be verified') =>
+  new InvalidRequestError(message, 'InvalidToken')
 
 export interface VerifyOptions {
   /** When set, `aud` must be one of these. Access tokens are accepted with any PDS `aud` at the Entryway. */
@@ -138,7 +147,12 @@ function normalizeTyp(typ: unknown): string | null {
   return t.startsWith('application/') ? t.slice('application/'.length) : t
 }
 
-async function verifyCommon(keyring: JwtKeyring, token: string, typ: string, o: VerifyOptions): Promise<Record<string, unknown>> {
+async function verifyCommon(
+  keyring: JwtKeyring,
+  token: string,
+  typ: string,
+  o: VerifyOptions,
+): Promise<Record<string, unknown>> {
   const d = decode(token)
   if (d.header.alg !== 'ES256K') throw invalid('Unsupported token algorithm')
   if (normalizeTyp(d.header.typ) !== typ) throw invalid('Invalid token type')
@@ -150,12 +164,17 @@ async function verifyCommon(keyring: JwtKeyring, token: string, typ: string, o: 
   if (typeof p.iat !== 'number' || !Number.isFinite(p.iat)) throw invalid('Token has no issue time')
   // No token of ours lives longer than the keyring's maximum: a longer one was not minted by us.
   if (p.exp - p.iat > keyring.maxTokenLifetimeSec) throw invalid('Token lifetime is too long')
-  if (!(await keyring.verify(d.signingInput, d.signature, { iatSec: p.iat, nowMs }))) throw invalid('Token signature is invalid')
-  if (!o.allowExpired && p.exp + CLOCK_TOLERANCE_SEC <= now) throw new InvalidRequestError('Token has expired', 'ExpiredToken')
+  if (!(await keyring.verify(d.signingInput, d.signature, { iatSec: p.iat, nowMs })))
+    throw invalid('Token signature is invalid')
+  if (!o.allowExpired && p.exp + CLOCK_TOLERANCE_SEC <= now)
+    throw new InvalidRequestError('Token has expired', 'ExpiredToken')
   if (p.iat - CLOCK_TOLERANCE_SEC > now) throw invalid('Token issued in the future')
-  if (p.nbf !== undefined && (typeof p.nbf !== 'number' || p.nbf - CLOCK_TOLERANCE_SEC > now)) throw invalid('Token not yet valid')
-  if (typeof p.sub !== 'string' || !p.sub.startsWith('did:')) throw invalid('Malformed token subject')
-  if (typeof p.aud !== 'string' || !p.aud.startsWith('did:')) throw invalid('Malformed token audience')
+  if (p.nbf !== undefined && (typeof p.nbf !== 'number' || p.nbf - CLOCK_TOLERANCE_SEC > now))
+    throw invalid('Token not yet valid')
+  if (typeof p.sub !== 'string' || !p.sub.startsWith('did:'))
+    throw invalid('Malformed token subject')
+  if (typeof p.aud !== 'string' || !p.aud.startsWith('did:'))
+    throw invalid('Malformed token audience')
   if (o.audience && !o.audience.includes(p.aud)) throw invalid('Bad token audience')
   if (p.lxm !== undefined) throw invalid('Malformed token: service auth tokens are not sessions')
   if (p.cnf !== undefined) throw invalid('Malformed token: bound tokens need DPoP')
@@ -164,16 +183,25 @@ async function verifyCommon(keyring: JwtKeyring, token: string, typ: string, o: 
 }
 
 /** Verifies an access token as the PDS does (auth-verifier.ts `verifyBearerJwt`), plus a key rotation set. */
-export async function verifyAccessToken(keyring: JwtKeyring, token: string, o: VerifyOptions = {}): Promise<AccessClaims> {
+export async function verifyAccessToken(
+  keyring: JwtKeyring,
+  token: string,
+  o: VerifyOptions = {},
+): Promise<AccessClaims> {
   const p = await verifyCommon(keyring, token, 'at+jwt', o)
   if (!isAuthScope(p.scope) || p.scope === AuthScope.Refresh) throw invalid('Bad token scope')
   return p as unknown as AccessClaims
 }
 
 /** Verifies a refresh token: `typ: refresh+jwt`, scope `com.atproto.refresh`, `jti` required. */
-export async function verifyRefreshToken(keyring: JwtKeyring, token: string, o: VerifyOptions = {}): Promise<RefreshClaims> {
+export async function verifyRefreshToken(
+  keyring: JwtKeyring,
+  token: string,
+  o: VerifyOptions = {},
+): Promise<RefreshClaims> {
   const p = await verifyCommon(keyring, token, 'refresh+jwt', o)
   if (p.scope !== AuthScope.Refresh) throw invalid('Bad token scope')
-  if (typeof p.jti !== 'string' || !p.jti) throw new AuthRequiredError('Unexpected missing refresh token id', 'MissingTokenId')
+  if (typeof p.jti !== 'string' || !p.jti)
+    throw new AuthRequiredError('Unexpected missing refresh token id', 'MissingTokenId')
   return p as unknown as RefreshClaims
 }

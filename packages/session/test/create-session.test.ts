@@ -8,7 +8,14 @@ t.test('logs in by handle, email and DID; tokens have the right shape', async (t
     const res = await env.login(id, u.password)
     t.equal(res.statusCode, 200, id)
     const body = res.json()
-    t.match(body, { did: u.did, handle: u.handle, email: u.email, emailConfirmed: true, emailAuthFactor: false, active: true })
+    t.match(body, {
+      did: u.did,
+      handle: u.handle,
+      email: u.email,
+      emailConfirmed: true,
+      emailAuthFactor: false,
+      active: true,
+    })
     t.equal(body.didDoc.id, u.did, 'didDoc included')
     const access = decodeJwt(body.accessJwt)
     t.match(access, { scope: 'com.atproto.access', sub: u.did, aud: HOST.did })
@@ -27,13 +34,27 @@ t.test('wrong password and unknown identifier answer identically', async (t) => 
   t.equal(wrong.statusCode, 401)
   t.equal(unknown.statusCode, 401)
   t.same(wrong.json(), unknown.json())
-  t.same(wrong.json(), { error: 'AuthenticationRequired', message: 'Invalid identifier or password' })
+  t.same(wrong.json(), {
+    error: 'AuthenticationRequired',
+    message: 'Invalid identifier or password',
+  })
 })
 
 t.test('invalid input is a 400, never a 500', async (t) => {
   const env = await buildTestApp(t)
-  for (const payload of [{}, { identifier: 'a' }, { identifier: 1, password: 'x' }, 'garbage', { identifier: 'a', password: 'b', allowTakendown: 'yes' }]) {
-    const res = await env.app.inject({ method: 'POST', url: '/xrpc/com.atproto.server.createSession', payload: payload as object, headers: { 'content-type': 'application/json' } })
+  for (const payload of [
+    {},
+    { identifier: 'a' },
+    { identifier: 1, password: 'x' },
+    'garbage',
+    { identifier: 'a', password: 'b', allowTakendown: 'yes' },
+  ]) {
+    const res = await env.app.inject({
+      method: 'POST',
+      url: '/xrpc/com.atproto.server.createSession',
+      payload: payload as object,
+      headers: { 'content-type': 'application/json' },
+    })
     t.equal(res.statusCode, 400, JSON.stringify(payload))
     t.equal(res.json().error, 'InvalidRequest')
   }
@@ -41,17 +62,20 @@ t.test('invalid input is a 400, never a 500', async (t) => {
   t.equal(long.statusCode, 401)
 })
 
-t.test('taken-down accounts: refused, or a takendown-scope session with allowTakendown', async (t) => {
-  const env = await buildTestApp(t)
-  const u = await env.addUser({ status: 'takendown' })
-  const res = await env.login(u.handle, u.password)
-  t.equal(res.statusCode, 401)
-  t.equal(res.json().error, 'AccountTakedown')
-  const ok = await env.login(u.handle, u.password, { allowTakendown: true })
-  t.equal(ok.statusCode, 200)
-  t.equal(decodeJwt(ok.json().accessJwt).scope, 'com.atproto.takendown')
-  t.match(ok.json(), { active: false, status: 'takendown' })
-})
+t.test(
+  'taken-down accounts: refused, or a takendown-scope session with allowTakendown',
+  async (t) => {
+    const env = await buildTestApp(t)
+    const u = await env.addUser({ status: 'takendown' })
+    const res = await env.login(u.handle, u.password)
+    t.equal(res.statusCode, 401)
+    t.equal(res.json().error, 'AccountTakedown')
+    const ok = await env.login(u.handle, u.password, { allowTakendown: true })
+    t.equal(ok.statusCode, 200)
+    t.equal(decodeJwt(ok.json().accessJwt).scope, 'com.atproto.takendown')
+    t.match(ok.json(), { active: false, status: 'takendown' })
+  },
+)
 
 t.test('deactivated accounts can log in and see their status', async (t) => {
   const env = await buildTestApp(t)
@@ -92,7 +116,9 @@ t.test('email 2FA: code required, mailed, single use', async (t) => {
 })
 
 t.test('rate limited per identifier+IP', async (t) => {
-  const env = await buildTestApp(t, { rateLimits: { loginPerAccount: { points: 3, durationMs: 300_000 } } })
+  const env = await buildTestApp(t, {
+    rateLimits: { loginPerAccount: { points: 3, durationMs: 300_000 } },
+  })
   const u = await env.addUser()
   const codes: number[] = []
   for (let i = 0; i < 5; i++) codes.push((await env.login(u.handle, 'wrong')).statusCode)
@@ -104,7 +130,9 @@ t.test('rate limited per identifier+IP', async (t) => {
 })
 
 t.test('rate limited per IP across identifiers', async (t) => {
-  const env = await buildTestApp(t, { rateLimits: { loginPerIp: { points: 4, durationMs: 300_000 } } })
+  const env = await buildTestApp(t, {
+    rateLimits: { loginPerIp: { points: 4, durationMs: 300_000 } },
+  })
   const codes: number[] = []
   for (let i = 0; i < 6; i++) codes.push((await env.login(`n${i}.test`, 'x')).statusCode)
   t.same(codes, [401, 401, 401, 401, 429, 429])
@@ -114,7 +142,13 @@ t.test('didDoc is left out when the option is off or resolution fails', async (t
   const env = await buildTestApp(t, { includeDidDoc: false })
   const u = await env.addUser()
   t.notOk((await env.login(u.handle, u.password)).json().didDoc)
-  const env2 = await buildTestApp(t, { didResolver: { resolve: async () => { throw new Error('plc down') } } })
+  const env2 = await buildTestApp(t, {
+    didResolver: {
+      resolve: async () => {
+        throw new Error('plc down')
+      },
+    },
+  })
   const u2 = await env2.addUser()
   const res = await env2.login(u2.handle, u2.password)
   t.equal(res.statusCode, 200)
@@ -133,18 +167,21 @@ t.test('unknown identifiers cost the same scrypt work as wrong passwords', async
   t.equal(unknown, 2)
 })
 
-t.test('a login flood never runs more than passwordConcurrency derivations at once; overflow is 503', async (t) => {
-  const { PasswordGate } = await import('../src/index.js')
-  const gate = new PasswordGate(2, 8)
-  const env = await buildTestApp(t, { passwordGate: gate, rateLimits: false })
-  const u = await env.addUser()
-  const res = await Promise.all(Array.from({ length: 30 }, () => env.login(u.handle, u.password)))
-  const codes = res.map((r) => r.statusCode)
-  t.equal(gate.peak, 2)
-  t.ok(codes.includes(503), 'the queue bound refuses the excess')
-  t.ok(codes.includes(200))
-  t.notOk(codes.some((c) => c !== 200 && c !== 503))
-})
+t.test(
+  'a login flood never runs more than passwordConcurrency derivations at once; overflow is 503',
+  async (t) => {
+    const { PasswordGate } = await import('../src/index.js')
+    const gate = new PasswordGate(2, 8)
+    const env = await buildTestApp(t, { passwordGate: gate, rateLimits: false })
+    const u = await env.addUser()
+    const res = await Promise.all(Array.from({ length: 30 }, () => env.login(u.handle, u.password)))
+    const codes = res.map((r) => r.statusCode)
+    t.equal(gate.peak, 2)
+    t.ok(codes.includes(503), 'the queue bound refuses the excess')
+    t.ok(codes.includes(200))
+    t.notOk(codes.some((c) => c !== 200 && c !== 503))
+  },
+)
 
 t.test('responses match the lexicon (PDSes in dev mode validate them)', async (t) => {
   const { assertValidXrpcOutput } = await import('@entryway/xrpc')
@@ -152,8 +189,16 @@ t.test('responses match the lexicon (PDSes in dev mode validate them)', async (t
   const u = await env.addUser({ confirmed: true })
   const s = await env.login(u.handle, u.password)
   t.doesNotThrow(() => assertValidXrpcOutput('com.atproto.server.createSession', s.json()))
-  const r = await env.app.inject({ method: 'POST', url: '/xrpc/com.atproto.server.refreshSession', headers: { authorization: `Bearer ${s.json().refreshJwt}` } })
+  const r = await env.app.inject({
+    method: 'POST',
+    url: '/xrpc/com.atproto.server.refreshSession',
+    headers: { authorization: `Bearer ${s.json().refreshJwt}` },
+  })
   t.doesNotThrow(() => assertValidXrpcOutput('com.atproto.server.refreshSession', r.json()))
-  const g = await env.app.inject({ method: 'GET', url: '/xrpc/com.atproto.server.getSession', headers: { authorization: `Bearer ${r.json().accessJwt}` } })
+  const g = await env.app.inject({
+    method: 'GET',
+    url: '/xrpc/com.atproto.server.getSession',
+    headers: { authorization: `Bearer ${r.json().accessJwt}` },
+  })
   t.doesNotThrow(() => assertValidXrpcOutput('com.atproto.server.getSession', g.json()))
 })

@@ -52,8 +52,21 @@ export interface TestApp {
   clock: { now: number }
   /** Makes the fake PDS admin API fail (as a PDS that refuses). */
   failPds: { on: boolean }
-  addUser(o?: Partial<{ handle: string; email: string; password: string; confirmed: boolean; emailAuthFactor: boolean; status: SessionAccount['status'] }>): Promise<TestUser>
-  login(identifier: string, password: string, extra?: Record<string, unknown>): Promise<LightMyRequestResponse>
+  addUser(
+    o?: Partial<{
+      handle: string
+      email: string
+      password: string
+      confirmed: boolean
+      emailAuthFactor: boolean
+      status: SessionAccount['status']
+    }>,
+  ): Promise<TestUser>
+  login(
+    identifier: string,
+    password: string,
+    extra?: Record<string, unknown>,
+  ): Promise<LightMyRequestResponse>
   serviceJwt(user: TestUser, lxm: string | null, aud?: string): Promise<string>
   lastCode(to: string): string
 }
@@ -63,7 +76,10 @@ let counter = 0
 /** requestPasswordReset mails after answering: lets that background work finish (memory stores). */
 export const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
-export async function buildTestApp(t: Tap, overrides: Partial<SessionPluginOptions> = {}): Promise<TestApp> {
+export async function buildTestApp(
+  t: Tap,
+  overrides: Partial<SessionPluginOptions> = {},
+): Promise<TestApp> {
   const { keyring } = await JwtKeyring.generate()
   const accounts = new MemoryAccountStore()
   const appPasswords = new MemoryAppPasswordStore()
@@ -144,8 +160,17 @@ export async function buildTestApp(t: Tap, overrides: Partial<SessionPluginOptio
       docs.set(did, {
         id: did,
         alsoKnownAs: [`at://${handle}`],
-        verificationMethod: [{ id: `${did}#atproto`, type: 'Multikey', controller: did, publicKeyMultibase: key.did().slice('did:key:'.length) }],
-        service: [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: HOST.url }],
+        verificationMethod: [
+          {
+            id: `${did}#atproto`,
+            type: 'Multikey',
+            controller: did,
+            publicKeyMultibase: key.did().slice('did:key:'.length),
+          },
+        ],
+        service: [
+          { id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: HOST.url },
+        ],
       })
       accounts.add({
         did,
@@ -161,7 +186,11 @@ export async function buildTestApp(t: Tap, overrides: Partial<SessionPluginOptio
       return { did, handle, email, password, key }
     },
     login(identifier, password, extra = {}) {
-      return app.inject({ method: 'POST', url: '/xrpc/com.atproto.server.createSession', payload: { identifier, password, ...extra } })
+      return app.inject({
+        method: 'POST',
+        url: '/xrpc/com.atproto.server.createSession',
+        payload: { identifier, password, ...extra },
+      })
     },
     async serviceJwt(user, lxm, aud = ENTRYWAY_DID) {
       return createServiceJwt({ iss: user.did, aud, lxm, keypair: user.key })
@@ -177,5 +206,11 @@ export async function buildTestApp(t: Tap, overrides: Partial<SessionPluginOptio
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
-export const basicAdmin = (pw = ADMIN_PASSWORD) => ({ authorization: `Basic ${Buffer.from(`admin:${pw}`).toString('base64')}` })
-export const decodeJwt = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>
+export const basicAdmin = (pw = ADMIN_PASSWORD) => ({
+  authorization: `Basic ${Buffer.from(`admin:${pw}`).toString('base64')}`,
+})
+export const decodeJwt = (jwt: string) =>
+  JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<
+    string,
+    unknown
+  >

@@ -21,7 +21,9 @@ t.test('native signatures are low-S and verify with @atproto/crypto (strict)', a
 t.test('native verify: rotated keys, foreign keys, high-S twins', async (t) => {
   const { keyring: old } = await JwtKeyring.generate()
   const { privateKeyHex } = await JwtKeyring.generate()
-  const ring = await JwtKeyring.fromHex(privateKeyHex, [{ publicKeyHex: old.publicKeyHex, rotatedAt: Date.now() }])
+  const ring = await JwtKeyring.fromHex(privateKeyHex, [
+    { publicKeyHex: old.publicKeyHex, rotatedAt: Date.now() },
+  ])
   const data = new TextEncoder().encode('x')
   t.ok(await ring.verify(data, await old.sign(data)), 'a rotated-out key still verifies')
   const { keyring: stranger } = await JwtKeyring.generate()

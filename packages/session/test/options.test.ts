@@ -1,5 +1,14 @@
 import t from 'tap'
-import { JwtKeyring, MemoryAccountStore, MemoryAppPasswordStore, MemoryEmailTokenStore, MemoryMailer, MemoryRefreshTokenStore, resolveOptions, type SessionPluginOptions } from '../src/index.js'
+import {
+  JwtKeyring,
+  MemoryAccountStore,
+  MemoryAppPasswordStore,
+  MemoryEmailTokenStore,
+  MemoryMailer,
+  MemoryRefreshTokenStore,
+  resolveOptions,
+  type SessionPluginOptions,
+} from '../src/index.js'
 
 t.test('resolveOptions fills defaults, freezes and rejects bad options', async (t) => {
   const { keyring } = await JwtKeyring.generate()
@@ -28,10 +37,16 @@ t.test('resolveOptions fills defaults, freezes and rejects bad options', async (
     emailPerAccountDaily: { points: 15, durationMs: 86_400_000 },
   })
   t.equal(resolveOptions({ ...base, rateLimits: false }).rateLimits, null)
-  t.throws(() => resolveOptions({ ...base, entrywayDid: 'nope' }), /@entryway\/session: entrywayDid/)
+  t.throws(
+    () => resolveOptions({ ...base, entrywayDid: 'nope' }),
+    /@entryway\/session: entrywayDid/,
+  )
   t.throws(() => resolveOptions({ ...base, passwordConcurrency: 0 }), /passwordConcurrency/)
   t.throws(() => resolveOptions({ ...base, plc: undefined }), /plcUrl/)
   t.throws(() => resolveOptions({ ...base, mailer: undefined as never }), /mailer is required/)
-  t.throws(() => resolveOptions({ ...base, rateLimits: { loginPerIp: { points: -1, durationMs: 1000 } } }), /loginPerIp/)
+  t.throws(
+    () => resolveOptions({ ...base, rateLimits: { loginPerIp: { points: -1, durationMs: 1000 } } }),
+    /loginPerIp/,
+  )
   t.equal(base.includeDidDoc, undefined, 'input not mutated')
 })

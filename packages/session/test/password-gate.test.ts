@@ -33,6 +33,10 @@ t.test('PDS scrypt formats', async (t) => {
   t.notOk(await verifyPassword('PW', h))
   t.notOk(await verifyPassword('pw', 'garbage'))
   const a1 = await hashAppPassword('did:plc:a', 'x')
-  t.equal(await hashAppPassword('did:plc:a', 'x'), a1, 'app-password hashes are deterministic per DID')
+  t.equal(
+    await hashAppPassword('did:plc:a', 'x'),
+    a1,
+    'app-password hashes are deterministic per DID',
+  )
   t.not(await hashAppPassword('did:plc:b', 'x'), a1)
 })

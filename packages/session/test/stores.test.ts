@@ -11,10 +11,7 @@ import {
   KyselyEmailTokenStore,
   KyselyRefreshTokenStore,
 } from '../src/postgres/index.js'
-import {
-  sessionStoreConformance,
-  type SessionStoreSet,
-} from './store-conformance.js'
+import { sessionStoreConformance, type SessionStoreSet } from './store-conformance.js'
 
 sessionStoreConformance({
   name: 'memory',

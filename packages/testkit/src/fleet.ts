@@ -75,7 +75,9 @@ export async function startFleet(opts: StartFleetOptions = {}): Promise<Fleet> {
   const pdsCount = opts.pdsCount ?? 2
   const gatewayCount = opts.gateway === false ? 0 : (opts.gateways ?? 1)
   if (gatewayCount > 1 && !opts.databaseUrl) {
-    throw new Error('@entryway/testkit: several gateways must share a Postgres database (databaseUrl)')
+    throw new Error(
+      '@entryway/testkit: several gateways must share a Postgres database (databaseUrl)',
+    )
   }
   const ownDir = !opts.dir
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'entryway-fleet-'))
@@ -106,7 +108,9 @@ export async function startFleet(opts: StartFleetOptions = {}): Promise<Fleet> {
     started.push(plc)
 
     const appView: Record<string, string> =
-      opts.appViewViaEntryway === false ? {} : { PDS_BSKY_APP_VIEW_URL: entryway.url, PDS_BSKY_APP_VIEW_DID: entryway.did }
+      opts.appViewViaEntryway === false
+        ? {}
+        : { PDS_BSKY_APP_VIEW_URL: entryway.url, PDS_BSKY_APP_VIEW_DID: entryway.did }
     const pdsPorts: number[] = []
     for (let i = 0; i < pdsCount; i++) pdsPorts.push(await getFreePort())
     const pds = await Promise.all(
@@ -153,7 +157,9 @@ export async function startFleet(opts: StartFleetOptions = {}): Promise<Fleet> {
       ENTRYWAY_PLC_ROTATION_KEY_HEX: keys.plcRotation.privateKeyHex,
       ENTRYWAY_PDS_ADMIN_PASSWORD: adminPassword,
       ENTRYWAY_FLEET_HOSTS: JSON.stringify(fleetHosts),
-      ...(mail ? { ENTRYWAY_SMTP_URL: mail.smtpUrl, ENTRYWAY_EMAIL_FROM: 'noreply@entryway.test' } : {}),
+      ...(mail
+        ? { ENTRYWAY_SMTP_URL: mail.smtpUrl, ENTRYWAY_EMAIL_FROM: 'noreply@entryway.test' }
+        : {}),
       ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
       ...opts.gatewayEnv,
     }

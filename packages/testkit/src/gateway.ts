@@ -3,7 +3,13 @@ import { workspaceNodePath } from './node-bin.js'
 import { REPO_ROOT } from './paths.js'
 import { getFreePort } from './ports.js'
 import { ownedDir } from './temp-dir.js'
-import { SOURCE_CONDITION, spawnService, WATCH_PARENT_IMPORT, type ExitInfo, type ServiceProcess } from './process.js'
+import {
+  SOURCE_CONDITION,
+  spawnService,
+  WATCH_PARENT_IMPORT,
+  type ExitInfo,
+  type ServiceProcess,
+} from './process.js'
 
 export const GATEWAY_ENTRY = join(REPO_ROOT, 'apps', 'gateway', 'src', 'bin', 'gateway.ts')
 /** The built gateway (`tsc -b` writes it): what a deployment runs, plain Node, no tsx. */
@@ -36,16 +42,25 @@ export interface GatewayHandle {
 
 /** The gateway (`apps/gateway/src/bin/gateway.ts` through tsx, or the built one) in its own process. */
 export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHandle> {
-  const port = opts.port ?? (opts.env.ENTRYWAY_PORT ? Number(opts.env.ENTRYWAY_PORT) : await getFreePort())
+  const port =
+    opts.port ?? (opts.env.ENTRYWAY_PORT ? Number(opts.env.ENTRYWAY_PORT) : await getFreePort())
   const owned = ownedDir(opts.logDir ?? opts.env.ENTRYWAY_DATA_DIR, 'gateway')
   const logDir = owned.dir
   const local = `http://localhost:${port}`
   const proc = await spawnService({
     name: opts.name ?? `gateway :${port}`,
     command: workspaceNodePath(),
-    args: opts.built ? ['--import', WATCH_PARENT_IMPORT, GATEWAY_BUILT_ENTRY] : [SOURCE_CONDITION, '--import', 'tsx', '--import', WATCH_PARENT_IMPORT, GATEWAY_ENTRY],
+    args: opts.built
+      ? ['--import', WATCH_PARENT_IMPORT, GATEWAY_BUILT_ENTRY]
+      : [SOURCE_CONDITION, '--import', 'tsx', '--import', WATCH_PARENT_IMPORT, GATEWAY_ENTRY],
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, TZ: process.env.TZ, ...opts.env, ENTRYWAY_PORT: String(port) },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TZ: process.env.TZ,
+      ...opts.env,
+      ENTRYWAY_PORT: String(port),
+    },
     logFile: join(logDir, 'gateway.log'),
     healthUrl: `${local}/xrpc/_health`,
     startTimeoutMs: opts.startTimeoutMs,

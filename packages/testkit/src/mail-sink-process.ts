@@ -3,7 +3,13 @@ import { workspaceNodePath } from './node-bin.js'
 import { REPO_ROOT, TESTKIT_DIR } from './paths.js'
 import { getFreePort } from './ports.js'
 import { ownedDir } from './temp-dir.js'
-import { SOURCE_CONDITION, spawnService, WATCH_PARENT_IMPORT, type ExitInfo, type ServiceProcess } from './process.js'
+import {
+  SOURCE_CONDITION,
+  spawnService,
+  WATCH_PARENT_IMPORT,
+  type ExitInfo,
+  type ServiceProcess,
+} from './process.js'
 
 export const MAIL_SINK_ENTRY = join(TESTKIT_DIR, 'src', 'bin', 'mail-sink.ts')
 

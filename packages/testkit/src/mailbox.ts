@@ -37,7 +37,9 @@ export function mailbox(httpUrl: string): Mailbox {
         const found = (await list({ to })).filter((m) => !subject || subject.test(m.subject)).at(-1)
         if (found) return found
         if (Date.now() > deadline) {
-          throw new Error(`no mail to ${to}${subject ? ` with subject ${subject}` : ''} within ${timeoutMs} ms`)
+          throw new Error(
+            `no mail to ${to}${subject ? ` with subject ${subject}` : ''} within ${timeoutMs} ms`,
+          )
         }
         await new Promise((r) => setTimeout(r, POLL_MS))
       }

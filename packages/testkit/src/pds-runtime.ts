@@ -1,9 +1,23 @@
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { dirname, join } from 'node:path'
 import { withFileLock } from './file-lock.js'
-import { DEFAULT_PDS_RUNTIME_DIR, PDS_RUNTIME_SOURCE_DIR, pinnedNodeHeadersDir, pinnedNodePath } from './paths.js'
+import {
+  DEFAULT_PDS_RUNTIME_DIR,
+  PDS_RUNTIME_SOURCE_DIR,
+  pinnedNodeHeadersDir,
+  pinnedNodePath,
+} from './paths.js'
 
 const STAMP_FILE = '.entryway-runtime-stamp'
 const PROGRESS_EVERY_MS = 15_000
@@ -44,32 +58,44 @@ export function ensurePdsRuntime(opts: EnsurePdsRuntimeOptions = {}): Promise<Pd
 
 async function install(dir: string, progress: (line: string) => void): Promise<PdsRuntime> {
   const nodePath = pinnedNodePath()
-  const runtime: PdsRuntime = { dir, nodePath, pdsScript: join(dir, 'pds.mjs'), plcScript: join(dir, 'plc.mjs') }
+  const runtime: PdsRuntime = {
+    dir,
+    nodePath,
+    pdsScript: join(dir, 'pds.mjs'),
+    plcScript: join(dir, 'plc.mjs'),
+  }
   const stamp = computeStamp(nodePath)
   if (isInstalled(dir, stamp)) {
     syncRunnerScripts(dir)
     return runtime
   }
   mkdirSync(dirname(dir), { recursive: true })
-  await withFileLock(`${dir}.lock`, async () => {
-    if (isInstalled(dir, stamp)) return // another process installed it while we waited
-    progress(`installing the PDS runtime (@atproto/pds, @did-plc/server) into ${dir} — about 2–3 minutes, once`)
-    rmSync(dir, { recursive: true, force: true })
-    mkdirSync(dir, { recursive: true })
-    for (const f of ['package.json', 'package-lock.json']) {
-      writeFileSync(join(dir, f), readFileSync(join(PDS_RUNTIME_SOURCE_DIR, f)))
-    }
-    await npmCi(dir, nodePath, progress)
-    writeFileSync(join(dir, STAMP_FILE), stamp)
-    progress('PDS runtime installed')
-  }, { onWait: () => progress('another process is installing the PDS runtime; waiting for it…') })
+  await withFileLock(
+    `${dir}.lock`,
+    async () => {
+      if (isInstalled(dir, stamp)) return // another process installed it while we waited
+      progress(
+        `installing the PDS runtime (@atproto/pds, @did-plc/server) into ${dir} — about 2–3 minutes, once`,
+      )
+      rmSync(dir, { recursive: true, force: true })
+      mkdirSync(dir, { recursive: true })
+      for (const f of ['package.json', 'package-lock.json']) {
+        writeFileSync(join(dir, f), readFileSync(join(PDS_RUNTIME_SOURCE_DIR, f)))
+      }
+      await npmCi(dir, nodePath, progress)
+      writeFileSync(join(dir, STAMP_FILE), stamp)
+      progress('PDS runtime installed')
+    },
+    { onWait: () => progress('another process is installing the PDS runtime; waiting for it…') },
+  )
   syncRunnerScripts(dir)
   return runtime
 }
 
 function computeStamp(nodePath: string): string {
   const hash = createHash('sha256')
-  for (const f of ['package.json', 'package-lock.json']) hash.update(readFileSync(join(PDS_RUNTIME_SOURCE_DIR, f)))
+  for (const f of ['package.json', 'package-lock.json'])
+    hash.update(readFileSync(join(PDS_RUNTIME_SOURCE_DIR, f)))
   // The real path: worktrees sharing one .cache reach the same Node through different symlinks, and
   // a stamp per path made each of them reinstall the shared runtime under the others' running PDSes.
   hash.update(realpathSync(nodePath))
@@ -126,7 +152,9 @@ function npmCi(dir: string, nodePath: string, progress: (line: string) => void):
     child.stdout.on('data', collect)
     child.stderr.on('data', collect)
     const ticker = setInterval(() => {
-      progress(`  still installing the PDS runtime (${Math.round((Date.now() - started) / 1000)} s; better-sqlite3 compiles from source)`)
+      progress(
+        `  still installing the PDS runtime (${Math.round((Date.now() - started) / 1000)} s; better-sqlite3 compiles from source)`,
+      )
     }, PROGRESS_EVERY_MS)
     child.once('error', (err) => {
       clearInterval(ticker)

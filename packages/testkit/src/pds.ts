@@ -57,7 +57,14 @@ export interface PdsHandle {
 }
 
 /** The env a PDS in entryway mode runs with on loopback (also used by the lab and compose checks). */
-export function pdsEnv(opts: StartPdsOptions & { port: number; dataDir: string; jwtSecret: string; plcRotationKeyHex: string }) {
+export function pdsEnv(
+  opts: StartPdsOptions & {
+    port: number
+    dataDir: string
+    jwtSecret: string
+    plcRotationKeyHex: string
+  },
+) {
   const env: Record<string, string> = {
     PDS_HOSTNAME: 'localhost',
     PDS_PORT: String(opts.port),

@@ -13,7 +13,9 @@ const LOG_TAIL_LINES = 40
 /** Node flag that resolves workspace packages to their TypeScript source (no build needed). */
 export const SOURCE_CONDITION = '--conditions=@entryway/source'
 
-export const WATCH_PARENT_IMPORT = pathToFileURL(join(PDS_RUNTIME_SOURCE_DIR, 'watch-parent.mjs')).href
+export const WATCH_PARENT_IMPORT = pathToFileURL(
+  join(PDS_RUNTIME_SOURCE_DIR, 'watch-parent.mjs'),
+).href
 
 export interface ExitInfo {
   code: number | null
@@ -139,9 +141,12 @@ export async function spawnService(opts: SpawnServiceOptions): Promise<ServicePr
       })
     } catch (err) {
       await service.stop(2_000)
-      throw new Error(`${opts.name}: ${(err as Error).message}\n--- last lines of ${opts.logFile} ---\n${logTail()}`, {
-        cause: err,
-      })
+      throw new Error(
+        `${opts.name}: ${(err as Error).message}\n--- last lines of ${opts.logFile} ---\n${logTail()}`,
+        {
+          cause: err,
+        },
+      )
     }
   } else if (!child.pid) {
     await exited
@@ -179,13 +184,18 @@ export async function waitForHealth(url: string, opts: WaitForHealthOptions = {}
     }
     await new Promise((r) => setTimeout(r, HEALTH_POLL_MS))
   }
-  throw new Error(`not healthy after ${opts.timeoutMs ?? DEFAULT_START_TIMEOUT_MS} ms at ${url} (${lastError})`)
+  throw new Error(
+    `not healthy after ${opts.timeoutMs ?? DEFAULT_START_TIMEOUT_MS} ms at ${url} (${lastError})`,
+  )
 }
 
 function readTail(file: string, lines: number): string {
   try {
     const text = readFileSync(file, 'utf8')
-    return text.split('\n').slice(-lines - 1).join('\n')
+    return text
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n')
   } catch {
     return '(no log)'
   }

@@ -14,7 +14,12 @@ t.test('stores a message received over SMTP and shows it over HTTP', async (t) =
     text: 'Your code is ABCDE-12345',
     html: '<p>Your code is <b>ABCDE-12345</b></p>',
   })
-  await transport.sendMail({ from: 'noreply@entryway.test', to: 'bob@example.com', subject: 'Hello', text: 'hi' })
+  await transport.sendMail({
+    from: 'noreply@entryway.test',
+    to: 'bob@example.com',
+    subject: 'Hello',
+    text: 'hi',
+  })
 
   const all = (await (await fetch(`${sink.httpUrl}/messages`)).json()) as unknown[]
   t.equal(all.length, 2)
@@ -47,10 +52,23 @@ t.test('mailbox.waitFor waits for the message and times out without one', async 
   const waiting = box.waitFor({ to: 'carol@example.com', subject: /reset/i, timeoutMs: 5_000 })
   const transport = nodemailer.createTransport(sink.smtpUrl)
   t.teardown(() => transport.close())
-  await transport.sendMail({ from: 'a@b.test', to: 'carol@example.com', subject: 'Welcome', text: 'x' })
-  await transport.sendMail({ from: 'a@b.test', to: 'carol@example.com', subject: 'Password reset', text: 'code 42' })
+  await transport.sendMail({
+    from: 'a@b.test',
+    to: 'carol@example.com',
+    subject: 'Welcome',
+    text: 'x',
+  })
+  await transport.sendMail({
+    from: 'a@b.test',
+    to: 'carol@example.com',
+    subject: 'Password reset',
+    text: 'code 42',
+  })
   t.match(await waiting, { subject: 'Password reset', text: /code 42/ })
-  await t.rejects(box.waitFor({ to: 'nobody@example.com', timeoutMs: 300 }), /no mail to nobody@example.com/)
+  await t.rejects(
+    box.waitFor({ to: 'nobody@example.com', timeoutMs: 300 }),
+    /no mail to nobody@example.com/,
+  )
 })
 
 t.test('stop frees both ports', async (t) => {

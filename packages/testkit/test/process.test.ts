@@ -77,9 +77,19 @@ t.test('a child that dies later is reported once', async (t) => {
 })
 
 t.test('a child stops itself when its parent is SIGKILLed', async (t) => {
-  const parent = spawn(process.execPath, ['--conditions=@entryway/source', '--import', 'tsx', fixture('orphaning-parent.ts'), t.testdir()], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
+  const parent = spawn(
+    process.execPath,
+    [
+      '--conditions=@entryway/source',
+      '--import',
+      'tsx',
+      fixture('orphaning-parent.ts'),
+      t.testdir(),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
   t.teardown(() => parent.kill('SIGKILL'))
   const [line] = (await once(parent.stdout!, 'data')) as [Buffer]
   const { pid, port } = JSON.parse(line.toString()) as { pid: number; port: number }

@@ -1,5 +1,7 @@
 /** `Authorization: Basic <b64(user:pass)>` → `{ username, password }`, or null when absent/malformed. */
-export function parseBasicAuth(header: string | undefined): { username: string; password: string } | null {
+export function parseBasicAuth(
+  header: string | undefined,
+): { username: string; password: string } | null {
   if (!header) return null
   const [scheme, value, ...rest] = header.trim().split(' ')
   if (rest.length || !value || scheme?.toLowerCase() !== 'basic') return null

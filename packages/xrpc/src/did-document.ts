@@ -5,7 +5,12 @@ export interface DidDocument {
   '@context'?: unknown
   id: string
   alsoKnownAs?: string[]
-  verificationMethod?: Array<{ id: string; type: string; controller: string; publicKeyMultibase?: string }>
+  verificationMethod?: Array<{
+    id: string
+    type: string
+    controller: string
+    publicKeyMultibase?: string
+  }>
   service?: Array<{ id: string; type: string; serviceEndpoint: string | Record<string, unknown> }>
 }
 

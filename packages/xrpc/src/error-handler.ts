@@ -14,13 +14,26 @@ export function toXrpcError(err: unknown): XrpcError {
       return new XrpcError(413, 'PayloadTooLarge', 'Request entity too large')
     }
     // e.g. @entryway/db's DatabaseUnavailableError: a dependency is down, the client may retry
-    if (status === 503) return new XrpcError(503, 'ServiceUnavailable', e.message || 'Service Unavailable', { cause: err })
-    if (status === 429) return new XrpcError(429, 'RateLimitExceeded', e.message || 'Rate Limit Exceeded')
-    if (code.startsWith('FST_ERR_CTP_') || code === 'FST_ERR_VALIDATION' || status === 400 || status === 415) {
+    if (status === 503)
+      return new XrpcError(503, 'ServiceUnavailable', e.message || 'Service Unavailable', {
+        cause: err,
+      })
+    if (status === 429)
+      return new XrpcError(429, 'RateLimitExceeded', e.message || 'Rate Limit Exceeded')
+    if (
+      code.startsWith('FST_ERR_CTP_') ||
+      code === 'FST_ERR_VALIDATION' ||
+      status === 400 ||
+      status === 415
+    ) {
       return new XrpcError(400, 'InvalidRequest', e.message ?? 'Invalid request')
     }
     if (status >= 400 && status < 500) {
-      return new XrpcError(status, status === 401 ? 'AuthenticationRequired' : 'InvalidRequest', e.message)
+      return new XrpcError(
+        status,
+        status === 401 ? 'AuthenticationRequired' : 'InvalidRequest',
+        e.message,
+      )
     }
   }
   return new XrpcError(500, 'InternalServerError', 'Internal Server Error', { cause: err })

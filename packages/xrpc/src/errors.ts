@@ -99,7 +99,11 @@ export class UpstreamFailureError extends XrpcError {
 /** 503: a dependency (database, no healthy host) is unavailable right now. */
 export class ServiceUnavailableError extends XrpcError {
   override name = 'ServiceUnavailableError'
-  constructor(message = 'Service Unavailable', error = 'ServiceUnavailable', options?: { cause?: unknown }) {
+  constructor(
+    message = 'Service Unavailable',
+    error = 'ServiceUnavailable',
+    options?: { cause?: unknown },
+  ) {
     super(503, error, message, options)
   }
 }
@@ -111,7 +115,10 @@ export class ServiceUnavailableError extends XrpcError {
 export class UpstreamUnavailableError extends XrpcError {
   override name = 'UpstreamUnavailableError'
   constructor(message: string, retryAfterSeconds: number, options?: { cause?: unknown }) {
-    super(503, 'UpstreamUnavailable', message, { ...options, headers: { 'retry-after': String(retryAfterSeconds) } })
+    super(503, 'UpstreamUnavailable', message, {
+      ...options,
+      headers: { 'retry-after': String(retryAfterSeconds) },
+    })
   }
 }
 

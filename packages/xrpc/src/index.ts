@@ -1,7 +1,21 @@
 export * from './errors.js'
 export { xrpcErrorHandler, toXrpcError } from './error-handler.js'
-export { assertValidXrpcInput, assertValidXrpcParams, assertValidXrpcOutput } from './lexicon-validate.js'
+export {
+  assertValidXrpcInput,
+  assertValidXrpcParams,
+  assertValidXrpcOutput,
+} from './lexicon-validate.js'
 export { parseBasicAuth, parseBearer } from './auth-header.js'
-export { getPdsEndpoint, type DidDocument, type DidDocResolver, type ResolveOptions } from './did-document.js'
-export { storableInput, assertStorable, unstorableReason, MAX_INPUT_INTEGER } from './storable-input.js'
+export {
+  getPdsEndpoint,
+  type DidDocument,
+  type DidDocResolver,
+  type ResolveOptions,
+} from './did-document.js'
+export {
+  storableInput,
+  assertStorable,
+  unstorableReason,
+  MAX_INPUT_INTEGER,
+} from './storable-input.js'
 export { optionsKit, type OptionsKit, type Resolved } from './options-kit.js'

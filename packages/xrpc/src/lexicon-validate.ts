@@ -13,7 +13,11 @@ export function assertValidXrpcInput(nsid: string, body: unknown): void {
   try {
     lexicons.assertValidXrpcInput(nsid, body)
   } catch (err) {
-    throw new InvalidRequestError(err instanceof Error ? err.message : 'Invalid input', 'InvalidRequest', { cause: err })
+    throw new InvalidRequestError(
+      err instanceof Error ? err.message : 'Invalid input',
+      'InvalidRequest',
+      { cause: err },
+    )
   }
 }
 
@@ -23,7 +27,11 @@ export function assertValidXrpcParams(nsid: string, params: Record<string, unkno
   try {
     lexicons.assertValidXrpcParams(nsid, params)
   } catch (err) {
-    throw new InvalidRequestError(err instanceof Error ? err.message : 'Invalid parameters', 'InvalidRequest', { cause: err })
+    throw new InvalidRequestError(
+      err instanceof Error ? err.message : 'Invalid parameters',
+      'InvalidRequest',
+      { cause: err },
+    )
   }
 }
 

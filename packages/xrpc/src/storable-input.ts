@@ -18,11 +18,14 @@ const MAX_DEPTH = 64
 export function unstorableReason(value: unknown, path = 'input', depth = 0): string | null {
   if (typeof value === 'string') {
     if (value.includes('\u0000')) return `${path} must not contain NUL characters`
-    if (LONE_SURROGATE.test(value)) return `${path} must be well-formed Unicode (no lone surrogates)`
+    if (LONE_SURROGATE.test(value))
+      return `${path} must be well-formed Unicode (no lone surrogates)`
     return null
   }
   if (typeof value === 'number') {
-    return Number.isFinite(value) && Math.abs(value) <= MAX_INPUT_INTEGER ? null : `${path} is out of range`
+    return Number.isFinite(value) && Math.abs(value) <= MAX_INPUT_INTEGER
+      ? null
+      : `${path} is out of range`
   }
   if (value === null || typeof value !== 'object' || depth >= MAX_DEPTH) return null
   if (Array.isArray(value)) {
@@ -33,7 +36,9 @@ export function unstorableReason(value: unknown, path = 'input', depth = 0): str
     return null
   }
   for (const [k, v] of Object.entries(value)) {
-    const r = unstorableReason(k, `${path} key`, depth + 1) ?? unstorableReason(v, `${path}/${k}`, depth + 1)
+    const r =
+      unstorableReason(k, `${path} key`, depth + 1) ??
+      unstorableReason(v, `${path}/${k}`, depth + 1)
     if (r) return r
   }
   return null
@@ -58,7 +63,12 @@ function checkRequest(req: FastifyRequest, _reply: unknown, done: (err?: Error) 
   const reason =
     unstorableReason(req.query, 'query') ??
     unstorableReason(req.params, 'path') ??
-    (body !== null && typeof body === 'object' && !Buffer.isBuffer(body) && typeof (body as { pipe?: unknown }).pipe !== 'function' ? unstorableReason(body, 'input') : null) ??
+    (body !== null &&
+    typeof body === 'object' &&
+    !Buffer.isBuffer(body) &&
+    typeof (body as { pipe?: unknown }).pipe !== 'function'
+      ? unstorableReason(body, 'input')
+      : null) ??
     (typeof body === 'string' ? unstorableReason(body, 'input') : null)
   done(reason ? new InvalidRequestError(reason) : undefined)
 }

@@ -1,6 +1,12 @@
 import t, { type Test } from 'tap'
 import Fastify from 'fastify'
-import { xrpcErrorHandler, InvalidRequestError, MethodNotImplementedError, UpstreamTimeoutError, assertValidXrpcInput } from '../src/index.js'
+import {
+  xrpcErrorHandler,
+  InvalidRequestError,
+  MethodNotImplementedError,
+  UpstreamTimeoutError,
+  assertValidXrpcInput,
+} from '../src/index.js'
 
 async function build(t: Test) {
   const app = Fastify({ logger: false })
@@ -25,7 +31,6 @@ async function build(t: Test) {
   t.teardown(() => app.close())
   return app
 }
-
 
 t.test('lexicon errors keep their name and a 400', async (t) => {
   const app = await build(t)
@@ -58,17 +63,30 @@ t.test('upstream timeouts are 504 UpstreamTimeout', async (t) => {
 
 t.test('malformed JSON is a 400 InvalidRequest, not a crash', async (t) => {
   const app = await build(t)
-  const res = await app.inject({ method: 'POST', url: '/json', headers: { 'content-type': 'application/json' }, payload: '{"a":' })
+  const res = await app.inject({
+    method: 'POST',
+    url: '/json',
+    headers: { 'content-type': 'application/json' },
+    payload: '{"a":',
+  })
   t.equal(res.statusCode, 400)
   t.equal(res.json().error, 'InvalidRequest')
 })
 
 t.test('lexicon validation rejects a body missing required fields', async (t) => {
   const app = await build(t)
-  const bad = await app.inject({ method: 'POST', url: '/validated', payload: { identifier: 'alice.test' } })
+  const bad = await app.inject({
+    method: 'POST',
+    url: '/validated',
+    payload: { identifier: 'alice.test' },
+  })
   t.equal(bad.statusCode, 400)
   t.equal(bad.json().error, 'InvalidRequest')
   t.match(bad.json().message, /password/)
-  const good = await app.inject({ method: 'POST', url: '/validated', payload: { identifier: 'alice.test', password: 'x' } })
+  const good = await app.inject({
+    method: 'POST',
+    url: '/validated',
+    payload: { identifier: 'alice.test', password: 'x' },
+  })
   t.equal(good.statusCode, 200)
 })

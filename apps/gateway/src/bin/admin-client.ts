@@ -22,27 +22,42 @@ export class AdminCallError extends Error {
 }
 
 /** `--url/--password`, else `ENTRYWAY_URL`/`ENTRYWAY_PDS_ADMIN_PASSWORD`, else the lab's `lab.json`. */
-export function adminTarget(flags: ReadonlyMap<string, string>, env: NodeJS.ProcessEnv = process.env): AdminTarget {
+export function adminTarget(
+  flags: ReadonlyMap<string, string>,
+  env: NodeJS.ProcessEnv = process.env,
+): AdminTarget {
   let url = flags.get('url') ?? env.ENTRYWAY_URL
   let password = flags.get('password') ?? env.ENTRYWAY_PDS_ADMIN_PASSWORD
   const labFile = resolve(flags.get('lab') ?? '.lab/lab.json')
   if ((!url || !password) && existsSync(labFile)) {
-    const lab = JSON.parse(readFileSync(labFile, 'utf8')) as { entryway?: { url?: string; adminPassword?: string }; adminPassword?: string }
+    const lab = JSON.parse(readFileSync(labFile, 'utf8')) as {
+      entryway?: { url?: string; adminPassword?: string }
+      adminPassword?: string
+    }
     url ??= lab.entryway?.url
     password ??= lab.adminPassword ?? lab.entryway?.adminPassword
   }
-  if (!url || !password) throw new Error('no gateway: pass --url and --password, set ENTRYWAY_URL and ENTRYWAY_PDS_ADMIN_PASSWORD, or run the lab')
+  if (!url || !password)
+    throw new Error(
+      'no gateway: pass --url and --password, set ENTRYWAY_URL and ENTRYWAY_PDS_ADMIN_PASSWORD, or run the lab',
+    )
   return { url: url.replace(/\/+$/, ''), password }
 }
 
 /** One XRPC call with Basic admin (`auth: false`: none); a POST when there is a body. */
-export async function adminCall(t: AdminTarget, nsid: string, o: { query?: Record<string, string | undefined>; body?: unknown; auth?: boolean } = {}): Promise<any> {
+export async function adminCall(
+  t: AdminTarget,
+  nsid: string,
+  o: { query?: Record<string, string | undefined>; body?: unknown; auth?: boolean } = {},
+): Promise<any> {
   const u = new URL(`/xrpc/${nsid}`, t.url)
   for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined) u.searchParams.set(k, v)
   const res = await fetch(u, {
     method: o.body === undefined ? 'GET' : 'POST',
     headers: {
-      ...(o.auth === false ? {} : { authorization: `Basic ${Buffer.from(`admin:${t.password}`).toString('base64')}` }),
+      ...(o.auth === false
+        ? {}
+        : { authorization: `Basic ${Buffer.from(`admin:${t.password}`).toString('base64')}` }),
       ...(o.body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     body: o.body === undefined ? undefined : JSON.stringify(o.body),
@@ -55,6 +70,7 @@ export async function adminCall(t: AdminTarget, nsid: string, o: { query?: Recor
   } catch {
     json = { error: 'NotJson', message: text.slice(0, 200) }
   }
-  if (!res.ok) throw new AdminCallError(nsid, res.status, String(json.error ?? ''), String(json.message ?? ''))
+  if (!res.ok)
+    throw new AdminCallError(nsid, res.status, String(json.error ?? ''), String(json.message ?? ''))
   return json
 }

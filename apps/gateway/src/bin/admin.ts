@@ -27,7 +27,10 @@ function parseArgs(argv: string[]): { words: string[]; flags: Map<string, string
 }
 
 function table(rows: Array<Record<string, unknown>>, cols: string[]): string {
-  const cells = [cols, ...rows.map((r) => cols.map((c) => (r[c] === null || r[c] === undefined ? '-' : String(r[c]))))]
+  const cells = [
+    cols,
+    ...rows.map((r) => cols.map((c) => (r[c] === null || r[c] === undefined ? '-' : String(r[c])))),
+  ]
   const widths = cols.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)))
   return cells.map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ')).join('\n')
 }
@@ -46,8 +49,23 @@ interface Out {
 }
 const out = (text: string, data: unknown): Out => ({ text, data })
 
-const HOST_COLS = ['id', 'url', 'did', 'status', 'healthy', 'weight', 'accountCap', 'accounts', 'lastError']
-const STATUS_OF: Record<string, string> = { enable: 'enabled', drain: 'draining', disable: 'disabled', retire: 'retired' }
+const HOST_COLS = [
+  'id',
+  'url',
+  'did',
+  'status',
+  'healthy',
+  'weight',
+  'accountCap',
+  'accounts',
+  'lastError',
+]
+const STATUS_OF: Record<string, string> = {
+  enable: 'enabled',
+  drain: 'draining',
+  disable: 'disabled',
+  retire: 'retired',
+}
 
 const ACCOUNT_COLS = ['did', 'handle', 'email', 'hostId', 'status', 'createdAt']
 const CRAWL_COLS = ['hostname', 'relay', 'ok', 'attempts', 'error']
@@ -61,9 +79,12 @@ export async function main(argv: string[]): Promise<string> {
   const json = flags.has('json')
   const [cmd] = words
   if (!cmd || cmd === 'help') return USAGE
-  if (cmd === 'update') return json ? JSON.stringify({ applicable: false, message: UPDATE_TEXT }, null, 2) : UPDATE_TEXT
+  if (cmd === 'update')
+    return json ? JSON.stringify({ applicable: false, message: UPDATE_TEXT }, null, 2) : UPDATE_TEXT
   const t = adminTarget(flags)
-  const moved = await moveCommand(words, flags, (nsid, o) => call(t, nsid, o), { progress: (line) => process.stderr.write(`${line}\n`) })
+  const moved = await moveCommand(words, flags, (nsid, o) => call(t, nsid, o), {
+    progress: (line) => process.stderr.write(`${line}\n`),
+  })
   if (moved !== null) return moved
   const res = await run(t, words, flags)
   return json ? JSON.stringify(res.data, null, 2) : res.text
@@ -82,36 +103,69 @@ async function run(t: AdminTarget, words: string[], flags: Map<string, string>):
     const count = int(flags.get('count'), 'count') ?? 1
     const forAccount = flags.get('for')
     const res = await call(t, 'com.atproto.server.createInviteCodes', {
-      body: { codeCount: count, useCount: uses, ...(forAccount ? { forAccounts: [forAccount] } : {}) },
+      body: {
+        codeCount: count,
+        useCount: uses,
+        ...(forAccount ? { forAccounts: [forAccount] } : {}),
+      },
     })
     const codes = (res.codes as Array<{ codes: string[] }>).flatMap((a) => a.codes)
     return out(codes.join('\n'), { codes })
   }
   if (cmd === 'request-crawl') {
     const relays = [sub, ...rest].filter((w): w is string => Boolean(w))
-    const res = await call(t, 'com.entryway.admin.requestCrawl', { body: { ...(relays.length ? { relays } : {}), ...(flags.get('host') ? { host: flags.get('host') } : {}) } })
+    const res = await call(t, 'com.entryway.admin.requestCrawl', {
+      body: {
+        ...(relays.length ? { relays } : {}),
+        ...(flags.get('host') ? { host: flags.get('host') } : {}),
+      },
+    })
     const results = res.results as Array<{ ok: boolean }>
     const failed = results.filter((r) => !r.ok).length
     const text = results.length ? table(results, CRAWL_COLS) : 'no enabled hosts'
-    return out(failed ? `${text}\n${failed} request(s) failed (logged by the gateway too)` : text, res)
+    return out(
+      failed ? `${text}\n${failed} request(s) failed (logged by the gateway too)` : text,
+      res,
+    )
   }
   throw new Error(`unknown command: ${words.join(' ')}\n${USAGE}`)
 }
 
-async function hosts(t: AdminTarget, sub: string | undefined, rest: string[], flags: Map<string, string>): Promise<Out> {
+async function hosts(
+  t: AdminTarget,
+  sub: string | undefined,
+  rest: string[],
+  flags: Map<string, string>,
+): Promise<Out> {
   if (!sub || sub === 'list') {
     const res = await call(t, 'com.entryway.admin.listHosts')
     return out(table(res.hosts, HOST_COLS), res)
   }
   if (sub === 'check') {
     const res = await call(t, 'com.entryway.admin.checkHosts', { body: {} })
-    return out(table(res.hosts, HOST_COLS.filter((c) => c !== 'accounts')), res)
+    return out(
+      table(
+        res.hosts,
+        HOST_COLS.filter((c) => c !== 'accounts'),
+      ),
+      res,
+    )
   }
   if (sub === 'add') {
     const [url, did] = rest
-    if (!url || !did) throw new Error('usage: hosts add <url> <did> [--weight N] [--cap N] [--internal-url U] [--status S]')
+    if (!url || !did)
+      throw new Error(
+        'usage: hosts add <url> <did> [--weight N] [--cap N] [--internal-url U] [--status S]',
+      )
     const res = await call(t, 'com.entryway.admin.addHost', {
-      body: { url, did, weight: int(flags.get('weight'), 'weight'), accountCap: int(flags.get('cap'), 'cap'), internalUrl: flags.get('internal-url'), status: flags.get('status') },
+      body: {
+        url,
+        did,
+        weight: int(flags.get('weight'), 'weight'),
+        accountCap: int(flags.get('cap'), 'cap'),
+        internalUrl: flags.get('internal-url'),
+        status: flags.get('status'),
+      },
     })
     return out(table([res.host], HOST_COLS), res)
   }
@@ -133,34 +187,70 @@ async function hosts(t: AdminTarget, sub: string | undefined, rest: string[], fl
   throw new Error(`unknown command: hosts ${sub}\n${USAGE}`)
 }
 
-async function account(t: AdminTarget, sub: string | undefined, rest: string[], flags: Map<string, string>): Promise<Out> {
+async function account(
+  t: AdminTarget,
+  sub: string | undefined,
+  rest: string[],
+  flags: Map<string, string>,
+): Promise<Out> {
   const who = rest[0]
   if (!sub || sub === 'list') {
-    const res = await call(t, 'com.entryway.admin.listAccounts', { query: { host: flags.get('host'), limit: flags.get('limit'), cursor: flags.get('cursor') } })
-    return out(table(res.accounts, ACCOUNT_COLS) + (res.cursor ? `\nnext: --cursor ${res.cursor}` : ''), res)
+    const res = await call(t, 'com.entryway.admin.listAccounts', {
+      query: { host: flags.get('host'), limit: flags.get('limit'), cursor: flags.get('cursor') },
+    })
+    return out(
+      table(res.accounts, ACCOUNT_COLS) + (res.cursor ? `\nnext: --cursor ${res.cursor}` : ''),
+      res,
+    )
   }
   if (sub === 'create') {
     const [email, handle] = rest
-    if (!email || !handle) throw new Error('usage: account create <email> <handle> [--new-password P]')
+    if (!email || !handle)
+      throw new Error('usage: account create <email> <handle> [--new-password P]')
     const password = flags.get('new-password') ?? newPassword()
     // an invite of one use, so this works whether or not sign-up needs one
     const { code } = await call(t, 'com.atproto.server.createInviteCode', { body: { useCount: 1 } })
-    const res = await call(t, 'com.atproto.server.createAccount', { auth: false, body: { email, handle, password, inviteCode: code } })
+    const res = await call(t, 'com.atproto.server.createAccount', {
+      auth: false,
+      body: { email, handle, password, inviteCode: code },
+    })
     const data = { did: res.did, handle: res.handle, email, password }
-    return out(`Account created\n${table([data], ['handle', 'did', 'email', 'password'])}\nSave this password: it is not shown again.`, data)
+    return out(
+      `Account created\n${table([data], ['handle', 'did', 'email', 'password'])}\nSave this password: it is not shown again.`,
+      data,
+    )
   }
-  if (!['info', 'delete', 'takedown', 'untakedown', 'reset-password'].includes(sub)) throw new Error(`unknown command: account ${sub}\n${USAGE}`)
+  if (!['info', 'delete', 'takedown', 'untakedown', 'reset-password'].includes(sub))
+    throw new Error(`unknown command: account ${sub}\n${USAGE}`)
   if (!who) throw new Error(`usage: account ${sub} <did|handle>`)
   const did = await toDid(t, who)
   if (sub === 'info') {
     const info = await call(t, 'com.atproto.admin.getAccountInfo', { query: { did } })
-    const status = await call(t, 'com.atproto.admin.getSubjectStatus', { query: { did } }).catch(() => null)
+    const status = await call(t, 'com.atproto.admin.getSubjectStatus', { query: { did } }).catch(
+      () => null,
+    )
     const data = { ...info, takedown: status?.takedown, deactivated: status?.deactivated }
-    const rows = Object.entries({ did, handle: info.handle, email: info.email, emailConfirmedAt: info.emailConfirmedAt, indexedAt: info.indexedAt, deactivatedAt: info.deactivatedAt, takendown: status?.takedown?.applied ?? false, invites: info.invites?.length, invitesDisabled: info.invitesDisabled })
-    return out(rows.map(([k, v]) => `${k.padEnd(17)}${v === undefined ? '-' : String(v)}`).join('\n'), data)
+    const rows = Object.entries({
+      did,
+      handle: info.handle,
+      email: info.email,
+      emailConfirmedAt: info.emailConfirmedAt,
+      indexedAt: info.indexedAt,
+      deactivatedAt: info.deactivatedAt,
+      takendown: status?.takedown?.applied ?? false,
+      invites: info.invites?.length,
+      invitesDisabled: info.invitesDisabled,
+    })
+    return out(
+      rows.map(([k, v]) => `${k.padEnd(17)}${v === undefined ? '-' : String(v)}`).join('\n'),
+      data,
+    )
   }
   if (sub === 'delete') {
-    if (!flags.has('yes')) throw new Error(`account delete removes ${did} from its PDS and tombstones the DID: permanent. Add --yes to go ahead.`)
+    if (!flags.has('yes'))
+      throw new Error(
+        `account delete removes ${did} from its PDS and tombstones the DID: permanent. Add --yes to go ahead.`,
+      )
     await call(t, 'com.atproto.admin.deleteAccount', { body: { did } })
     return out(`${did} deleted`, { did, deleted: true })
   }
@@ -168,19 +258,28 @@ async function account(t: AdminTarget, sub: string | undefined, rest: string[], 
     const applied = sub === 'takedown'
     const ref = flags.get('ref')
     const res = await call(t, 'com.atproto.admin.updateSubjectStatus', {
-      body: { subject: { $type: 'com.atproto.admin.defs#repoRef', did }, takedown: { applied, ...(applied && ref ? { ref } : {}) } },
+      body: {
+        subject: { $type: 'com.atproto.admin.defs#repoRef', did },
+        takedown: { applied, ...(applied && ref ? { ref } : {}) },
+      },
     })
     return out(`${did} ${applied ? 'taken down' : 'restored'}`, res)
   }
   const password = flags.get('new-password') ?? newPassword()
   await call(t, 'com.atproto.admin.updateAccountPassword', { body: { did, password } })
-  return out(`New password for ${did}: ${password}\nEvery session of the account was ended.`, { did, password })
+  return out(`New password for ${did}: ${password}\nEvery session of the account was ended.`, {
+    did,
+    password,
+  })
 }
 
 /** A DID as is; a handle through the gateway's resolveHandle. */
 async function toDid(t: AdminTarget, who: string): Promise<string> {
   if (who.startsWith('did:')) return who
-  const res = await call(t, 'com.atproto.identity.resolveHandle', { auth: false, query: { handle: who } })
+  const res = await call(t, 'com.atproto.identity.resolveHandle', {
+    auth: false,
+    query: { handle: who },
+  })
   return res.did as string
 }
 
@@ -228,7 +327,15 @@ if (isMain()) {
     },
     (err: Error) => {
       if (json) {
-        const e = err instanceof AdminCallError ? { error: err.error || 'Error', status: err.status, message: err.detail, nsid: err.nsid } : { error: 'Error', message: err.message }
+        const e =
+          err instanceof AdminCallError
+            ? {
+                error: err.error || 'Error',
+                status: err.status,
+                message: err.detail,
+                nsid: err.nsid,
+              }
+            : { error: 'Error', message: err.message }
         process.stderr.write(`${JSON.stringify(e)}\n`)
       } else process.stderr.write(`${err.message}\n`)
       process.exitCode = 1

@@ -17,11 +17,26 @@ const files = process.argv.slice(2)
 if (files.length === 0 && cfg.adminRbac?.checkpointFile) files.push(cfg.adminRbac.checkpointFile)
 const database = await openDatabase({ url: cfg.db.url, dataDir: cfg.db.dataDir })
 try {
-  const { verdict, checkpoint, forgedCheckpoints } = await verifyAdminAudit(database.db, envToSecrets(env).adminAuditKey, files)
-  for (const f of forgedCheckpoints) process.stdout.write(`checkpoint file ${f}: newest line not signed with the audit key (ignored)\n`)
-  process.stdout.write(checkpoint ? `checked against the checkpoint of ${checkpoint.at} (row #${checkpoint.id})\n` : 'no checkpoint: a truncated tail cannot be seen\n')
-  if (verdict.ok) process.stdout.write(`ok: ${verdict.rows} rows, head #${verdict.lastId} ${verdict.lastHash}\n`)
-  else process.stdout.write(`BROKEN at row #${verdict.brokenAtId} (after ${verdict.rows} good rows): ${verdict.reason}\n`)
+  const { verdict, checkpoint, forgedCheckpoints } = await verifyAdminAudit(
+    database.db,
+    envToSecrets(env).adminAuditKey,
+    files,
+  )
+  for (const f of forgedCheckpoints)
+    process.stdout.write(
+      `checkpoint file ${f}: newest line not signed with the audit key (ignored)\n`,
+    )
+  process.stdout.write(
+    checkpoint
+      ? `checked against the checkpoint of ${checkpoint.at} (row #${checkpoint.id})\n`
+      : 'no checkpoint: a truncated tail cannot be seen\n',
+  )
+  if (verdict.ok)
+    process.stdout.write(`ok: ${verdict.rows} rows, head #${verdict.lastId} ${verdict.lastHash}\n`)
+  else
+    process.stdout.write(
+      `BROKEN at row #${verdict.brokenAtId} (after ${verdict.rows} good rows): ${verdict.reason}\n`,
+    )
   process.exitCode = verdict.ok && forgedCheckpoints.length === 0 ? 0 : 1
 } finally {
   await database.close()

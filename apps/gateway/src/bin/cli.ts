@@ -59,10 +59,18 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     case 'keys': {
       if (rest[0] !== 'generate') return usage(io, `unknown: keys ${rest.join(' ')}`)
-      const { values } = parseArgs({ args: rest.slice(1), options: { pds: { type: 'string' }, 'public-url': { type: 'string' }, did: { type: 'string' } } })
+      const { values } = parseArgs({
+        args: rest.slice(1),
+        options: {
+          pds: { type: 'string' },
+          'public-url': { type: 'string' },
+          did: { type: 'string' },
+        },
+      })
       const count = values.pds === undefined ? DEFAULT_PDS_COUNT : Number(values.pds)
       if (!Number.isInteger(count) || count < 0) return usage(io, '--pds must be a whole number')
-      const publicUrl = values['public-url'] ?? io.env.ENTRYWAY_PUBLIC_URL ?? 'https://entryway.example.social'
+      const publicUrl =
+        values['public-url'] ?? io.env.ENTRYWAY_PUBLIC_URL ?? 'https://entryway.example.social'
       const did = values.did ?? io.env.ENTRYWAY_DID ?? `did:web:${new URL(publicUrl).hostname}`
       io.out(deploymentEnvText(await generateDeploymentKeys(count), { publicUrl, did }))
       return 0
@@ -86,7 +94,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       }
       const loaded = checked(io)
       if (!loaded) return EXIT_CONFIG
-      const results = await runDoctor(loaded.cfg, loaded.secrets, { gatewayUrl: values['gateway-url'], handle: values.handle, resolve, caFile: values['ca-file'] })
+      const results = await runDoctor(loaded.cfg, loaded.secrets, {
+        gatewayUrl: values['gateway-url'],
+        handle: values.handle,
+        resolve,
+        caFile: values['ca-file'],
+      })
       io.out(formatResults(results, !values['no-color'] && !io.env.NO_COLOR))
       return results.some((r) => r.status === 'fail') ? 1 : 0
     }
@@ -112,7 +125,9 @@ function checked(io: CliIo): ReturnType<typeof loadConfig> | null {
   } catch (err) {
     if (!(err instanceof ConfigProblemsError)) throw err
     const n = err.problems.length
-    io.err(`entryway: the configuration has ${n} problem${n === 1 ? '' : 's'} (entryway --help lists every variable):\n${err.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`)
+    io.err(
+      `entryway: the configuration has ${n} problem${n === 1 ? '' : 's'} (entryway --help lists every variable):\n${err.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`,
+    )
     return null
   }
 }

@@ -25,14 +25,20 @@ export async function serve(cfg: ServerConfig, secrets: ServerSecrets): Promise<
     }
     stopping = true
     drain()
-    app.log.info({ signal, drainMs: cfg.shutdown.drainMs }, 'shutting down: readiness is 503, draining')
+    app.log.info(
+      { signal, drainMs: cfg.shutdown.drainMs },
+      'shutting down: readiness is 503, draining',
+    )
     if (cfg.shutdown.drainMs > 0) {
       const ac = new AbortController()
       hurry = () => ac.abort()
       await sleep(cfg.shutdown.drainMs, undefined, { signal: ac.signal }).catch(() => {})
     }
     const force = setTimeout(() => {
-      app.log.warn({ timeoutMs: cfg.shutdown.timeoutMs }, 'requests still in flight at the shutdown deadline: closing their connections')
+      app.log.warn(
+        { timeoutMs: cfg.shutdown.timeoutMs },
+        'requests still in flight at the shutdown deadline: closing their connections',
+      )
       process.exitCode = 1
       app.server.closeAllConnections()
     }, cfg.shutdown.timeoutMs)

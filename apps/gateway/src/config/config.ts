@@ -1,6 +1,13 @@
 import proxyAddr from '@fastify/proxy-addr'
-import { DEFAULT_HEALTH_CHECK_INTERVAL_MS, DEFAULT_RECONCILE_INTERVAL_MS } from '@entryway/placement'
-import { DEFAULT_OUTBOX_BACKOFF_MS, DEFAULT_OUTBOX_MAX_BACKOFF_MS, DEFAULT_OUTBOX_POLL_MS } from '@entryway/session'
+import {
+  DEFAULT_HEALTH_CHECK_INTERVAL_MS,
+  DEFAULT_RECONCILE_INTERVAL_MS,
+} from '@entryway/placement'
+import {
+  DEFAULT_OUTBOX_BACKOFF_MS,
+  DEFAULT_OUTBOX_MAX_BACKOFF_MS,
+  DEFAULT_OUTBOX_POLL_MS,
+} from '@entryway/session'
 import type { FleetHostSeed, ServerEnvironment } from './env-table.js'
 import { ProblemList } from './problems.js'
 import { resolveRateLimits, type RateLimitConfig } from './rate-limits.js'
@@ -57,11 +64,24 @@ export interface ServerConfig {
   /** Relay base URLs asked to crawl each host. */
   crawlers: string[]
   /** Virtual-PDS forwarding (@entryway/proxy). */
-  proxy: { upstreamTimeoutMs?: number; circuitThreshold?: number; circuitOpenMs?: number; allowedOrigins: string[]; defaultHostUrl: string | null }
+  proxy: {
+    upstreamTimeoutMs?: number
+    circuitThreshold?: number
+    circuitOpenMs?: number
+    allowedOrigins: string[]
+    defaultHostUrl: string | null
+  }
   logLevel: string
   /** Sign-up anti-abuse: the captcha gate (null: off) and the email block-list file (null: built-in list). */
   signup: {
-    captcha: { provider: 'hcaptcha' | 'turnstile'; siteKey: string; secret: string; verifyUrl?: string; scriptUrl?: string; redirects?: string[] } | null
+    captcha: {
+      provider: 'hcaptcha' | 'turnstile'
+      siteKey: string
+      secret: string
+      verifyUrl?: string
+      scriptUrl?: string
+      redirects?: string[]
+    } | null
     emailBlocklistFile: string | null
   }
   /** Every rate limit (defaults, or `ENTRYWAY_RATE_LIMIT_<NAME>=<points>/<duration>`). */
@@ -79,7 +99,8 @@ export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000
 export const DEFAULT_LOG_LEVEL = 'info'
 export const DEFAULT_ADMIN_SESSION_TTL_HOURS = 24
 
-const DOMAIN_SUFFIX = /^\.(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
+const DOMAIN_SUFFIX =
+  /^\.(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
 
 /** Defaults and cross-field checks; throws every problem at once. Sections that are off are `null`. */
 export function envToCfg(env: ServerEnvironment): ServerConfig {
@@ -96,13 +117,24 @@ export function buildConfig(env: ServerEnvironment, problems: ProblemList): Serv
   const parsedUrl = new URL(publicUrl)
   const hostname = parsedUrl.hostname
   const localDev = isLocalDev(parsedUrl)
-  const handleDomains = (env.handleDomains ?? DEFAULT_HANDLE_DOMAINS).map((d) => (d.startsWith('.') ? d : `.${d}`).toLowerCase())
+  const handleDomains = (env.handleDomains ?? DEFAULT_HANDLE_DOMAINS).map((d) =>
+    (d.startsWith('.') ? d : `.${d}`).toLowerCase(),
+  )
   for (const d of handleDomains) {
-    if (!DOMAIN_SUFFIX.test(d)) problems.add('ENTRYWAY_HANDLE_DOMAINS', `${JSON.stringify(d)} is not a domain suffix`, '.example.social')
+    if (!DOMAIN_SUFFIX.test(d))
+      problems.add(
+        'ENTRYWAY_HANDLE_DOMAINS',
+        `${JSON.stringify(d)} is not a domain suffix`,
+        '.example.social',
+      )
   }
   const trustProxy = trustProxyOf(env.trustProxy, problems)
   if (env.handleProfileUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(env.handleProfileUrl)) {
-    problems.add('ENTRYWAY_HANDLE_PROFILE_URL', `${JSON.stringify(env.handleProfileUrl)} is not an http(s) URL template`, 'https://bsky.app/profile/{did}')
+    problems.add(
+      'ENTRYWAY_HANDLE_PROFILE_URL',
+      `${JSON.stringify(env.handleProfileUrl)} is not an http(s) URL template`,
+      'https://bsky.app/profile/{did}',
+    )
   }
   return {
     service: {
@@ -121,8 +153,13 @@ export function buildConfig(env: ServerEnvironment, problems: ProblemList): Serv
       handleProfileUrl: env.handleProfileUrl ?? null,
     },
     db: { url: env.databaseUrl, dataDir: env.dataDir },
-    redis: env.redisUrl ? { url: env.redisUrl, prefix: env.redisPrefix ?? DEFAULT_REDIS_PREFIX } : null,
-    metrics: { token: env.metricsToken ?? null, served: env.metricsToken !== undefined || localDev },
+    redis: env.redisUrl
+      ? { url: env.redisUrl, prefix: env.redisPrefix ?? DEFAULT_REDIS_PREFIX }
+      : null,
+    metrics: {
+      token: env.metricsToken ?? null,
+      served: env.metricsToken !== undefined || localDev,
+    },
     shutdown: {
       drainMs: env.shutdownDrainMs ?? DEFAULT_SHUTDOWN_DRAIN_MS,
       timeoutMs: env.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
@@ -137,11 +174,17 @@ export function buildConfig(env: ServerEnvironment, problems: ProblemList): Serv
       backoffMs: env.outboxBackoffMs ?? DEFAULT_OUTBOX_BACKOFF_MS,
       maxBackoffMs: env.outboxMaxBackoffMs ?? DEFAULT_OUTBOX_MAX_BACKOFF_MS,
     },
-    email: env.smtpUrl ? { smtpUrl: env.smtpUrl, from: env.emailFrom ?? `noreply@${hostname}` } : null,
+    email: env.smtpUrl
+      ? { smtpUrl: env.smtpUrl, from: env.emailFrom ?? `noreply@${hostname}` }
+      : null,
     adminRbac: env.adminRbacFile
       ? {
           file: env.adminRbacFile,
-          checkpointFile: env.adminAuditCheckpointFile ?? (env.dataDir ? `${env.dataDir.replace(/\/+$/, '')}/admin-audit-checkpoints.jsonl` : null),
+          checkpointFile:
+            env.adminAuditCheckpointFile ??
+            (env.dataDir
+              ? `${env.dataDir.replace(/\/+$/, '')}/admin-audit-checkpoints.jsonl`
+              : null),
           sessionTtlMs: (env.adminSessionTtlHours ?? DEFAULT_ADMIN_SESSION_TTL_HOURS) * 3_600_000,
         }
       : null,
@@ -156,20 +199,46 @@ export function buildConfig(env: ServerEnvironment, problems: ProblemList): Serv
       defaultHostUrl: env.proxyDefaultHost ?? null,
     },
     logLevel: env.logLevel ?? DEFAULT_LOG_LEVEL,
-    signup: { captcha: captchaOf(env, problems), emailBlocklistFile: env.emailBlocklistFile ?? null },
+    signup: {
+      captcha: captchaOf(env, problems),
+      emailBlocklistFile: env.emailBlocklistFile ?? null,
+    },
     rateLimits: rateLimitsOf(env.rateLimits, problems),
   }
 }
 
 /** The captcha gate: on with a provider, which then needs its site key and secret. */
-function captchaOf(env: ServerEnvironment, problems: ProblemList): ServerConfig['signup']['captcha'] {
+function captchaOf(
+  env: ServerEnvironment,
+  problems: ProblemList,
+): ServerConfig['signup']['captcha'] {
   if (!env.captchaProvider) {
-    const orphan = env.captchaSiteKey !== undefined ? 'ENTRYWAY_CAPTCHA_SITE_KEY' : env.captchaSecret !== undefined ? 'ENTRYWAY_CAPTCHA_SECRET' : null
-    if (orphan) problems.add('ENTRYWAY_CAPTCHA_PROVIDER', `is required when ${orphan} is set (the captcha gate is off without it)`, 'hcaptcha')
+    const orphan =
+      env.captchaSiteKey !== undefined
+        ? 'ENTRYWAY_CAPTCHA_SITE_KEY'
+        : env.captchaSecret !== undefined
+          ? 'ENTRYWAY_CAPTCHA_SECRET'
+          : null
+    if (orphan)
+      problems.add(
+        'ENTRYWAY_CAPTCHA_PROVIDER',
+        `is required when ${orphan} is set (the captcha gate is off without it)`,
+        'hcaptcha',
+      )
     return null
   }
-  if (!env.captchaSiteKey) problems.add('ENTRYWAY_CAPTCHA_SITE_KEY', 'is required with ENTRYWAY_CAPTCHA_PROVIDER', '10000000-ffff-ffff-ffff-000000000001')
-  if (!env.captchaSecret) problems.add('ENTRYWAY_CAPTCHA_SECRET', 'is required with ENTRYWAY_CAPTCHA_PROVIDER', '<secret from the provider>')
+  if (!env.captchaSiteKey)
+    problems.add(
+      'ENTRYWAY_CAPTCHA_SITE_KEY',
+      'is required with ENTRYWAY_CAPTCHA_PROVIDER',
+      '10000000-ffff-ffff-ffff-000000000001',
+    )
+  if (!env.captchaSecret)
+    problems.add(
+      'ENTRYWAY_CAPTCHA_SECRET',
+      'is required with ENTRYWAY_CAPTCHA_PROVIDER',
+      '<secret from the provider>',
+    )
   return {
     provider: env.captchaProvider,
     siteKey: env.captchaSiteKey ?? '',
@@ -188,7 +257,10 @@ function isLocalDev(publicUrl: URL): boolean {
 }
 
 /** The limits; each bad override (an unknown name, a bad window) is reported and left at its default. */
-function rateLimitsOf(overrides: Record<string, string> = {}, problems: ProblemList): RateLimitConfig {
+function rateLimitsOf(
+  overrides: Record<string, string> = {},
+  problems: ProblemList,
+): RateLimitConfig {
   const good: Record<string, string> = {}
   for (const [name, value] of Object.entries(overrides)) {
     try {
@@ -196,7 +268,11 @@ function rateLimitsOf(overrides: Record<string, string> = {}, problems: ProblemL
       good[name] = value
     } catch (err) {
       const variable = `ENTRYWAY_RATE_LIMIT_${name}`
-      problems.add(variable, (err as Error).message.replace(variable, '').trim(), `${variable}=30/5m`)
+      problems.add(
+        variable,
+        (err as Error).message.replace(variable, '').trim(),
+        `${variable}=30/5m`,
+      )
     }
   }
   return resolveRateLimits(good)
@@ -214,9 +290,18 @@ function trustProxyOf(value: string | undefined, problems: ProblemList): string 
   if (v === 'true') return true
   if (v === 'false') return false
   try {
-    proxyAddr.compile(v.split(',').map((s) => s.trim()).filter(Boolean))
+    proxyAddr.compile(
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
   } catch (err) {
-    problems.add('ENTRYWAY_TRUST_PROXY', `${(err as Error).message} in ${JSON.stringify(v)}`, '127.0.0.1,10.0.0.0/8')
+    problems.add(
+      'ENTRYWAY_TRUST_PROXY',
+      `${(err as Error).message} in ${JSON.stringify(v)}`,
+      '127.0.0.1,10.0.0.0/8',
+    )
   }
   return v
 }

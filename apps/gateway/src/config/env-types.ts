@@ -16,7 +16,11 @@ const quote = (raw: string) => JSON.stringify(raw.length > 60 ? `${raw.slice(0, 
 
 export const text: EnvType<string> = { label: 'string', parse: (raw) => raw }
 
-export const integer = (min = 0, max = Number.MAX_SAFE_INTEGER, label = 'integer'): EnvType<number> => ({
+export const integer = (
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+  label = 'integer',
+): EnvType<number> => ({
   label,
   parse(raw) {
     const v = raw.trim()
@@ -54,7 +58,8 @@ export const oneOf = <const T extends string>(values: readonly T[]): EnvType<T> 
   label: values.join(' | '),
   parse(raw) {
     const v = raw.trim() as T
-    if (!values.includes(v)) throw new EnvValueError(`${quote(raw)} is not one of ${values.join(', ')}`)
+    if (!values.includes(v))
+      throw new EnvValueError(`${quote(raw)} is not one of ${values.join(', ')}`)
     return v
   },
 })
@@ -69,7 +74,10 @@ export const url = (protocols: readonly string[] = ['http:', 'https:']): EnvType
     } catch {
       throw new EnvValueError(`${quote(raw)} is not a URL`)
     }
-    if (!protocols.includes(u.protocol)) throw new EnvValueError(`${quote(raw)} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`)
+    if (!protocols.includes(u.protocol))
+      throw new EnvValueError(
+        `${quote(raw)} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+      )
     return v.replace(/\/+$/, '')
   },
 })
@@ -81,7 +89,9 @@ export const origin: EnvType<string> = {
     const v = url().parse(raw)
     const u = new URL(v)
     if (u.pathname !== '/' || u.search || u.hash || u.username) {
-      throw new EnvValueError(`${quote(raw)} must be an origin (no path): PDSes use it as the OAuth issuer`)
+      throw new EnvValueError(
+        `${quote(raw)} must be an origin (no path): PDSes use it as the OAuth issuer`,
+      )
     }
     return u.origin
   },
@@ -91,7 +101,8 @@ export const did: EnvType<string> = {
   label: 'DID',
   parse(raw) {
     const v = raw.trim()
-    if (!/^did:[a-z]+:[a-zA-Z0-9._:%-]+$/.test(v)) throw new EnvValueError(`${quote(raw)} is not a DID`)
+    if (!/^did:[a-z]+:[a-zA-Z0-9._:%-]+$/.test(v))
+      throw new EnvValueError(`${quote(raw)} is not a DID`)
     return v
   },
 }
@@ -101,7 +112,10 @@ export const privateKeyHex: EnvType<string> = {
   label: '64 hex chars',
   parse(raw) {
     const v = raw.trim()
-    if (!/^[0-9a-fA-F]{64}$/.test(v)) throw new EnvValueError(`must be 64 hex characters (a 32-byte secp256k1 private key), got ${v.length} characters`)
+    if (!/^[0-9a-fA-F]{64}$/.test(v))
+      throw new EnvValueError(
+        `must be 64 hex characters (a 32-byte secp256k1 private key), got ${v.length} characters`,
+      )
     return v.toLowerCase()
   },
 }
@@ -111,7 +125,10 @@ export const publicKeyHex: EnvType<string> = {
   label: '66 hex chars',
   parse(raw) {
     const v = raw.trim()
-    if (!/^0[23][0-9a-fA-F]{64}$/.test(v)) throw new EnvValueError(`${quote(raw)} is not a compressed secp256k1 public key (66 hex characters)`)
+    if (!/^0[23][0-9a-fA-F]{64}$/.test(v))
+      throw new EnvValueError(
+        `${quote(raw)} is not a compressed secp256k1 public key (66 hex characters)`,
+      )
     return v.toLowerCase()
   },
 }
@@ -120,7 +137,8 @@ export const email: EnvType<string> = {
   label: 'email address',
   parse(raw) {
     const v = raw.trim()
-    if (!/^[^\s@<>]+@[^\s@<>]+$/.test(v) && !/^[^<>]*<[^\s@<>]+@[^\s@<>]+>$/.test(v)) throw new EnvValueError(`${quote(raw)} is not an email address`)
+    if (!/^[^\s@<>]+@[^\s@<>]+$/.test(v) && !/^[^<>]*<[^\s@<>]+@[^\s@<>]+>$/.test(v))
+      throw new EnvValueError(`${quote(raw)} is not an email address`)
     return v
   },
 }
@@ -135,7 +153,8 @@ export const rate: EnvType<RateSpec> = {
   label: '<points>/<duration>',
   parse(raw) {
     const m = /^\s*(\d+)\s*\/\s*(\d+)?\s*(ms|s|m|h|d)\s*$/.exec(raw)
-    if (!m || Number(m[1]) < 1) throw new EnvValueError(`${quote(raw)} is not <points>/<duration> like 100/5m`)
+    if (!m || Number(m[1]) < 1)
+      throw new EnvValueError(`${quote(raw)} is not <points>/<duration> like 100/5m`)
     return { points: Number(m[1]), durationMs: Number(m[2] ?? 1) * UNIT_MS[m[3]!]! }
   },
 }

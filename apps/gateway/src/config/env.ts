@@ -16,7 +16,12 @@ export function parseEnv(raw: RawEnv, problems: ProblemList): ServerEnvironment 
     if (def.family) {
       const members: Record<string, unknown> = {}
       for (const [name, value] of Object.entries(raw)) {
-        if (!name.startsWith(def.name) || name.length === def.name.length || present(value) === undefined) continue
+        if (
+          !name.startsWith(def.name) ||
+          name.length === def.name.length ||
+          present(value) === undefined
+        )
+          continue
         const parsed = parseOne(def, name, value!, problems)
         if (parsed !== undefined) members[name.slice(def.name.length)] = parsed
       }
@@ -33,8 +38,13 @@ export function parseEnv(raw: RawEnv, problems: ProblemList): ServerEnvironment 
 
 /** Variables the table marks required that are unset (and whose stand-in is unset too). */
 export function checkRequired(env: ServerEnvironment, problems: ProblemList): void {
-  const byName = new Map(Object.entries(ENV_TABLE).map(([key, def]) => [def.name, key as keyof ServerEnvironment]))
-  for (const [key, def] of Object.entries(ENV_TABLE) as [keyof ServerEnvironment, EnvVar<unknown>][]) {
+  const byName = new Map(
+    Object.entries(ENV_TABLE).map(([key, def]) => [def.name, key as keyof ServerEnvironment]),
+  )
+  for (const [key, def] of Object.entries(ENV_TABLE) as [
+    keyof ServerEnvironment,
+    EnvVar<unknown>,
+  ][]) {
     if (!def.required || env[key] !== undefined) continue
     const alt = typeof def.required === 'string' ? def.required : undefined
     if (alt && env[byName.get(alt)!] !== undefined) continue
@@ -52,7 +62,12 @@ export function readEnv(raw: RawEnv = process.env): ServerEnvironment {
   return env
 }
 
-function parseOne(def: EnvVar<unknown>, name: string, value: string, problems: ProblemList): unknown {
+function parseOne(
+  def: EnvVar<unknown>,
+  name: string,
+  value: string,
+  problems: ProblemList,
+): unknown {
   try {
     return def.type.parse(value)
   } catch (err) {

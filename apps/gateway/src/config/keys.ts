@@ -23,22 +23,37 @@ const SECRET_BYTES = 16
 
 export async function generateK256(): Promise<K256KeyForms> {
   const kp = await Secp256k1Keypair.create({ exportable: true })
-  return { privateKeyHex: Buffer.from(await kp.export()).toString('hex'), publicKeyHex: Buffer.from(kp.publicKeyBytes()).toString('hex'), did: kp.did() }
+  return {
+    privateKeyHex: Buffer.from(await kp.export()).toString('hex'),
+    publicKeyHex: Buffer.from(kp.publicKeyBytes()).toString('hex'),
+    did: kp.did(),
+  }
 }
 
 export const randomSecret = (bytes = SECRET_BYTES) => randomBytes(bytes).toString('hex')
 
-export async function generateDeploymentKeys(pdsCount = DEFAULT_PDS_COUNT): Promise<DeploymentKeys> {
+export async function generateDeploymentKeys(
+  pdsCount = DEFAULT_PDS_COUNT,
+): Promise<DeploymentKeys> {
   const pds = []
-  for (let i = 0; i < pdsCount; i++) pds.push({ jwtSecret: randomSecret(), plcRotationKeyHex: (await generateK256()).privateKeyHex })
-  return { jwt: await generateK256(), plcRotation: await generateK256(), adminPassword: randomSecret(), pds }
+  for (let i = 0; i < pdsCount; i++)
+    pds.push({ jwtSecret: randomSecret(), plcRotationKeyHex: (await generateK256()).privateKeyHex })
+  return {
+    jwt: await generateK256(),
+    plcRotation: await generateK256(),
+    adminPassword: randomSecret(),
+    pds,
+  }
 }
 
 /**
  * `entryway keys generate`: the gateway's lines, the lines every PDS shares, then each PDS's own,
  * ready to paste into env files.
  */
-export function deploymentEnvText(keys: DeploymentKeys, entryway: { publicUrl: string; did: string }): string {
+export function deploymentEnvText(
+  keys: DeploymentKeys,
+  entryway: { publicUrl: string; did: string },
+): string {
   return [
     '# the Entryway (gateway): keep these secret, back them up (DEPLOYING.md)',
     `ENTRYWAY_JWT_SIGNING_KEY_HEX=${keys.jwt.privateKeyHex}`,

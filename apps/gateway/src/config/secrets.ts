@@ -39,41 +39,79 @@ export function envToSecrets(env: ServerEnvironment): ServerSecrets {
 /** `envToSecrets` that reports to `problems` instead of throwing. */
 export function buildSecrets(env: ServerEnvironment, problems: ProblemList): ServerSecrets {
   checkRequired(env, problems)
-  const jwt = env.jwtSigningKeyHex ?? readKeyFile('ENTRYWAY_JWT_SIGNING_KEY_FILE', env.jwtSigningKeyFile, problems) ?? ''
+  const jwt =
+    env.jwtSigningKeyHex ??
+    readKeyFile('ENTRYWAY_JWT_SIGNING_KEY_FILE', env.jwtSigningKeyFile, problems) ??
+    ''
   const previous: PreviousKey[] = []
   for (const entry of env.jwtPreviousPublicKeysHex ?? []) {
     try {
       previous.push(parsePreviousKey(entry))
     } catch (err) {
-      problems.add('ENTRYWAY_JWT_PREVIOUS_PUBLIC_KEYS_HEX', (err as Error).message.replace(/^ENTRYWAY_JWT_PREVIOUS_PUBLIC_KEYS_HEX:\s*/, ''), '02<64 hex chars>@2026-12-01T00:00:00Z')
+      problems.add(
+        'ENTRYWAY_JWT_PREVIOUS_PUBLIC_KEYS_HEX',
+        (err as Error).message.replace(/^ENTRYWAY_JWT_PREVIOUS_PUBLIC_KEYS_HEX:\s*/, ''),
+        '02<64 hex chars>@2026-12-01T00:00:00Z',
+      )
     }
   }
   return {
     jwtSigningKeyHex: jwt,
     jwtPreviousKeys: previous,
-    plcRotationKeyHex: env.plcRotationKeyHex ?? readKeyFile('ENTRYWAY_PLC_ROTATION_KEY_FILE', env.plcRotationKeyFile, problems) ?? '',
+    plcRotationKeyHex:
+      env.plcRotationKeyHex ??
+      readKeyFile('ENTRYWAY_PLC_ROTATION_KEY_FILE', env.plcRotationKeyFile, problems) ??
+      '',
     pdsAdminPassword: env.pdsAdminPassword ?? '',
     adminCookieSecret: cookieSecretOf(env.adminCookieSecret, jwt, problems),
-    adminAuditKey: auditKeyOf(env.adminAuditKeyHex ?? readKeyFile('ENTRYWAY_ADMIN_AUDIT_KEY_FILE', env.adminAuditKeyFile, problems, 'hex'), jwt, problems),
+    adminAuditKey: auditKeyOf(
+      env.adminAuditKeyHex ??
+        readKeyFile('ENTRYWAY_ADMIN_AUDIT_KEY_FILE', env.adminAuditKeyFile, problems, 'hex'),
+      jwt,
+      problems,
+    ),
   }
 }
 
-function cookieSecretOf(secret: string | undefined, jwtKeyHex: string, problems: ProblemList): string {
+function cookieSecretOf(
+  secret: string | undefined,
+  jwtKeyHex: string,
+  problems: ProblemList,
+): string {
   if (secret !== undefined) {
     if (secret.length >= MIN_ADMIN_COOKIE_SECRET_LENGTH) return secret
-    problems.add('ENTRYWAY_ADMIN_COOKIE_SECRET', `must be at least ${MIN_ADMIN_COOKIE_SECRET_LENGTH} characters`, '<64 hex chars>')
+    problems.add(
+      'ENTRYWAY_ADMIN_COOKIE_SECRET',
+      `must be at least ${MIN_ADMIN_COOKIE_SECRET_LENGTH} characters`,
+      '<64 hex chars>',
+    )
   }
   // derived, so every instance signs alike and a restart keeps sessions
-  return Buffer.from(hkdfSync('sha256', Buffer.from(jwtKeyHex, 'hex'), 'entryway', 'admin portal cookie', 32)).toString('base64url')
+  return Buffer.from(
+    hkdfSync('sha256', Buffer.from(jwtKeyHex, 'hex'), 'entryway', 'admin portal cookie', 32),
+  ).toString('base64url')
 }
 
 function auditKeyOf(hex: string | undefined, jwtKeyHex: string, problems: ProblemList): Buffer {
   if (hex !== undefined) {
-    if (new RegExp(`^[0-9a-fA-F]{${ADMIN_AUDIT_KEY_BYTES * 2},}$`).test(hex)) return Buffer.from(hex, 'hex')
-    problems.add('ENTRYWAY_ADMIN_AUDIT_KEY_HEX', `must be at least ${ADMIN_AUDIT_KEY_BYTES} bytes of hex`, '<64 hex chars>')
+    if (new RegExp(`^[0-9a-fA-F]{${ADMIN_AUDIT_KEY_BYTES * 2},}$`).test(hex))
+      return Buffer.from(hex, 'hex')
+    problems.add(
+      'ENTRYWAY_ADMIN_AUDIT_KEY_HEX',
+      `must be at least ${ADMIN_AUDIT_KEY_BYTES} bytes of hex`,
+      '<64 hex chars>',
+    )
   }
   // derived like the other shared secrets: every instance computes the same key
-  return Buffer.from(hkdfSync('sha256', Buffer.from(jwtKeyHex, 'hex'), 'entryway', 'admin audit chain', ADMIN_AUDIT_KEY_BYTES))
+  return Buffer.from(
+    hkdfSync(
+      'sha256',
+      Buffer.from(jwtKeyHex, 'hex'),
+      'entryway',
+      'admin audit chain',
+      ADMIN_AUDIT_KEY_BYTES,
+    ),
+  )
 }
 
 /**
@@ -86,18 +124,29 @@ export function parsePreviousKey(entry: string): PreviousKey {
   const publicKeyHex = at < 0 ? entry : entry.slice(0, at)
   const when = at < 0 ? '' : entry.slice(at + 1).trim()
   if (!when || !Number.isFinite(Date.parse(when))) {
-    throw new EntrywayConfigError('ENTRYWAY_JWT_PREVIOUS_PUBLIC_KEYS_HEX: each entry is <public key hex>@<ISO 8601 time it stopped signing>, e.g. 02ab…@2026-12-01T00:00:00Z')
+    throw new EntrywayConfigError(
+      'ENTRYWAY_JWT_PREVIOUS_PUBLIC_KEYS_HEX: each entry is <public key hex>@<ISO 8601 time it stopped signing>, e.g. 02ab…@2026-12-01T00:00:00Z',
+    )
   }
   return { publicKeyHex: publicKeyHex.trim(), rotatedAt: when }
 }
 
-function readKeyFile(name: string, path: string | undefined, problems: ProblemList, kind: 'privateKey' | 'hex' = 'privateKey'): string | undefined {
+function readKeyFile(
+  name: string,
+  path: string | undefined,
+  problems: ProblemList,
+  kind: 'privateKey' | 'hex' = 'privateKey',
+): string | undefined {
   if (!path) return undefined
   let raw: string
   try {
     raw = readFileSync(path, 'utf8')
   } catch (err) {
-    problems.add(name, `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, '/run/secrets/entryway-key')
+    problems.add(
+      name,
+      `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      '/run/secrets/entryway-key',
+    )
     return undefined
   }
   if (kind === 'hex') return raw.trim()

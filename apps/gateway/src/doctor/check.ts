@@ -20,19 +20,36 @@ export class CheckFailure extends Error {
 }
 
 /** Runs one check: its answer is the detail; a `CheckFailure` or any other error turns it red. */
-export async function check(name: string, fix: string, run: () => Promise<string | { skip: string }>): Promise<CheckResult> {
+export async function check(
+  name: string,
+  fix: string,
+  run: () => Promise<string | { skip: string }>,
+): Promise<CheckResult> {
   try {
     const out = await run()
-    return typeof out === 'string' ? { name, status: 'ok', detail: out } : { name, status: 'skip', detail: out.skip }
+    return typeof out === 'string'
+      ? { name, status: 'ok', detail: out }
+      : { name, status: 'skip', detail: out.skip }
   } catch (err) {
     const e = err as Error & { code?: string; cause?: { code?: string; message?: string } }
     const why = e.cause?.code ?? e.code
     const detail = `${e.message}${why && !e.message.includes(why) ? ` (${why})` : ''}`
-    return { name, status: 'fail', detail, fix: err instanceof CheckFailure && err.fix ? err.fix : fix }
+    return {
+      name,
+      status: 'fail',
+      detail,
+      fix: err instanceof CheckFailure && err.fix ? err.fix : fix,
+    }
   }
 }
 
-const COLOR = { ok: '\x1b[32m', fail: '\x1b[31m', skip: '\x1b[33m', dim: '\x1b[2m', reset: '\x1b[0m' }
+const COLOR = {
+  ok: '\x1b[32m',
+  fail: '\x1b[31m',
+  skip: '\x1b[33m',
+  dim: '\x1b[2m',
+  reset: '\x1b[0m',
+}
 const MARK = { ok: 'ok  ', fail: 'FAIL', skip: 'skip' }
 
 /** One line a check (green, red or yellow), the fix indented under a failure. */
@@ -43,6 +60,10 @@ export function formatResults(results: readonly CheckResult[], color: boolean): 
     ...(r.status === 'fail' && r.fix ? [paint('dim', `     fix: ${r.fix}`)] : []),
   ])
   const failed = results.filter((r) => r.status === 'fail').length
-  lines.push(failed ? paint('fail', `${failed} of ${results.length} checks failed`) : paint('ok', `all ${results.length} checks passed`))
+  lines.push(
+    failed
+      ? paint('fail', `${failed} of ${results.length} checks failed`)
+      : paint('ok', `all ${results.length} checks passed`),
+  )
   return lines.join('\n')
 }

@@ -13,7 +13,11 @@ export interface ProbeClientOptions {
   caFile?: string
 }
 
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void
+type LookupCallback = (
+  err: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void
 
 /** Name resolution with the operator's overrides first (a deployment checked before its DNS is live). */
 export function probeLookup(resolve: ReadonlyMap<string, string> | undefined) {
@@ -43,15 +47,27 @@ export class ProbeClient {
   constructor(opts: ProbeClientOptions = {}) {
     this.ca = opts.caFile ? readFileSync(opts.caFile, 'utf8') : undefined
     this.lookup = probeLookup(opts.resolve)
-    this.agent = new Agent({ connect: { lookup: this.lookup as never, ...(this.ca ? { ca: this.ca } : {}) }, connectTimeout: PROBE_TIMEOUT_MS })
+    this.agent = new Agent({
+      connect: { lookup: this.lookup as never, ...(this.ca ? { ca: this.ca } : {}) },
+      connectTimeout: PROBE_TIMEOUT_MS,
+    })
   }
 
   async get(url: string, headers: Record<string, string> = {}): Promise<ProbeResponse> {
-    const res = await request(url, { method: 'GET', headers, dispatcher: this.agent, headersTimeout: PROBE_TIMEOUT_MS, bodyTimeout: PROBE_TIMEOUT_MS })
+    const res = await request(url, {
+      method: 'GET',
+      headers,
+      dispatcher: this.agent,
+      headersTimeout: PROBE_TIMEOUT_MS,
+      bodyTimeout: PROBE_TIMEOUT_MS,
+    })
     return { status: res.statusCode, headers: res.headers, body: await res.body.text() }
   }
 
-  async json<T = any>(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: T; headers: ProbeResponse['headers'] }> {
+  async json<T = any>(
+    url: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: T; headers: ProbeResponse['headers'] }> {
     const res = await this.get(url, headers)
     let body: T
     try {

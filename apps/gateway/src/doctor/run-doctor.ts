@@ -15,22 +15,38 @@ export interface DoctorOptions extends ProbeClientOptions {
 }
 
 /** `entryway doctor`: every check of a running deployment, in report order. */
-export async function runDoctor(cfg: ServerConfig, secrets: ServerSecrets, opts: DoctorOptions = {}): Promise<CheckResult[]> {
-  const gatewayUrl = (opts.gatewayUrl ?? `http://${loopbackFor(cfg.service.host)}:${cfg.service.port}`).replace(/\/+$/, '')
+export async function runDoctor(
+  cfg: ServerConfig,
+  secrets: ServerSecrets,
+  opts: DoctorOptions = {},
+): Promise<CheckResult[]> {
+  const gatewayUrl = (
+    opts.gatewayUrl ?? `http://${loopbackFor(cfg.service.host)}:${cfg.service.port}`
+  ).replace(/\/+$/, '')
   const http = new ProbeClient(opts)
-  const admin = { authorization: `Basic ${Buffer.from(`admin:${secrets.pdsAdminPassword}`).toString('base64')}` }
+  const admin = {
+    authorization: `Basic ${Buffer.from(`admin:${secrets.pdsAdminPassword}`).toString('base64')}`,
+  }
   try {
     const results = await serviceChecks(cfg, http, gatewayUrl)
     const keyring = await JwtKeyring.fromHex(secrets.jwtSigningKeyHex, secrets.jwtPreviousKeys)
     let hosts: FleetHost[] = []
     results.push(
-      await check('fleet registry', 'the gateway must answer com.entryway.admin.listHosts with ENTRYWAY_PDS_ADMIN_PASSWORD (same environment as the gateway)', async () => {
-        const { status, body } = await http.json(`${gatewayUrl}/xrpc/com.entryway.admin.listHosts`, admin)
-        if (status !== 200) throw new Error(`listHosts answered ${status} ${body.error ?? ''}`)
-        hosts = (body.hosts as FleetHost[]).filter((h) => h.status !== 'retired')
-        if (!hosts.length) throw new Error('no host registered: add one with ./dev admin hosts add <url> <did>')
-        return `${hosts.length} host(s): ${hosts.map((h) => `${h.url} (${h.status})`).join(', ')}`
-      }),
+      await check(
+        'fleet registry',
+        'the gateway must answer com.entryway.admin.listHosts with ENTRYWAY_PDS_ADMIN_PASSWORD (same environment as the gateway)',
+        async () => {
+          const { status, body } = await http.json(
+            `${gatewayUrl}/xrpc/com.entryway.admin.listHosts`,
+            admin,
+          )
+          if (status !== 200) throw new Error(`listHosts answered ${status} ${body.error ?? ''}`)
+          hosts = (body.hosts as FleetHost[]).filter((h) => h.status !== 'retired')
+          if (!hosts.length)
+            throw new Error('no host registered: add one with ./dev admin hosts add <url> <did>')
+          return `${hosts.length} host(s): ${hosts.map((h) => `${h.url} (${h.status})`).join(', ')}`
+        },
+      ),
     )
     for (const host of hosts) results.push(...(await hostChecks(cfg, keyring, http, host)))
     const handle = await pickHandle(http, gatewayUrl, admin, opts.handle)
@@ -42,13 +58,23 @@ export async function runDoctor(cfg: ServerConfig, secrets: ServerSecrets, opts:
 }
 
 /** The handle to check: the one asked for (resolved through the gateway), else the first account listed. */
-async function pickHandle(http: ProbeClient, gatewayUrl: string, admin: Record<string, string>, handle: string | undefined): Promise<{ handle: string; did: string } | null> {
+async function pickHandle(
+  http: ProbeClient,
+  gatewayUrl: string,
+  admin: Record<string, string>,
+  handle: string | undefined,
+): Promise<{ handle: string; did: string } | null> {
   try {
     if (handle) {
-      const { body } = await http.json(`${gatewayUrl}/xrpc/com.atproto.identity.resolveHandle?handle=${encodeURIComponent(handle)}`)
+      const { body } = await http.json(
+        `${gatewayUrl}/xrpc/com.atproto.identity.resolveHandle?handle=${encodeURIComponent(handle)}`,
+      )
       return body.did ? { handle, did: body.did } : null
     }
-    const { body } = await http.json(`${gatewayUrl}/xrpc/com.entryway.admin.listAccounts?limit=1`, admin)
+    const { body } = await http.json(
+      `${gatewayUrl}/xrpc/com.entryway.admin.listAccounts?limit=1`,
+      admin,
+    )
     const first = body.accounts?.[0]
     return first?.handle ? { handle: first.handle, did: first.did } : null
   } catch {
@@ -56,4 +82,9 @@ async function pickHandle(http: ProbeClient, gatewayUrl: string, admin: Record<s
   }
 }
 
-const loopbackFor = (host: string) => (host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host)
+const loopbackFor = (host: string) =>
+  host === '0.0.0.0' || host === '::' || host === ''
+    ? '127.0.0.1'
+    : host.includes(':')
+      ? `[${host}]`
+      : host

@@ -10,8 +10,12 @@ export function registerDescribeServer(app: FastifyInstance, cfg: ServerConfig) 
     // the Bluesky app shows its captcha step (/gate/signup) when this is true
     phoneVerificationRequired: cfg.signup.captcha !== null,
     links: {
-      ...(cfg.service.links.privacyPolicy ? { privacyPolicy: cfg.service.links.privacyPolicy } : {}),
-      ...(cfg.service.links.termsOfService ? { termsOfService: cfg.service.links.termsOfService } : {}),
+      ...(cfg.service.links.privacyPolicy
+        ? { privacyPolicy: cfg.service.links.privacyPolicy }
+        : {}),
+      ...(cfg.service.links.termsOfService
+        ? { termsOfService: cfg.service.links.termsOfService }
+        : {}),
     },
     ...(cfg.service.contactEmail ? { contact: { email: cfg.service.contactEmail } } : {}),
   }

@@ -4,7 +4,9 @@ import type { ServerConfig } from '../config/config.js'
 
 /** The one lookup these routes need: a live account by handle. */
 export interface HandleAccounts {
-  getByHandle(handle: string): Promise<{ did: string; handle: string | null; status: string } | null>
+  getByHandle(
+    handle: string,
+  ): Promise<{ did: string; handle: string | null; status: string } | null>
 }
 
 export const TLS_ASK_PATH = '/tls/ask'
@@ -17,19 +19,25 @@ export const TLS_ASK_PATH = '/tls/ask'
  *   nobody can make the proxy request certificates for arbitrary names;
  * - `GET /` on a handle's own domain redirects to the profile page the operator configured.
  */
-export function registerHandleDomains(app: FastifyInstance, cfg: ServerConfig, accounts: HandleAccounts): void {
+export function registerHandleDomains(
+  app: FastifyInstance,
+  cfg: ServerConfig,
+  accounts: HandleAccounts,
+): void {
   const serviceHost = new URL(cfg.service.publicUrl).hostname.toLowerCase()
 
   async function liveHandle(name: string): Promise<{ did: string; handle: string } | null> {
     const handle = name.toLowerCase()
-    if (!isValidHandle(handle) || !cfg.service.handleDomains.some((d) => handle.endsWith(d))) return null
+    if (!isValidHandle(handle) || !cfg.service.handleDomains.some((d) => handle.endsWith(d)))
+      return null
     const account = await accounts.getByHandle(handle)
     return account && account.status !== 'takendown' ? { did: account.did, handle } : null
   }
 
   app.get(TLS_ASK_PATH, { logLevel: 'warn' }, async (req, reply) => {
     const domain = String((req.query as { domain?: unknown }).domain ?? '').toLowerCase()
-    if (domain === serviceHost || (await liveHandle(domain))) return reply.type('text/plain; charset=utf-8').send('ok')
+    if (domain === serviceHost || (await liveHandle(domain)))
+      return reply.type('text/plain; charset=utf-8').send('ok')
     // Caddy reads only the status; the body is XRPC-shaped like every other refusal
     return reply.status(404).send({ error: 'NotFound', message: 'not a host of this service' })
   })
@@ -37,7 +45,9 @@ export function registerHandleDomains(app: FastifyInstance, cfg: ServerConfig, a
   app.get('/', async (req, reply) => {
     const account = cfg.service.handleProfileUrl ? await liveHandle(req.hostname) : null
     if (!account) return reply.callNotFound()
-    const target = cfg.service.handleProfileUrl!.replaceAll('{did}', encodeURIComponent(account.did)).replaceAll('{handle}', encodeURIComponent(account.handle))
+    const target = cfg.service
+      .handleProfileUrl!.replaceAll('{did}', encodeURIComponent(account.did))
+      .replaceAll('{handle}', encodeURIComponent(account.handle))
     return reply.redirect(target, 302)
   })
 }

@@ -11,13 +11,18 @@ export const GATEWAY_VERSION = '0.1.0'
  * (SIGTERM), before it stops accepting connections; it does not depend on the database, since
  * routing from cache goes on without it.
  */
-export function registerHealth(app: FastifyInstance, deps: { db: EntrywayDb; isDraining: () => boolean }) {
+export function registerHealth(
+  app: FastifyInstance,
+  deps: { db: EntrywayDb; isDraining: () => boolean },
+) {
   app.get('/xrpc/_health', { logLevel: 'warn' }, async () => {
     if (deps.isDraining()) throw new ServiceUnavailableError('shutting down')
     try {
       await sql`select 1`.execute(deps.db)
     } catch (err) {
-      throw new ServiceUnavailableError('database unavailable', 'ServiceUnavailable', { cause: err })
+      throw new ServiceUnavailableError('database unavailable', 'ServiceUnavailable', {
+        cause: err,
+      })
     }
     return { version: GATEWAY_VERSION }
   })

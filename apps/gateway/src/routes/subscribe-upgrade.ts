@@ -21,7 +21,9 @@ export function registerSubscribeUpgrade(app: FastifyInstance): void {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
       return
     }
-    wss.handleUpgrade(req, socket, head, (ws) => ws.close(CLOSE_POLICY, 'subscribeRepos is served by each PDS of this service'))
+    wss.handleUpgrade(req, socket, head, (ws) =>
+      ws.close(CLOSE_POLICY, 'subscribeRepos is served by each PDS of this service'),
+    )
   })
   app.addHook('onClose', async () => {
     for (const ws of wss.clients) ws.terminate()

@@ -8,7 +8,12 @@ import {
   type EntrywayXrpc,
 } from '@entryway/admin-rbac'
 import type { GatewayContext } from '../context.js'
-import { KyselyAuditLog, KyselyAdminSessionStore, KyselyFleetDirectory, KyselyAdminOAuthStateStore } from '@entryway/admin-rbac/postgres'
+import {
+  KyselyAuditLog,
+  KyselyAdminSessionStore,
+  KyselyFleetDirectory,
+  KyselyAdminOAuthStateStore,
+} from '@entryway/admin-rbac/postgres'
 import { FileAuditCheckpoints } from '@entryway/admin-rbac'
 
 /** Deadline of one admin call to a PDS. */
@@ -25,7 +30,10 @@ function injectedEntrywayXrpc(app: FastifyInstance, adminPassword: string): Entr
       const res = await app.inject({
         method: call.method,
         url: `/xrpc/${nsid}${call.method === 'GET' ? queryString(call.params) : ''}`,
-        headers: { authorization: auth, ...(call.method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          authorization: auth,
+          ...(call.method === 'POST' ? { 'content-type': 'application/json' } : {}),
+        },
         ...(call.method === 'POST' ? { payload: JSON.stringify(call.body ?? {}) } : {}),
       })
       let body: unknown = res.body
@@ -53,11 +61,16 @@ export async function wireAdmin(app: FastifyInstance, ctx: GatewayContext): Prom
     stores: {
       sessions: new KyselyAdminSessionStore(db),
       audit: new KyselyAuditLog(db),
-      ...(cfg.adminRbac.checkpointFile ? { checkpoints: new FileAuditCheckpoints(cfg.adminRbac.checkpointFile) } : {}),
+      ...(cfg.adminRbac.checkpointFile
+        ? { checkpoints: new FileAuditCheckpoints(cfg.adminRbac.checkpointFile) }
+        : {}),
     },
     auditKey: secrets.adminAuditKey,
     fleet: new KyselyFleetDirectory(db),
-    pds: new UndiciPdsAdminXrpc({ adminPassword: secrets.pdsAdminPassword, timeoutMs: ADMIN_PDS_TIMEOUT_MS }),
+    pds: new UndiciPdsAdminXrpc({
+      adminPassword: secrets.pdsAdminPassword,
+      timeoutMs: ADMIN_PDS_TIMEOUT_MS,
+    }),
     entryway: injectedEntrywayXrpc(app, secrets.pdsAdminPassword),
     login: new OAuthAdminLogin({
       publicUrl: cfg.service.publicUrl,

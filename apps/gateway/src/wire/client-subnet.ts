@@ -15,9 +15,13 @@ export function clientSubnet(addr: string): string {
 
 /** Eight lower-case groups of an IPv6 address (`::` expanded, zone dropped). */
 function expandV6(addr: string): string[] {
-  const [head = '', tail] = addr.split('%')[0]!.toLowerCase().split('::') as [string, string | undefined]
+  const [head = '', tail] = addr.split('%')[0]!.toLowerCase().split('::') as [
+    string,
+    string | undefined,
+  ]
   const h = head ? head.split(':') : []
   const t = tail ? tail.split(':') : []
-  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t]
+  const groups =
+    tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t]
   return groups.map((g) => g.replace(/^0+(?=.)/, ''))
 }

@@ -8,8 +8,15 @@ import type { ServerConfig } from '../config/config.js'
  * scrape route exists only with `ENTRYWAY_METRICS_TOKEN` (metrics name hosts, routes and error
  * rates: not for the public); the families are kept either way.
  */
-export async function wireMetrics(app: FastifyInstance, cfg: ServerConfig): Promise<EntrywayMetrics> {
-  await app.register(entrywayMetrics, { token: cfg.metrics.token, ...(cfg.metrics.served ? {} : { path: null }) })
-  if (!cfg.metrics.served) app.log.warn('/metrics is not served: set ENTRYWAY_METRICS_TOKEN to scrape it')
+export async function wireMetrics(
+  app: FastifyInstance,
+  cfg: ServerConfig,
+): Promise<EntrywayMetrics> {
+  await app.register(entrywayMetrics, {
+    token: cfg.metrics.token,
+    ...(cfg.metrics.served ? {} : { path: null }),
+  })
+  if (!cfg.metrics.served)
+    app.log.warn('/metrics is not served: set ENTRYWAY_METRICS_TOKEN to scrape it')
   return app.entrywayMetrics
 }

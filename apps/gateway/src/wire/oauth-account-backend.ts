@@ -42,11 +42,22 @@ export class StoreOAuthAccountBackend implements OAuthAccountBackend {
     this.now = deps.now ?? Date.now
   }
 
-  async authenticate({ identifier, password, emailOtp, ip }: { identifier: string; password: string; emailOtp?: string; ip: string }): Promise<OAuthAuthenticateResult> {
+  async authenticate({
+    identifier,
+    password,
+    emailOtp,
+    ip,
+  }: {
+    identifier: string
+    password: string
+    emailOtp?: string
+    ip: string
+  }): Promise<OAuthAuthenticateResult> {
     let acc: SessionAccount
     try {
       // createSession's own check: same limits, same scrypt gate; the account password only
-      acc = (await authenticate(this.deps, { identifier, password, ip, appPasswords: null })).account
+      acc = (await authenticate(this.deps, { identifier, password, ip, appPasswords: null }))
+        .account
     } catch (err) {
       if (err instanceof RateLimitExceededError) return { ok: false, reason: 'rate-limited' }
       if (err instanceof AuthRequiredError) return { ok: false, reason: 'invalid-credentials' }
@@ -59,7 +70,8 @@ export class StoreOAuthAccountBackend implements OAuthAccountBackend {
         await this.sendCode(acc)
         return { ok: false, reason: 'email-otp-required', did: acc.did, hint }
       }
-      if (!(await this.useCode(acc.did, emailOtp))) return { ok: false, reason: 'email-otp-invalid', did: acc.did, hint }
+      if (!(await this.useCode(acc.did, emailOtp)))
+        return { ok: false, reason: 'email-otp-invalid', did: acc.did, hint }
     }
     return { ok: true, account: toAccount(acc) }
   }
@@ -71,11 +83,23 @@ export class StoreOAuthAccountBackend implements OAuthAccountBackend {
   }
 
   private async sendCode(acc: SessionAccount): Promise<void> {
-    if (!this.deps.mailer || !acc.email) throw new Error('email 2FA is on but the Entryway has no mailer')
+    if (!this.deps.mailer || !acc.email)
+      throw new Error('email 2FA is on but the Entryway has no mailer')
     const token = generateEmailToken()
-    await this.deps.emailTokens.put({ purpose: 'two_factor', did: acc.did, token, requestedAt: new Date(this.now()).toISOString() })
+    await this.deps.emailTokens.put({
+      purpose: 'two_factor',
+      did: acc.did,
+      token,
+      requestedAt: new Date(this.now()).toISOString(),
+    })
     await this.deps.mailer.send(
-      renderTokenEmail('signInCode', { to: acc.email, serviceName: this.deps.serviceName, handle: acc.handle, token, ttlMinutes: Math.round(this.ttlMs / 60_000) }),
+      renderTokenEmail('signInCode', {
+        to: acc.email,
+        serviceName: this.deps.serviceName,
+        handle: acc.handle,
+        token,
+        ttlMinutes: Math.round(this.ttlMs / 60_000),
+      }),
     )
   }
 

@@ -18,13 +18,26 @@ export async function wireOAuth(app: FastifyInstance, ctx: GatewayContext): Prom
   // The session plugin's mailer; null without SMTP (accounts with email 2FA then cannot sign in).
   const mailer = gatewayMailer(app, ctx)
   const links: OAuthLink[] = []
-  if (cfg.service.links.privacyPolicy) links.push({ title: 'Privacy Policy', href: cfg.service.links.privacyPolicy, rel: 'privacy-policy' })
-  if (cfg.service.links.termsOfService) links.push({ title: 'Terms of Service', href: cfg.service.links.termsOfService, rel: 'terms-of-service' })
+  if (cfg.service.links.privacyPolicy)
+    links.push({
+      title: 'Privacy Policy',
+      href: cfg.service.links.privacyPolicy,
+      rel: 'privacy-policy',
+    })
+  if (cfg.service.links.termsOfService)
+    links.push({
+      title: 'Terms of Service',
+      href: cfg.service.links.termsOfService,
+      rel: 'terms-of-service',
+    })
 
   await app.register(entrywayOAuth, {
     issuer: cfg.service.publicUrl,
     serviceName: cfg.service.name,
-    signingKey: { privateJwk: await keyring.signingJwk(), previousPublicJwks: keyring.previousPublicJwks() },
+    signingKey: {
+      privateJwk: await keyring.signingJwk(),
+      previousPublicJwks: keyring.previousPublicJwks(),
+    },
     dpopSecret: await keyring.deriveSecret(DPOP_SECRET_LABEL),
     accounts: new StoreOAuthAccountBackend({
       accounts: new KyselyAccountStore(database.db),

@@ -1,11 +1,22 @@
 import { hkdfSync } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { HandleResolver } from '@atproto/identity'
-import { entrywayPlacement, UndiciPdsClient, UndiciPlcClient, type PlacementAuth } from '@entryway/placement'
+import {
+  entrywayPlacement,
+  UndiciPdsClient,
+  UndiciPlcClient,
+  type PlacementAuth,
+} from '@entryway/placement'
 import { signupAntiAbuse } from './signup-anti-abuse.js'
 import { ACCESS_FULL, ACCESS_STANDARD } from '@entryway/session'
 import type { GatewayContext } from '../context.js'
-import { KyselyHostRegistry, KyselyInviteStore, KyselyAccountDirectory, KyselySignupStore, KyselyWorkerLeases } from '@entryway/placement/postgres'
+import {
+  KyselyHostRegistry,
+  KyselyInviteStore,
+  KyselyAccountDirectory,
+  KyselySignupStore,
+  KyselyWorkerLeases,
+} from '@entryway/placement/postgres'
 
 /** Deadline of one PDS call made by placement (createAccount included). */
 export const PLACEMENT_PDS_TIMEOUT_MS = 20_000
@@ -18,7 +29,11 @@ export async function wirePlacement(app: FastifyInstance, ctx: GatewayContext): 
   const db = ctx.database.db
   const auth: PlacementAuth = {
     async user(req, nsid, opts) {
-      const a = await ctx.authVerifier.accessOrService(req, nsid, opts?.full ? ACCESS_FULL : ACCESS_STANDARD)
+      const a = await ctx.authVerifier.accessOrService(
+        req,
+        nsid,
+        opts?.full ? ACCESS_FULL : ACCESS_STANDARD,
+      )
       return { did: a.did, via: a.type }
     },
     admin: (req) => ctx.authVerifier.adminBasic(req),
@@ -33,14 +48,29 @@ export async function wirePlacement(app: FastifyInstance, ctx: GatewayContext): 
     signups: new KyselySignupStore(db),
     accounts: new KyselyAccountDirectory(db),
     invites: new KyselyInviteStore(db),
-    pds: new UndiciPdsClient({ adminPassword: secrets.pdsAdminPassword, timeoutMs: PLACEMENT_PDS_TIMEOUT_MS }),
+    pds: new UndiciPdsClient({
+      adminPassword: secrets.pdsAdminPassword,
+      timeoutMs: PLACEMENT_PDS_TIMEOUT_MS,
+    }),
     plc: new UndiciPlcClient(cfg.plc.url, PLACEMENT_PLC_TIMEOUT_MS),
     auth,
     sessions: ctx.sessionIssuer,
     // derived, not random: every instance must recognise a retry the same way, across restarts
-    requestKeySecret: new Uint8Array(hkdfSync('sha256', Buffer.from(secrets.jwtSigningKeyHex, 'hex'), 'entryway', 'placement signup request key', 32)),
+    requestKeySecret: new Uint8Array(
+      hkdfSync(
+        'sha256',
+        Buffer.from(secrets.jwtSigningKeyHex, 'hex'),
+        'entryway',
+        'placement signup request key',
+        32,
+      ),
+    ),
     externalHandles: new HandleResolver({ timeout: EXTERNAL_HANDLE_TIMEOUT_MS }),
-    seedHosts: cfg.fleetSeed.map((h) => ({ url: h.url, did: h.did, internalUrl: h.internalUrl ?? null })),
+    seedHosts: cfg.fleetSeed.map((h) => ({
+      url: h.url,
+      did: h.did,
+      internalUrl: h.internalUrl ?? null,
+    })),
     inviteCodePrefix: invitePrefix(cfg.service.publicUrl),
     onAccountPlaced: ({ host }) => ctx.metrics.accountPlaced(host),
     ...signupAntiAbuse(ctx),
@@ -54,6 +84,10 @@ export async function wirePlacement(app: FastifyInstance, ctx: GatewayContext): 
 
 /** `bsky-social` for https://bsky.social: the PDS's invite code shape. */
 function invitePrefix(publicUrl: string): string {
-  const p = new URL(publicUrl).hostname.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40)
+  const p = new URL(publicUrl).hostname
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
   return p || 'entryway'
 }

@@ -20,8 +20,17 @@ interface RouteParams {
   exponentialBackoff?: boolean
   routeInfo?: { method?: string; url?: string }
 }
-type RedisStoreCtor = new (continueExceeding: boolean, exponentialBackoff: boolean, redis: Redis, key: string) => InnerStore
-type LocalStoreCtor = new (continueExceeding: boolean, exponentialBackoff: boolean, cache?: number) => InnerStore
+type RedisStoreCtor = new (
+  continueExceeding: boolean,
+  exponentialBackoff: boolean,
+  redis: Redis,
+  key: string,
+) => InnerStore
+type LocalStoreCtor = new (
+  continueExceeding: boolean,
+  exponentialBackoff: boolean,
+  cache?: number,
+) => InnerStore
 
 // @fastify/rate-limit's own stores (CommonJS, not in its typings): the same Lua fixed window in
 // Redis and the same LRU fixed window in memory, so both sides count alike.
@@ -53,7 +62,11 @@ export function redisStoreWithLocalFallback(redis: Redis, o: FallbackStoreOption
     redisUp = up
     o.onRedisState?.(up)
     if (up) o.log.info('rate limits: Redis is back, counting across instances again')
-    else o.log.warn({ err }, 'rate limits: Redis unavailable, counting in this process until it is back')
+    else
+      o.log.warn(
+        { err },
+        'rate limits: Redis unavailable, counting in this process until it is back',
+      )
   }
 
   return class RedisWithLocalFallbackStore implements InnerStore {
@@ -61,8 +74,12 @@ export function redisStoreWithLocalFallback(redis: Redis, o: FallbackStoreOption
     readonly local: InnerStore
 
     constructor(params: RouteParams, remote?: InnerStore, local?: InnerStore) {
-      this.remote = remote ?? new RedisStore(!!params.continueExceeding, !!params.exponentialBackoff, redis, o.namespace)
-      this.local = local ?? new LocalStore(!!params.continueExceeding, !!params.exponentialBackoff, LOCAL_FALLBACK_KEYS)
+      this.remote =
+        remote ??
+        new RedisStore(!!params.continueExceeding, !!params.exponentialBackoff, redis, o.namespace)
+      this.local =
+        local ??
+        new LocalStore(!!params.continueExceeding, !!params.exponentialBackoff, LOCAL_FALLBACK_KEYS)
     }
 
     incr(key: string, cb: IncrCallback, timeWindow: number, max: number): void {
@@ -74,7 +91,13 @@ export function redisStoreWithLocalFallback(redis: Redis, o: FallbackStoreOption
     }
 
     /** @NOTE public only because the class is returned from a function (TS4094). */
-    call(op: 'incr' | 'read', key: string, cb: IncrCallback, timeWindow: number, max: number): void {
+    call(
+      op: 'incr' | 'read',
+      key: string,
+      cb: IncrCallback,
+      timeWindow: number,
+      max: number,
+    ): void {
       // not connected (down, or still connecting at start): no waiting on a queue
       if (redis.status !== 'ready') {
         note(false, new Error(`redis ${redis.status}`))
@@ -108,7 +131,15 @@ export function redisStoreWithLocalFallback(redis: Redis, o: FallbackStoreOption
     }
 
     child(routeOptions: RouteParams): InnerStore {
-      return new RedisWithLocalFallbackStore(routeOptions, this.remote.child(routeOptions), new LocalStore(!!routeOptions.continueExceeding, !!routeOptions.exponentialBackoff, LOCAL_FALLBACK_KEYS))
+      return new RedisWithLocalFallbackStore(
+        routeOptions,
+        this.remote.child(routeOptions),
+        new LocalStore(
+          !!routeOptions.continueExceeding,
+          !!routeOptions.exponentialBackoff,
+          LOCAL_FALLBACK_KEYS,
+        ),
+      )
     }
   }
 }

@@ -1,7 +1,12 @@
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify'
 import rateLimit from '@fastify/rate-limit'
 import { Redis } from 'ioredis'
-import { createLimiters, rateCounter, type RateCounter, type SessionLimiters } from '@entryway/session'
+import {
+  createLimiters,
+  rateCounter,
+  type RateCounter,
+  type SessionLimiters,
+} from '@entryway/session'
 import type { ServerConfig } from '../config/config.js'
 import type { RateLimitName } from '../config/rate-limits.js'
 import { RATE_LIMIT_REDIS_TIMEOUT_MS, redisStoreWithLocalFallback } from './rate-limit-store.js'
@@ -33,7 +38,10 @@ export interface GatewayRateLimits {
  * session plugin and the OAuth backend, which get the shared `session` limiters.
  * Must run before any route is registered.
  */
-export async function wireRateLimits(app: FastifyInstance, cfg: ServerConfig): Promise<GatewayRateLimits> {
+export async function wireRateLimits(
+  app: FastifyInstance,
+  cfg: ServerConfig,
+): Promise<GatewayRateLimits> {
   let store: unknown | null = null
   if (cfg.redis) {
     const client = new Redis(cfg.redis.url, {
@@ -61,7 +69,8 @@ export async function wireRateLimits(app: FastifyInstance, cfg: ServerConfig): P
   const counters = new Map<RateLimitName, RateCounter>()
   await app.register(async (scope) => {
     await scope.register(rateLimit, { global: false, ...(store ? { store: store as never } : {}) })
-    for (const name of Object.keys(limits) as RateLimitName[]) counters.set(name, rateCounter(scope, `gw:${name}`, limits[name]))
+    for (const name of Object.keys(limits) as RateLimitName[])
+      counters.set(name, rateCounter(scope, `gw:${name}`, limits[name]))
     made = {
       session: createLimiters(scope, {
         loginPerAccount: limits.LOGIN_ACCOUNT,
@@ -99,7 +108,11 @@ export async function wireRateLimits(app: FastifyInstance, cfg: ServerConfig): P
   })
 
   // Only requests carrying Basic credentials wait for anything: the proxy's hot path stays sync.
-  function proxyBasicCheck(req: FastifyRequest, _reply: unknown, done: (err?: Error) => void): void {
+  function proxyBasicCheck(
+    req: FastifyRequest,
+    _reply: unknown,
+    done: (err?: Error) => void,
+  ): void {
     const auth = req.headers.authorization
     if (!proxyAdminCheck || !auth || !/^basic /i.test(auth)) return done()
     proxyAdminCheck(req).then(() => done(), done)
@@ -115,7 +128,16 @@ export async function wireRateLimits(app: FastifyInstance, cfg: ServerConfig): P
   }
 }
 
-function prepend(route: RouteOptions, hook: onRequestHookHandler | ((req: FastifyRequest, reply: unknown, done: (err?: Error) => void) => void)): void {
-  const existing = route.onRequest ? (Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest]) : []
+function prepend(
+  route: RouteOptions,
+  hook:
+    | onRequestHookHandler
+    | ((req: FastifyRequest, reply: unknown, done: (err?: Error) => void) => void),
+): void {
+  const existing = route.onRequest
+    ? Array.isArray(route.onRequest)
+      ? route.onRequest
+      : [route.onRequest]
+    : []
   route.onRequest = [hook as onRequestHookHandler, ...existing]
 }

@@ -1,11 +1,24 @@
 import type { FastifyInstance } from 'fastify'
-import { DidPlcOperator, OutboxWorker, entrywaySession, sessionJobHandlers, type AccountInvites, type Mailer } from '@entryway/session'
+import {
+  DidPlcOperator,
+  OutboxWorker,
+  entrywaySession,
+  sessionJobHandlers,
+  type AccountInvites,
+  type Mailer,
+} from '@entryway/session'
 import type { EntrywayDb } from '@entryway/db'
 import { inviteView } from '@entryway/placement'
 import { KyselyAccountDirectory, KyselyInviteStore } from '@entryway/placement/postgres'
 import type { GatewayContext } from '../context.js'
 import { gatewayMailer } from './mailer.js'
-import { KyselyAccountStore, KyselyAppPasswordStore, KyselyEmailTokenStore, KyselyOutboxStore, KyselyRefreshTokenStore } from '@entryway/session/postgres'
+import {
+  KyselyAccountStore,
+  KyselyAppPasswordStore,
+  KyselyEmailTokenStore,
+  KyselyOutboxStore,
+  KyselyRefreshTokenStore,
+} from '@entryway/session/postgres'
 
 /** Invite codes and the invites switch of an account, from placement's stores. */
 function placementAccountInvites(db: EntrywayDb): AccountInvites {
@@ -13,7 +26,10 @@ function placementAccountInvites(db: EntrywayDb): AccountInvites {
   const accounts = new KyselyAccountDirectory(db)
   return {
     async forAccount(did) {
-      const [codes, account] = await Promise.all([invites.listForAccount(did, { includeUsed: true }), accounts.getByDid(did)])
+      const [codes, account] = await Promise.all([
+        invites.listForAccount(did, { includeUsed: true }),
+        accounts.getByDid(did),
+      ])
       return {
         invites: codes.map(inviteView),
         invitesDisabled: account?.invitesDisabled ?? false,
@@ -28,7 +44,10 @@ export async function wireSession(app: FastifyInstance, ctx: GatewayContext): Pr
   // Without SMTP, email flows cannot complete; say so in the log (never the code itself).
   const mailer: Mailer = gatewayMailer(app, ctx) ?? {
     send: async (msg) => {
-      app.log.warn({ to: msg.to, subject: msg.subject }, 'email not configured (ENTRYWAY_SMTP_URL): message dropped')
+      app.log.warn(
+        { to: msg.to, subject: msg.subject },
+        'email not configured (ENTRYWAY_SMTP_URL): message dropped',
+      )
     },
   }
   const db = ctx.database.db

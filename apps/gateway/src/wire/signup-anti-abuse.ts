@@ -1,17 +1,31 @@
 import { readFileSync } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
-import { assertEmailNotBlocked, DEFAULT_DISPOSABLE_EMAIL_DOMAINS, parseEmailBlocklist, SignupGate, type PlacementOptions } from '@entryway/placement'
+import {
+  assertEmailNotBlocked,
+  DEFAULT_DISPOSABLE_EMAIL_DOMAINS,
+  parseEmailBlocklist,
+  SignupGate,
+  type PlacementOptions,
+} from '@entryway/placement'
 import { KyselyGateCodeStore } from '@entryway/placement/postgres'
 import { EntrywayConfigError } from '@entryway/xrpc'
 import type { ServerConfig } from '../config/config.js'
 import type { GatewayContext } from '../context.js'
 
 /** Placement's sign-up checks from the configuration: the captcha gate, the block list, the service-wide throttle. */
-export function signupAntiAbuse(ctx: GatewayContext): Pick<PlacementOptions, 'signupGate' | 'emailBlocklist' | 'onSignupAdmitted'> {
+export function signupAntiAbuse(
+  ctx: GatewayContext,
+): Pick<PlacementOptions, 'signupGate' | 'emailBlocklist' | 'onSignupAdmitted'> {
   const { cfg } = ctx
   const c = cfg.signup.captcha
   return {
-    signupGate: c ? new SignupGate({ ...c, serviceName: cfg.service.name, store: new KyselyGateCodeStore(ctx.database.db) }) : null,
+    signupGate: c
+      ? new SignupGate({
+          ...c,
+          serviceName: cfg.service.name,
+          store: new KyselyGateCodeStore(ctx.database.db),
+        })
+      : null,
     emailBlocklist: emailBlocklist(cfg),
     onSignupAdmitted: () => ctx.rateLimits.signupService.hit('service'),
   }
@@ -26,7 +40,11 @@ export function guardEmailChange(app: FastifyInstance, cfg: ServerConfig): void 
   const blocked = emailBlocklist(cfg)
   app.addHook('onRoute', (route) => {
     if (route.url !== '/xrpc/com.atproto.server.updateEmail') return
-    const existing = route.preHandler ? (Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler]) : []
+    const existing = route.preHandler
+      ? Array.isArray(route.preHandler)
+        ? route.preHandler
+        : [route.preHandler]
+      : []
     route.preHandler = [
       async (req) => {
         const body = req.body as { email?: unknown } | null
@@ -42,7 +60,9 @@ const lists = new WeakMap<ServerConfig, ReadonlySet<string>>()
 function emailBlocklist(cfg: ServerConfig): ReadonlySet<string> {
   let l = lists.get(cfg)
   if (!l) {
-    l = cfg.signup.emailBlocklistFile ? readBlocklist(cfg.signup.emailBlocklistFile) : new Set(DEFAULT_DISPOSABLE_EMAIL_DOMAINS)
+    l = cfg.signup.emailBlocklistFile
+      ? readBlocklist(cfg.signup.emailBlocklistFile)
+      : new Set(DEFAULT_DISPOSABLE_EMAIL_DOMAINS)
     lists.set(cfg, l)
   }
   return l
@@ -52,6 +72,8 @@ function readBlocklist(file: string): Set<string> {
   try {
     return parseEmailBlocklist(readFileSync(file, 'utf8'))
   } catch (err) {
-    throw new EntrywayConfigError(`ENTRYWAY_EMAIL_BLOCKLIST_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`)
+    throw new EntrywayConfigError(
+      `ENTRYWAY_EMAIL_BLOCKLIST_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    )
   }
 }

@@ -8,9 +8,20 @@ export const FLEET_ADDRESS_REFRESH_MS = 60_000
 
 // proxy-addr's names, as ENTRYWAY_TRUST_PROXY accepted them through Fastify before
 const NAMED: Record<string, Array<[string, number, 'ipv4' | 'ipv6']>> = {
-  loopback: [['127.0.0.0', 8, 'ipv4'], ['::1', 128, 'ipv6']],
-  linklocal: [['169.254.0.0', 16, 'ipv4'], ['fe80::', 10, 'ipv6']],
-  uniquelocal: [['10.0.0.0', 8, 'ipv4'], ['172.16.0.0', 12, 'ipv4'], ['192.168.0.0', 16, 'ipv4'], ['fc00::', 7, 'ipv6']],
+  loopback: [
+    ['127.0.0.0', 8, 'ipv4'],
+    ['::1', 128, 'ipv6'],
+  ],
+  linklocal: [
+    ['169.254.0.0', 16, 'ipv4'],
+    ['fe80::', 10, 'ipv6'],
+  ],
+  uniquelocal: [
+    ['10.0.0.0', 8, 'ipv4'],
+    ['172.16.0.0', 12, 'ipv4'],
+    ['192.168.0.0', 16, 'ipv4'],
+    ['fc00::', 7, 'ipv6'],
+  ],
 }
 
 /**
@@ -30,7 +41,10 @@ export class TrustedForwarders {
   constructor(trustProxy: string | boolean) {
     this.all = trustProxy === true
     if (typeof trustProxy !== 'string') return
-    for (const raw of trustProxy.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const raw of trustProxy
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const named = NAMED[raw]
       if (named) {
         for (const [net, prefix, type] of named) this.configured.addSubnet(net, prefix, type)
@@ -39,8 +53,15 @@ export class TrustedForwarders {
       const [addr = '', bits] = raw.split('/')
       const type = isIP(addr) === 4 ? 'ipv4' : isIP(addr) === 6 ? 'ipv6' : null
       const prefix = bits === undefined ? (type === 'ipv4' ? 32 : 128) : Number(bits)
-      if (!type || !Number.isInteger(prefix) || prefix < 0 || prefix > (type === 'ipv4' ? 32 : 128)) {
-        throw new EntrywayConfigError(`ENTRYWAY_TRUST_PROXY: "${raw}" is not an address, a subnet or one of loopback, linklocal, uniquelocal`)
+      if (
+        !type ||
+        !Number.isInteger(prefix) ||
+        prefix < 0 ||
+        prefix > (type === 'ipv4' ? 32 : 128)
+      ) {
+        throw new EntrywayConfigError(
+          `ENTRYWAY_TRUST_PROXY: "${raw}" is not an address, a subnet or one of loopback, linklocal, uniquelocal`,
+        )
       }
       this.configured.addSubnet(addr, prefix, type)
     }
@@ -70,7 +91,10 @@ export class TrustedForwarders {
         try {
           for (const r of await lookup(host, { all: true })) next.add(plain(r.address))
         } catch (err) {
-          log.warn({ err, host }, 'fleet host address lookup failed: its forwarded client addresses are not trusted until it resolves')
+          log.warn(
+            { err, host },
+            'fleet host address lookup failed: its forwarded client addresses are not trusted until it resolves',
+          )
         }
       }),
     )
@@ -78,7 +102,11 @@ export class TrustedForwarders {
   }
 
   /** Looks the fleet up now and every `intervalMs` until `stop`. */
-  async start(loadHostUrls: () => Promise<string[]>, log: Pick<FastifyBaseLogger, 'warn'>, intervalMs = FLEET_ADDRESS_REFRESH_MS): Promise<void> {
+  async start(
+    loadHostUrls: () => Promise<string[]>,
+    log: Pick<FastifyBaseLogger, 'warn'>,
+    intervalMs = FLEET_ADDRESS_REFRESH_MS,
+  ): Promise<void> {
     const run = async () => {
       try {
         await this.refresh(await loadHostUrls(), log)

@@ -27,10 +27,16 @@ async function viaPds(pdsUrl: string, clientIp: string, body: unknown): Promise<
 t.test('a fleet PDS forwarding sign-ins: the lockout is per user, not per PDS', async (t) => {
   const fleet = await startFleet({ pdsCount: 1, gateway: false })
   t.teardown(() => fleet.stop())
-  const gw = await listenOnFleet(t, { ...fleet, gatewayEnv: { ...fleet.gatewayEnv, ENTRYWAY_TRUST_PROXY: 'false' } })
+  const gw = await listenOnFleet(t, {
+    ...fleet,
+    gatewayEnv: { ...fleet.gatewayEnv, ENTRYWAY_TRUST_PROXY: 'false' },
+  })
   const E = fleet.entryway.url
   const P = fleet.pds[0]!.url
-  t.ok(gw.ctx.forwarders?.fleetAddresses.length, `the fleet host's addresses are trusted (${gw.ctx.forwarders?.fleetAddresses.join(', ')})`)
+  t.ok(
+    gw.ctx.forwarders?.fleetAddresses.length,
+    `the fleet host's addresses are trusted (${gw.ctx.forwarders?.fleetAddresses.join(', ')})`,
+  )
 
   const handle = `fwd${Date.now().toString(36)}.test`
   const password = `pw-${handle}`
@@ -39,12 +45,22 @@ t.test('a fleet PDS forwarding sign-ins: the lockout is per user, not per PDS', 
 
   // The login failure limit is 30 per account and address (rate-limits.ts LOGIN_FAILURES_*).
   const statuses: number[] = []
-  for (let i = 0; i < 31; i++) statuses.push((await viaPds(P, '203.0.113.66', { identifier: handle, password: `guess-${i}` })).status)
-  t.same(statuses.slice(0, 30).filter((s) => s !== 401), [], 'wrong passwords forwarded by the PDS are 401s')
+  for (let i = 0; i < 31; i++)
+    statuses.push(
+      (await viaPds(P, '203.0.113.66', { identifier: handle, password: `guess-${i}` })).status,
+    )
+  t.same(
+    statuses.slice(0, 30).filter((s) => s !== 401),
+    [],
+    'wrong passwords forwarded by the PDS are 401s',
+  )
   t.equal(statuses[30], 429, 'the attacker behind the PDS is locked out')
 
   const owner = await viaPds(P, '198.51.100.77', { identifier: handle, password })
-  t.equal(owner.status, 200, `the owner behind the same PDS still logs in (${JSON.stringify(owner.body).slice(0, 200)})`)
+  t.equal(
+    owner.status,
+    200,
+    `the owner behind the same PDS still logs in (${JSON.stringify(owner.body).slice(0, 200)})`,
+  )
   t.equal(owner.body.handle, handle)
-
 })

@@ -15,16 +15,32 @@ export interface AbuseGateway {
   url: string
   gw: Awaited<ReturnType<typeof startInProcessGateway>>['gw']
   /** POST an XRPC procedure from client address `ip`; `auth` is an Authorization value. */
-  post(nsid: string, body: unknown, opts?: { ip?: string; auth?: string }): Promise<{ status: number; body: any }>
-  get(nsid: string, opts?: { ip?: string; auth?: string; query?: string }): Promise<{ status: number; body: any }>
+  post(
+    nsid: string,
+    body: unknown,
+    opts?: { ip?: string; auth?: string },
+  ): Promise<{ status: number; body: any }>
+  get(
+    nsid: string,
+    opts?: { ip?: string; auth?: string; query?: string },
+  ): Promise<{ status: number; body: any }>
 }
 
-export async function abuseGateway(t: Tap, users: readonly SeedUser[] = [], env: Record<string, string> = {}): Promise<AbuseGateway> {
+export async function abuseGateway(
+  t: Tap,
+  users: readonly SeedUser[] = [],
+  env: Record<string, string> = {},
+): Promise<AbuseGateway> {
   const database = await DB_TARGET!.open()
   t.teardown(() => database.close())
   await seedAccounts(database, users)
   const { gw, url } = await startInProcessGateway(t, database, env)
-  const call = async (method: 'GET' | 'POST', nsid: string, body: unknown, opts: { ip?: string; auth?: string; query?: string } = {}) => {
+  const call = async (
+    method: 'GET' | 'POST',
+    nsid: string,
+    body: unknown,
+    opts: { ip?: string; auth?: string; query?: string } = {},
+  ) => {
     const headers: Record<string, string> = {}
     if (method === 'POST') headers['content-type'] = 'application/json'
     if (opts.ip) headers['x-forwarded-for'] = opts.ip
@@ -52,17 +68,25 @@ export async function abuseGateway(t: Tap, users: readonly SeedUser[] = [], env:
 }
 
 /** `n` sequential calls; their statuses. */
-export async function repeat(n: number, fn: (i: number) => Promise<{ status: number }>): Promise<number[]> {
+export async function repeat(
+  n: number,
+  fn: (i: number) => Promise<{ status: number }>,
+): Promise<number[]> {
   const out: number[] = []
   for (let i = 0; i < n; i++) out.push((await fn(i)).status)
   return out
 }
 
-export const basic = (password: string) => `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`
+export const basic = (password: string) =>
+  `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`
 
 type Json = Record<string, any>
 /** An XRPC call over node:http, which can choose the local address it connects from. */
-export async function xrpc(base: string, nsid: string, o: { body?: unknown; auth?: string; xff?: string; localAddress?: string } = {}): Promise<{ status: number; body: Json }> {
+export async function xrpc(
+  base: string,
+  nsid: string,
+  o: { body?: unknown; auth?: string; xff?: string; localAddress?: string } = {},
+): Promise<{ status: number; body: Json }> {
   const url = new URL(`/xrpc/${nsid}`, base)
   const payload = o.body === undefined ? undefined : JSON.stringify(o.body)
   const headers: Record<string, string> = {}
@@ -70,15 +94,24 @@ export async function xrpc(base: string, nsid: string, o: { body?: unknown; auth
   if (o.auth) headers.authorization = o.auth
   if (o.xff) headers['x-forwarded-for'] = o.xff
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: payload ? 'POST' : 'GET', headers, ...(o.localAddress ? { localAddress: o.localAddress } : {}) }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (c: string) => (text += c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} }))
-    })
+    const req = request(
+      url,
+      {
+        method: payload ? 'POST' : 'GET',
+        headers,
+        ...(o.localAddress ? { localAddress: o.localAddress } : {}),
+      },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (c: string) => (text += c))
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} }),
+        )
+      },
+    )
     req.on('error', reject)
     req.setTimeout(20_000, () => req.destroy(new Error('timeout')))
     req.end(payload)
   })
 }
-

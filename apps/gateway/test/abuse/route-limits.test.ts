@@ -47,9 +47,16 @@ t.test('every route of the gateway has a rate limit or a reviewed exemption', as
     ENTRYWAY_PLC_ROTATION_KEY_HEX: '22'.repeat(32),
     ENTRYWAY_PDS_ADMIN_PASSWORD: 'admin-pass',
     // every plugin mounted: the admin portal too
-    ENTRYWAY_ADMIN_RBAC_FILE: new URL('../../../../packages/admin-rbac/examples/rbac.yaml', import.meta.url).pathname,
+    ENTRYWAY_ADMIN_RBAC_FILE: new URL(
+      '../../../../packages/admin-rbac/examples/rbac.yaml',
+      import.meta.url,
+    ).pathname,
   })
-  const gw = await buildGateway(envToCfg(env), envToSecrets(env), { logger: false, database, onRoute: collect })
+  const gw = await buildGateway(envToCfg(env), envToSecrets(env), {
+    logger: false,
+    database,
+    onRoute: collect,
+  })
   t.teardown(() => gw.app.close())
   await gw.app.ready()
 
@@ -62,18 +69,38 @@ t.test('every route of the gateway has a rate limit or a reviewed exemption', as
   for (const [route, rec] of recorded) {
     if ('exempt' in rec) t.ok(rec.exempt.length > 20, `${route} exempt: ${rec.exempt}`)
   }
-  const exemptUrls = new Set([...recorded].filter(([, rec]) => 'exempt' in rec).map(([r]) => r.split(' ')[1]))
-  t.same([...exemptUrls].sort(), [...RATE_LIMIT_EXEMPT.keys()].sort(), 'exactly the reviewed exemptions')
+  const exemptUrls = new Set(
+    [...recorded].filter(([, rec]) => 'exempt' in rec).map(([r]) => r.split(' ')[1]),
+  )
+  t.same(
+    [...exemptUrls].sort(),
+    [...RATE_LIMIT_EXEMPT.keys()].sort(),
+    'exactly the reviewed exemptions',
+  )
 
   // each route the reference limits has, at the gateway, a limit at least as tight
   const limits = gw.ctx.cfg.rateLimits
   const global = limits.GLOBAL_IP
-  t.ok(global.points <= REFERENCE_GLOBAL.points && global.durationMs >= REFERENCE_GLOBAL.durationMs, 'GLOBAL_IP is at least the reference global limit')
+  t.ok(
+    global.points <= REFERENCE_GLOBAL.points && global.durationMs >= REFERENCE_GLOBAL.durationMs,
+    'GLOBAL_IP is at least the reference global limit',
+  )
   for (const ref of REFERENCE) {
-    const names = [...(ROUTE_LIMITS.get(ref.url) ?? []).map((l) => l.name), ...(HANDLER_LIMITS.get(ref.url) ?? [])]
-    const tight = names.some((n) => limits[n].points <= ref.points && limits[n].durationMs >= ref.durationMs)
-    t.ok(tight, `${ref.url}: ${ref.points} / ${ref.durationMs / MIN} min or tighter (${names.join(', ')})`)
-    t.ok(seen.some((r) => r.endsWith(` ${ref.url}`)), `${ref.url} is served`)
+    const names = [
+      ...(ROUTE_LIMITS.get(ref.url) ?? []).map((l) => l.name),
+      ...(HANDLER_LIMITS.get(ref.url) ?? []),
+    ]
+    const tight = names.some(
+      (n) => limits[n].points <= ref.points && limits[n].durationMs >= ref.durationMs,
+    )
+    t.ok(
+      tight,
+      `${ref.url}: ${ref.points} / ${ref.durationMs / MIN} min or tighter (${names.join(', ')})`,
+    )
+    t.ok(
+      seen.some((r) => r.endsWith(` ${ref.url}`)),
+      `${ref.url} is served`,
+    )
   }
 })
 
@@ -84,11 +111,21 @@ t.test('limits are set as ENTRYWAY_RATE_LIMIT_<NAME>=<points>/<duration>', async
   for (const bad of ['30', '0/5m', '30/0m', '30/5', '-1/5m', '30/5w', 'x/5m']) {
     t.throws(() => parseRateWindow('LOGIN_IP', bad), /ENTRYWAY_RATE_LIMIT_LOGIN_IP must be/, bad)
   }
-  const cfg = envToCfg(readEnv({ ENTRYWAY_RATE_LIMIT_LOGIN_ACCOUNT: '5/1m', ENTRYWAY_RATE_LIMIT_GLOBAL_IP: '100/1s' }))
+  const cfg = envToCfg(
+    readEnv({ ENTRYWAY_RATE_LIMIT_LOGIN_ACCOUNT: '5/1m', ENTRYWAY_RATE_LIMIT_GLOBAL_IP: '100/1s' }),
+  )
   t.same(cfg.rateLimits.LOGIN_ACCOUNT, { points: 5, durationMs: MIN })
   t.same(cfg.rateLimits.GLOBAL_IP, { points: 100, durationMs: 1000 })
-  t.same(cfg.rateLimits.DELETE_ACCOUNT_IP, { points: 50, durationMs: 5 * MIN }, 'the rest keep their defaults')
-  t.throws(() => resolveRateLimits({ LOGIN_ACOUNT: '5/1m' }), /ENTRYWAY_RATE_LIMIT_LOGIN_ACOUNT is not a rate limit/, 'a typo stops the start')
+  t.same(
+    cfg.rateLimits.DELETE_ACCOUNT_IP,
+    { points: 50, durationMs: 5 * MIN },
+    'the rest keep their defaults',
+  )
+  t.throws(
+    () => resolveRateLimits({ LOGIN_ACOUNT: '5/1m' }),
+    /ENTRYWAY_RATE_LIMIT_LOGIN_ACOUNT is not a rate limit/,
+    'a typo stops the start',
+  )
 })
 
 t.test('the README table lists every limit with its default', async (t) => {
@@ -96,12 +133,21 @@ t.test('the README table lists every limit with its default', async (t) => {
   for (const l of RATE_LIMITS) {
     const row = readme.split('\n').find((line) => line.startsWith(`| \`${l.name}\``))
     t.ok(row, `${l.name} has a row`)
-    t.ok(row?.includes(`\`${formatWindow(l.default)}\``), `${l.name} shows ${formatWindow(l.default)}`)
+    t.ok(
+      row?.includes(`\`${formatWindow(l.default)}\``),
+      `${l.name} shows ${formatWindow(l.default)}`,
+    )
   }
 })
 
 function formatWindow(w: { points: number; durationMs: number }): string {
-  const units: Array<[string, number]> = [['d', DAY], ['h', 60 * MIN], ['m', MIN], ['s', 1000]]
-  for (const [u, ms] of units) if (w.durationMs % ms === 0) return `${w.points}/${w.durationMs / ms}${u}`
+  const units: Array<[string, number]> = [
+    ['d', DAY],
+    ['h', 60 * MIN],
+    ['m', MIN],
+    ['s', 1000],
+  ]
+  for (const [u, ms] of units)
+    if (w.durationMs % ms === 0) return `${w.points}/${w.durationMs / ms}${u}`
   return `${w.points}/${w.durationMs}ms`
 }

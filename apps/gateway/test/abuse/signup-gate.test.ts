@@ -9,7 +9,12 @@ import { PASSING_TOKEN, STAND_IN_SITE_KEY, startCaptchaStandIn } from '../captch
 const HANDLE = 'alice.example.test'
 
 /** Passes the gate as the page's form does; the `code` and `state` of the redirect. */
-async function passGate(g: AbuseGateway, handle: string, state: string, token = PASSING_TOKEN): Promise<{ status: number; location: string | null; code: string | null; body: string }> {
+async function passGate(
+  g: AbuseGateway,
+  handle: string,
+  state: string,
+  token = PASSING_TOKEN,
+): Promise<{ status: number; location: string | null; code: string | null; body: string }> {
   const res = await fetch(`${g.url}/gate/signup`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -17,18 +22,31 @@ async function passGate(g: AbuseGateway, handle: string, state: string, token = 
     redirect: 'manual',
   })
   const location = res.headers.get('location')
-  return { status: res.status, location, code: location ? new URL(location).searchParams.get('code') : null, body: await res.text() }
+  return {
+    status: res.status,
+    location,
+    code: location ? new URL(location).searchParams.get('code') : null,
+    body: await res.text(),
+  }
 }
 
 const signup = (g: AbuseGateway, extra: Record<string, unknown>, ip = '198.51.100.7') =>
-  g.post('com.atproto.server.createAccount', { handle: HANDLE, email: 'alice@mail.test', password: 'correct horse battery', ...extra }, { ip })
+  g.post(
+    'com.atproto.server.createAccount',
+    { handle: HANDLE, email: 'alice@mail.test', password: 'correct horse battery', ...extra },
+    { ip },
+  )
 
 t.test('the gate page, its verification and describeServer', async (t) => {
   const standIn = await startCaptchaStandIn(t)
   const g = await abuseGateway(t, [], { ...standIn.env, ENTRYWAY_SERVICE_NAME: 'Example Social' })
 
   const d = await g.get('com.atproto.server.describeServer')
-  t.equal(d.body.phoneVerificationRequired, true, 'describeServer tells the app to run its captcha step')
+  t.equal(
+    d.body.phoneVerificationRequired,
+    true,
+    'describeServer tells the app to run its captcha step',
+  )
 
   const page = await fetch(`${g.url}/gate/signup?handle=${HANDLE}&state=st4te&colorScheme=dark`)
   const html = await page.text()
@@ -38,19 +56,29 @@ t.test('the gate page, its verification and describeServer', async (t) => {
   t.match(html, `data-sitekey="${STAND_IN_SITE_KEY}"`, 'the widget with the site key')
   t.match(html, `src="${standIn.url}/api.js"`, 'the configured widget script')
   t.match(html, 'data-scheme="dark"', "the app's colour scheme")
-  t.match(page.headers.get('content-security-policy'), /script-src 'nonce-[^']+' http:\/\/127\.0\.0\.1:\d+/, 'CSP: the nonce and the widget origin')
+  t.match(
+    page.headers.get('content-security-policy'),
+    /script-src 'nonce-[^']+' http:\/\/127\.0\.0\.1:\d+/,
+    'CSP: the nonce and the widget origin',
+  )
 
   const noHandle = await fetch(`${g.url}/gate/signup?state=st4te`)
   t.equal(noHandle.status, 400, 'no handle: 400')
   t.match(await noHandle.text(), 'no valid handle')
-  const otherRedirect = await fetch(`${g.url}/gate/signup?handle=${HANDLE}&state=s&redirect_url=${encodeURIComponent('https://evil.example/')}`)
+  const otherRedirect = await fetch(
+    `${g.url}/gate/signup?handle=${HANDLE}&state=s&redirect_url=${encodeURIComponent('https://evil.example/')}`,
+  )
   t.equal(otherRedirect.status, 400, 'a redirect outside ENTRYWAY_CAPTCHA_REDIRECTS: 400')
 
   const failed = await passGate(g, HANDLE, 'st4te', 'a-wrong-token')
   t.equal(failed.status, 400, 'a token the provider refuses: 400, no code')
   t.equal(failed.location, null)
   t.match(failed.body, 'not passed')
-  t.equal(standIn.verifications.at(-1)?.secret, 'stand-in-secret', 'verified server-side with the secret')
+  t.equal(
+    standIn.verifications.at(-1)?.secret,
+    'stand-in-secret',
+    'verified server-side with the secret',
+  )
 
   const ok = await passGate(g, HANDLE, 'st4te')
   t.equal(ok.status, 303, 'a passed captcha redirects')
@@ -83,13 +111,20 @@ t.test('createAccount refuses a missing, reused, foreign or expired code', async
 
   const first = await passGate(g, HANDLE, 's2')
   const used = await signup(g, { verificationCode: first.code })
-  t.not(used.body.message ?? '', /verification code/i, `the good code passes the gate (then ${used.status} ${used.body.error}: no PDS in this test)`)
+  t.not(
+    used.body.message ?? '',
+    /verification code/i,
+    `the good code passes the gate (then ${used.status} ${used.body.error}: no PDS in this test)`,
+  )
   const reused = await signup(g, { verificationCode: first.code })
   t.equal(reused.status, 400, 'the same code again: 400')
   t.match(reused.body.message, /unknown or already used/)
 
   const late = await passGate(g, HANDLE, 's3')
-  await g.gw.database.db.updateTable('signup_gate_code').set({ expiresAt: new Date(Date.now() - 1000).toISOString() }).execute()
+  await g.gw.database.db
+    .updateTable('signup_gate_code')
+    .set({ expiresAt: new Date(Date.now() - 1000).toISOString() })
+    .execute()
   const expired = await signup(g, { verificationCode: late.code })
   t.equal(expired.status, 400, 'an expired code: 400')
   t.match(expired.body.message, /has expired/)
@@ -98,7 +133,15 @@ t.test('createAccount refuses a missing, reused, foreign or expired code', async
 t.test('without the gate configured nothing changes', async (t) => {
   const g = await abuseGateway(t)
   t.equal((await g.get('com.atproto.server.describeServer')).body.phoneVerificationRequired, false)
-  t.equal((await fetch(`${g.url}/gate/signup?handle=${HANDLE}&state=s`)).status, 404, 'no gate page')
+  t.equal(
+    (await fetch(`${g.url}/gate/signup?handle=${HANDLE}&state=s`)).status,
+    404,
+    'no gate page',
+  )
   const r = await signup(g, {})
-  t.not(r.body.message ?? '', /verification code/i, `createAccount asks for no code (${r.status} ${r.body.error})`)
+  t.not(
+    r.body.message ?? '',
+    /verification code/i,
+    `createAccount asks for no code (${r.status} ${r.body.error})`,
+  )
 })

@@ -24,15 +24,26 @@ if (!dbTarget) throw new Error(`no database target ${wanted} (set TEST_DATABASE_
 const database = await dbTarget.open()
 const target = await startFuzzTarget(database)
 const started = Date.now()
-process.stdout.write(`fuzzing ${target.routes.length} routes on ${dbTarget.name} for ${values.minutes} min, seed ${seed}\n`)
+process.stdout.write(
+  `fuzzing ${target.routes.length} routes on ${dbTarget.name} for ${values.minutes} min, seed ${seed}\n`,
+)
 const survey = values.survey ? new Map<string, string>() : undefined
-const { stats, failure } = await runFuzz(target, { seed, numRuns: Number.MAX_SAFE_INTEGER, timeLimitMs: Number(values.minutes) * 60_000, ...(survey ? { survey } : {}) })
+const { stats, failure } = await runFuzz(target, {
+  seed,
+  numRuns: Number.MAX_SAFE_INTEGER,
+  timeLimitMs: Number(values.minutes) * 60_000,
+  ...(survey ? { survey } : {}),
+})
 await target.close()
 await database.close()
 process.stdout.write(`${formatStats(stats)}\n`)
-process.stdout.write(`${stats.requests} requests in ${((Date.now() - started) / 1000).toFixed(0)} s, seed ${seed}\n`)
+process.stdout.write(
+  `${stats.requests} requests in ${((Date.now() - started) / 1000).toFixed(0)} s, seed ${seed}\n`,
+)
 if (survey?.size) {
-  process.stdout.write(`${survey.size} kinds of problem:\n${[...survey.entries()].map(([k, v]) => `- ${k}\n  ${v}`).join('\n')}\n`)
+  process.stdout.write(
+    `${survey.size} kinds of problem:\n${[...survey.entries()].map(([k, v]) => `- ${k}\n  ${v}`).join('\n')}\n`,
+  )
   process.exitCode = 1
 }
 if (failure) {

@@ -57,7 +57,10 @@ async function send(target: FuzzTarget, r: FuzzRequest): Promise<Answer> {
       break
     case 'portal':
       headers.cookie = c.portalCookie
-      if (r.body !== undefined && r.headers['content-type'] === 'application/x-www-form-urlencoded') {
+      if (
+        r.body !== undefined &&
+        r.headers['content-type'] === 'application/x-www-form-urlencoded'
+      ) {
         r = { ...r, body: `_csrf=${encodeURIComponent(c.portalCsrf)}&${r.body}` }
       }
       headers['x-csrf-token'] = c.portalCsrf
@@ -72,12 +75,27 @@ async function send(target: FuzzTarget, r: FuzzRequest): Promise<Answer> {
   // (the OAuth provider reads the client's port off the socket, which inject has not)
   if (oauth) delete headers['content-length']
   if (headers['content-length'] !== undefined) {
-    const res = await target.gw.app.inject({ method: r.method, url: r.path + r.query, headers, ...(r.body !== undefined ? { payload: r.body } : {}) })
-    return { status: res.statusCode, contentType: String(res.headers['content-type'] ?? ''), body: res.body, forwarded: res.headers['x-stub-pds'] === '1' }
+    const res = await target.gw.app.inject({
+      method: r.method,
+      url: r.path + r.query,
+      headers,
+      ...(r.body !== undefined ? { payload: r.body } : {}),
+    })
+    return {
+      status: res.statusCode,
+      contentType: String(res.headers['content-type'] ?? ''),
+      body: res.body,
+      forwarded: res.headers['x-stub-pds'] === '1',
+    }
   }
   // HTTP carries no control characters nor code points past latin-1 in a header (Node's parser
   // refuses them before Fastify sees the request): send what a client could
-  const wire = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v.replace(/[\u0000-\u001f\u007f]|[^\u0000-\u00ff]/g, '?')]))
+  const wire = Object.fromEntries(
+    Object.entries(headers).map(([k, v]) => [
+      k,
+      v.replace(/[\u0000-\u001f\u007f]|[^\u0000-\u00ff]/g, '?'),
+    ]),
+  )
   const res = await fetch(target.url + r.path + r.query, {
     method: r.method,
     headers: wire,
@@ -85,7 +103,12 @@ async function send(target: FuzzTarget, r: FuzzRequest): Promise<Answer> {
     ...(r.body !== undefined ? { body: r.body } : {}),
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   })
-  return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: await res.text(), forwarded: res.headers.get('x-stub-pds') === '1' }
+  return {
+    status: res.status,
+    contentType: res.headers.get('content-type') ?? '',
+    body: await res.text(),
+    forwarded: res.headers.get('x-stub-pds') === '1',
+  }
 }
 
 /** The method a service token names: the path's NSID (left encoded when it is not valid UTF-8). */
@@ -100,7 +123,8 @@ function lxmOf(encoded: string): string {
 /** Spreads requests over client addresses, as many clients would (per-IP limits stay realistic). */
 function randomIp(r: FuzzRequest): string {
   let h = 0
-  for (const ch of r.path + r.query + (r.body ?? '').slice(0, 64)) h = (Math.imul(h, 31) + ch.charCodeAt(0)) | 0
+  for (const ch of r.path + r.query + (r.body ?? '').slice(0, 64))
+    h = (Math.imul(h, 31) + ch.charCodeAt(0)) | 0
   return `10.${(h >>> 16) & 255}.${(h >>> 8) & 255}.${h & 255}`
 }
 
@@ -108,12 +132,20 @@ function randomIp(r: FuzzRequest): string {
 function checkAnswer(r: FuzzRequest, a: Answer): string | null {
   if (a.status >= 500 && a.status !== 501) return `status ${a.status}: ${a.body.slice(0, 300)}`
   if (a.status < 400 || a.forwarded) return null
-  const oauth = r.path.startsWith('/oauth/') || r.path.startsWith('/@atproto/oauth-provider') || r.path.startsWith('/.well-known/oauth')
+  const oauth =
+    r.path.startsWith('/oauth/') ||
+    r.path.startsWith('/@atproto/oauth-provider') ||
+    r.path.startsWith('/.well-known/oauth')
   // pages a browser navigates to answer their errors as HTML: the admin portal's, the OAuth UI's
-  const portalPage = r.path.startsWith('/admin') && !r.path.startsWith('/admin/xrpc/') && !r.path.startsWith('/admin/api/')
-  const oauthPage = r.method === 'GET' && (r.path.startsWith('/account') || r.path.startsWith('/oauth/authorize'))
+  const portalPage =
+    r.path.startsWith('/admin') &&
+    !r.path.startsWith('/admin/xrpc/') &&
+    !r.path.startsWith('/admin/api/')
+  const oauthPage =
+    r.method === 'GET' && (r.path.startsWith('/account') || r.path.startsWith('/oauth/authorize'))
   // the handle-verification file is text/plain by spec (the PDS answers `User not found` so too)
-  const wellKnownText = r.path === '/.well-known/atproto-did' && a.contentType.startsWith('text/plain')
+  const wellKnownText =
+    r.path === '/.well-known/atproto-did' && a.contentType.startsWith('text/plain')
   if ((portalPage || oauthPage) && a.contentType.startsWith('text/html')) return null
   if (wellKnownText) return null
   // @NOTE the provider's router answers a method it does not route (GET /oauth/par) 405, no body
@@ -124,16 +156,26 @@ function checkAnswer(r: FuzzRequest, a: Answer): string | null {
   } catch {
     return `status ${a.status} with a body that is not JSON (${a.contentType}): ${a.body.slice(0, 200)}`
   }
-  if (typeof body?.error !== 'string') return `status ${a.status} without an error name: ${a.body.slice(0, 200)}`
-  if (!oauth && body.message !== undefined && typeof body.message !== 'string') return `status ${a.status}: message is not a string`
+  if (typeof body?.error !== 'string')
+    return `status ${a.status} without an error name: ${a.body.slice(0, 200)}`
+  if (!oauth && body.message !== undefined && typeof body.message !== 'string')
+    return `status ${a.status}: message is not a string`
   return null
 }
 
 /** A prop that checks one request against the target; throws with the reason when it fails. */
-export function fuzzProperty(target: FuzzTarget, stats: FuzzStats, crashes: unknown[], survey?: Map<string, string>) {
+export function fuzzProperty(
+  target: FuzzTarget,
+  stats: FuzzStats,
+  crashes: unknown[],
+  survey?: Map<string, string>,
+) {
   // the Entryway's own XRPC methods reach its stores: they get more of the requests
   const weightOf = (url: string) => (url === '/xrpc/*' ? 2 : url.startsWith('/xrpc/') ? 3 : 1)
-  const arbs = target.routes.map((route) => ({ weight: weightOf(route.url), arbitrary: requestArb(route, target.known) }))
+  const arbs = target.routes.map((route) => ({
+    weight: weightOf(route.url),
+    arbitrary: requestArb(route, target.known),
+  }))
   return fc.asyncProperty(fc.oneof(...arbs), async (r) => {
     if (stats.requests % RESTORE_EVERY === 0) await target.restore()
     stats.requests++
@@ -143,7 +185,10 @@ export function fuzzProperty(target: FuzzTarget, stats: FuzzStats, crashes: unkn
     const answer = await Promise.race([
       send(target, r),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms (hang)`)), REQUEST_TIMEOUT_MS)
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms (hang)`)),
+          REQUEST_TIMEOUT_MS,
+        )
       }),
     ]).finally(() => clearTimeout(timer))
     const perRoute = stats.byRoute.get(r.route) ?? new Map<number, number>()
@@ -156,10 +201,14 @@ export function fuzzProperty(target: FuzzTarget, stats: FuzzStats, crashes: unkn
     if (answer.status >= 400) {
       const after = await target.countRows()
       for (const [table, n] of after) {
-        if (n !== before.get(table) && !WRITES_ON_REFUSAL_ALLOWED.has(table)) problems.push(`refused (${answer.status}) but ${table} went from ${before.get(table)} to ${n} rows`)
+        if (n !== before.get(table) && !WRITES_ON_REFUSAL_ALLOWED.has(table))
+          problems.push(
+            `refused (${answer.status}) but ${table} went from ${before.get(table)} to ${n} rows`,
+          )
       }
     }
-    for (const line of target.takeErrors()) problems.push(`error logged: ${line.msg} ${JSON.stringify(line.err ?? '').slice(0, 300)}`)
+    for (const line of target.takeErrors())
+      problems.push(`error logged: ${line.msg} ${JSON.stringify(line.err ?? '').slice(0, 300)}`)
     if (crashes.length) problems.push(`process crash: ${String(crashes.splice(0)[0])}`)
     if (problems.length && survey) {
       // survey mode: remember one example per route and kind of problem, and go on
@@ -174,7 +223,10 @@ export function fuzzProperty(target: FuzzTarget, stats: FuzzStats, crashes: unkn
 }
 
 /** Runs the property; a failure names the seed and the shrunk request. */
-export async function runFuzz(target: FuzzTarget, o: FuzzRunOptions): Promise<{ stats: FuzzStats; failure: string | null }> {
+export async function runFuzz(
+  target: FuzzTarget,
+  o: FuzzRunOptions,
+): Promise<{ stats: FuzzStats; failure: string | null }> {
   const stats: FuzzStats = { requests: 0, byRoute: new Map() }
   const crashes: unknown[] = []
   const onCrash = (err: unknown) => crashes.push(err)
@@ -184,12 +236,17 @@ export async function runFuzz(target: FuzzTarget, o: FuzzRunOptions): Promise<{ 
     const details = await fc.check(fuzzProperty(target, stats, crashes, o.survey), {
       seed: o.seed,
       numRuns: o.numRuns,
-      ...(o.timeLimitMs ? { interruptAfterTimeLimit: o.timeLimitMs, markInterruptAsFailure: false } : {}),
+      ...(o.timeLimitMs
+        ? { interruptAfterTimeLimit: o.timeLimitMs, markInterruptAsFailure: false }
+        : {}),
       endOnFailure: false,
     })
     if (!details.failed) return { stats, failure: null }
     const shrunk = JSON.stringify(details.counterexample?.[0], null, 2)
-    const reason = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)
+    const reason =
+      details.errorInstance instanceof Error
+        ? details.errorInstance.message
+        : String(details.errorInstance)
     return {
       stats,
       failure: `fuzz failed (seed ${o.seed}, path ${details.counterexamplePath}) after ${details.numRuns} runs, shrunk ${details.numShrinks} times\nrequest: ${shrunk}\n${reason}`,
@@ -204,6 +261,12 @@ export async function runFuzz(target: FuzzTarget, o: FuzzRunOptions): Promise<{ 
 export function formatStats(stats: FuzzStats): string {
   return [...stats.byRoute.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([route, byStatus]) => `${route}: ${[...byStatus.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ')}`)
+    .map(
+      ([route, byStatus]) =>
+        `${route}: ${[...byStatus.entries()]
+          .sort(([a], [b]) => a - b)
+          .map(([s, n]) => `${s}×${n}`)
+          .join(' ')}`,
+    )
     .join('\n')
 }

@@ -9,15 +9,31 @@ import { Secp256k1Keypair } from '@atproto/crypto'
 import type { Database } from '@entryway/db'
 import { AuthScope } from '@entryway/session'
 import { buildGateway, envToCfg, envToSecrets, readEnv, type Gateway } from '../../src/index.js'
-import { ADMIN_PASSWORD, BASIC_ADMIN, freePort, seedAccounts, type SeedUser } from '../in-process-gateway.js'
+import {
+  ADMIN_PASSWORD,
+  BASIC_ADMIN,
+  freePort,
+  seedAccounts,
+  type SeedUser,
+} from '../in-process-gateway.js'
 import type { KnownValues } from './lexicon-arbitraries.js'
 
 // The gateway under fuzz: the whole app in-process on a real database, its routes collected as
 // they are registered, its log captured, and a stub PLC + PDS on loopback (DID documents of the
 // seeded accounts, a PDS that answers every forwarded call with a 2xx or a 4xx of its own).
 
-export const ALICE: SeedUser = { did: 'did:plc:fuzzaliceaaaaaaaaaaaaaaa', handle: 'alice.example.test', password: 'alice-pass', email: 'alice@mail.test' }
-export const BOB: SeedUser = { did: 'did:plc:fuzzbobbbbbbbbbbbbbbbbbb', handle: 'bob.example.test', password: 'bob-pass', email: 'bob@mail.test' }
+export const ALICE: SeedUser = {
+  did: 'did:plc:fuzzaliceaaaaaaaaaaaaaaa',
+  handle: 'alice.example.test',
+  password: 'alice-pass',
+  email: 'alice@mail.test',
+}
+export const BOB: SeedUser = {
+  did: 'did:plc:fuzzbobbbbbbbbbbbbbbbbbb',
+  handle: 'bob.example.test',
+  password: 'bob-pass',
+  email: 'bob@mail.test',
+}
 const PDS_DID = 'did:web:pds1.test'
 
 export interface CollectedRoute {
@@ -79,16 +95,34 @@ function stubUpstream(didDocs: Map<string, object>): Server {
         res.setHeader('x-stub-pds', '1')
         const h = createHash('sha256').update(url).update(Buffer.concat(chunks)).digest()
         const status = PDS_ANSWERS[h[0]! % PDS_ANSWERS.length]!
-        return send(status, status === 200 ? {} : { error: 'StubRefusal', message: `stub PDS answered ${status}` })
+        return send(
+          status,
+          status === 200 ? {} : { error: 'StubRefusal', message: `stub PDS answered ${status}` },
+        )
       }
       // PLC: GET /<did> is the document, /<did>/data the current operation's data; POST takes an op
       const did = decodeURIComponent(url.slice(1).split('/')[0] ?? '')
       const doc = didDocs.get(did)
       if (!doc) return send(404, { message: `DID not registered: ${did}` })
       if (req.method === 'POST') return send(200, {})
-      if (url.endsWith('/data')) return send(200, { did, rotationKeys: [], verificationMethods: {}, alsoKnownAs: [], services: {} })
+      if (url.endsWith('/data'))
+        return send(200, {
+          did,
+          rotationKeys: [],
+          verificationMethods: {},
+          alsoKnownAs: [],
+          services: {},
+        })
       if (url.endsWith('/log/last')) {
-        return send(200, { type: 'plc_operation', rotationKeys: [], verificationMethods: {}, alsoKnownAs: [], services: {}, prev: null, sig: 'x' })
+        return send(200, {
+          type: 'plc_operation',
+          rotationKeys: [],
+          verificationMethods: {},
+          alsoKnownAs: [],
+          services: {},
+          prev: null,
+          sig: 'x',
+        })
       }
       return send(200, doc)
     })
@@ -110,8 +144,17 @@ export async function startFuzzTarget(database: Database): Promise<FuzzTarget> {
       '@context': ['https://www.w3.org/ns/did/v1'],
       id: u.did,
       alsoKnownAs: [`at://${u.handle}`],
-      verificationMethod: [{ id: `${u.did}#atproto`, type: 'Multikey', controller: u.did, publicKeyMultibase: key.did().slice('did:key:'.length) }],
-      service: [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: upstreamUrl }],
+      verificationMethod: [
+        {
+          id: `${u.did}#atproto`,
+          type: 'Multikey',
+          controller: u.did,
+          publicKeyMultibase: key.did().slice('did:key:'.length),
+        },
+      ],
+      service: [
+        { id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: upstreamUrl },
+      ],
     })
   }
   await seedAccounts(database, [ALICE, BOB], upstreamUrl)
@@ -119,7 +162,10 @@ export async function startFuzzTarget(database: Database): Promise<FuzzTarget> {
   // alice is a pds-admin of the portal (a session row is made for her below)
   const dir = mkdtempSync(join(tmpdir(), 'entryway-fuzz-'))
   const rbacFile = join(dir, 'rbac.yaml')
-  writeFileSync(rbacFile, `roles:\n  pds-admin:\n    endpoints: ['com.atproto.admin.*', 'com.atproto.server.createInviteCode', 'com.atproto.server.createAccount', entryway.admin.readAudit]\nmembers:\n  ${ALICE.did}: [pds-admin]\n`)
+  writeFileSync(
+    rbacFile,
+    `roles:\n  pds-admin:\n    endpoints: ['com.atproto.admin.*', 'com.atproto.server.createInviteCode', 'com.atproto.server.createAccount', entryway.admin.readAudit]\nmembers:\n  ${ALICE.did}: [pds-admin]\n`,
+  )
 
   const routes: CollectedRoute[] = []
   const onRoute = (r: RouteOptions) => {
@@ -153,14 +199,21 @@ export async function startFuzzTarget(database: Database): Promise<FuzzTarget> {
   await gw.app.listen({ port, host: '127.0.0.1' })
 
   const tables = (
-    await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' and table_name not like 'kysely_%'`.execute(
+    await sql<{
+      name: string
+    }>`select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' and table_name not like 'kysely_%'`.execute(
       database.db,
     )
   ).rows.map((r) => r.name)
-  const countQuery = sql.raw(tables.map((t) => `select '${t}' as name, count(*)::int as n from "${t}"`).join(' union all '))
+  const countQuery = sql.raw(
+    tables.map((t) => `select '${t}' as name, count(*)::int as n from "${t}"`).join(' union all '),
+  )
 
-  const cookieSecret = Buffer.from(hkdfSync('sha256', Buffer.from(jwtKeyHex, 'hex'), 'entryway', 'admin portal cookie', 32)).toString('base64url')
-  const signCookie = (v: string) => `${v}.${createHmac('sha256', cookieSecret).update(v).digest('base64').replace(/=+$/, '')}`
+  const cookieSecret = Buffer.from(
+    hkdfSync('sha256', Buffer.from(jwtKeyHex, 'hex'), 'entryway', 'admin portal cookie', 32),
+  ).toString('base64url')
+  const signCookie = (v: string) =>
+    `${v}.${createHmac('sha256', cookieSecret).update(v).digest('base64').replace(/=+$/, '')}`
 
   const creds: Credentials = {
     access: '',
@@ -180,26 +233,61 @@ export async function startFuzzTarget(database: Database): Promise<FuzzTarget> {
   const db = database.db
   async function restore(): Promise<void> {
     const now = new Date().toISOString()
-    const host = await db.selectFrom('pds_host').select('id').where('did', '=', PDS_DID).executeTakeFirst()
+    const host = await db
+      .selectFrom('pds_host')
+      .select('id')
+      .where('did', '=', PDS_DID)
+      .executeTakeFirst()
     if (!host) {
       await seedAccounts(database, [ALICE, BOB], upstreamUrl).catch(() => {})
     } else {
-      await db.updateTable('pds_host').set({ status: 'enabled', healthy: true }).where('id', '=', host.id).execute()
+      await db
+        .updateTable('pds_host')
+        .set({ status: 'enabled', healthy: true })
+        .where('id', '=', host.id)
+        .execute()
       for (const u of [ALICE, BOB]) {
-        const row = await db.selectFrom('account').select('did').where('did', '=', u.did).executeTakeFirst()
+        const row = await db
+          .selectFrom('account')
+          .select('did')
+          .where('did', '=', u.did)
+          .executeTakeFirst()
         if (!row) {
           const { hashPassword } = await import('@entryway/session')
           await db
             .insertInto('account')
-            .values({ did: u.did, handle: u.handle, email: u.email!, emailConfirmedAt: now, emailAuthFactor: false, passwordScrypt: await hashPassword(u.password), hostId: host.id, status: 'active', takedownRef: null, deactivatedAt: null, invitesDisabled: false, createdAt: now, updatedAt: now })
+            .values({
+              did: u.did,
+              handle: u.handle,
+              email: u.email!,
+              emailConfirmedAt: now,
+              emailAuthFactor: false,
+              passwordScrypt: await hashPassword(u.password),
+              hostId: host.id,
+              status: 'active',
+              takedownRef: null,
+              deactivatedAt: null,
+              invitesDisabled: false,
+              createdAt: now,
+              updatedAt: now,
+            })
             .execute()
         } else {
-          await db.updateTable('account').set({ status: 'active', takedownRef: null, deactivatedAt: null, handle: u.handle }).where('did', '=', u.did).execute()
+          await db
+            .updateTable('account')
+            .set({ status: 'active', takedownRef: null, deactivatedAt: null, handle: u.handle })
+            .where('did', '=', u.did)
+            .execute()
         }
       }
     }
     const s = await gw.ctx.sessionIssuer.issue({ did: ALICE.did, pdsDid: PDS_DID })
-    const app = await gw.ctx.sessionIssuer.issue({ did: ALICE.did, pdsDid: PDS_DID, scope: AuthScope.AppPass, appPasswordName: 'fuzz-app' })
+    const app = await gw.ctx.sessionIssuer.issue({
+      did: ALICE.did,
+      pdsDid: PDS_DID,
+      scope: AuthScope.AppPass,
+      appPasswordName: 'fuzz-app',
+    })
     creds.access = s.accessJwt
     creds.refresh = s.refreshJwt
     creds.appPassword = app.accessJwt
@@ -207,7 +295,13 @@ export async function startFuzzTarget(database: Database): Promise<FuzzTarget> {
     creds.portalCsrf = randomBytes(32).toString('base64url')
     await db
       .insertInto('admin_session')
-      .values({ id: sessionId, did: ALICE.did, csrfToken: creds.portalCsrf, createdAt: now, expiresAt: new Date(Date.now() + 3_600_000).toISOString() })
+      .values({
+        id: sessionId,
+        did: ALICE.did,
+        csrfToken: creds.portalCsrf,
+        createdAt: now,
+        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      })
       .execute()
     creds.portalCookie = `entryway_admin=${signCookie(sessionId)}`
   }

@@ -3,7 +3,11 @@ import { html, page, type LayoutUser } from '../html.js'
 import type { ActionOutcome } from '../perform-action.js'
 import { outcomeStatus } from '../perform-action.js'
 
-export function resultPage(opts: { user: LayoutUser; action: AdminAction; outcome: ActionOutcome }): string {
+export function resultPage(opts: {
+  user: LayoutUser
+  action: AdminAction
+  outcome: ActionOutcome
+}): string {
   const o = opts.outcome
   const status = outcomeStatus(o)
   const ok = o.kind === 'done' && status < 400
@@ -19,15 +23,27 @@ export function resultPage(opts: { user: LayoutUser; action: AdminAction; outcom
           : o.kind === 'unknown-account'
             ? 'Unknown account'
             : 'Upstream unavailable'
-  const message = o.kind === 'done' ? `HTTP ${status}` : o.kind === 'unknown-account' ? `No account ${o.did} in the fleet.` : o.reason
+  const message =
+    o.kind === 'done'
+      ? `HTTP ${status}`
+      : o.kind === 'unknown-account'
+        ? `No account ${o.did} in the fleet.`
+        : o.reason
   return page({
     title: headline,
     user: opts.user,
     active: 'dashboard',
-    body: html`<div class="card"><h1>${headline}</h1>
-<p class="muted mono">${opts.action.nsid}</p>
-<div class="notice ${ok ? 'ok' : 'error'}" role="status">${message}</div>
-${o.kind === 'done' ? html`<h2>Answer</h2><pre id="answer">${JSON.stringify(o.answer.body, null, 2)}</pre>` : ''}
-<p><a class="btn secondary" href="./">Back to the dashboard</a></p></div>`,
+    body: html`<div class="card">
+      <h1>${headline}</h1>
+      <p class="muted mono">${opts.action.nsid}</p>
+      <div class="notice ${ok ? 'ok' : 'error'}" role="status">${message}</div>
+      ${
+        o.kind === 'done'
+          ? html`<h2>Answer</h2>
+              <pre id="answer">${JSON.stringify(o.answer.body, null, 2)}</pre>`
+          : ''
+      }
+      <p><a class="btn secondary" href="./">Back to the dashboard</a></p>
+    </div>`,
   })
 }

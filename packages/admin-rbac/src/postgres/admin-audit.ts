@@ -1,6 +1,14 @@
 import { sql, type Selectable } from 'kysely'
 import type { AdminAudit, EntrywayDb } from '@entryway/db'
-import { GENESIS_HASH, type AuditFilter, type AuditInput, type AuditLog, type AuditPage, type AuditRow, type AuditSeal } from '../index.js'
+import {
+  GENESIS_HASH,
+  type AuditFilter,
+  type AuditInput,
+  type AuditLog,
+  type AuditPage,
+  type AuditRow,
+  type AuditSeal,
+} from '../index.js'
 
 /** Advisory lock key taken by every append, across every gateway instance ("adminaud"). */
 export const AUDIT_APPEND_LOCK = '7017845761547231588'
@@ -11,7 +19,10 @@ type Db = EntrywayDb
 function filtered(db: Db, f: AuditFilter) {
   let q = db.selectFrom('admin_audit').selectAll()
   if (f.actorDid) q = q.where('actorDid', '=', f.actorDid)
-  if (f.nsid) q = f.nsid.endsWith('*') ? q.where('nsid', 'like', `${f.nsid.slice(0, -1).replace(/[\\%_]/g, '\\$&')}%`) : q.where('nsid', '=', f.nsid)
+  if (f.nsid)
+    q = f.nsid.endsWith('*')
+      ? q.where('nsid', 'like', `${f.nsid.slice(0, -1).replace(/[\\%_]/g, '\\$&')}%`)
+      : q.where('nsid', '=', f.nsid)
   if (f.allowed !== undefined) q = q.where('allowed', '=', f.allowed)
   if (f.from) q = q.where('at', '>=', f.from)
   if (f.to) q = q.where('at', '<=', f.to)
@@ -32,7 +43,12 @@ export class KyselyAuditLog implements AuditLog {
   append(e: AuditInput, seal: AuditSeal): Promise<AuditRow> {
     return this.db.transaction().execute(async (tx) => {
       await sql`select pg_advisory_xact_lock(${AUDIT_APPEND_LOCK}::bigint)`.execute(tx)
-      const last = await tx.selectFrom('admin_audit').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst()
+      const last = await tx
+        .selectFrom('admin_audit')
+        .select('hash')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst()
       const prevHash = last?.hash ?? GENESIS_HASH
       const hash = seal(prevHash)
       const { id } = await tx
@@ -47,7 +63,12 @@ export class KyselyAuditLog implements AuditLog {
   async list(filter: AuditFilter, opts: { limit: number; beforeId?: number }): Promise<AuditPage> {
     let q = filtered(this.db, filter)
     if (opts.beforeId !== undefined) q = q.where('id', '<', opts.beforeId)
-    const rows = (await q.orderBy('id', 'desc').limit(opts.limit + 1).execute()).map(toRow)
+    const rows = (
+      await q
+        .orderBy('id', 'desc')
+        .limit(opts.limit + 1)
+        .execute()
+    ).map(toRow)
     const page = rows.slice(0, opts.limit)
     return { rows: page, cursor: rows.length > opts.limit ? page.at(-1)!.id : undefined }
   }
@@ -56,7 +77,11 @@ export class KyselyAuditLog implements AuditLog {
     let after = 0
     for (;;) {
       const rows = (
-        await filtered(this.db, filter).where('id', '>', after).orderBy('id', 'asc').limit(batch).execute()
+        await filtered(this.db, filter)
+          .where('id', '>', after)
+          .orderBy('id', 'asc')
+          .limit(batch)
+          .execute()
       ).map(toRow)
       yield* rows
       if (rows.length < batch) return

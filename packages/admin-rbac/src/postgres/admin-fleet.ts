@@ -2,7 +2,9 @@ import type { Selectable } from 'kysely'
 import type { EntrywayDb, PdsHost } from '@entryway/db'
 import type { FleetAccountPage, FleetDirectory, FleetHost } from '../index.js'
 
-const toHost = (h: Pick<Selectable<PdsHost>, 'id' | 'url' | 'did' | 'internalUrl' | 'status'>): FleetHost => ({
+const toHost = (
+  h: Pick<Selectable<PdsHost>, 'id' | 'url' | 'did' | 'internalUrl' | 'status'>,
+): FleetHost => ({
   id: h.id,
   url: h.url,
   did: h.did,
@@ -15,7 +17,11 @@ export class KyselyFleetDirectory implements FleetDirectory {
   constructor(private readonly db: EntrywayDb) {}
 
   async hosts(): Promise<FleetHost[]> {
-    const rows = await this.db.selectFrom('pds_host').select(['id', 'url', 'did', 'internalUrl', 'status']).orderBy('id').execute()
+    const rows = await this.db
+      .selectFrom('pds_host')
+      .select(['id', 'url', 'did', 'internalUrl', 'status'])
+      .orderBy('id')
+      .execute()
     return rows.map(toHost)
   }
 
@@ -23,20 +29,35 @@ export class KyselyFleetDirectory implements FleetDirectory {
     const row = await this.db
       .selectFrom('account')
       .innerJoin('pds_host', 'pds_host.id', 'account.hostId')
-      .select(['pds_host.id', 'pds_host.url', 'pds_host.did', 'pds_host.internalUrl', 'pds_host.status'])
+      .select([
+        'pds_host.id',
+        'pds_host.url',
+        'pds_host.did',
+        'pds_host.internalUrl',
+        'pds_host.status',
+      ])
       .where('account.did', '=', did)
       .executeTakeFirst()
     return row ? toHost(row) : null
   }
 
-  async listAccounts(opts: { limit: number; cursor?: string; query?: string }): Promise<FleetAccountPage> {
-    let q = this.db.selectFrom('account').select(['did', 'handle', 'email', 'hostId', 'status', 'createdAt'])
+  async listAccounts(opts: {
+    limit: number
+    cursor?: string
+    query?: string
+  }): Promise<FleetAccountPage> {
+    let q = this.db
+      .selectFrom('account')
+      .select(['did', 'handle', 'email', 'hostId', 'status', 'createdAt'])
     if (opts.cursor) q = q.where('did', '>', opts.cursor)
     if (opts.query) {
       const like = `${opts.query.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`
       q = q.where((eb) => eb.or([eb('did', 'like', like), eb('handle', 'like', like)]))
     }
-    const rows = await q.orderBy('did').limit(opts.limit + 1).execute()
+    const rows = await q
+      .orderBy('did')
+      .limit(opts.limit + 1)
+      .execute()
     const accounts = rows.slice(0, opts.limit)
     return { accounts, cursor: rows.length > opts.limit ? accounts.at(-1)!.did : undefined }
   }

@@ -31,13 +31,22 @@ export class KyselyAdminOAuthStateStore implements StateStore {
   async set(key: string, value: SavedState): Promise<void> {
     const now = Date.now()
     if (++this.sets % PURGE_EVERY === 0) {
-      await this.db.deleteFrom('admin_oauth_state').where('expiresAt', '<', new Date(now).toISOString()).execute()
+      await this.db
+        .deleteFrom('admin_oauth_state')
+        .where('expiresAt', '<', new Date(now).toISOString())
+        .execute()
     }
-    const row = { key, value: JSON.stringify(value), expiresAt: new Date(now + this.ttlMs).toISOString() }
+    const row = {
+      key,
+      value: JSON.stringify(value),
+      expiresAt: new Date(now + this.ttlMs).toISOString(),
+    }
     await this.db
       .insertInto('admin_oauth_state')
       .values(row)
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: row.value, expiresAt: row.expiresAt }))
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet({ value: row.value, expiresAt: row.expiresAt }),
+      )
       .execute()
   }
 

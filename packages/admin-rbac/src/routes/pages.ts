@@ -41,43 +41,81 @@ export function registerPageRoutes(app: FastifyInstance, d: PortalDeps): void {
       d.o.fleet.hosts(),
       d.o.fleet.listAccounts({ limit: d.o.pageSize, cursor: req.query.cursor || undefined, query }),
     ])
-    return reply
-      .type('text/html; charset=utf-8')
-      .send(dashboardPage({ user: layoutUser(s), perms: s.perms, hosts, accounts: page.accounts, cursor: page.cursor, query }))
+    return reply.type('text/html; charset=utf-8').send(
+      dashboardPage({
+        user: layoutUser(s),
+        perms: s.perms,
+        hosts,
+        accounts: page.accounts,
+        cursor: page.cursor,
+        query,
+      }),
+    )
   })
 
   app.get<{ Querystring: Record<string, string | undefined> }>('/audit', async (req, reply) => {
     const s = await requirePage(d, req, reply)
     if (!s) return reply
     if (!s.perms.mayEver(READ_AUDIT)) {
-      return reply.code(403).type('text/html; charset=utf-8').send(
-        messagePage({ title: 'Not allowed', message: `Reading the audit log needs a role with ${READ_AUDIT}.`, user: layoutUser(s), links: html`<p><a class="btn secondary" href="./">Back</a></p>` }),
-      )
+      return reply
+        .code(403)
+        .type('text/html; charset=utf-8')
+        .send(
+          messagePage({
+            title: 'Not allowed',
+            message: `Reading the audit log needs a role with ${READ_AUDIT}.`,
+            user: layoutUser(s),
+            links: html`<p><a class="btn secondary" href="./">Back</a></p>`,
+          }),
+        )
     }
     const filter = parseAuditFilter(req.query)
     const before = Number(req.query.before)
-    const page = await d.audit.list(filter, { limit: d.o.pageSize, beforeId: Number.isInteger(before) && before > 0 ? before : undefined })
+    const page = await d.audit.list(filter, {
+      limit: d.o.pageSize,
+      beforeId: Number.isInteger(before) && before > 0 ? before : undefined,
+    })
     // The chain is verified over every row, whatever the filter, against the newest checkpoint.
     const verdict = req.query.verify ? await d.audit.verify() : undefined
-    return reply.type('text/html; charset=utf-8').send(auditPage({ user: layoutUser(s), filter, rows: page.rows, cursor: page.cursor, verdict }))
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(
+        auditPage({ user: layoutUser(s), filter, rows: page.rows, cursor: page.cursor, verdict }),
+      )
   })
 
-  app.get<{ Querystring: Record<string, string | undefined> }>('/audit/export', async (req, reply) => {
-    const s = await requirePage(d, req, reply)
-    if (!s) return reply
-    if (!s.perms.mayEver(READ_AUDIT)) return reply.code(403).type('text/plain').send(`needs ${READ_AUDIT}`)
-    const filter = parseAuditFilter(req.query)
-    const csv = req.query.format === 'csv'
-    const stamp = d.o.now().toISOString().replace(/[:.]/g, '-')
-    await d.audit.append({ at: d.o.now().toISOString(), actorDid: s.session.did, nsid: 'portal.auditExport', target: null, hostId: null, allowed: true, resultStatus: 200, detail: JSON.stringify(filter) })
-    reply
-      .type(csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
-      .header('content-disposition', `attachment; filename="admin-audit-${stamp}.${csv ? 'csv' : 'jsonl'}"`)
-    const rows = d.audit.scan(filter, 500)
-    async function* lines() {
-      if (csv) yield auditCsvHeader()
-      for await (const r of rows) yield csv ? auditCsvLine(r) : auditJsonLine(r)
-    }
-    return reply.send(Readable.from(lines()))
-  })
+  app.get<{ Querystring: Record<string, string | undefined> }>(
+    '/audit/export',
+    async (req, reply) => {
+      const s = await requirePage(d, req, reply)
+      if (!s) return reply
+      if (!s.perms.mayEver(READ_AUDIT))
+        return reply.code(403).type('text/plain').send(`needs ${READ_AUDIT}`)
+      const filter = parseAuditFilter(req.query)
+      const csv = req.query.format === 'csv'
+      const stamp = d.o.now().toISOString().replace(/[:.]/g, '-')
+      await d.audit.append({
+        at: d.o.now().toISOString(),
+        actorDid: s.session.did,
+        nsid: 'portal.auditExport',
+        target: null,
+        hostId: null,
+        allowed: true,
+        resultStatus: 200,
+        detail: JSON.stringify(filter),
+      })
+      reply
+        .type(csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+        .header(
+          'content-disposition',
+          `attachment; filename="admin-audit-${stamp}.${csv ? 'csv' : 'jsonl'}"`,
+        )
+      const rows = d.audit.scan(filter, 500)
+      async function* lines() {
+        if (csv) yield auditCsvHeader()
+        for await (const r of rows) yield csv ? auditCsvLine(r) : auditJsonLine(r)
+      }
+      return reply.send(Readable.from(lines()))
+    },
+  )
 }

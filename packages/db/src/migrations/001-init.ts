@@ -20,7 +20,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('version', 'text')
     .addColumn('createdAt', 'text', (c) => c.notNull())
     .addColumn('updatedAt', 'text', (c) => c.notNull())
-    .addCheckConstraint('pds_host_status_check', sql`status in ('registered','enabled','draining','disabled','retired')`)
+    .addCheckConstraint(
+      'pds_host_status_check',
+      sql`status in ('registered','enabled','draining','disabled','retired')`,
+    )
     .execute()
 
   await db.schema
@@ -59,8 +62,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute()
   // At most one live (not failed, not complete) creation per handle and per email: the database,
   // not a read-then-write race, decides which of two simultaneous sign-ups wins.
-  await sql`create unique index account_creation_live_handle_idx on account_creation (handle) where state not in ('failed','complete')`.execute(db)
-  await sql`create unique index account_creation_live_email_idx on account_creation (email) where state not in ('failed','complete')`.execute(db)
+  await sql`create unique index account_creation_live_handle_idx on account_creation (handle) where state not in ('failed','complete')`.execute(
+    db,
+  )
+  await sql`create unique index account_creation_live_email_idx on account_creation (email) where state not in ('failed','complete')`.execute(
+    db,
+  )
 
   await db.schema
     .createTable('refresh_token')
@@ -92,7 +99,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('createdBy', 'text', (c) => c.notNull())
     .addColumn('createdAt', 'text', (c) => c.notNull())
     .execute()
-  await db.schema.createIndex('invite_code_for_account_idx').on('invite_code').column('forAccount').execute()
+  await db.schema
+    .createIndex('invite_code_for_account_idx')
+    .on('invite_code')
+    .column('forAccount')
+    .execute()
   await db.schema
     .createTable('invite_code_use')
     .addColumn('code', 'text', (c) => c.notNull().references('invite_code.code'))
@@ -125,11 +136,25 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('prevHash', 'text', (c) => c.notNull())
     .addColumn('hash', 'text', (c) => c.notNull().unique())
     .execute()
-  await db.schema.createIndex('admin_audit_actor_idx').on('admin_audit').columns(['actorDid', 'at']).execute()
+  await db.schema
+    .createIndex('admin_audit_actor_idx')
+    .on('admin_audit')
+    .columns(['actorDid', 'at'])
+    .execute()
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const t of ['admin_audit', 'email_token', 'invite_code_use', 'invite_code', 'app_password', 'refresh_token', 'account_creation', 'account', 'pds_host']) {
+  for (const t of [
+    'admin_audit',
+    'email_token',
+    'invite_code_use',
+    'invite_code',
+    'app_password',
+    'refresh_token',
+    'account_creation',
+    'account',
+    'pds_host',
+  ]) {
     await db.schema.dropTable(t).ifExists().execute()
   }
 }

@@ -5,9 +5,19 @@ import { type Kysely, sql } from 'kysely'
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('account_creation').addColumn('passwordScrypt', 'text').execute()
-  await db.schema.createIndex('account_creation_request_key_idx').on('account_creation').column('requestKey').execute()
-  await sql`create index account_creation_live_updated_idx on account_creation (updated_at) where state not in ('failed','complete')`.execute(db)
-  await db.schema.createIndex('invite_code_use_used_by_idx').on('invite_code_use').column('usedBy').execute()
+  await db.schema
+    .createIndex('account_creation_request_key_idx')
+    .on('account_creation')
+    .column('requestKey')
+    .execute()
+  await sql`create index account_creation_live_updated_idx on account_creation (updated_at) where state not in ('failed','complete')`.execute(
+    db,
+  )
+  await db.schema
+    .createIndex('invite_code_use_used_by_idx')
+    .on('invite_code_use')
+    .column('usedBy')
+    .execute()
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -22,11 +22,22 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('finishedAt', 'text')
     .addColumn('createdAt', 'text', (c) => c.notNull())
     .addColumn('updatedAt', 'text', (c) => c.notNull())
-    .addCheckConstraint('account_move_state_check', sql`state in ('queued','running','rolling_back','done','rolled_back','failed')`)
+    .addCheckConstraint(
+      'account_move_state_check',
+      sql`state in ('queued','running','rolling_back','done','rolled_back','failed')`,
+    )
     .execute()
-  await sql`create unique index account_move_live_did_idx on account_move (did) where state in ('queued','running','rolling_back')`.execute(db)
-  await sql`create index account_move_live_idx on account_move (id) where state in ('queued','running','rolling_back')`.execute(db)
-  await db.schema.createIndex('account_move_evacuation_idx').on('account_move').column('evacuation').execute()
+  await sql`create unique index account_move_live_did_idx on account_move (did) where state in ('queued','running','rolling_back')`.execute(
+    db,
+  )
+  await sql`create index account_move_live_idx on account_move (id) where state in ('queued','running','rolling_back')`.execute(
+    db,
+  )
+  await db.schema
+    .createIndex('account_move_evacuation_idx')
+    .on('account_move')
+    .column('evacuation')
+    .execute()
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

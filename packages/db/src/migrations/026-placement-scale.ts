@@ -12,7 +12,9 @@ const LIVE = sql.raw(`('pending', 'key_reserved', 'pds_created')`)
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('host_account_count')
-    .addColumn('hostId', 'integer', (c) => c.primaryKey().references('pds_host.id').onDelete('cascade'))
+    .addColumn('hostId', 'integer', (c) =>
+      c.primaryKey().references('pds_host.id').onDelete('cascade'),
+    )
     .addColumn('n', 'bigint', (c) => c.notNull().defaultTo(0))
     .execute()
   await sql`
@@ -34,12 +36,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     insert into host_account_count (host_id, n)
     select host_id, count(*) from account where status <> 'deleted' group by host_id`.execute(db)
 
-  await sql`create index account_creation_live_host_idx on account_creation (host_id) where state in ${LIVE}`.execute(db)
+  await sql`create index account_creation_live_host_idx on account_creation (host_id) where state in ${LIVE}`.execute(
+    db,
+  )
   // 020's index said `state not in ('failed','complete')`, which a planner cannot match with the
   // queries' `state in (…live…)`: replaced by one with the queries' own predicate
   await db.schema.dropIndex('account_creation_live_updated_idx').ifExists().execute()
-  await sql`create index account_creation_stale_idx on account_creation (updated_at) where state in ${LIVE}`.execute(db)
-  await db.schema.createIndex('account_host_did_idx').on('account').columns(['hostId', 'did']).execute()
+  await sql`create index account_creation_stale_idx on account_creation (updated_at) where state in ${LIVE}`.execute(
+    db,
+  )
+  await db.schema
+    .createIndex('account_host_did_idx')
+    .on('account')
+    .columns(['hostId', 'did'])
+    .execute()
   await db.schema.dropIndex('account_host_idx').ifExists().execute()
   await sql`create index invite_code_created_idx on invite_code (created_at desc, code)`.execute(db)
 }
@@ -49,7 +59,9 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('account_host_idx').on('account').column('hostId').execute()
   await db.schema.dropIndex('account_host_did_idx').ifExists().execute()
   await db.schema.dropIndex('account_creation_stale_idx').ifExists().execute()
-  await sql`create index account_creation_live_updated_idx on account_creation (updated_at) where state not in ('failed','complete')`.execute(db)
+  await sql`create index account_creation_live_updated_idx on account_creation (updated_at) where state not in ('failed','complete')`.execute(
+    db,
+  )
   await db.schema.dropIndex('account_creation_live_host_idx').ifExists().execute()
   await sql`drop trigger if exists account_host_count on account`.execute(db)
   await sql`drop function if exists host_account_count_track()`.execute(db)

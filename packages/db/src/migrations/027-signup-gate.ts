@@ -11,7 +11,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('state', 'text', (c) => c.notNull())
     .addColumn('expiresAt', 'text', (c) => c.notNull())
     .execute()
-  await db.schema.createIndex('signup_gate_code_expires_idx').on('signup_gate_code').column('expiresAt').execute()
+  await db.schema
+    .createIndex('signup_gate_code_expires_idx')
+    .on('signup_gate_code')
+    .column('expiresAt')
+    .execute()
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -9,7 +9,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('createdAt', 'text', (c) => c.notNull())
     .addColumn('expiresAt', 'text', (c) => c.notNull())
     .execute()
-  await db.schema.createIndex('admin_session_expires_idx').on('admin_session').column('expiresAt').execute()
+  await db.schema
+    .createIndex('admin_session_expires_idx')
+    .on('admin_session')
+    .column('expiresAt')
+    .execute()
   // The audit page filters by time and NSID besides actor (001 indexes actor, at).
   await db.schema.createIndex('admin_audit_at_idx').on('admin_audit').column('at').execute()
 }

@@ -15,7 +15,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('did', 'text')
     .addColumn('code', 'text', (c) => c.unique())
     .execute()
-  await db.schema.createIndex('oauth_request_expires_at_idx').on('oauth_request').column('expiresAt').execute()
+  await db.schema
+    .createIndex('oauth_request_expires_at_idx')
+    .on('oauth_request')
+    .column('expiresAt')
+    .execute()
 
   await db.schema
     .createTable('oauth_device')
@@ -28,13 +32,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('oauth_device_account')
-    .addColumn('deviceId', 'text', (c) => c.notNull().references('oauth_device.id').onDelete('cascade'))
+    .addColumn('deviceId', 'text', (c) =>
+      c.notNull().references('oauth_device.id').onDelete('cascade'),
+    )
     .addColumn('did', 'text', (c) => c.notNull())
     .addColumn('createdAt', 'text', (c) => c.notNull())
     .addColumn('updatedAt', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('oauth_device_account_pkey', ['deviceId', 'did'])
     .execute()
-  await db.schema.createIndex('oauth_device_account_did_idx').on('oauth_device_account').column('did').execute()
+  await db.schema
+    .createIndex('oauth_device_account_did_idx')
+    .on('oauth_device_account')
+    .column('did')
+    .execute()
 
   await db.schema
     .createTable('oauth_authorized_client')
@@ -67,9 +77,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('oauth_used_refresh_token')
     .addColumn('refreshToken', 'text', (c) => c.primaryKey())
-    .addColumn('tokenId', 'text', (c) => c.notNull().references('oauth_token.id').onDelete('cascade').onUpdate('cascade'))
+    .addColumn('tokenId', 'text', (c) =>
+      c.notNull().references('oauth_token.id').onDelete('cascade').onUpdate('cascade'),
+    )
     .execute()
-  await db.schema.createIndex('oauth_used_refresh_token_token_idx').on('oauth_used_refresh_token').column('tokenId').execute()
+  await db.schema
+    .createIndex('oauth_used_refresh_token_token_idx')
+    .on('oauth_used_refresh_token')
+    .column('tokenId')
+    .execute()
 
   await db.schema
     .createTable('oauth_lexicon')
@@ -88,7 +104,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('expiresAt', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('oauth_replay_pkey', ['namespace', 'nonce'])
     .execute()
-  await db.schema.createIndex('oauth_replay_expires_at_idx').on('oauth_replay').column('expiresAt').execute()
+  await db.schema
+    .createIndex('oauth_replay_expires_at_idx')
+    .on('oauth_replay')
+    .column('expiresAt')
+    .execute()
 
   await db.schema
     .createTable('oauth_scope_ref')
@@ -99,7 +119,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const t of ['oauth_scope_ref', 'oauth_replay', 'oauth_lexicon', 'oauth_used_refresh_token', 'oauth_token', 'oauth_authorized_client', 'oauth_device_account', 'oauth_device', 'oauth_request']) {
+  for (const t of [
+    'oauth_scope_ref',
+    'oauth_replay',
+    'oauth_lexicon',
+    'oauth_used_refresh_token',
+    'oauth_token',
+    'oauth_authorized_client',
+    'oauth_device_account',
+    'oauth_device',
+    'oauth_request',
+  ]) {
     await db.schema.dropTable(t).ifExists().execute()
   }
 }

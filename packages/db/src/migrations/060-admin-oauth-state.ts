@@ -11,7 +11,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('value', 'text', (c) => c.notNull())
     .addColumn('expiresAt', 'text', (c) => c.notNull())
     .execute()
-  await db.schema.createIndex('admin_oauth_state_expires_idx').on('admin_oauth_state').column('expiresAt').execute()
+  await db.schema
+    .createIndex('admin_oauth_state_expires_idx')
+    .on('admin_oauth_state')
+    .column('expiresAt')
+    .execute()
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Generated } from 'kysely'
 
-export type AccountMoveState = 'queued' | 'running' | 'rolling_back' | 'done' | 'rolled_back' | 'failed'
+export type AccountMoveState =
+  'queued' | 'running' | 'rolling_back' | 'done' | 'rolled_back' | 'failed'
 
 /** One account move between two fleet hosts (docs/account-moves.md). */
 export interface AccountMove {

@@ -1,6 +1,12 @@
 import type { Selectable, Updateable } from 'kysely'
 import type { EntrywayDb, OAuthDevice, OAuthDeviceAccount } from '@entryway/db'
-import type { DeviceData, DeviceId, OAuthDeviceAccountRecord, OAuthDeviceAccountStore, OAuthDeviceStore } from '../index.js'
+import type {
+  DeviceData,
+  DeviceId,
+  OAuthDeviceAccountRecord,
+  OAuthDeviceAccountStore,
+  OAuthDeviceStore,
+} from '../index.js'
 
 /** Browser devices (the provider's device cookie), shared by every instance. */
 export class KyselyOAuthDeviceStore implements OAuthDeviceStore {
@@ -9,12 +15,22 @@ export class KyselyOAuthDeviceStore implements OAuthDeviceStore {
   async createDevice(id: DeviceId, data: DeviceData): Promise<void> {
     await this.db
       .insertInto('oauth_device')
-      .values({ id, sessionId: data.sessionId, userAgent: data.userAgent, ipAddress: data.ipAddress, lastSeenAt: data.lastSeenAt.toISOString() })
+      .values({
+        id,
+        sessionId: data.sessionId,
+        userAgent: data.userAgent,
+        ipAddress: data.ipAddress,
+        lastSeenAt: data.lastSeenAt.toISOString(),
+      })
       .execute()
   }
 
   async readDevice(id: DeviceId): Promise<DeviceData | null> {
-    const row = await this.db.selectFrom('oauth_device').selectAll().where('id', '=', id).executeTakeFirst()
+    const row = await this.db
+      .selectFrom('oauth_device')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst()
     return row ? toDeviceData(row) : null
   }
 
@@ -47,17 +63,32 @@ export class KyselyOAuthDeviceAccountStore implements OAuthDeviceAccountStore {
       .execute()
   }
 
-  async getDeviceAccount(deviceId: DeviceId, did: string): Promise<OAuthDeviceAccountRecord | null> {
-    const [row] = await this.select().where('da.deviceId', '=', deviceId).where('da.did', '=', did).execute()
+  async getDeviceAccount(
+    deviceId: DeviceId,
+    did: string,
+  ): Promise<OAuthDeviceAccountRecord | null> {
+    const [row] = await this.select()
+      .where('da.deviceId', '=', deviceId)
+      .where('da.did', '=', did)
+      .execute()
     return row ? toRecord(row) : null
   }
 
   async removeDeviceAccount(deviceId: DeviceId, did: string): Promise<void> {
-    await this.db.deleteFrom('oauth_device_account').where('deviceId', '=', deviceId).where('did', '=', did).execute()
+    await this.db
+      .deleteFrom('oauth_device_account')
+      .where('deviceId', '=', deviceId)
+      .where('did', '=', did)
+      .execute()
   }
 
-  async listDeviceAccounts(filter: { did: string } | { deviceId: DeviceId }): Promise<OAuthDeviceAccountRecord[]> {
-    const q = 'did' in filter ? this.select().where('da.did', '=', filter.did) : this.select().where('da.deviceId', '=', filter.deviceId)
+  async listDeviceAccounts(
+    filter: { did: string } | { deviceId: DeviceId },
+  ): Promise<OAuthDeviceAccountRecord[]> {
+    const q =
+      'did' in filter
+        ? this.select().where('da.did', '=', filter.did)
+        : this.select().where('da.deviceId', '=', filter.deviceId)
     return (await q.orderBy('da.updatedAt', 'desc').execute()).map(toRecord)
   }
 
@@ -69,15 +100,32 @@ export class KyselyOAuthDeviceAccountStore implements OAuthDeviceAccountStore {
     return this.db
       .selectFrom('oauth_device_account as da')
       .innerJoin('oauth_device as d', 'd.id', 'da.deviceId')
-      .select(['da.deviceId', 'da.did', 'da.createdAt', 'da.updatedAt', 'd.id', 'd.sessionId', 'd.userAgent', 'd.ipAddress', 'd.lastSeenAt'])
+      .select([
+        'da.deviceId',
+        'da.did',
+        'da.createdAt',
+        'da.updatedAt',
+        'd.id',
+        'd.sessionId',
+        'd.userAgent',
+        'd.ipAddress',
+        'd.lastSeenAt',
+      ])
   }
 }
 
 function toDeviceData(row: Selectable<OAuthDevice>): DeviceData {
-  return { sessionId: row.sessionId as DeviceData['sessionId'], userAgent: row.userAgent, ipAddress: row.ipAddress, lastSeenAt: new Date(row.lastSeenAt) }
+  return {
+    sessionId: row.sessionId as DeviceData['sessionId'],
+    userAgent: row.userAgent,
+    ipAddress: row.ipAddress,
+    lastSeenAt: new Date(row.lastSeenAt),
+  }
 }
 
-function toRecord(row: Selectable<OAuthDevice> & Selectable<OAuthDeviceAccount>): OAuthDeviceAccountRecord {
+function toRecord(
+  row: Selectable<OAuthDevice> & Selectable<OAuthDeviceAccount>,
+): OAuthDeviceAccountRecord {
   return {
     deviceId: row.deviceId as DeviceId,
     did: row.did,

@@ -1,7 +1,13 @@
 import type { Selectable, Updateable } from 'kysely'
 import type { EntrywayDb, OAuthRequest } from '@entryway/db'
 import type { OAuthRequestStore } from '../index.js'
-import type { Code, FoundRequestResult, RequestData, RequestId, UpdateRequestData } from '@atproto/oauth-provider/store'
+import type {
+  Code,
+  FoundRequestResult,
+  RequestData,
+  RequestId,
+  UpdateRequestData,
+} from '@atproto/oauth-provider/store'
 
 /** Expired requests are kept this long (the provider tells "expired" from "unknown"), then purged. */
 export const OAUTH_REQUEST_RETENTION_MS = 60 * 60 * 1000
@@ -31,7 +37,11 @@ export class KyselyOAuthRequestStore implements OAuthRequestStore {
   }
 
   async readRequest(id: RequestId): Promise<RequestData | null> {
-    const row = await this.db.selectFrom('oauth_request').selectAll().where('id', '=', id).executeTakeFirst()
+    const row = await this.db
+      .selectFrom('oauth_request')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst()
     return row ? toRequestData(row) : null
   }
 
@@ -52,7 +62,11 @@ export class KyselyOAuthRequestStore implements OAuthRequestStore {
 
   /** One statement: of two concurrent exchanges of a code, exactly one gets the row. */
   async consumeRequestCode(code: Code): Promise<FoundRequestResult | null> {
-    const row = await this.db.deleteFrom('oauth_request').where('code', '=', code).returningAll().executeTakeFirst()
+    const row = await this.db
+      .deleteFrom('oauth_request')
+      .where('code', '=', code)
+      .returningAll()
+      .executeTakeFirst()
     return row ? { requestId: row.id as RequestId, data: toRequestData(row) } : null
   }
 }

@@ -34,20 +34,34 @@ export function createKyselyOAuthStores(db: EntrywayDb): OAuthStores {
 export class KyselyOAuthAuthorizedClientStore implements OAuthAuthorizedClientStore {
   constructor(private readonly db: EntrywayDb) {}
 
-  async setAuthorizedClient(did: string, clientId: ClientId, data: AuthorizedClientData): Promise<void> {
+  async setAuthorizedClient(
+    did: string,
+    clientId: ClientId,
+    data: AuthorizedClientData,
+  ): Promise<void> {
     const now = new Date().toISOString()
     const json = JSON.stringify({ authorizedScopes: [...data.authorizedScopes] })
     await this.db
       .insertInto('oauth_authorized_client')
       .values({ did, clientId, data: json, createdAt: now, updatedAt: now })
-      .onConflict((oc) => oc.columns(['did', 'clientId']).doUpdateSet({ data: json, updatedAt: now }))
+      .onConflict((oc) =>
+        oc.columns(['did', 'clientId']).doUpdateSet({ data: json, updatedAt: now }),
+      )
       .execute()
   }
 
-  async listAuthorizedClients(dids: readonly string[]): Promise<Map<string, Map<ClientId, AuthorizedClientData>>> {
-    const out = new Map<string, Map<ClientId, AuthorizedClientData>>(dids.map((d) => [d, new Map()]))
+  async listAuthorizedClients(
+    dids: readonly string[],
+  ): Promise<Map<string, Map<ClientId, AuthorizedClientData>>> {
+    const out = new Map<string, Map<ClientId, AuthorizedClientData>>(
+      dids.map((d) => [d, new Map()]),
+    )
     if (dids.length === 0) return out
-    const rows = await this.db.selectFrom('oauth_authorized_client').selectAll().where('did', 'in', [...dids]).execute()
+    const rows = await this.db
+      .selectFrom('oauth_authorized_client')
+      .selectAll()
+      .where('did', 'in', [...dids])
+      .execute()
     for (const r of rows) out.get(r.did)?.set(r.clientId as ClientId, JSON.parse(r.data))
     return out
   }
@@ -57,7 +71,11 @@ export class KyselyOAuthLexiconStore implements LexiconStore {
   constructor(private readonly db: EntrywayDb) {}
 
   async findLexicon(nsid: string): Promise<LexiconData | null> {
-    const r = await this.db.selectFrom('oauth_lexicon').selectAll().where('nsid', '=', nsid).executeTakeFirst()
+    const r = await this.db
+      .selectFrom('oauth_lexicon')
+      .selectAll()
+      .where('nsid', '=', nsid)
+      .executeTakeFirst()
     if (!r) return null
     return {
       uri: r.uri,
@@ -127,7 +145,11 @@ export class KyselyOAuthScopeRefStore implements OAuthScopeRefStore {
   }
 
   async getScope(id: string): Promise<string | null> {
-    const r = await this.db.selectFrom('oauth_scope_ref').select('scope').where('id', '=', id).executeTakeFirst()
+    const r = await this.db
+      .selectFrom('oauth_scope_ref')
+      .select('scope')
+      .where('id', '=', id)
+      .executeTakeFirst()
     return r?.scope ?? null
   }
 }

@@ -1,6 +1,14 @@
 import type { Selectable } from 'kysely'
 import type { EntrywayDb, OAuthToken } from '@entryway/db'
-import type { Code, CreateTokenData, NewTokenData, OAuthTokenRecord, OAuthTokenStore, RefreshToken, TokenId } from '../index.js'
+import type {
+  Code,
+  CreateTokenData,
+  NewTokenData,
+  OAuthTokenRecord,
+  OAuthTokenStore,
+  RefreshToken,
+  TokenId,
+} from '../index.js'
 
 /**
  * OAuth sessions in Postgres. A rotated-out refresh token is kept in `oauth_used_refresh_token`
@@ -9,10 +17,18 @@ import type { Code, CreateTokenData, NewTokenData, OAuthTokenRecord, OAuthTokenS
 export class KyselyOAuthTokenStore implements OAuthTokenStore {
   constructor(private readonly db: EntrywayDb) {}
 
-  async createToken(id: TokenId, data: CreateTokenData, refreshToken?: RefreshToken): Promise<void> {
+  async createToken(
+    id: TokenId,
+    data: CreateTokenData,
+    refreshToken?: RefreshToken,
+  ): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
       if (refreshToken) {
-        const used = await tx.selectFrom('oauth_used_refresh_token').select('tokenId').where('refreshToken', '=', refreshToken).executeTakeFirst()
+        const used = await tx
+          .selectFrom('oauth_used_refresh_token')
+          .select('tokenId')
+          .where('refreshToken', '=', refreshToken)
+          .executeTakeFirst()
         if (used) throw new Error('Refresh token already in use')
       }
       await tx
@@ -37,7 +53,11 @@ export class KyselyOAuthTokenStore implements OAuthTokenStore {
   }
 
   async readToken(id: TokenId): Promise<OAuthTokenRecord | null> {
-    const row = await this.db.selectFrom('oauth_token').selectAll().where('id', '=', id).executeTakeFirst()
+    const row = await this.db
+      .selectFrom('oauth_token')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst()
     return row ? toRecord(row) : null
   }
 
@@ -45,11 +65,25 @@ export class KyselyOAuthTokenStore implements OAuthTokenStore {
     await this.db.deleteFrom('oauth_token').where('id', '=', id).execute()
   }
 
-  async rotateToken(id: TokenId, newId: TokenId, newRefreshToken: RefreshToken, newData: NewTokenData): Promise<void> {
+  async rotateToken(
+    id: TokenId,
+    newId: TokenId,
+    newRefreshToken: RefreshToken,
+    newData: NewTokenData,
+  ): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
-      const cur = await tx.selectFrom('oauth_token').select(['id', 'currentRefreshToken']).where('id', '=', id).forUpdate().executeTakeFirst()
+      const cur = await tx
+        .selectFrom('oauth_token')
+        .select(['id', 'currentRefreshToken'])
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst()
       if (!cur) throw new Error('Token not found')
-      const reused = await tx.selectFrom('oauth_used_refresh_token').select('tokenId').where('refreshToken', '=', newRefreshToken).executeTakeFirst()
+      const reused = await tx
+        .selectFrom('oauth_used_refresh_token')
+        .select('tokenId')
+        .where('refreshToken', '=', newRefreshToken)
+        .executeTakeFirst()
       if (reused) throw new Error('New refresh token already in use')
       // The id changes: used refresh tokens follow through ON UPDATE CASCADE.
       await tx
@@ -65,25 +99,43 @@ export class KyselyOAuthTokenStore implements OAuthTokenStore {
         .where('id', '=', id)
         .execute()
       if (cur.currentRefreshToken) {
-        await tx.insertInto('oauth_used_refresh_token').values({ refreshToken: cur.currentRefreshToken, tokenId: newId }).execute()
+        await tx
+          .insertInto('oauth_used_refresh_token')
+          .values({ refreshToken: cur.currentRefreshToken, tokenId: newId })
+          .execute()
       }
     })
   }
 
   async findTokenByRefreshToken(refreshToken: RefreshToken): Promise<OAuthTokenRecord | null> {
-    const used = await this.db.selectFrom('oauth_used_refresh_token').select('tokenId').where('refreshToken', '=', refreshToken).executeTakeFirst()
+    const used = await this.db
+      .selectFrom('oauth_used_refresh_token')
+      .select('tokenId')
+      .where('refreshToken', '=', refreshToken)
+      .executeTakeFirst()
     const q = this.db.selectFrom('oauth_token').selectAll()
-    const row = await (used ? q.where('id', '=', used.tokenId) : q.where('currentRefreshToken', '=', refreshToken)).executeTakeFirst()
+    const row = await (
+      used ? q.where('id', '=', used.tokenId) : q.where('currentRefreshToken', '=', refreshToken)
+    ).executeTakeFirst()
     return row ? toRecord(row) : null
   }
 
   async findTokenByCode(code: Code): Promise<OAuthTokenRecord | null> {
-    const row = await this.db.selectFrom('oauth_token').selectAll().where('code', '=', code).executeTakeFirst()
+    const row = await this.db
+      .selectFrom('oauth_token')
+      .selectAll()
+      .where('code', '=', code)
+      .executeTakeFirst()
     return row ? toRecord(row) : null
   }
 
   async listAccountTokens(did: string): Promise<OAuthTokenRecord[]> {
-    const rows = await this.db.selectFrom('oauth_token').selectAll().where('did', '=', did).orderBy('updatedAt', 'desc').execute()
+    const rows = await this.db
+      .selectFrom('oauth_token')
+      .selectAll()
+      .where('did', '=', did)
+      .orderBy('updatedAt', 'desc')
+      .execute()
     return rows.map(toRecord)
   }
 

@@ -10,7 +10,11 @@ export class KyselyGateCodeStore implements GateCodeStore {
   }
 
   async take(codeHash: string): Promise<GateCodeRecord | undefined> {
-    return this.db.deleteFrom('signup_gate_code').where('codeHash', '=', codeHash).returningAll().executeTakeFirst()
+    return this.db
+      .deleteFrom('signup_gate_code')
+      .where('codeHash', '=', codeHash)
+      .returningAll()
+      .executeTakeFirst()
   }
 
   async purgeExpired(now: string): Promise<void> {

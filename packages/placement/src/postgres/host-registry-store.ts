@@ -1,5 +1,14 @@
 import type { EntrywayDb } from '@entryway/db'
-import { HostConflictError, newHostRow, type HealthObservation, type Host, type HostPatch, type HostRegistry, type HostStatus, type NewHost } from '../index.js'
+import {
+  HostConflictError,
+  newHostRow,
+  type HealthObservation,
+  type Host,
+  type HostPatch,
+  type HostRegistry,
+  type HostStatus,
+  type NewHost,
+} from '../index.js'
 import { sql } from 'kysely'
 import { isUniqueViolation } from './placement-db-errors.js'
 import { liveSignupState } from './live-signup-states.js'
@@ -13,15 +22,30 @@ export class KyselyHostRegistry implements HostRegistry {
   }
 
   async get(id: number): Promise<Host | null> {
-    return (await this.db.selectFrom('pds_host').selectAll().where('id', '=', id).executeTakeFirst()) ?? null
+    return (
+      (await this.db.selectFrom('pds_host').selectAll().where('id', '=', id).executeTakeFirst()) ??
+      null
+    )
   }
 
   async getByUrl(url: string): Promise<Host | null> {
-    return (await this.db.selectFrom('pds_host').selectAll().where('url', '=', url).executeTakeFirst()) ?? null
+    return (
+      (await this.db
+        .selectFrom('pds_host')
+        .selectAll()
+        .where('url', '=', url)
+        .executeTakeFirst()) ?? null
+    )
   }
 
   async getByDid(did: string): Promise<Host | null> {
-    return (await this.db.selectFrom('pds_host').selectAll().where('did', '=', did).executeTakeFirst()) ?? null
+    return (
+      (await this.db
+        .selectFrom('pds_host')
+        .selectAll()
+        .where('did', '=', did)
+        .executeTakeFirst()) ?? null
+    )
   }
 
   async add(n: NewHost): Promise<Host> {
@@ -69,7 +93,9 @@ export class KyselyHostRegistry implements HostRegistry {
       .updateTable('pds_host')
       .set((eb) => ({
         consecutiveFailures: obs.ok ? 0 : eb('consecutiveFailures', '+', 1),
-        healthy: obs.ok ? true : sql<boolean>`healthy and consecutive_failures + 1 < ${unhealthyAfter}`,
+        healthy: obs.ok
+          ? true
+          : sql<boolean>`healthy and consecutive_failures + 1 < ${unhealthyAfter}`,
         lastCheckAt: obs.at,
         lastError: obs.ok ? null : (obs.error ?? 'unknown').slice(0, 500),
         ...(obs.version ? { version: obs.version } : {}),

@@ -1,6 +1,13 @@
 import { sql } from 'kysely'
 import type { EntrywayDb } from '@entryway/db'
-import { LIVE_MOVE_STATES, type MoveJob, type MoveJobPatch, type MoveState, type MoveStep, type NewMoveJob } from '../move-job.js'
+import {
+  LIVE_MOVE_STATES,
+  type MoveJob,
+  type MoveJobPatch,
+  type MoveState,
+  type MoveStep,
+  type NewMoveJob,
+} from '../move-job.js'
 import { MoveConflictError, type MoveGateEntry, type MoveJobStore } from '../move-job-store.js'
 import { isUniqueViolation } from './placement-db-errors.js'
 
@@ -38,17 +45,27 @@ export class KyselyMoveJobStore implements MoveJobStore {
         .executeTakeFirstOrThrow()
       return toJob(row)
     } catch (err) {
-      if (isUniqueViolation(err, 'account_move_live_did_idx')) throw new MoveConflictError(`${job.did} is already moving`)
+      if (isUniqueViolation(err, 'account_move_live_did_idx'))
+        throw new MoveConflictError(`${job.did} is already moving`)
       throw err
     }
   }
 
   async get(id: number): Promise<MoveJob | null> {
-    const row = await this.db.selectFrom('account_move').selectAll().where('id', '=', id).executeTakeFirst()
+    const row = await this.db
+      .selectFrom('account_move')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst()
     return row ? toJob(row) : null
   }
 
-  async list(f: { state?: MoveState; evacuation?: string; did?: string; limit: number }): Promise<MoveJob[]> {
+  async list(f: {
+    state?: MoveState
+    evacuation?: string
+    did?: string
+    limit: number
+  }): Promise<MoveJob[]> {
     let q = this.db.selectFrom('account_move').selectAll().orderBy('id', 'desc').limit(f.limit)
     if (f.state) q = q.where('state', '=', f.state)
     if (f.evacuation) q = q.where('evacuation', '=', f.evacuation)
@@ -73,7 +90,12 @@ export class KyselyMoveJobStore implements MoveJobStore {
       if (!free) return null
       const row = await tx
         .updateTable('account_move')
-        .set((e) => ({ leaseOwner: owner, leaseUntil: until, attempts: sql`${e.ref('attempts')} + 1`, updatedAt: at }))
+        .set((e) => ({
+          leaseOwner: owner,
+          leaseUntil: until,
+          attempts: sql`${e.ref('attempts')} + 1`,
+          updatedAt: at,
+        }))
         .set({ state: sql`case when state = 'queued' then 'running' else state end` as never })
         .where('id', '=', free.id)
         .returningAll()
@@ -85,7 +107,11 @@ export class KyselyMoveJobStore implements MoveJobStore {
   async update(id: number, owner: string, patch: MoveJobPatch, leaseMs: number): Promise<boolean> {
     const res = await this.db
       .updateTable('account_move')
-      .set({ ...patch, leaseUntil: new Date(this.now() + leaseMs).toISOString(), updatedAt: this.iso() })
+      .set({
+        ...patch,
+        leaseUntil: new Date(this.now() + leaseMs).toISOString(),
+        updatedAt: this.iso(),
+      })
       .where('id', '=', id)
       .where('leaseOwner', '=', owner)
       .executeTakeFirst()
@@ -93,15 +119,35 @@ export class KyselyMoveJobStore implements MoveJobStore {
   }
 
   async release(id: number, owner: string): Promise<void> {
-    await this.db.updateTable('account_move').set({ leaseOwner: null, leaseUntil: null }).where('id', '=', id).where('leaseOwner', '=', owner).execute()
+    await this.db
+      .updateTable('account_move')
+      .set({ leaseOwner: null, leaseUntil: null })
+      .where('id', '=', id)
+      .where('leaseOwner', '=', owner)
+      .execute()
   }
 
-  async switchHost(id: number, owner: string, patch: MoveJobPatch, leaseMs: number): Promise<boolean> {
+  async switchHost(
+    id: number,
+    owner: string,
+    patch: MoveJobPatch,
+    leaseMs: number,
+  ): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
-      const job = await tx.selectFrom('account_move').select(['did', 'targetHostId']).where('id', '=', id).where('leaseOwner', '=', owner).forUpdate().executeTakeFirst()
+      const job = await tx
+        .selectFrom('account_move')
+        .select(['did', 'targetHostId'])
+        .where('id', '=', id)
+        .where('leaseOwner', '=', owner)
+        .forUpdate()
+        .executeTakeFirst()
       if (!job) return false
       const at = this.iso()
-      await tx.updateTable('account').set({ hostId: job.targetHostId, updatedAt: at }).where('did', '=', job.did).execute()
+      await tx
+        .updateTable('account')
+        .set({ hostId: job.targetHostId, updatedAt: at })
+        .where('did', '=', job.did)
+        .execute()
       await tx
         .updateTable('account_move')
         .set({ ...patch, leaseUntil: new Date(this.now() + leaseMs).toISOString(), updatedAt: at })
@@ -118,8 +164,15 @@ export class KyselyMoveJobStore implements MoveJobStore {
       .innerJoin('account', 'account.did', 'account_move.did')
       .innerJoin('pds_host', 'pds_host.id', 'account.hostId')
       .select(['account_move.did', 'account_move.frozenAt', 'pds_host.did as hostDid'])
-      .where((e) => e.or([e('account_move.frozenAt', 'is not', null), e('account_move.finishedAt', '>', since)]))
-      .where((e) => e.or([e('account_move.state', 'in', LIVE), e('account_move.finishedAt', '>', since)]))
+      .where((e) =>
+        e.or([
+          e('account_move.frozenAt', 'is not', null),
+          e('account_move.finishedAt', '>', since),
+        ]),
+      )
+      .where((e) =>
+        e.or([e('account_move.state', 'in', LIVE), e('account_move.finishedAt', '>', since)]),
+      )
       .execute()
     const out = new Map<string, MoveGateEntry>()
     for (const r of rows) {

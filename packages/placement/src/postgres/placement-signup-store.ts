@@ -26,13 +26,24 @@ export class KyselySignupStore implements SignupStore {
       .select(['handle', 'email'])
       .where((eb) => eb.or([eb('handle', '=', s.handle), eb('email', '=', s.email)]))
       .execute()
-    if (held.some((a) => a.handle === s.handle)) return { ok: false, conflict: 'handle', live: null }
+    if (held.some((a) => a.handle === s.handle))
+      return { ok: false, conflict: 'handle', live: null }
     if (held.length) return { ok: false, conflict: 'email', live: null }
     const now = new Date().toISOString()
     // DO NOTHING without a target covers the partial unique indexes: no aborted transaction to undo
     const inserted = await this.db
       .insertInto('account_creation')
-      .values({ ...s, did: null, hostId: null, signingKey: null, plcOp: null, state: 'pending', error: null, createdAt: now, updatedAt: now })
+      .values({
+        ...s,
+        did: null,
+        hostId: null,
+        signingKey: null,
+        plcOp: null,
+        state: 'pending',
+        error: null,
+        createdAt: now,
+        updatedAt: now,
+      })
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst()
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return { ok: true }
@@ -48,7 +59,11 @@ export class KyselySignupStore implements SignupStore {
   }
 
   async get(id: string): Promise<SignupRecord | null> {
-    const r = await this.db.selectFrom('account_creation').selectAll().where('id', '=', id).executeTakeFirst()
+    const r = await this.db
+      .selectFrom('account_creation')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst()
     return r ? toRecord(r) : null
   }
 
@@ -73,22 +88,41 @@ export class KyselySignupStore implements SignupStore {
     return Number(res.numUpdatedRows) === 1
   }
 
-  async complete(id: string, from: SignupState, a: NewAccount, inviteCode: string | null): Promise<CompleteResult> {
+  async complete(
+    id: string,
+    from: SignupState,
+    a: NewAccount,
+    inviteCode: string | null,
+  ): Promise<CompleteResult> {
     try {
       return await this.db.transaction().execute(async (tx) => {
-        const row = await tx.selectFrom('account_creation').select('state').where('id', '=', id).forUpdate().executeTakeFirst()
+        const row = await tx
+          .selectFrom('account_creation')
+          .select('state')
+          .where('id', '=', id)
+          .forUpdate()
+          .executeTakeFirst()
         if (!row || row.state !== from) return 'stale' as const
         const now = new Date().toISOString()
         if (inviteCode) {
           // the row lock serialises the last use of a code between concurrent sign-ups
-          const invite = await tx.selectFrom('invite_code').selectAll().where('code', '=', inviteCode).forUpdate().executeTakeFirst()
+          const invite = await tx
+            .selectFrom('invite_code')
+            .selectAll()
+            .where('code', '=', inviteCode)
+            .forUpdate()
+            .executeTakeFirst()
           const used = await tx
             .selectFrom('invite_code_use')
             .select((eb) => eb.fn.countAll<string>().as('n'))
             .where('code', '=', inviteCode)
             .executeTakeFirstOrThrow()
-          if (!invite || invite.disabled || Number(used.n) >= invite.availableUses) return 'invite_unavailable' as const
-          await tx.insertInto('invite_code_use').values({ code: inviteCode, usedBy: a.did, usedAt: now }).execute()
+          if (!invite || invite.disabled || Number(used.n) >= invite.availableUses)
+            return 'invite_unavailable' as const
+          await tx
+            .insertInto('invite_code_use')
+            .values({ code: inviteCode, usedBy: a.did, usedAt: now })
+            .execute()
         }
         await tx
           .insertInto('account')
@@ -108,7 +142,11 @@ export class KyselySignupStore implements SignupStore {
             updatedAt: now,
           })
           .execute()
-        await tx.updateTable('account_creation').set({ state: 'complete', updatedAt: now }).where('id', '=', id).execute()
+        await tx
+          .updateTable('account_creation')
+          .set({ state: 'complete', updatedAt: now })
+          .where('id', '=', id)
+          .execute()
         return 'ok' as const
       })
     } catch (err) {

@@ -16,8 +16,13 @@ export class KyselyWorkerLeases implements WorkerLeases {
       .onConflict((oc) =>
         oc
           .column('name')
-          .doUpdateSet((eb) => ({ holder: eb.ref('excluded.holder'), expiresAt: eb.ref('excluded.expiresAt') }))
-          .where((eb) => eb.or([eb('worker_lease.holder', '=', holder), eb('worker_lease.expiresAt', '<', at)])),
+          .doUpdateSet((eb) => ({
+            holder: eb.ref('excluded.holder'),
+            expiresAt: eb.ref('excluded.expiresAt'),
+          }))
+          .where((eb) =>
+            eb.or([eb('worker_lease.holder', '=', holder), eb('worker_lease.expiresAt', '<', at)]),
+          ),
       )
       .returning('holder')
       .executeTakeFirst()

@@ -10,7 +10,12 @@ export const ENABLE_ACCOUNT_INVITES = 'com.atproto.admin.enableAccountInvites'
  * Admin: stop (or let again) an account earning invite codes. As on a PDS, codes it already has
  * keep working and admins can still give it codes; the optional `note` is not stored.
  */
-export function registerAccountInvitesSwitch(app: FastifyInstance, deps: PlacementRouteDeps, nsid: string, disabled: boolean): void {
+export function registerAccountInvitesSwitch(
+  app: FastifyInstance,
+  deps: PlacementRouteDeps,
+  nsid: string,
+  disabled: boolean,
+): void {
   app.post(`/xrpc/${nsid}`, async (req, reply) => {
     await authModerator(deps.o.auth, req, nsid)
     assertValidXrpcInput(nsid, req.body ?? {})
@@ -23,6 +28,9 @@ export function registerAccountInvitesSwitch(app: FastifyInstance, deps: Placeme
   })
 }
 
-export function registerDisableAccountInvites(app: FastifyInstance, deps: PlacementRouteDeps): void {
+export function registerDisableAccountInvites(
+  app: FastifyInstance,
+  deps: PlacementRouteDeps,
+): void {
   registerAccountInvitesSwitch(app, deps, DISABLE_ACCOUNT_INVITES, true)
 }

@@ -9,9 +9,13 @@ export function registerDisableInviteCodes(app: FastifyInstance, deps: Placement
   app.post(`/xrpc/${DISABLE_INVITE_CODES}`, async (req, reply) => {
     await authModerator(deps.o.auth, req, DISABLE_INVITE_CODES)
     assertValidXrpcInput(DISABLE_INVITE_CODES, req.body ?? {})
-    const { codes = [], accounts = [] } = (req.body ?? {}) as { codes?: string[]; accounts?: string[] }
+    const { codes = [], accounts = [] } = (req.body ?? {}) as {
+      codes?: string[]
+      accounts?: string[]
+    }
     // as the PDS: the admin's own pool cannot be switched off wholesale
-    if (accounts.includes('admin')) throw new InvalidRequestError('cannot disable admin invite codes')
+    if (accounts.includes('admin'))
+      throw new InvalidRequestError('cannot disable admin invite codes')
     await deps.o.invites.disableCodes({ codes, accounts })
     return reply.status(200).send()
   })

@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import type { PlacementRouteDeps } from '../route-deps.js'
-import { ENABLE_ACCOUNT_INVITES, registerAccountInvitesSwitch } from './com.atproto.admin.disableAccountInvites.js'
+import {
+  ENABLE_ACCOUNT_INVITES,
+  registerAccountInvitesSwitch,
+} from './com.atproto.admin.disableAccountInvites.js'
 
 export { ENABLE_ACCOUNT_INVITES }
 

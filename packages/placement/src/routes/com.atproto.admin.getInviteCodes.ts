@@ -11,10 +11,19 @@ export function registerGetInviteCodes(app: FastifyInstance, deps: PlacementRout
     await authModerator(deps.o.auth, req, GET_INVITE_CODES)
     const q = req.query as { sort?: string; limit?: string; cursor?: string }
     const limit = q.limit === undefined ? 100 : Number(q.limit)
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new InvalidRequestError('limit must be an integer from 1 to 500')
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+      throw new InvalidRequestError('limit must be an integer from 1 to 500')
     const sort = q.sort ?? 'recent'
-    assertValidXrpcParams(GET_INVITE_CODES, { sort, limit, ...(q.cursor ? { cursor: q.cursor } : {}) })
-    const page = await deps.o.invites.listCodes({ sort: sort === 'usage' ? 'usage' : 'recent', limit, cursor: q.cursor })
+    assertValidXrpcParams(GET_INVITE_CODES, {
+      sort,
+      limit,
+      ...(q.cursor ? { cursor: q.cursor } : {}),
+    })
+    const page = await deps.o.invites.listCodes({
+      sort: sort === 'usage' ? 'usage' : 'recent',
+      limit,
+      cursor: q.cursor,
+    })
     return { ...(page.cursor ? { cursor: page.cursor } : {}), codes: page.codes.map(inviteView) }
   })
 }

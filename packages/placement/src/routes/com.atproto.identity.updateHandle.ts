@@ -12,12 +12,17 @@ export function registerUpdateHandle(app: FastifyInstance, deps: PlacementRouteD
   app.post(`/xrpc/${UPDATE_HANDLE}`, async (req, reply) => {
     const auth = await deps.o.auth.user(req, UPDATE_HANDLE, { full: true })
     const body = (req.body ?? {}) as { handle?: unknown; did?: unknown }
-    if (typeof body !== 'object' || Array.isArray(body)) throw new InvalidRequestError('A JSON body is required')
+    if (typeof body !== 'object' || Array.isArray(body))
+      throw new InvalidRequestError('A JSON body is required')
     const { did: bodyDid, ...rest } = body
-    assertValidXrpcInput(UPDATE_HANDLE, typeof rest.handle === 'string' ? { ...rest, handle: 'placeholder.test' } : rest)
+    assertValidXrpcInput(
+      UPDATE_HANDLE,
+      typeof rest.handle === 'string' ? { ...rest, handle: 'placeholder.test' } : rest,
+    )
     // The service JWT is the user's own (iss = user); a `did` naming anyone else would let one
     // user rename another, so it must match.
-    if (bodyDid !== undefined && bodyDid !== auth.did) throw new ForbiddenError('did does not match the credentials')
+    if (bodyDid !== undefined && bodyDid !== auth.did)
+      throw new ForbiddenError('did does not match the credentials')
     await deps.handles.update(auth.did, rest.handle, req.log)
     return reply.status(200).send()
   })

@@ -12,7 +12,9 @@ export function registerCreateInviteCode(app: FastifyInstance, deps: PlacementRo
     assertValidXrpcInput(CREATE_INVITE_CODE, req.body)
     const { useCount, forAccount } = req.body as { useCount: number; forAccount?: string }
     const code = generateInviteCode(deps.o.inviteCodePrefix)
-    await deps.o.invites.createCodes([{ code, availableUses: useCount, forAccount: forAccount ?? 'admin', createdBy: 'admin' }])
+    await deps.o.invites.createCodes([
+      { code, availableUses: useCount, forAccount: forAccount ?? 'admin', createdBy: 'admin' },
+    ])
     return { code }
   })
 }

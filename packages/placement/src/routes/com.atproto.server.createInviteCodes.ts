@@ -12,13 +12,29 @@ export function registerCreateInviteCodes(app: FastifyInstance, deps: PlacementR
   app.post(`/xrpc/${CREATE_INVITE_CODES}`, async (req) => {
     await deps.o.auth.admin(req)
     assertValidXrpcInput(CREATE_INVITE_CODES, req.body)
-    const { codeCount, useCount, forAccounts } = req.body as { codeCount: number; useCount: number; forAccounts?: string[] }
+    const { codeCount, useCount, forAccounts } = req.body as {
+      codeCount: number
+      useCount: number
+      forAccounts?: string[]
+    }
     const accounts = forAccounts?.length ? forAccounts : ['admin']
     if (codeCount < 1 || useCount < 1 || codeCount * accounts.length > MAX_CODES_PER_CALL) {
-      throw new InvalidRequestError(`codeCount and useCount must be positive, at most ${MAX_CODES_PER_CALL} codes per call`)
+      throw new InvalidRequestError(
+        `codeCount and useCount must be positive, at most ${MAX_CODES_PER_CALL} codes per call`,
+      )
     }
-    const out = accounts.map((account) => ({ account, codes: Array.from({ length: codeCount }, () => generateInviteCode(deps.o.inviteCodePrefix)) }))
-    const rows: NewInviteCode[] = out.flatMap((a) => a.codes.map((code) => ({ code, availableUses: useCount, forAccount: a.account, createdBy: 'admin' })))
+    const out = accounts.map((account) => ({
+      account,
+      codes: Array.from({ length: codeCount }, () => generateInviteCode(deps.o.inviteCodePrefix)),
+    }))
+    const rows: NewInviteCode[] = out.flatMap((a) =>
+      a.codes.map((code) => ({
+        code,
+        availableUses: useCount,
+        forAccount: a.account,
+        createdBy: 'admin',
+      })),
+    )
     await deps.o.invites.createCodes(rows)
     return { codes: out }
   })

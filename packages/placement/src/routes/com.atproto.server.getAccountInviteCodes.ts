@@ -9,7 +9,10 @@ export const GET_ACCOUNT_INVITE_CODES = 'com.atproto.server.getAccountInviteCode
  * out as the PDS does. @NOTE codes are made by admins only: `createAvailable` does not mint
  * periodic user codes, so an account's `invitesDisabled` changes nothing here.
  */
-export function registerGetAccountInviteCodes(app: FastifyInstance, deps: PlacementRouteDeps): void {
+export function registerGetAccountInviteCodes(
+  app: FastifyInstance,
+  deps: PlacementRouteDeps,
+): void {
   app.get(`/xrpc/${GET_ACCOUNT_INVITE_CODES}`, async (req) => {
     const auth = await deps.o.auth.user(req, GET_ACCOUNT_INVITE_CODES, { full: true })
     const q = req.query as { includeUsed?: string }

@@ -23,18 +23,31 @@ export function registerHostAdmin(app: FastifyInstance, deps: PlacementRouteDeps
   app.post(`/xrpc/${ADD_HOST}`, async (req) => {
     await deps.o.auth.admin(req)
     const b = (req.body ?? {}) as Record<string, unknown>
-    if (typeof b.did !== 'string' || !/^did:[a-z]+:[a-zA-Z0-9._:%-]+$/.test(b.did)) throw new InvalidRequestError('did must be a DID')
+    if (typeof b.did !== 'string' || !/^did:[a-z]+:[a-zA-Z0-9._:%-]+$/.test(b.did))
+      throw new InvalidRequestError('did must be a DID')
     const url = parseUrl(b.url, 'url')
-    const internalUrl = b.internalUrl === undefined || b.internalUrl === null ? null : parseUrl(b.internalUrl, 'internalUrl')
+    const internalUrl =
+      b.internalUrl === undefined || b.internalUrl === null
+        ? null
+        : parseUrl(b.internalUrl, 'internalUrl')
     const status = b.status === undefined ? 'registered' : b.status
-    if (!isHostStatus(status) || status === 'retired') throw new InvalidRequestError('status must be registered, enabled, draining or disabled')
+    if (!isHostStatus(status) || status === 'retired')
+      throw new InvalidRequestError('status must be registered, enabled, draining or disabled')
     try {
-      const host = await hosts.add({ url, did: b.did, internalUrl, status, weight: weightOf(b.weight) ?? 1, accountCap: capOf(b.accountCap) ?? null })
+      const host = await hosts.add({
+        url,
+        did: b.did,
+        internalUrl,
+        status,
+        weight: weightOf(b.weight) ?? 1,
+        accountCap: capOf(b.accountCap) ?? null,
+      })
       void deps.health.checkHost(host)
       if (host.status === 'enabled') askRelaysToCrawl(deps, host, req.log)
       return { host: { ...host, accounts: 0 } }
     } catch (err) {
-      if (err instanceof HostConflictError) throw new InvalidRequestError(err.message, 'HostAlreadyExists')
+      if (err instanceof HostConflictError)
+        throw new InvalidRequestError(err.message, 'HostAlreadyExists')
       throw err
     }
   })
@@ -47,10 +60,16 @@ export function registerHostAdmin(app: FastifyInstance, deps: PlacementRouteDeps
     if (b.status !== undefined) {
       if (!isHostStatus(b.status)) throw new InvalidRequestError('unknown status')
       if (!canTransition(host.status, b.status)) {
-        throw new InvalidRequestError(`cannot move a host from ${host.status} to ${b.status}`, 'InvalidHostTransition')
+        throw new InvalidRequestError(
+          `cannot move a host from ${host.status} to ${b.status}`,
+          'InvalidHostTransition',
+        )
       }
       if (b.status === 'retired' && (counts.get(host.id) ?? 0) > 0) {
-        throw new InvalidRequestError('the host still holds accounts; migrate them before retiring it', 'HostNotEmpty')
+        throw new InvalidRequestError(
+          'the host still holds accounts; migrate them before retiring it',
+          'HostNotEmpty',
+        )
       }
       const was = host.status
       host = (await hosts.setStatus(host.id, b.status))!
@@ -58,11 +77,19 @@ export function registerHostAdmin(app: FastifyInstance, deps: PlacementRouteDeps
     }
     const weight = weightOf(b.weight)
     const accountCap = capOf(b.accountCap)
-    const internalUrl = b.internalUrl === undefined ? undefined : b.internalUrl === null ? null : parseUrl(b.internalUrl, 'internalUrl')
+    const internalUrl =
+      b.internalUrl === undefined
+        ? undefined
+        : b.internalUrl === null
+          ? null
+          : parseUrl(b.internalUrl, 'internalUrl')
     if (weight !== undefined || accountCap !== undefined || internalUrl !== undefined) {
       host = (await hosts.update(host.id, { weight, accountCap, internalUrl }))!
     }
-    req.log.info({ host: host.url, status: host.status, weight: host.weight, cap: host.accountCap }, 'pds host updated')
+    req.log.info(
+      { host: host.url, status: host.status, weight: host.weight, cap: host.accountCap },
+      'pds host updated',
+    )
     return { host: { ...host, accounts: counts.get(host.id) ?? 0 } }
   })
 
@@ -83,7 +110,8 @@ function askRelaysToCrawl(deps: PlacementRouteDeps, host: Host, log: FastifyBase
 export async function findHost(deps: PlacementRouteDeps, ref: unknown): Promise<Host> {
   const { hosts } = deps.o
   let host: Host | null = null
-  if (typeof ref === 'number' || (typeof ref === 'string' && /^\d+$/.test(ref))) host = await hosts.get(Number(ref))
+  if (typeof ref === 'number' || (typeof ref === 'string' && /^\d+$/.test(ref)))
+    host = await hosts.get(Number(ref))
   else if (typeof ref === 'string' && ref.startsWith('did:')) host = await hosts.getByDid(ref)
   else if (typeof ref === 'string') host = await hosts.getByUrl(parseUrl(ref, 'host'))
   else throw new InvalidRequestError('host (id, URL or DID) is required')
@@ -102,12 +130,14 @@ function parseUrl(v: unknown, name: string): string {
 
 function weightOf(v: unknown): number | undefined {
   if (v === undefined) return undefined
-  if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 1_000_000) throw new InvalidRequestError('weight must be an integer ≥ 0')
+  if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 1_000_000)
+    throw new InvalidRequestError('weight must be an integer ≥ 0')
   return v as number
 }
 
 function capOf(v: unknown): number | null | undefined {
   if (v === undefined || v === null) return v as undefined | null
-  if (!Number.isInteger(v) || (v as number) < 0) throw new InvalidRequestError('accountCap must be an integer ≥ 0 or null')
+  if (!Number.isInteger(v) || (v as number) < 0)
+    throw new InvalidRequestError('accountCap must be an integer ≥ 0 or null')
   return v as number
 }

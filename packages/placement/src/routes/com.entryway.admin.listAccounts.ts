@@ -11,7 +11,8 @@ export function registerListAccounts(app: FastifyInstance, deps: PlacementRouteD
     await deps.o.auth.admin(req)
     const q = req.query as { host?: string; limit?: string; cursor?: string }
     const limit = q.limit === undefined ? 100 : Number(q.limit)
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new InvalidRequestError('limit must be an integer from 1 to 1000')
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw new InvalidRequestError('limit must be an integer from 1 to 1000')
     const hostId = q.host ? (await findHost(deps, q.host)).id : undefined
     return deps.o.accounts.list({ hostId, limit, cursor: q.cursor || undefined })
   })

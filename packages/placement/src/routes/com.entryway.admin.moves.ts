@@ -23,7 +23,14 @@ export interface MoveRouteDeps {
   queued: () => void
 }
 
-const STATES: readonly MoveState[] = ['queued', 'running', 'rolling_back', 'done', 'rolled_back', 'failed']
+const STATES: readonly MoveState[] = [
+  'queued',
+  'running',
+  'rolling_back',
+  'done',
+  'rolled_back',
+  'failed',
+]
 
 /** Operator procedures of account moves (Basic admin): move one account, evacuate a host, read jobs. */
 export function registerMoveRoutes(app: FastifyInstance, d: MoveRouteDeps): void {
@@ -31,12 +38,22 @@ export function registerMoveRoutes(app: FastifyInstance, d: MoveRouteDeps): void
     await d.auth.admin(req)
     const b = (req.body ?? {}) as { account?: unknown; to?: unknown }
     const account = await findAccount(d, b.account)
-    const target = b.to === undefined ? await leastLoadedOther(d, account.hostId) : await findHost(d.hosts, b.to)
-    if (target.id === account.hostId) throw new InvalidRequestError('the account is already on that host', 'SameHost')
-    if (target.status !== 'enabled' && target.status !== 'draining' && target.status !== 'registered') {
+    const target =
+      b.to === undefined ? await leastLoadedOther(d, account.hostId) : await findHost(d.hosts, b.to)
+    if (target.id === account.hostId)
+      throw new InvalidRequestError('the account is already on that host', 'SameHost')
+    if (
+      target.status !== 'enabled' &&
+      target.status !== 'draining' &&
+      target.status !== 'registered'
+    ) {
       throw new InvalidRequestError(`the target host is ${target.status}`, 'HostNotAvailable')
     }
-    const job = await create(d, { did: account.did, sourceHostId: account.hostId, targetHostId: target.id })
+    const job = await create(d, {
+      did: account.did,
+      sourceHostId: account.hostId,
+      targetHostId: target.id,
+    })
     d.queued()
     return { move: view(job) }
   })
@@ -46,7 +63,8 @@ export function registerMoveRoutes(app: FastifyInstance, d: MoveRouteDeps): void
     const b = (req.body ?? {}) as { host?: unknown; to?: unknown }
     const source = await findHost(d.hosts, b.host)
     const fixed = b.to === undefined ? null : await findHost(d.hosts, b.to)
-    if (fixed && fixed.id === source.id) throw new InvalidRequestError('cannot evacuate a host onto itself', 'SameHost')
+    if (fixed && fixed.id === source.id)
+      throw new InvalidRequestError('cannot evacuate a host onto itself', 'SameHost')
     // drained first: no new account lands on it while it empties
     if (source.status === 'enabled') await d.hosts.setStatus(source.id, 'draining')
     const evacuation = `evac-${randomUUID()}`
@@ -59,10 +77,18 @@ export function registerMoveRoutes(app: FastifyInstance, d: MoveRouteDeps): void
       const page = await d.accounts.list({ hostId: source.id, limit: 500, cursor })
       for (const a of page.accounts) {
         if (a.status === 'deleted') continue
-        const target = fixed ?? leastLoadedStrategy(others.map((h) => ({ host: h, accounts: counts.get(h.id) ?? 0 })))
-        if (!target) throw new InvalidRequestError('no other host can take accounts', 'HostNotAvailable')
+        const target =
+          fixed ??
+          leastLoadedStrategy(others.map((h) => ({ host: h, accounts: counts.get(h.id) ?? 0 })))
+        if (!target)
+          throw new InvalidRequestError('no other host can take accounts', 'HostNotAvailable')
         try {
-          await create(d, { did: a.did, sourceHostId: source.id, targetHostId: target.id, evacuation })
+          await create(d, {
+            did: a.did,
+            sourceHostId: source.id,
+            targetHostId: target.id,
+            evacuation,
+          })
           counts.set(target.id, (counts.get(target.id) ?? 0) + 1)
           queued++
         } catch (err) {
@@ -73,13 +99,22 @@ export function registerMoveRoutes(app: FastifyInstance, d: MoveRouteDeps): void
       cursor = page.cursor
     } while (cursor)
     d.queued()
-    return { evacuation, host: source.url, queued, alreadyMoving: skipped, eligibleTargets: others.filter((h) => isEligible({ host: h, accounts: counts.get(h.id) ?? 0 })).map((h) => h.url) }
+    return {
+      evacuation,
+      host: source.url,
+      queued,
+      alreadyMoving: skipped,
+      eligibleTargets: others
+        .filter((h) => isEligible({ host: h, accounts: counts.get(h.id) ?? 0 }))
+        .map((h) => h.url),
+    }
   })
 
   app.get(`/xrpc/${GET_MOVE}`, async (req) => {
     await d.auth.admin(req)
     const id = Number((req.query as { id?: string }).id)
-    if (!Number.isInteger(id) || id < 1 || id > 2_147_483_647) throw new InvalidRequestError('id must be a move id')
+    if (!Number.isInteger(id) || id < 1 || id > 2_147_483_647)
+      throw new InvalidRequestError('id must be a move id')
     const job = await d.jobs.get(id)
     if (!job) throw new NotFoundError('no such move', 'MoveNotFound')
     return { move: view(job) }
@@ -89,18 +124,29 @@ export function registerMoveRoutes(app: FastifyInstance, d: MoveRouteDeps): void
     await d.auth.admin(req)
     const q = req.query as { state?: string; evacuation?: string; did?: string; limit?: string }
     const limit = q.limit === undefined ? 100 : Number(q.limit)
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new InvalidRequestError('limit must be an integer from 1 to 1000')
-    if (q.state !== undefined && !STATES.includes(q.state as MoveState)) throw new InvalidRequestError(`state must be one of ${STATES.join(', ')}`)
-    const jobs = await d.jobs.list({ state: q.state as MoveState | undefined, evacuation: q.evacuation || undefined, did: q.did || undefined, limit })
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw new InvalidRequestError('limit must be an integer from 1 to 1000')
+    if (q.state !== undefined && !STATES.includes(q.state as MoveState))
+      throw new InvalidRequestError(`state must be one of ${STATES.join(', ')}`)
+    const jobs = await d.jobs.list({
+      state: q.state as MoveState | undefined,
+      evacuation: q.evacuation || undefined,
+      did: q.did || undefined,
+      limit,
+    })
     return { moves: jobs.map(view) }
   })
 }
 
-async function create(d: MoveRouteDeps, job: { did: string; sourceHostId: number; targetHostId: number; evacuation?: string }): Promise<MoveJob> {
+async function create(
+  d: MoveRouteDeps,
+  job: { did: string; sourceHostId: number; targetHostId: number; evacuation?: string },
+): Promise<MoveJob> {
   try {
     return await d.jobs.create(job)
   } catch (err) {
-    if (err instanceof MoveConflictError) throw new InvalidRequestError('the account is already moving', 'AlreadyMoving')
+    if (err instanceof MoveConflictError)
+      throw new InvalidRequestError('the account is already moving', 'AlreadyMoving')
     throw err
   }
 }
@@ -109,21 +155,27 @@ async function create(d: MoveRouteDeps, job: { did: string; sourceHostId: number
 async function leastLoadedOther(d: MoveRouteDeps, sourceHostId: number): Promise<Host> {
   const counts = await d.hosts.accountCounts()
   const others = (await d.hosts.list()).filter((h) => h.id !== sourceHostId)
-  const host = leastLoadedStrategy(others.map((h) => ({ host: h, accounts: counts.get(h.id) ?? 0 })))
+  const host = leastLoadedStrategy(
+    others.map((h) => ({ host: h, accounts: counts.get(h.id) ?? 0 })),
+  )
   if (!host) throw new InvalidRequestError('no other host can take accounts', 'HostNotAvailable')
   return host
 }
 
 async function findAccount(d: MoveRouteDeps, ref: unknown) {
-  if (typeof ref !== 'string' || !ref || ref.length > 300) throw new InvalidRequestError('account (DID or handle) is required')
-  const a = ref.startsWith('did:') ? await d.accounts.getByDid(ref) : await d.accounts.getByHandle(ref.toLowerCase())
+  if (typeof ref !== 'string' || !ref || ref.length > 300)
+    throw new InvalidRequestError('account (DID or handle) is required')
+  const a = ref.startsWith('did:')
+    ? await d.accounts.getByDid(ref)
+    : await d.accounts.getByHandle(ref.toLowerCase())
   if (!a || a.status === 'deleted') throw new NotFoundError('no such account', 'AccountNotFound')
   return a
 }
 
 async function findHost(hosts: HostRegistry, ref: unknown): Promise<Host> {
   let host: Host | null = null
-  if (typeof ref === 'number' || (typeof ref === 'string' && /^\d{1,9}$/.test(ref))) host = await hosts.get(Number(ref))
+  if (typeof ref === 'number' || (typeof ref === 'string' && /^\d{1,9}$/.test(ref)))
+    host = await hosts.get(Number(ref))
   else if (typeof ref === 'string' && ref.startsWith('did:')) host = await hosts.getByDid(ref)
   else if (typeof ref === 'string') {
     let url: string

@@ -18,20 +18,31 @@ export function registerRequestCrawl(app: FastifyInstance, deps: PlacementRouteD
   app.post(`/xrpc/${REQUEST_CRAWL}`, async (req) => {
     await deps.o.auth.admin(req)
     const b = (req.body ?? {}) as { host?: unknown; relays?: unknown }
-    if (typeof b !== 'object' || Array.isArray(b)) throw new InvalidRequestError('A JSON object is expected')
+    if (typeof b !== 'object' || Array.isArray(b))
+      throw new InvalidRequestError('A JSON object is expected')
     const relays = b.relays === undefined ? deps.crawlers.relays : relayList(b.relays)
-    if (relays.length === 0) throw new InvalidRequestError('No relays: set ENTRYWAY_CRAWLERS or name them', 'NoRelays')
-    const hosts: Host[] = b.host !== undefined ? [await findHost(deps, b.host)] : (await deps.o.hosts.list()).filter((h) => h.status === 'enabled')
-    const results = (await Promise.all(hosts.map((h) => deps.crawlers.requestCrawl(crawlHostname(h.url), req.log, relays)))).flat()
+    if (relays.length === 0)
+      throw new InvalidRequestError('No relays: set ENTRYWAY_CRAWLERS or name them', 'NoRelays')
+    const hosts: Host[] =
+      b.host !== undefined
+        ? [await findHost(deps, b.host)]
+        : (await deps.o.hosts.list()).filter((h) => h.status === 'enabled')
+    const results = (
+      await Promise.all(
+        hosts.map((h) => deps.crawlers.requestCrawl(crawlHostname(h.url), req.log, relays)),
+      )
+    ).flat()
     return { results }
   })
 }
 
 function relayList(v: unknown): string[] {
-  if (!Array.isArray(v) || v.length === 0 || v.length > MAX_RELAYS) throw new InvalidRequestError(`relays must be a list of 1 to ${MAX_RELAYS} URLs`)
+  if (!Array.isArray(v) || v.length === 0 || v.length > MAX_RELAYS)
+    throw new InvalidRequestError(`relays must be a list of 1 to ${MAX_RELAYS} URLs`)
   return v.map((u) => {
     const url = typeof u === 'string' && URL.canParse(u) ? new URL(u) : null
-    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw new InvalidRequestError(`not an http(s) relay URL: ${String(u)}`)
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+      throw new InvalidRequestError(`not an http(s) relay URL: ${String(u)}`)
     return url.origin
   })
 }

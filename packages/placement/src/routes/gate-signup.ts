@@ -15,20 +15,45 @@ const FORM_BODY_LIMIT = 16 * 1024
 export async function registerGateSignup(app: FastifyInstance, gate: SignupGate): Promise<void> {
   // own scope: the form parser stays here
   await app.register(async (scope) => {
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT }, (_req, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(body as string)))
-    })
+    scope.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT },
+      (_req, body, done) => {
+        done(null, Object.fromEntries(new URLSearchParams(body as string)))
+      },
+    )
 
-    const page = (reply: FastifyReply, status: number, input: Omit<GatePageInput, 'serviceName' | 'provider' | 'siteKey' | 'scriptUrl' | 'nonce'>) => {
+    const page = (
+      reply: FastifyReply,
+      status: number,
+      input: Omit<GatePageInput, 'serviceName' | 'provider' | 'siteKey' | 'scriptUrl' | 'nonce'>,
+    ) => {
       const nonce = randomBytes(16).toString('base64')
       return reply
         .code(status)
         .header('content-type', 'text/html; charset=utf-8')
         .header('cache-control', 'no-store')
-        .header('content-security-policy', gatePageCsp({ provider: gate.provider, scriptUrl: gate.scriptUrl, nonce, redirects: gate.redirects }))
+        .header(
+          'content-security-policy',
+          gatePageCsp({
+            provider: gate.provider,
+            scriptUrl: gate.scriptUrl,
+            nonce,
+            redirects: gate.redirects,
+          }),
+        )
         .header('x-content-type-options', 'nosniff')
         .header('referrer-policy', 'no-referrer')
-        .send(gatePage({ serviceName: gate.serviceName, provider: gate.provider, siteKey: gate.siteKey, scriptUrl: gate.scriptUrl, nonce, ...input }))
+        .send(
+          gatePage({
+            serviceName: gate.serviceName,
+            provider: gate.provider,
+            siteKey: gate.siteKey,
+            scriptUrl: gate.scriptUrl,
+            nonce,
+            ...input,
+          }),
+        )
     }
 
     scope.get(GATE_SIGNUP_PATH, async (req, reply) => {
@@ -40,17 +65,25 @@ export async function registerGateSignup(app: FastifyInstance, gate: SignupGate)
     })
 
     scope.post(GATE_SIGNUP_PATH, async (req, reply) => {
-      const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>
+      const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<
+        string,
+        unknown
+      >
       const parsed = gate.parseRequest(body)
       if ('error' in parsed) return page(reply, 400, { error: parsed.error })
       const token = typeof body.token === 'string' ? body.token : ''
-      if (!token || token.length > 8192) return page(reply, 400, { form: parsed, error: 'Complete the challenge first.' })
+      if (!token || token.length > 8192)
+        return page(reply, 400, { form: parsed, error: 'Complete the challenge first.' })
       const verdict = await gate.verifyToken(token, req.ip)
       if (!verdict.ok) {
-        if (verdict.reason === 'unavailable') req.log.warn('captcha verification service unavailable')
+        if (verdict.reason === 'unavailable')
+          req.log.warn('captcha verification service unavailable')
         return verdict.reason === 'rejected'
           ? page(reply, 400, { form: parsed, error: 'The challenge was not passed; try again.' })
-          : page(reply, 503, { form: parsed, error: 'The challenge could not be checked right now; try again in a moment.' })
+          : page(reply, 503, {
+              form: parsed,
+              error: 'The challenge could not be checked right now; try again in a moment.',
+            })
       }
       const code = await gate.issue(parsed.handle, parsed.state)
       const to = new URL(parsed.redirect)

@@ -16,7 +16,11 @@ export class KyselyAccountRoutes implements AccountRoutes {
   }
 
   async didForHandle(handle: string): Promise<string | null> {
-    const row = await this.db.selectFrom('account').select('did').where('handle', '=', handle.toLowerCase()).executeTakeFirst()
+    const row = await this.db
+      .selectFrom('account')
+      .select('did')
+      .where('handle', '=', handle.toLowerCase())
+      .executeTakeFirst()
     return row?.did ?? null
   }
 }

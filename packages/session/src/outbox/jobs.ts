@@ -9,7 +9,8 @@ export function sessionJobHandlers(plc: PlcOperator): Record<string, OutboxHandl
   return {
     [PLC_TOMBSTONE_JOB]: async (payload) => {
       const did = (payload as { did?: unknown } | null)?.did
-      if (typeof did !== 'string' || !did.startsWith('did:')) throw new Error('plc.tombstone: payload has no DID')
+      if (typeof did !== 'string' || !did.startsWith('did:'))
+        throw new Error('plc.tombstone: payload has no DID')
       await plc.tombstone(did)
     },
   }

@@ -31,7 +31,16 @@ export interface OutboxStore {
   /** The job failed: free again from `retryAt`, with the error kept for an operator. */
   fail(id: number, retryAt: Date, error: string): Promise<void>
   /** Pending jobs (operators, tests). */
-  list(): Promise<Array<{ id: number; kind: string; key: string; runAt: string; attempts: number; lastError: string | null }>>
+  list(): Promise<
+    Array<{
+      id: number
+      kind: string
+      key: string
+      runAt: string
+      attempts: number
+      lastError: string | null
+    }>
+  >
   /** The id of the pending (kind, key) job, or null. */
   find(kind: string, key: string): Promise<number | null>
 }
@@ -56,20 +65,40 @@ export class MemoryOutboxStore implements OutboxStore {
     if ([...this.rows.values()].some((r) => r.kind === job.kind && r.key === job.key)) return
     const id = this.next++
     const runAt = (job.runAt ?? new Date()).toISOString()
-    this.rows.set(id, { id, kind: job.kind, key: job.key, payload: structuredClone(job.payload), runAt, lockedUntil: null, attempts: 0, lastError: null })
+    this.rows.set(id, {
+      id,
+      kind: job.kind,
+      key: job.key,
+      payload: structuredClone(job.payload),
+      runAt,
+      lockedUntil: null,
+      attempts: 0,
+      lastError: null,
+    })
   }
 
   async claim(now: Date, leaseMs: number, limit: number, id?: number): Promise<ClaimedJob[]> {
     const at = now.toISOString()
     const due = [...this.rows.values()]
-      .filter((r) => (id === undefined || r.id === id) && r.runAt <= at && (r.lockedUntil === null || r.lockedUntil < at))
+      .filter(
+        (r) =>
+          (id === undefined || r.id === id) &&
+          r.runAt <= at &&
+          (r.lockedUntil === null || r.lockedUntil < at),
+      )
       .sort((a, b) => (a.runAt < b.runAt ? -1 : 1))
       .slice(0, limit)
     for (const r of due) {
       r.lockedUntil = new Date(now.getTime() + leaseMs).toISOString()
       r.attempts++
     }
-    return due.map((r) => ({ id: r.id, kind: r.kind, key: r.key, payload: structuredClone(r.payload), attempts: r.attempts }))
+    return due.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      key: r.key,
+      payload: structuredClone(r.payload),
+      attempts: r.attempts,
+    }))
   }
 
   async complete(id: number): Promise<void> {
@@ -85,7 +114,14 @@ export class MemoryOutboxStore implements OutboxStore {
   }
 
   async list() {
-    return [...this.rows.values()].map(({ id, kind, key, runAt, attempts, lastError }) => ({ id, kind, key, runAt, attempts, lastError }))
+    return [...this.rows.values()].map(({ id, kind, key, runAt, attempts, lastError }) => ({
+      id,
+      kind,
+      key,
+      runAt,
+      attempts,
+      lastError,
+    }))
   }
 
   async find(kind: string, key: string): Promise<number | null> {

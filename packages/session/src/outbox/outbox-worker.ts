@@ -40,7 +40,8 @@ export const DEFAULT_OUTBOX_MAX_BACKOFF_MS = 600_000
 export class OutboxWorker implements DurableJobs {
   private timer: NodeJS.Timeout | null = null
   private running: Promise<number> | null = null
-  private readonly o: Required<Omit<OutboxWorkerOptions, 'handlers' | 'store' | 'log'>> & Pick<OutboxWorkerOptions, 'handlers' | 'store' | 'log'>
+  private readonly o: Required<Omit<OutboxWorkerOptions, 'handlers' | 'store' | 'log'>> &
+    Pick<OutboxWorkerOptions, 'handlers' | 'store' | 'log'>
 
   constructor(opts: OutboxWorkerOptions) {
     this.o = {
@@ -79,7 +80,10 @@ export class OutboxWorker implements DurableJobs {
 
   start(): void {
     if (this.timer) return
-    this.timer = setInterval(() => void this.runDue().catch((err) => this.o.log.error({ err }, 'outbox round failed')), this.o.pollMs)
+    this.timer = setInterval(
+      () => void this.runDue().catch((err) => this.o.log.error({ err }, 'outbox round failed')),
+      this.o.pollMs,
+    )
     this.timer.unref()
   }
 
@@ -102,13 +106,27 @@ export class OutboxWorker implements DurableJobs {
       if (!handler) throw new Error(`no handler for ${job.kind}`)
       await handler(job.payload, job.key)
     } catch (err) {
-      const delay = Math.min(this.o.maxBackoffMs, this.o.backoffMs * 2 ** Math.min(job.attempts - 1, 30))
-      await this.o.store.fail(job.id, new Date(this.o.now() + delay), String((err as Error)?.message ?? err))
-      this.o.log.warn({ err, kind: job.kind, key: job.key, attempts: job.attempts, retryInMs: delay }, 'outbox job failed; will retry')
+      const delay = Math.min(
+        this.o.maxBackoffMs,
+        this.o.backoffMs * 2 ** Math.min(job.attempts - 1, 30),
+      )
+      await this.o.store.fail(
+        job.id,
+        new Date(this.o.now() + delay),
+        String((err as Error)?.message ?? err),
+      )
+      this.o.log.warn(
+        { err, kind: job.kind, key: job.key, attempts: job.attempts, retryInMs: delay },
+        'outbox job failed; will retry',
+      )
       return false
     }
     await this.o.store.complete(job.id)
-    if (job.attempts > 1) this.o.log.info({ kind: job.kind, key: job.key, attempts: job.attempts }, 'outbox job succeeded after retries')
+    if (job.attempts > 1)
+      this.o.log.info(
+        { kind: job.kind, key: job.key, attempts: job.attempts },
+        'outbox job succeeded after retries',
+      )
     return true
   }
 }

@@ -45,14 +45,23 @@ export class KyselyAccountStore implements AccountStore {
   }
 
   async updatePassword(did: string, passwordScrypt: string): Promise<void> {
-    await this.db.updateTable('account').set({ passwordScrypt, updatedAt: new Date().toISOString() }).where('did', '=', did).execute()
+    await this.db
+      .updateTable('account')
+      .set({ passwordScrypt, updatedAt: new Date().toISOString() })
+      .where('did', '=', did)
+      .execute()
   }
 
   async updateEmail(did: string, email: string): Promise<'ok' | 'taken'> {
     try {
       await this.db
         .updateTable('account')
-        .set({ email: email.toLowerCase(), emailConfirmedAt: null, emailAuthFactor: false, updatedAt: new Date().toISOString() })
+        .set({
+          email: email.toLowerCase(),
+          emailConfirmedAt: null,
+          emailAuthFactor: false,
+          updatedAt: new Date().toISOString(),
+        })
         .where('did', '=', did)
         .execute()
       return 'ok'
@@ -64,16 +73,28 @@ export class KyselyAccountStore implements AccountStore {
   }
 
   async confirmEmail(did: string, at: string): Promise<void> {
-    await this.db.updateTable('account').set({ emailConfirmedAt: at, updatedAt: at }).where('did', '=', did).execute()
+    await this.db
+      .updateTable('account')
+      .set({ emailConfirmedAt: at, updatedAt: at })
+      .where('did', '=', did)
+      .execute()
   }
 
   async setEmailAuthFactor(did: string, enabled: boolean): Promise<void> {
-    await this.db.updateTable('account').set({ emailAuthFactor: enabled, updatedAt: new Date().toISOString() }).where('did', '=', did).execute()
+    await this.db
+      .updateTable('account')
+      .set({ emailAuthFactor: enabled, updatedAt: new Date().toISOString() })
+      .where('did', '=', did)
+      .execute()
   }
 
   async setDeactivated(did: string, deactivated: boolean, at: string): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
-      await tx.updateTable('account').set({ deactivatedAt: deactivated ? at : null, updatedAt: at }).where('did', '=', did).execute()
+      await tx
+        .updateTable('account')
+        .set({ deactivatedAt: deactivated ? at : null, updatedAt: at })
+        .where('did', '=', did)
+        .execute()
       // A takedown outranks (de)activation: only the deactivatedAt mark changes then.
       await tx
         .updateTable('account')
@@ -93,36 +114,64 @@ export class KyselyAccountStore implements AccountStore {
     // Back to what (de)activation last said.
     await q
       .set((eb) => ({
-        status: eb.case().when('deactivatedAt', 'is not', null).then('deactivated' as const).else('active' as const).end(),
+        status: eb
+          .case()
+          .when('deactivatedAt', 'is not', null)
+          .then('deactivated' as const)
+          .else('active' as const)
+          .end(),
         takedownRef: null,
         updatedAt: at,
       }))
       .execute()
   }
 
-  async search(opts: { prefix?: string; limit: number; cursor?: string }): Promise<AccountSearchPage> {
-    let q = this.base().orderBy('account.did').limit(opts.limit + 1)
+  async search(opts: {
+    prefix?: string
+    limit: number
+    cursor?: string
+  }): Promise<AccountSearchPage> {
+    let q = this.base()
+      .orderBy('account.did')
+      .limit(opts.limit + 1)
     if (opts.cursor) q = q.where('account.did', '>', opts.cursor)
     const prefix = opts.prefix?.trim().toLowerCase()
     if (prefix) {
       // LIKE's own wildcards in the input are literal characters here
       const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
-      q = q.where((eb) => eb.or([eb('account.email', 'like', pattern), eb('account.handle', 'like', pattern)]))
+      q = q.where((eb) =>
+        eb.or([eb('account.email', 'like', pattern), eb('account.handle', 'like', pattern)]),
+      )
     }
     const rows = await q.execute()
     const accounts = rows.slice(0, opts.limit).map((r) => toAccount(r)!)
-    return rows.length > opts.limit ? { accounts, cursor: accounts[accounts.length - 1]!.did } : { accounts }
+    return rows.length > opts.limit
+      ? { accounts, cursor: accounts[accounts.length - 1]!.did }
+      : { accounts }
   }
 
   async markDeleted(did: string, at: string): Promise<void> {
-    await this.db.updateTable('account').set({ status: 'deleted', passwordScrypt: null, updatedAt: at }).where('did', '=', did).execute()
+    await this.db
+      .updateTable('account')
+      .set({ status: 'deleted', passwordScrypt: null, updatedAt: at })
+      .where('did', '=', did)
+      .execute()
   }
 }
 
 /** An account row joined with its host, as `base()` selects it. */
 type Row = Pick<
   Selectable<Account>,
-  'did' | 'handle' | 'email' | 'emailConfirmedAt' | 'emailAuthFactor' | 'passwordScrypt' | 'status' | 'deactivatedAt' | 'takedownRef' | 'createdAt'
+  | 'did'
+  | 'handle'
+  | 'email'
+  | 'emailConfirmedAt'
+  | 'emailAuthFactor'
+  | 'passwordScrypt'
+  | 'status'
+  | 'deactivatedAt'
+  | 'takedownRef'
+  | 'createdAt'
 > & {
   hostId: Selectable<PdsHost>['id']
   hostUrl: PdsHost['url']

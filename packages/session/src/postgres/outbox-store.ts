@@ -14,7 +14,15 @@ export class KyselyOutboxStore implements OutboxStore {
     const now = new Date().toISOString()
     await this.db
       .insertInto('outbox_job')
-      .values({ kind: job.kind, key: job.key, payload: JSON.stringify(job.payload ?? null), runAt: (job.runAt ?? new Date()).toISOString(), lockedUntil: null, lastError: null, createdAt: now })
+      .values({
+        kind: job.kind,
+        key: job.key,
+        payload: JSON.stringify(job.payload ?? null),
+        runAt: (job.runAt ?? new Date()).toISOString(),
+        lockedUntil: null,
+        lastError: null,
+        createdAt: now,
+      })
       .onConflict((oc) => oc.columns(['kind', 'key']).doNothing())
       .execute()
   }
@@ -38,7 +46,13 @@ export class KyselyOutboxStore implements OutboxStore {
       .where('id', 'in', due)
       .returning(['id', 'kind', 'key', 'payload', 'attempts'])
       .execute()
-    return rows.map((r) => ({ id: Number(r.id), kind: r.kind, key: r.key, payload: JSON.parse(r.payload) as unknown, attempts: Number(r.attempts) }))
+    return rows.map((r) => ({
+      id: Number(r.id),
+      kind: r.kind,
+      key: r.key,
+      payload: JSON.parse(r.payload) as unknown,
+      attempts: Number(r.attempts),
+    }))
   }
 
   async complete(id: number): Promise<void> {
@@ -54,12 +68,21 @@ export class KyselyOutboxStore implements OutboxStore {
   }
 
   async list() {
-    const rows = await this.db.selectFrom('outbox_job').select(['id', 'kind', 'key', 'runAt', 'attempts', 'lastError']).orderBy('id').execute()
+    const rows = await this.db
+      .selectFrom('outbox_job')
+      .select(['id', 'kind', 'key', 'runAt', 'attempts', 'lastError'])
+      .orderBy('id')
+      .execute()
     return rows.map((r) => ({ ...r, id: Number(r.id), attempts: Number(r.attempts) }))
   }
 
   async find(kind: string, key: string): Promise<number | null> {
-    const row = await this.db.selectFrom('outbox_job').select('id').where('kind', '=', kind).where('key', '=', key).executeTakeFirst()
+    const row = await this.db
+      .selectFrom('outbox_job')
+      .select('id')
+      .where('kind', '=', kind)
+      .where('key', '=', key)
+      .executeTakeFirst()
     return row ? Number(row.id) : null
   }
 }

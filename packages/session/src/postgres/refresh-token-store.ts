@@ -53,10 +53,18 @@ export class KyselyRefreshTokenStore implements SessionRefreshStore {
   }
 
   async revokeByAppPassword(did: string, appPasswordName: string): Promise<void> {
-    await this.db.deleteFrom('refresh_token').where('did', '=', did).where('appPasswordName', '=', appPasswordName).execute()
+    await this.db
+      .deleteFrom('refresh_token')
+      .where('did', '=', did)
+      .where('appPasswordName', '=', appPasswordName)
+      .execute()
   }
 
   async deleteExpired(did: string, nowIso: string): Promise<void> {
-    await this.db.deleteFrom('refresh_token').where('did', '=', did).where('expiresAt', '<=', nowIso).execute()
+    await this.db
+      .deleteFrom('refresh_token')
+      .where('did', '=', did)
+      .where('expiresAt', '<=', nowIso)
+      .execute()
   }
 }

@@ -43,7 +43,11 @@ export class KyselyAppPasswordStore implements AppPasswordStore {
   }
 
   async delete(did: string, name: string): Promise<boolean> {
-    const res = await this.db.deleteFrom('app_password').where('did', '=', did).where('name', '=', name).executeTakeFirst()
+    const res = await this.db
+      .deleteFrom('app_password')
+      .where('did', '=', did)
+      .where('name', '=', name)
+      .executeTakeFirst()
     return Number(res.numDeletedRows) > 0
   }
 

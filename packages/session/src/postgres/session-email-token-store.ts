@@ -10,11 +10,19 @@ export class KyselyEmailTokenStore implements EmailTokenStore {
     await this.db
       .insertInto('email_token')
       .values(rec)
-      .onConflict((oc) => oc.columns(['purpose', 'did']).doUpdateSet({ token: rec.token, requestedAt: rec.requestedAt }))
+      .onConflict((oc) =>
+        oc
+          .columns(['purpose', 'did'])
+          .doUpdateSet({ token: rec.token, requestedAt: rec.requestedAt }),
+      )
       .execute()
   }
 
-  async find(did: string, purpose: EmailTokenPurpose, token: string): Promise<EmailTokenRecord | null> {
+  async find(
+    did: string,
+    purpose: EmailTokenPurpose,
+    token: string,
+  ): Promise<EmailTokenRecord | null> {
     const row = await this.db
       .selectFrom('email_token')
       .select(COLUMNS)
@@ -25,7 +33,11 @@ export class KyselyEmailTokenStore implements EmailTokenStore {
     return row ?? null
   }
 
-  async consume(did: string, purpose: EmailTokenPurpose, token: string): Promise<EmailTokenRecord | null> {
+  async consume(
+    did: string,
+    purpose: EmailTokenPurpose,
+    token: string,
+  ): Promise<EmailTokenRecord | null> {
     // delete … returning: of two concurrent uses exactly one gets the row.
     const row = await this.db
       .deleteFrom('email_token')
@@ -38,11 +50,19 @@ export class KyselyEmailTokenStore implements EmailTokenStore {
   }
 
   async findByToken(purpose: EmailTokenPurpose, token: string): Promise<EmailTokenRecord | null> {
-    const row = await this.db.selectFrom('email_token').select(COLUMNS).where('purpose', '=', purpose).where('token', '=', token).executeTakeFirst()
+    const row = await this.db
+      .selectFrom('email_token')
+      .select(COLUMNS)
+      .where('purpose', '=', purpose)
+      .where('token', '=', token)
+      .executeTakeFirst()
     return row ?? null
   }
 
-  async consumeByToken(purpose: EmailTokenPurpose, token: string): Promise<EmailTokenRecord | null> {
+  async consumeByToken(
+    purpose: EmailTokenPurpose,
+    token: string,
+  ): Promise<EmailTokenRecord | null> {
     const row = await this.db
       .deleteFrom('email_token')
       .where('purpose', '=', purpose)
@@ -53,7 +73,11 @@ export class KyselyEmailTokenStore implements EmailTokenStore {
   }
 
   async delete(did: string, purpose: EmailTokenPurpose): Promise<void> {
-    await this.db.deleteFrom('email_token').where('did', '=', did).where('purpose', '=', purpose).execute()
+    await this.db
+      .deleteFrom('email_token')
+      .where('did', '=', did)
+      .where('purpose', '=', purpose)
+      .execute()
   }
 
   async deleteAll(did: string): Promise<void> {

@@ -14,7 +14,8 @@ export function registerAdminGetAccountInfos(app: FastifyInstance, deps: Session
     await deps.authVerifier.moderator(req, NSID)
     const raw = ((req.query ?? {}) as Record<string, unknown>).dids
     const dids = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]
-    if (dids.length > MAX_ACCOUNT_INFOS) throw new InvalidRequestError(`At most ${MAX_ACCOUNT_INFOS} dids`)
+    if (dids.length > MAX_ACCOUNT_INFOS)
+      throw new InvalidRequestError(`At most ${MAX_ACCOUNT_INFOS} dids`)
     assertValidXrpcParams(NSID, { dids })
     const found: SessionAccount[] = []
     for (const did of new Set(dids as string[])) {

@@ -17,7 +17,8 @@ export function registerAdminGetSubjectStatus(app: FastifyInstance, deps: Sessio
       if (typeof v === 'string') params[k] = v
     }
     assertValidXrpcParams(NSID, params)
-    if (params.blob && !params.did) throw new InvalidRequestError('Must provide a did to request blob state')
+    if (params.blob && !params.did)
+      throw new InvalidRequestError('Must provide a did to request blob state')
     const repo = params.blob ? params.did : params.uri ? atUriAuthority(params.uri) : params.did
     if (!repo) throw new InvalidRequestError('No provided subject')
     const account = await subjectAccount(deps, repo)

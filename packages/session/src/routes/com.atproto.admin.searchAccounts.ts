@@ -15,10 +15,15 @@ export function registerAdminSearchAccounts(app: FastifyInstance, deps: SessionD
     await deps.authVerifier.moderator(req, NSID)
     const q = singleParams(req, ['email', 'cursor', 'limit'])
     const limit = q.limit === undefined ? 50 : Number(q.limit)
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new InvalidRequestError('limit must be an integer from 1 to 100')
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+      throw new InvalidRequestError('limit must be an integer from 1 to 100')
     assertValidXrpcParams(NSID, { ...q, limit })
-    if (q.cursor !== undefined && !q.cursor.startsWith('did:')) throw new InvalidRequestError('Malformed cursor')
+    if (q.cursor !== undefined && !q.cursor.startsWith('did:'))
+      throw new InvalidRequestError('Malformed cursor')
     const page = await deps.accounts.search({ prefix: q.email, limit, cursor: q.cursor })
-    return { ...(page.cursor ? { cursor: page.cursor } : {}), accounts: await adminAccountViews(deps, page.accounts, req.log) }
+    return {
+      ...(page.cursor ? { cursor: page.cursor } : {}),
+      accounts: await adminAccountViews(deps, page.accounts, req.log),
+    }
   })
 }

@@ -15,7 +15,8 @@ export function registerAdminUpdateAccountEmail(app: FastifyInstance, deps: Sess
     if (!isValidEmail(email)) throw new InvalidRequestError('Invalid email address')
     // `account` is a handle or a DID (at-identifier).
     const account = await deps.accounts.findByIdentifier(input.account)
-    if (!account || input.account.includes('@')) throw new InvalidRequestError(`Account does not exist: ${input.account}`, 'AccountNotFound')
+    if (!account || input.account.includes('@'))
+      throw new InvalidRequestError(`Account does not exist: ${input.account}`, 'AccountNotFound')
     if (email !== account.email && (await changeEmail(deps, account.did, email)) === 'taken') {
       throw new InvalidRequestError('This email address is already in use')
     }

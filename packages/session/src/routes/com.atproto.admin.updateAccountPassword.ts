@@ -11,7 +11,8 @@ export function registerAdminUpdateAccountPassword(app: FastifyInstance, deps: S
   app.post(`/xrpc/${NSID}`, async (req, reply) => {
     await deps.authVerifier.adminBasic(req)
     const { did, password } = readInput<{ did: string; password: string }>(NSID, req)
-    if (password.length > NEW_PASSWORD_MAX_LENGTH) throw new InvalidRequestError(`Password too long (max ${NEW_PASSWORD_MAX_LENGTH} characters)`)
+    if (password.length > NEW_PASSWORD_MAX_LENGTH)
+      throw new InvalidRequestError(`Password too long (max ${NEW_PASSWORD_MAX_LENGTH} characters)`)
     await requireAccount(deps, did)
     const passwordScrypt = await deps.gate.run(() => hashPassword(password))
     await deps.accounts.updatePassword(did, passwordScrypt)

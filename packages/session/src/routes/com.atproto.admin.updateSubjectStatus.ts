@@ -33,7 +33,10 @@ export function registerAdminUpdateSubjectStatus(app: FastifyInstance, deps: Ses
       throw new InvalidRequestError('Cannot activate and takedown an account at the same time')
     }
     const isRepo = subject.$type === REPO_REF
-    const account = await subjectAccount(deps, subject.uri !== undefined ? atUriAuthority(subject.uri) : (subject.did ?? ''))
+    const account = await subjectAccount(
+      deps,
+      subject.uri !== undefined ? atUriAuthority(subject.uri) : (subject.did ?? ''),
+    )
     const out = await deps.pdsAdmin.forward(account.host, NSID, { method: 'POST', body: input })
     if (!isRepo) return out
 
@@ -42,7 +45,10 @@ export function registerAdminUpdateSubjectStatus(app: FastifyInstance, deps: Ses
     if (takedown) {
       await deps.accounts.setTakedown(did, takedown.applied ? (takedown.ref ?? at) : null, at)
       if (takedown.applied) await revokeAccountSessions(deps, did)
-      req.log.info({ did, applied: takedown.applied }, takedown.applied ? 'account taken down' : 'account takedown reversed')
+      req.log.info(
+        { did, applied: takedown.applied },
+        takedown.applied ? 'account taken down' : 'account takedown reversed',
+      )
     }
     if (deactivated) await deps.accounts.setDeactivated(did, deactivated.applied, at)
     return out

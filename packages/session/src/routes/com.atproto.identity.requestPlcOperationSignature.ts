@@ -7,7 +7,10 @@ import { AuthScope } from '../scopes.js'
 const NSID = 'com.atproto.identity.requestPlcOperationSignature'
 const SCOPES = [AuthScope.Access, AuthScope.Takendown]
 
-export function registerRequestPlcOperationSignature(app: FastifyInstance, deps: SessionDeps): void {
+export function registerRequestPlcOperationSignature(
+  app: FastifyInstance,
+  deps: SessionDeps,
+): void {
   app.post(`/xrpc/${NSID}`, async (req, reply) => {
     const auth = await deps.authVerifier.accessOrService(req, NSID, SCOPES)
     const account = await requireAccount(deps, auth.did)

@@ -22,7 +22,8 @@ export function registerSignPlcOperation(app: FastifyInstance, deps: SessionDeps
   app.post(`/xrpc/${NSID}`, async (req) => {
     const auth = await deps.authVerifier.accessOrService(req, NSID, SCOPES)
     const input = readInput<Input>(NSID, req)
-    if (!input.token) throw new InvalidRequestError('email confirmation token required to sign PLC operations')
+    if (!input.token)
+      throw new InvalidRequestError('email confirmation token required to sign PLC operations')
     const update: PlcUpdate = {
       rotationKeys: input.rotationKeys,
       alsoKnownAs: input.alsoKnownAs,
@@ -40,7 +41,10 @@ export function registerSignPlcOperation(app: FastifyInstance, deps: SessionDeps
 // The lexicon types these as `unknown`: check their shape here (the PDS only casts them).
 function verificationMethods(v: unknown): Record<string, string> | undefined {
   if (v === undefined) return undefined
-  if (!isRecord(v) || !Object.values(v).every((k) => typeof k === 'string' && k.startsWith('did:key:'))) {
+  if (
+    !isRecord(v) ||
+    !Object.values(v).every((k) => typeof k === 'string' && k.startsWith('did:key:'))
+  ) {
     throw new InvalidRequestError('verificationMethods must map names to did:key strings')
   }
   return v as Record<string, string>
@@ -50,9 +54,16 @@ function services(v: unknown): Record<string, { type: string; endpoint: string }
   if (v === undefined) return undefined
   const ok =
     isRecord(v) &&
-    Object.values(v).every((s) => isRecord(s) && typeof s.type === 'string' && typeof s.endpoint === 'string' && Object.keys(s).length === 2)
+    Object.values(v).every(
+      (s) =>
+        isRecord(s) &&
+        typeof s.type === 'string' &&
+        typeof s.endpoint === 'string' &&
+        Object.keys(s).length === 2,
+    )
   if (!ok) throw new InvalidRequestError('services must map names to {type, endpoint}')
   return v as Record<string, { type: string; endpoint: string }>
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)

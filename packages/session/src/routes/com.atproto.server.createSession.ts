@@ -26,13 +26,17 @@ export function registerCreateSession(app: FastifyInstance, deps: SessionDeps): 
       appPasswords: deps.appPasswords,
     })
     const takendown = account.status === 'takendown'
-    if (takendown && !input.allowTakendown) throw new AuthRequiredError('Account has been taken down', 'AccountTakedown')
+    if (takendown && !input.allowTakendown)
+      throw new AuthRequiredError('Account has been taken down', 'AccountTakedown')
 
     // Email 2FA guards the account password; app passwords are made for apps and skip it.
     if (!appPassword && account.emailAuthFactor && account.email && account.emailConfirmedAt) {
       if (!input.authFactorToken) {
         await sendEmailToken(deps, req, account, 'two_factor', 'signInCode')
-        throw new AuthRequiredError('A sign in code has been sent to your email address', 'AuthFactorTokenRequired')
+        throw new AuthRequiredError(
+          'A sign in code has been sent to your email address',
+          'AuthFactorTokenRequired',
+        )
       }
       await useEmailToken(deps, account.did, 'two_factor', input.authFactorToken)
     }
@@ -45,7 +49,12 @@ export function registerCreateSession(app: FastifyInstance, deps: SessionDeps): 
           : AuthScope.AppPass
         : AuthScope.Access
     const [tokens, info] = await Promise.all([
-      deps.sessionIssuer.issue({ did: account.did, pdsDid: account.host.did, scope, appPasswordName: appPassword?.name ?? null }),
+      deps.sessionIssuer.issue({
+        did: account.did,
+        pdsDid: account.host.did,
+        scope,
+        appPasswordName: appPassword?.name ?? null,
+      }),
       sessionInfo(deps, req, account),
     ])
     req.log.info({ did: account.did, scope }, 'session created')

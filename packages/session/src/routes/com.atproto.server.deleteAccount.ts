@@ -16,13 +16,23 @@ const NSID = 'com.atproto.server.deleteAccount'
  */
 export function registerDeleteAccount(app: FastifyInstance, deps: SessionDeps): void {
   app.post(`/xrpc/${NSID}`, async (req, reply) => {
-    const { did, password, token } = readInput<{ did: string; password: string; token: string }>(NSID, req)
-    const { account } = await authenticate(deps, { identifier: did, password, ip: req.ip, appPasswords: null }).catch((err: unknown) => {
+    const { did, password, token } = readInput<{ did: string; password: string; token: string }>(
+      NSID,
+      req,
+    )
+    const { account } = await authenticate(deps, {
+      identifier: did,
+      password,
+      ip: req.ip,
+      appPasswords: null,
+    }).catch((err: unknown) => {
       // the sign-in message names the identifier; this route's input is a DID
-      if (err instanceof AuthRequiredError && err.message === 'Invalid identifier or password') throw new AuthRequiredError('Invalid did or password')
+      if (err instanceof AuthRequiredError && err.message === 'Invalid identifier or password')
+        throw new AuthRequiredError('Invalid did or password')
       throw err
     })
-    if (account.did !== did.trim().toLowerCase()) throw new AuthRequiredError('Invalid did or password')
+    if (account.did !== did.trim().toLowerCase())
+      throw new AuthRequiredError('Invalid did or password')
     await checkEmailToken(deps, account.did, 'delete_account', token)
 
     await deleteAccountEverywhere(deps, req.log, account)

@@ -9,6 +9,12 @@ export function registerListAppPasswords(app: FastifyInstance, deps: SessionDeps
     const auth = await deps.authVerifier.accessOrService(req, NSID)
     await requireActiveAccount(deps, auth.did)
     const rows = await deps.appPasswords.list(auth.did)
-    return { passwords: rows.map((r) => ({ name: r.name, createdAt: r.createdAt, privileged: r.privileged })) }
+    return {
+      passwords: rows.map((r) => ({
+        name: r.name,
+        createdAt: r.createdAt,
+        privileged: r.privileged,
+      })),
+    }
   })
 }

@@ -23,10 +23,17 @@ export function registerRequestPasswordReset(app: FastifyInstance, deps: Session
   })
 }
 
-async function sendResetCode(deps: SessionDeps, req: Parameters<typeof sendEmailToken>[1], normalized: string): Promise<void> {
+async function sendResetCode(
+  deps: SessionDeps,
+  req: Parameters<typeof sendEmailToken>[1],
+  normalized: string,
+): Promise<void> {
   try {
-    const account = normalized.includes('@') ? await deps.accounts.findByIdentifier(normalized) : null
-    if (account && account.email === normalized) await sendEmailToken(deps, req, account, 'reset_password', 'resetPassword')
+    const account = normalized.includes('@')
+      ? await deps.accounts.findByIdentifier(normalized)
+      : null
+    if (account && account.email === normalized)
+      await sendEmailToken(deps, req, account, 'reset_password', 'resetPassword')
   } catch (err) {
     // sendEmailToken logged a mail failure already; anything else (limits, database) is told here
     req.log.warn({ err }, 'password reset code not sent')

@@ -10,7 +10,8 @@ const NSID = 'com.atproto.server.resetPassword'
 export function registerResetPassword(app: FastifyInstance, deps: SessionDeps): void {
   app.post(`/xrpc/${NSID}`, async (req, reply) => {
     const { token, password } = readInput<{ token: string; password: string }>(NSID, req)
-    if (password.length > NEW_PASSWORD_MAX_LENGTH) throw new InvalidRequestError(`Password too long (max ${NEW_PASSWORD_MAX_LENGTH} characters)`)
+    if (password.length > NEW_PASSWORD_MAX_LENGTH)
+      throw new InvalidRequestError(`Password too long (max ${NEW_PASSWORD_MAX_LENGTH} characters)`)
     if (password.length === 0) throw new InvalidRequestError('Password is required')
     // The code first: a junk code costs one lookup, never a place in the scrypt gate sign-ins share.
     await checkEmailTokenFindDid(deps, 'reset_password', token)

@@ -24,23 +24,35 @@ export function registerUpdateEmail(app: FastifyInstance, deps: SessionDeps): vo
     const auth = await deps.authVerifier.accessOrService(req, NSID, ACCESS_FULL)
     const input = readInput<Input>(NSID, req)
     const email = input.email.trim().toLowerCase()
-    if (!isValidEmail(email)) throw new InvalidRequestError('This email address is not supported, please use a different email.')
+    if (!isValidEmail(email))
+      throw new InvalidRequestError(
+        'This email address is not supported, please use a different email.',
+      )
     const account = await requireActiveAccount(deps, auth.did)
     const changing = email !== account.email
-    if (account.emailConfirmedAt && !input.token) throw new InvalidRequestError('confirmation token required', 'TokenRequired')
+    if (account.emailConfirmedAt && !input.token)
+      throw new InvalidRequestError('confirmation token required', 'TokenRequired')
     if (input.emailAuthFactor && (changing || !account.emailConfirmedAt)) {
-      throw new InvalidRequestError('Confirm your email address before turning on email sign-in codes')
+      throw new InvalidRequestError(
+        'Confirm your email address before turning on email sign-in codes',
+      )
     }
     // Check everything before changing anything; the code is used up only once the change is made.
     if (input.token) await checkEmailToken(deps, account.did, 'update_email', input.token)
     if (changing) {
       if ((await changeEmail(deps, account.did, email)) === 'taken') {
-        throw new InvalidRequestError('This email address is already in use, please use a different email.')
+        throw new InvalidRequestError(
+          'This email address is already in use, please use a different email.',
+        )
       }
-    } else if (input.emailAuthFactor !== undefined && input.emailAuthFactor !== account.emailAuthFactor) {
+    } else if (
+      input.emailAuthFactor !== undefined &&
+      input.emailAuthFactor !== account.emailAuthFactor
+    ) {
       await deps.accounts.setEmailAuthFactor(account.did, input.emailAuthFactor)
     }
-    if (input.token) await useEmailToken(deps, account.did, 'update_email', input.token).catch(() => undefined)
+    if (input.token)
+      await useEmailToken(deps, account.did, 'update_email', input.token).catch(() => undefined)
     return reply.status(200).send()
   })
 }

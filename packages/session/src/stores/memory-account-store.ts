@@ -22,7 +22,8 @@ export class MemoryAccountStore implements AccountStore {
     const id = identifier.toLowerCase()
     for (const a of this.byDid.values()) {
       if (a.status === 'deleted') continue
-      if (a.did === id || a.handle === id || (a.email !== null && a.email === id)) return structuredClone(a)
+      if (a.did === id || a.handle === id || (a.email !== null && a.email === id))
+        return structuredClone(a)
     }
     return null
   }
@@ -69,14 +70,20 @@ export class MemoryAccountStore implements AccountStore {
     })
   }
 
-  async search(opts: { prefix?: string; limit: number; cursor?: string }): Promise<AccountSearchPage> {
+  async search(opts: {
+    prefix?: string
+    limit: number
+    cursor?: string
+  }): Promise<AccountSearchPage> {
     const prefix = opts.prefix?.trim().toLowerCase()
     const all = [...this.byDid.values()]
       .filter((a) => a.status !== 'deleted' && (!opts.cursor || a.did > opts.cursor))
       .filter((a) => !prefix || a.handle.startsWith(prefix) || (a.email ?? '').startsWith(prefix))
       .sort((x, y) => (x.did < y.did ? -1 : 1))
     const accounts = all.slice(0, opts.limit).map((a) => structuredClone(a))
-    return all.length > opts.limit ? { accounts, cursor: accounts[accounts.length - 1]!.did } : { accounts }
+    return all.length > opts.limit
+      ? { accounts, cursor: accounts[accounts.length - 1]!.did }
+      : { accounts }
   }
 
   private mutate(did: string, fn: (a: SessionAccount) => void): void {

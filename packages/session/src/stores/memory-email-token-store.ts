@@ -8,12 +8,20 @@ export class MemoryEmailTokenStore implements EmailTokenStore {
     this.rows.set(this.key(rec.did, rec.purpose), { ...rec })
   }
 
-  async find(did: string, purpose: EmailTokenPurpose, token: string): Promise<EmailTokenRecord | null> {
+  async find(
+    did: string,
+    purpose: EmailTokenPurpose,
+    token: string,
+  ): Promise<EmailTokenRecord | null> {
     const r = this.rows.get(this.key(did, purpose))
     return r && r.token === token ? { ...r } : null
   }
 
-  async consume(did: string, purpose: EmailTokenPurpose, token: string): Promise<EmailTokenRecord | null> {
+  async consume(
+    did: string,
+    purpose: EmailTokenPurpose,
+    token: string,
+  ): Promise<EmailTokenRecord | null> {
     // Read and delete with no await in between: a code is used once, even by concurrent calls.
     const r = this.rows.get(this.key(did, purpose))
     if (!r || r.token !== token) return null
@@ -22,11 +30,15 @@ export class MemoryEmailTokenStore implements EmailTokenStore {
   }
 
   async findByToken(purpose: EmailTokenPurpose, token: string): Promise<EmailTokenRecord | null> {
-    for (const r of this.rows.values()) if (r.purpose === purpose && r.token === token) return { ...r }
+    for (const r of this.rows.values())
+      if (r.purpose === purpose && r.token === token) return { ...r }
     return null
   }
 
-  async consumeByToken(purpose: EmailTokenPurpose, token: string): Promise<EmailTokenRecord | null> {
+  async consumeByToken(
+    purpose: EmailTokenPurpose,
+    token: string,
+  ): Promise<EmailTokenRecord | null> {
     for (const r of this.rows.values()) {
       if (r.purpose === purpose && r.token === token) return this.consume(r.did, purpose, token)
     }

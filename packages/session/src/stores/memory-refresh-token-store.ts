@@ -1,4 +1,8 @@
-import type { RefreshTokenRecord, RotateRefreshInput, SessionRefreshStore } from '../refresh-token-store.js'
+import type {
+  RefreshTokenRecord,
+  RotateRefreshInput,
+  SessionRefreshStore,
+} from '../refresh-token-store.js'
 
 export class MemoryRefreshTokenStore implements SessionRefreshStore {
   readonly rows = new Map<string, RefreshTokenRecord>()
@@ -18,7 +22,8 @@ export class MemoryRefreshTokenStore implements SessionRefreshStore {
     if (!r || (r.nextId !== null && r.nextId !== i.nextId)) return false
     r.expiresAt = i.expiresAt
     r.nextId = i.nextId
-    if (!this.rows.has(i.successor.id)) this.rows.set(i.successor.id, { ...i.successor, nextId: null })
+    if (!this.rows.has(i.successor.id))
+      this.rows.set(i.successor.id, { ...i.successor, nextId: null })
     return true
   }
 
@@ -32,10 +37,12 @@ export class MemoryRefreshTokenStore implements SessionRefreshStore {
   }
 
   async revokeByAppPassword(did: string, name: string): Promise<void> {
-    for (const [k, r] of [...this.rows.entries()]) if (r.did === did && r.appPasswordName === name) this.rows.delete(k)
+    for (const [k, r] of [...this.rows.entries()])
+      if (r.did === did && r.appPasswordName === name) this.rows.delete(k)
   }
 
   async deleteExpired(did: string, nowIso: string): Promise<void> {
-    for (const [k, r] of [...this.rows.entries()]) if (r.did === did && r.expiresAt <= nowIso) this.rows.delete(k)
+    for (const [k, r] of [...this.rows.entries()])
+      if (r.did === did && r.expiresAt <= nowIso) this.rows.delete(k)
   }
 }

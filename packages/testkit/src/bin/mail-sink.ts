@@ -9,7 +9,9 @@ const sink = await startMailSink({
   httpPort: int(process.env.MAIL_SINK_HTTP_PORT, 8025),
   host: process.env.MAIL_SINK_HOST || '127.0.0.1',
 })
-process.stdout.write(JSON.stringify({ msg: 'mail sink listening', smtp: sink.smtpUrl, http: sink.httpUrl }) + '\n')
+process.stdout.write(
+  JSON.stringify({ msg: 'mail sink listening', smtp: sink.smtpUrl, http: sink.httpUrl }) + '\n',
+)
 
 let stopping = false
 const shutdown = async () => {
