@@ -1,7 +1,7 @@
 # The Entryway gateway as a production image: compiled JavaScript started by `node`, production
 # dependencies only (pnpm deploy --prod), a non-root user, a HEALTHCHECK on /xrpc/_health.
 # Targets:
-#   gateway (the default, last)   node dist/bin/gateway.js
+#   gateway (the default, last)   node dist/bundle/gateway.mjs (esbuild bundle of dist/bin/gateway.js)
 #   mail                          the lab's mail sink (packages/testkit), for docker-compose.yml
 # Build context: the repository root.
 #   docker build -f docker/gateway.Dockerfile -t entryway/gateway:<version> .
@@ -30,6 +30,7 @@ COPY examples ./examples
 RUN if [ -s /tmp/ca.pem ]; then export NODE_EXTRA_CA_CERTS=/tmp/ca.pem npm_config_cafile=/tmp/ca.pem; fi; \
   pnpm install --offline --frozen-lockfile --reporter=append-only \
   && node node_modules/typescript/bin/tsc -b apps/gateway packages/testkit \
+  && node apps/gateway/scripts/bundle.mjs \
   && pnpm --filter @entryway/gateway deploy --prod --legacy /out/gateway \
   && pnpm --filter @entryway/testkit deploy --prod --legacy /out/mail \
   && rm -rf /out/*/src /out/*/test
@@ -57,4 +58,5 @@ VOLUME /data
 EXPOSE 2583
 HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=30 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.ENTRYWAY_PORT || 2583) + '/xrpc/_health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "dist/bin/gateway.js"]
+# the bundle (apps/gateway/scripts/bundle.mjs): one file to load, half the start-up CPU of dist/bin
+CMD ["node", "dist/bundle/gateway.mjs"]

@@ -3,15 +3,21 @@ import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { AtpAgent } from '@atproto/api'
-import { GATEWAY_BUILT_ENTRY, REPO_ROOT, startFleet, startGateway } from '@entryway/testkit'
+import {
+  GATEWAY_BUILT_ENTRY,
+  GATEWAY_BUNDLE_ENTRY,
+  REPO_ROOT,
+  startFleet,
+  startGateway,
+} from '@entryway/testkit'
 
-// What a deployment runs: the gateway compiled to JavaScript, started with plain Node (no tsx, no
-// source condition, so every @entryway package resolves to its dist), signing up, logging in and
-// proxying to two real PDSes.
+// What a deployment runs: the gateway compiled to JavaScript and bundled into one file (what the
+// image's CMD starts), started with plain Node (no tsx, no source condition, so every @entryway
+// package came from its dist), signing up, logging in and proxying to two real PDSes.
 t.setTimeout(300_000)
 
 t.test(
-  'the built gateway (node apps/gateway/dist/bin/gateway.js) against real PDSes',
+  'the built gateway (node apps/gateway/dist/bundle/gateway.mjs) against real PDSes',
   async (t) => {
     const build = spawnSync(
       process.execPath,
@@ -24,18 +30,34 @@ t.test(
       /^#!\/usr\/bin\/env node/,
       'the bin keeps its shebang',
     )
+    const bundle = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'apps', 'gateway', 'scripts', 'bundle.mjs')],
+      { cwd: REPO_ROOT, encoding: 'utf8' },
+    )
+    t.equal(bundle.status, 0, `esbuild bundles the gateway ${bundle.stdout}${bundle.stderr}`)
+    t.notMatch(
+      readFileSync(GATEWAY_BUNDLE_ENTRY, 'latin1'),
+      /[^\x00-\x7f]/,
+      'the bundle is all ASCII (Node decodes it in the fast path)',
+    )
 
     const fleet = await startFleet({ pdsCount: 2, gateway: false, mail: false })
     t.teardown(() => fleet.stop())
     const gw = await startGateway({
       env: { ...fleet.gatewayEnv, ENTRYWAY_INCLUDE_DID_DOC: 'false' },
       port: fleet.entryway.port,
-      built: true,
+      built: 'bundle',
     })
     t.teardown(() => gw.stop())
     t.notOk(
       /tsx/.test(readFileSync(`/proc/${gw.pid}/cmdline`, 'utf8')),
       'no tsx in the gateway process',
+    )
+    t.match(
+      readFileSync(`/proc/${gw.pid}/cmdline`, 'utf8'),
+      /dist\/bundle\/gateway\.mjs/,
+      'the bundle is what runs',
     )
 
     const agent = new AtpAgent({ service: fleet.entryway.url })

@@ -14,6 +14,15 @@ import {
 export const GATEWAY_ENTRY = join(REPO_ROOT, 'apps', 'gateway', 'src', 'bin', 'gateway.ts')
 /** The built gateway (`tsc -b` writes it): what a deployment runs, plain Node, no tsx. */
 export const GATEWAY_BUILT_ENTRY = join(REPO_ROOT, 'apps', 'gateway', 'dist', 'bin', 'gateway.js')
+/** The built gateway bundled into one file (`apps/gateway/scripts/bundle.mjs`): what the image runs. */
+export const GATEWAY_BUNDLE_ENTRY = join(
+  REPO_ROOT,
+  'apps',
+  'gateway',
+  'dist',
+  'bundle',
+  'gateway.mjs',
+)
 
 export interface StartGatewayOptions {
   /** `ENTRYWAY_*` (and `DATABASE_URL`) variables; see apps/gateway/src/config/env.ts `ENV_NAMES`. */
@@ -25,8 +34,11 @@ export interface StartGatewayOptions {
   name?: string
   startTimeoutMs?: number
   onUnexpectedExit?: (info: ExitInfo & { name: string; logTail: string }) => void
-  /** Run the built JavaScript (`GATEWAY_BUILT_ENTRY`, packages resolved to their `dist`) instead of the source through tsx. */
-  built?: boolean
+  /**
+   * Run built JavaScript instead of the source through tsx: `true` runs `GATEWAY_BUILT_ENTRY`
+   * (packages resolved to their `dist`), `'bundle'` the one-file bundle the image runs.
+   */
+  built?: boolean | 'bundle'
 }
 
 export interface GatewayHandle {
@@ -51,7 +63,11 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     name: opts.name ?? `gateway :${port}`,
     command: workspaceNodePath(),
     args: opts.built
-      ? ['--import', WATCH_PARENT_IMPORT, GATEWAY_BUILT_ENTRY]
+      ? [
+          '--import',
+          WATCH_PARENT_IMPORT,
+          opts.built === 'bundle' ? GATEWAY_BUNDLE_ENTRY : GATEWAY_BUILT_ENTRY,
+        ]
       : [SOURCE_CONDITION, '--import', 'tsx', '--import', WATCH_PARENT_IMPORT, GATEWAY_ENTRY],
     cwd: REPO_ROOT,
     env: {

@@ -12,6 +12,7 @@ export {
   startGateway,
   GATEWAY_ENTRY,
   GATEWAY_BUILT_ENTRY,
+  GATEWAY_BUNDLE_ENTRY,
   type GatewayHandle,
   type StartGatewayOptions,
 } from './gateway.js'
