@@ -37,6 +37,9 @@ export function registerUpdateEmail(app: FastifyInstance, deps: SessionDeps): vo
         'Confirm your email address before turning on email sign-in codes',
       )
     }
+    // sign-in codes the service cannot mail would lock the account out
+    if (input.emailAuthFactor && !account.emailAuthFactor)
+      deps.tokenEmails.assertEnabled('turning on email sign-in codes')
     // Check everything before changing anything; the code is used up only once the change is made.
     if (input.token) await checkEmailToken(deps, account.did, 'update_email', input.token)
     if (changing) {
