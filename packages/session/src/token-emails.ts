@@ -82,7 +82,12 @@ export class TokenEmails {
       }
     }
     const key = tokenEmailKey(mail)
-    await outbox.enqueue({ kind: TOKEN_EMAIL_JOB, key, payload: mail })
+    await outbox.enqueue({
+      kind: TOKEN_EMAIL_JOB,
+      key,
+      payload: mail,
+      runAt: new Date(this.o.now()),
+    })
     if (await outbox.tryNow(TOKEN_EMAIL_JOB, key)) return 'sent'
     log.warn({ purpose: mail.purpose, key }, 'email not sent yet; the outbox retries it')
     return 'queued'
