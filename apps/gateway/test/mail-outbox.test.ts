@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { startMailSink, type MailSink, type SinkMessage } from '@entryway/testkit'
+import { RawClient, headlessAuthorize } from '../../../packages/oauth/test/raw-client.js'
 import { abuseGateway } from './abuse/helpers.js'
 
 // Issue #17, mail that is not lost: the gateway with a real SMTP server (the testkit's mail sink),
@@ -97,6 +98,17 @@ t.test("a 2FA code uses the operator's template, and survives an SMTP outage", a
   t.equal((await login(lateCode)).status, 200, 'the late code signs in')
   const left = await db.selectFrom('outbox_job').select('id').execute()
   t.same(left, [], 'the job is done')
+
+  // the OAuth sign-in mails its code the same way (same template, same outbox)
+  const client = await RawClient.create(g.url)
+  const { requestUri } = await client.par()
+  const r = await headlessAuthorize(client.issuer, client.authorizeUrl(requestUri), {
+    username: ALICE.handle,
+    password: ALICE.password,
+    emailOtp: async () => (await waitForMail(sink, 2, 5_000)).subject.match(CODE)![0],
+  })
+  t.ok(r.code, `OAuth sign-in with the mailed code (${r.error ?? 'ok'})`)
+  t.match((await waitForMail(sink, 2, 1_000)).subject, /^Example <Social> sign-in code: /)
 })
 
 t.test('without SMTP, flows that must mail answer 501 at once', async (t) => {
@@ -125,6 +137,14 @@ t.test('without SMTP, flows that must mail answer 501 at once', async (t) => {
   })
   t.equal(known.status, 501)
   t.same(known, unknown, 'password reset: the same answer for a known and an unknown address')
+  const client = await RawClient.create(g.url)
+  const { requestUri } = await client.par()
+  const oauth = await headlessAuthorize(client.issuer, client.authorizeUrl(requestUri), {
+    username: ALICE.handle,
+    password: ALICE.password,
+    emailOtp: () => 'never-asked',
+  })
+  t.match(oauth, { error: 'temporarily_unavailable', status: 503 }, 'OAuth sign-in: said at once')
   t.same(await db.selectFrom('email_token').select('did').execute(), [], 'no code stored')
   t.same(await db.selectFrom('outbox_job').select('id').execute(), [], 'nothing queued')
 })
