@@ -175,6 +175,34 @@ t.test('a key file is read and checked', async (t) => {
   )
 })
 
+t.test(
+  'mail settings: templates read and checked at start, nothing mail-only without SMTP',
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'entryway-mail-templates-'))
+    const smtp = { ENTRYWAY_SMTP_URL: 'smtp://127.0.0.1:2525' }
+    writeFileSync(join(dir, 'signInCode.subject.txt'), 'Code {{code}} for {{serviceName}}\n')
+    const { cfg } = loadConfig({ ...GOOD, ...smtp, ENTRYWAY_MAIL_TEMPLATES_DIR: dir })
+    t.same(cfg.email?.templates, { signInCode: { subject: 'Code {{code}} for {{serviceName}}' } })
+    writeFileSync(join(dir, 'resetPassword.txt'), 'Reset with {{token}}')
+    writeFileSync(join(dir, 'sign-in.html'), '<p>{{code}}</p>')
+    t.match(problemLines({ ...GOOD, ...smtp, ENTRYWAY_MAIL_TEMPLATES_DIR: dir }), [
+      /^ENTRYWAY_MAIL_TEMPLATES_DIR: resetPassword\.txt: unknown placeholder \{\{token\}\} \(known: code, /,
+      /^ENTRYWAY_MAIL_TEMPLATES_DIR: sign-in\.html: not a template name/,
+    ])
+    t.match(problemLines({ ...GOOD, ...smtp, ENTRYWAY_MAIL_TEMPLATES_DIR: join(dir, 'nope') }), [
+      /^ENTRYWAY_MAIL_TEMPLATES_DIR: cannot read the directory .*nope: ENOENT/,
+    ])
+    t.match(
+      problemLines({ ...GOOD, ENTRYWAY_MAIL_TEMPLATES_DIR: dir, ENTRYWAY_EMAIL_FROM: 'a@b.test' }),
+      [
+        /^ENTRYWAY_SMTP_URL: is required when ENTRYWAY_EMAIL_FROM is set/,
+        /^ENTRYWAY_SMTP_URL: is required when ENTRYWAY_MAIL_TEMPLATES_DIR is set/,
+      ],
+      'mail-only settings without a mail server are refused (the PDS refuses a sender without one)',
+    )
+  },
+)
+
 /** The real process: `./dev gateway` and `entryway check-config`. */
 function runBin(file: string, args: string[], env: Record<string, string | undefined>) {
   const res = spawnSync(

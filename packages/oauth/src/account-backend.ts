@@ -19,6 +19,8 @@ export type OAuthAuthenticateResult =
   /** Password right, email 2FA on: a code was mailed; `hint` is the masked address. */
   | { ok: false; reason: 'email-otp-required'; did: string; hint: string }
   | { ok: false; reason: 'email-otp-invalid'; did: string; hint: string }
+  /** Password right, email 2FA on, and the service has no mail server: the code cannot be sent. */
+  | { ok: false; reason: 'email-otp-unavailable'; did: string }
 
 /**
  * The Entryway's accounts as the OAuth server needs them. The gateway adapts its session and

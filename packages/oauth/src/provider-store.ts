@@ -92,6 +92,13 @@ export class EntrywayProviderStore
         throw new SecondAuthenticationFactorRequiredError('emailOtp', res.hint)
       case 'email-otp-invalid':
         throw new InvalidCredentialsError('Invalid sign-in code', res.did as Did)
+      case 'email-otp-unavailable':
+        // said at once, never a code that cannot arrive
+        throw new OAuthError(
+          'temporarily_unavailable',
+          'This account signs in with a code sent by email, and this service cannot send email',
+          503,
+        )
     }
   }
 

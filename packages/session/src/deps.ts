@@ -1,9 +1,11 @@
 import type { ResolvedSessionOptions } from './options.js'
 import type { PasswordGate } from './password-gate.js'
 import type { SessionLimiters } from './rate-limits.js'
+import type { TokenEmails } from './token-emails.js'
 
-/** What every route handler receives: the resolved options plus the shared gate and limiters. */
+/** What every route handler receives: the resolved options plus the shared gate, limiters and mail. */
 export interface SessionDeps extends ResolvedSessionOptions {
   gate: PasswordGate
   limits: SessionLimiters
+  tokenEmails: TokenEmails
 }

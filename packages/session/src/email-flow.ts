@@ -1,15 +1,17 @@
 import type { FastifyRequest } from 'fastify'
-import { InvalidRequestError, UpstreamFailureError } from '@entryway/xrpc'
+import { InvalidRequestError } from '@entryway/xrpc'
 import type { SessionAccount } from './account-store.js'
 import type { SessionDeps } from './deps.js'
 import type { EmailTokenPurpose, EmailTokenRecord } from './email-token-store.js'
 import { generateEmailToken, normalizeEmailToken } from './email-token.js'
-import { renderTokenEmail, type EmailKind } from './email-templates.js'
+import type { EmailKind } from './email-templates.js'
 
 /**
  * Creates (replacing any earlier one) and emails a code for `purpose`. A code is for the address
  * it was sent to: a change of address deletes every outstanding code (updateEmail), and a change
- * that lands while this code is being stored is caught by reading the account again.
+ * that lands while this code is being stored is caught by reading the account again. Without a
+ * mail server this refuses before anything is counted or stored; with the outbox, a mail the
+ * server refused now is retried until it goes out or its code is no longer live.
  */
 export async function sendEmailToken(
   deps: SessionDeps,
@@ -20,31 +22,30 @@ export async function sendEmailToken(
 ): Promise<void> {
   const to = account.email
   if (!to) throw new InvalidRequestError('Account does not have an email address')
+  deps.tokenEmails.assertEnabled(WHAT[purpose])
   await deps.limits.email(purpose, account.did)
   const token = generateEmailToken()
-  await deps.emailTokens.put({
-    did: account.did,
-    purpose,
-    token,
-    requestedAt: new Date(deps.now()).toISOString(),
-  })
+  const requestedAt = new Date(deps.now()).toISOString()
+  await deps.emailTokens.put({ did: account.did, purpose, token, requestedAt })
   if ((await deps.accounts.getByDid(account.did))?.email !== to) {
     await deps.emailTokens.delete(account.did, purpose)
     throw new InvalidRequestError('The email address changed, request a new code')
   }
-  const msg = renderTokenEmail(kind, {
-    to,
-    serviceName: deps.serviceName,
-    handle: account.handle,
-    token,
-    ttlMinutes: Math.round(deps.emailTokenTtlMs / 60_000),
-  })
-  try {
-    await deps.mailer.send(msg)
-  } catch (err) {
-    req.log.error({ err, purpose }, 'email could not be sent')
-    throw new UpstreamFailureError('Could not send the email, try again later', { cause: err })
-  }
+  await deps.tokenEmails.send(
+    { did: account.did, purpose, kind, to, handle: account.handle, token, requestedAt },
+    deps.outbox,
+    req.log,
+  )
+}
+
+/** What a purpose's flow is called in `EmailNotConfiguredError`. */
+const WHAT: Record<EmailTokenPurpose, string> = {
+  confirm_email: 'email confirmation',
+  update_email: 'changing a confirmed email address',
+  reset_password: 'password reset by email',
+  delete_account: 'account deletion by emailed code',
+  plc_operation: 'identity changes confirmed by emailed code',
+  two_factor: 'signing in to an account with email sign-in codes',
 }
 
 function assertFresh(deps: SessionDeps, rec: EmailTokenRecord | null): EmailTokenRecord {

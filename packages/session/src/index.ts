@@ -94,7 +94,31 @@ export {
   type MailMessage,
   type SmtpMailerOptions,
 } from './mailer.js'
-export { renderTokenEmail, renderModeratorEmail, type EmailKind } from './email-templates.js'
+export {
+  renderTokenEmail,
+  renderModeratorEmail,
+  MailTemplates,
+  BUILT_IN_TEMPLATES,
+  EMAIL_KINDS,
+  MAIL_PARTS,
+  MAIL_PLACEHOLDERS,
+  unknownPlaceholders,
+  type EmailKind,
+  type MailPart,
+  type MailPlaceholder,
+  type MailTemplate,
+  type MailTemplateOverrides,
+  type MailVars,
+} from './email-templates.js'
+export { readMailTemplateDir, type MailTemplateDir } from './email-template-dir.js'
+export {
+  TokenEmails,
+  EmailNotConfiguredError,
+  TOKEN_EMAIL_JOB,
+  tokenEmailsOf,
+  type TokenEmail,
+  type TokenEmailsOptions,
+} from './token-emails.js'
 export {
   generateEmailToken,
   generateAppPassword,

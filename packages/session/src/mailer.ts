@@ -28,13 +28,22 @@ export interface SmtpMailerOptions {
   /** `smtp://user:pass@host:port` or `smtps://…` */
   smtpUrl: string
   from: string
+  /** Longest wait to connect, for the greeting, and between socket reads. @default 10000 */
+  timeoutMs?: number
 }
 
 /** nodemailer over SMTP. The transport pools nothing: one connection per message keeps it simple. */
 export class SmtpMailer implements Mailer {
   private readonly transport: nodemailer.Transporter
   constructor(private readonly o: SmtpMailerOptions) {
-    this.transport = nodemailer.createTransport(o.smtpUrl)
+    // bounded: a request that mails (a 2FA sign-in) must not wait minutes for a silent server
+    const timeoutMs = o.timeoutMs ?? 10_000
+    this.transport = nodemailer.createTransport({
+      url: o.smtpUrl,
+      connectionTimeout: timeoutMs,
+      greetingTimeout: timeoutMs,
+      socketTimeout: timeoutMs,
+    })
   }
   async send(msg: MailMessage): Promise<void> {
     await this.transport.sendMail({

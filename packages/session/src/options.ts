@@ -8,6 +8,7 @@ import type { EmailTokenStore } from './email-token-store.js'
 import { DEFAULT_EMAIL_TOKEN_TTL_MS } from './email-token.js'
 import type { JwtKeyring } from './jwt-keyring.js'
 import type { Mailer } from './mailer.js'
+import { MailTemplates } from './email-templates.js'
 import { UndiciPdsAdminClient, type PdsAdminClient } from './pds-admin-client.js'
 import { DidPlcOperator, type PlcOperator } from './plc-operator.js'
 import type { DurableJobs } from './outbox/outbox-worker.js'
@@ -54,17 +55,27 @@ export interface SessionPluginOptions {
   /** The Entryway's DID: `aud` of refresh tokens and of PDS service tokens. */
   entrywayDid: string
   didResolver: DidDocResolver
-  mailer: Mailer
+  /**
+   * Sends email. `null`: the service has no mail server, and every flow that must mail (email
+   * confirmation and update, password reset, deletion and PLC codes, sign-in of an account with
+   * email 2FA, turning 2FA on) answers 501 at once instead of dropping the mail.
+   */
+  mailer: Mailer | null
   /** Named in every email. */
   serviceName: string
+  /** The service's public URL, `{{link}}` in mail templates. @default '' */
+  serviceUrl?: string
+  /** The mails' copy, with an operator's overrides. @default the built-in copy */
+  mailTemplates?: MailTemplates
   /** PDS admin password: PDS admin calls, and Basic admin on forwarded admin routes. */
   pdsAdminPassword: string
   /** @default an undici client with `pdsAdminPassword` */
   pdsAdmin?: PdsAdminClient
   /**
    * Durable jobs (the outbox): outside calls that follow a committed change, such as account
-   * deletion's PLC tombstone, are recorded there and retried until they succeed. @default null
-   * (called once, a failure only logged)
+   * deletion's PLC tombstone, and the emailed codes are recorded there and retried until they
+   * succeed; its worker must run `sessionJobHandlers`. @default null (called once: a failed
+   * tombstone is only logged, a failed mail is the request's 502)
    */
   outbox?: DurableJobs | null
   /** PLC operations. @default a DidPlcOperator on `plcUrl` and `plcRotationKey` */
@@ -122,8 +133,10 @@ export interface ResolvedSessionOptions {
   keyring: JwtKeyring
   entrywayDid: string
   didResolver: DidDocResolver
-  mailer: Mailer
+  mailer: Mailer | null
   serviceName: string
+  serviceUrl: string
+  mailTemplates: MailTemplates
   pdsAdmin: PdsAdminClient
   plc: PlcOperator
   outbox: DurableJobs | null
@@ -169,10 +182,16 @@ export function resolveOptions(raw: SessionPluginOptions): Readonly<ResolvedSess
     'refreshTokens',
     'keyring',
     'didResolver',
-    'mailer',
   ] as const) {
     if (!raw[k]) fail(`${k} is required`)
   }
+  if (raw.mailer === undefined) fail('mailer is required (null: no mail server)')
+  if (raw.mailer !== null && typeof raw.mailer?.send !== 'function')
+    fail('mailer must have send(message), or be null')
+  if (raw.mailTemplates !== undefined && !(raw.mailTemplates instanceof MailTemplates))
+    fail('mailTemplates must be a MailTemplates')
+  if (raw.serviceUrl !== undefined && typeof raw.serviceUrl !== 'string')
+    fail('serviceUrl must be a string')
   if (typeof raw.entrywayDid !== 'string' || !raw.entrywayDid.startsWith('did:'))
     fail('entrywayDid must be a DID')
   if (typeof raw.serviceName !== 'string' || !raw.serviceName.trim())
@@ -228,6 +247,8 @@ export function resolveOptions(raw: SessionPluginOptions): Readonly<ResolvedSess
     didResolver: raw.didResolver,
     mailer: raw.mailer,
     serviceName: raw.serviceName.trim(),
+    serviceUrl: raw.serviceUrl ?? '',
+    mailTemplates: raw.mailTemplates ?? new MailTemplates(),
     pdsAdmin: raw.pdsAdmin ?? new UndiciPdsAdminClient({ adminPassword: raw.pdsAdminPassword }),
     plc: plc!,
     outbox: raw.outbox ?? null,

@@ -5,6 +5,7 @@ import { resolveOptions, type SessionPluginOptions } from './options.js'
 import { PasswordGate } from './password-gate.js'
 import { createLimiters } from './rate-limits.js'
 import type { SessionDeps } from './deps.js'
+import { tokenEmailsOf } from './token-emails.js'
 import { registerCreateSession } from './routes/com.atproto.server.createSession.js'
 import { registerRefreshSession } from './routes/com.atproto.server.refreshSession.js'
 import { registerDeleteSession } from './routes/com.atproto.server.deleteSession.js'
@@ -61,6 +62,7 @@ async function sessionPlugin(app: FastifyInstance, raw: SessionPluginOptions): P
       ...o,
       gate: o.passwordGate ?? new PasswordGate(o.passwordConcurrency, o.passwordQueueMax),
       limits: o.limiters ?? createLimiters(scope, o.rateLimits),
+      tokenEmails: tokenEmailsOf(o),
     }
     for (const register of [
       registerCreateSession,

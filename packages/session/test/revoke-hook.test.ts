@@ -117,7 +117,7 @@ t.test('the option must be a function', async (t) => {
     refreshTokens: {},
     keyring: {},
     didResolver: {},
-    mailer: {},
+    mailer: null,
     entrywayDid: 'did:web:e.test',
     serviceName: 'E',
     pdsAdminPassword: 'p',

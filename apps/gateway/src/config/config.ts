@@ -7,6 +7,8 @@ import {
   DEFAULT_OUTBOX_BACKOFF_MS,
   DEFAULT_OUTBOX_MAX_BACKOFF_MS,
   DEFAULT_OUTBOX_POLL_MS,
+  readMailTemplateDir,
+  type MailTemplateOverrides,
 } from '@entryway/session'
 import type { FleetHostSeed, ServerEnvironment } from './env-table.js'
 import { ProblemList } from './problems.js'
@@ -51,7 +53,8 @@ export interface ServerConfig {
   workers: { healthIntervalMs: number; reconcileIntervalMs: number }
   /** Durable jobs: how often each instance looks for due ones, and the retry backoff. */
   outbox: { pollMs: number; backoffMs: number; maxBackoffMs: number }
-  email: { smtpUrl: string; from: string } | null
+  /** `templates`: the operator's overrides (`ENTRYWAY_MAIL_TEMPLATES_DIR`), read and checked at start. */
+  email: { smtpUrl: string; from: string; templates: MailTemplateOverrides } | null
   /**
    * `checkpointFile`: where signed heads of the audit chain are appended (outside the database);
    * default `<ENTRYWAY_DATA_DIR>/admin-audit-checkpoints.jsonl`, else none (logged only).
@@ -174,9 +177,7 @@ export function buildConfig(env: ServerEnvironment, problems: ProblemList): Serv
       backoffMs: env.outboxBackoffMs ?? DEFAULT_OUTBOX_BACKOFF_MS,
       maxBackoffMs: env.outboxMaxBackoffMs ?? DEFAULT_OUTBOX_MAX_BACKOFF_MS,
     },
-    email: env.smtpUrl
-      ? { smtpUrl: env.smtpUrl, from: env.emailFrom ?? `noreply@${hostname}` }
-      : null,
+    email: emailOf(env, hostname, problems),
     adminRbac: env.adminRbacFile
       ? {
           file: env.adminRbacFile,
@@ -205,6 +206,41 @@ export function buildConfig(env: ServerEnvironment, problems: ProblemList): Serv
     },
     rateLimits: rateLimitsOf(env.rateLimits, problems),
   }
+}
+
+/**
+ * Mail: on with an SMTP server. Settings that only make sense with one are refused without it
+ * (as the PDS refuses a sender without a server), and the template folder is read here, so a bad
+ * file stops the start with the other problems instead of a mail later.
+ */
+function emailOf(
+  env: ServerEnvironment,
+  hostname: string,
+  problems: ProblemList,
+): ServerConfig['email'] {
+  if (!env.smtpUrl) {
+    const set = {
+      ENTRYWAY_EMAIL_FROM: env.emailFrom,
+      ENTRYWAY_MAIL_TEMPLATES_DIR: env.mailTemplatesDir,
+    }
+    for (const [name, value] of Object.entries(set)) {
+      if (value !== undefined)
+        problems.add(
+          'ENTRYWAY_SMTP_URL',
+          `is required when ${name} is set (without it no mail is sent)`,
+          'smtps://user:pass@smtp.example.com:465',
+        )
+    }
+    return null
+  }
+  let templates: MailTemplateOverrides = {}
+  if (env.mailTemplatesDir !== undefined) {
+    const dir = readMailTemplateDir(env.mailTemplatesDir)
+    for (const p of dir.problems)
+      problems.add('ENTRYWAY_MAIL_TEMPLATES_DIR', p, '/etc/entryway/mail-templates')
+    templates = dir.overrides
+  }
+  return { smtpUrl: env.smtpUrl, from: env.emailFrom ?? `noreply@${hostname}`, templates }
 }
 
 /** The captcha gate: on with a provider, which then needs its site key and secret. */

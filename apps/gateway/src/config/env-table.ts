@@ -241,15 +241,23 @@ export const ENV_TABLE = {
     name: 'ENTRYWAY_SMTP_URL',
     type: url(['smtp:', 'smtps:']),
     secret: true,
-    description: 'SMTP server for email confirmation and 2FA. Unset: no email.',
+    description:
+      'SMTP server for every mail (email confirmation and update, 2FA codes, password reset). Unset: no email, and the flows that must mail answer 501 `MethodNotImplemented` at once.',
     example: 'smtps://user:pass@smtp.example.com:465',
   }),
   emailFrom: v({
     name: 'ENTRYWAY_EMAIL_FROM',
     type: email,
     default: 'noreply@<public host>',
-    description: 'Sender of every email.',
+    description: 'Sender of every email (only with `ENTRYWAY_SMTP_URL`).',
     example: 'noreply@example.social',
+  }),
+  mailTemplatesDir: v({
+    name: 'ENTRYWAY_MAIL_TEMPLATES_DIR',
+    type: text,
+    description:
+      "Folder of the operator's mail templates, overriding the built-in copy: `<kind>.subject.txt`, `<kind>.txt`, `<kind>.html` (any subset) for the kinds confirmEmail, updateEmail, resetPassword, deleteAccount, plcOperation, signInCode, signupQueue; placeholders `{{code}}`, `{{serviceName}}`, `{{handle}}`, `{{link}}` (the public URL), `{{ttlMinutes}}`, `{{email}}`, HTML-escaped in `.html`. Read at start; a bad file stops the start. Only with `ENTRYWAY_SMTP_URL`.",
+    example: '/etc/entryway/mail-templates',
   }),
   adminAuditKeyHex: v({
     name: 'ENTRYWAY_ADMIN_AUDIT_KEY_HEX',

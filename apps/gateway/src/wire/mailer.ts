@@ -1,21 +1,53 @@
 import type { FastifyInstance } from 'fastify'
-import { SmtpMailer } from '@entryway/session'
+import {
+  DEFAULT_EMAIL_TOKEN_TTL_MS,
+  MailTemplates,
+  SmtpMailer,
+  TokenEmails,
+} from '@entryway/session'
+import { KyselyEmailTokenStore } from '@entryway/session/postgres'
 import type { GatewayContext } from '../context.js'
 
-const mailers = new WeakMap<GatewayContext, SmtpMailer | null>()
+export interface GatewayMail {
+  /** `null` when ENTRYWAY_SMTP_URL is unset: flows that must mail answer 501. */
+  mailer: SmtpMailer | null
+  templates: MailTemplates
+  /** The code mails of sessions and OAuth sign-in, through the outbox. */
+  tokenEmails: TokenEmails
+}
+
+const mails = new WeakMap<GatewayContext, GatewayMail>()
 
 /**
- * The gateway's one SMTP mailer (one connection pool for sessions and OAuth), opened on first use
- * and closed with the app; `null` when email is not configured.
+ * The gateway's one mail set-up (one SMTP transport, the operator's templates) for sessions,
+ * OAuth and the outbox worker; the transport is closed with the app.
  */
-export function gatewayMailer(app: FastifyInstance, ctx: GatewayContext): SmtpMailer | null {
-  if (mailers.has(ctx)) return mailers.get(ctx)!
+export function gatewayMail(app: FastifyInstance, ctx: GatewayContext): GatewayMail {
+  const known = mails.get(ctx)
+  if (known) return known
+  const { cfg } = ctx
   let mailer: SmtpMailer | null = null
-  if (ctx.cfg.email) {
-    const smtp = new SmtpMailer({ smtpUrl: ctx.cfg.email.smtpUrl, from: ctx.cfg.email.from })
+  if (cfg.email) {
+    const smtp = new SmtpMailer({ smtpUrl: cfg.email.smtpUrl, from: cfg.email.from })
     app.addHook('onClose', async () => smtp.close())
     mailer = smtp
+  } else {
+    app.log.warn(
+      'email not configured (ENTRYWAY_SMTP_URL): email confirmation, password reset and sign-in of accounts with email 2FA answer 501',
+    )
   }
-  mailers.set(ctx, mailer)
-  return mailer
+  // the overrides were checked when the config was read
+  const templates = new MailTemplates(cfg.email?.templates ?? {})
+  const tokenEmails = new TokenEmails({
+    mailer,
+    templates,
+    emailTokens: new KyselyEmailTokenStore(ctx.database.db),
+    serviceName: cfg.service.name,
+    serviceUrl: cfg.service.publicUrl,
+    ttlMs: DEFAULT_EMAIL_TOKEN_TTL_MS,
+    now: Date.now,
+  })
+  const mail = { mailer, templates, tokenEmails }
+  mails.set(ctx, mail)
+  return mail
 }

@@ -4,13 +4,14 @@ import {
   authenticate,
   DEFAULT_EMAIL_TOKEN_TTL_MS,
   generateEmailToken,
-  renderTokenEmail,
+  type DurableJobs,
   type LoginDeps,
   type AccountStore,
   type EmailTokenStore,
-  type Mailer,
   type SessionAccount,
+  type TokenEmails,
 } from '@entryway/session'
+import type { FastifyBaseLogger } from 'fastify'
 
 export interface OAuthAccountBackendDeps {
   /** The session plugin's account store: one reading of the account table for both sign-in paths. */
@@ -20,9 +21,11 @@ export interface OAuthAccountBackendDeps {
   limits: LoginDeps['limits']
   /** The session plugin's email codes: the same `two_factor` codes as `createSession`. */
   emailTokens: EmailTokenStore
-  /** Sends the email 2FA codes; `null` when email is off (2FA accounts then cannot sign in). */
-  mailer: Mailer | null
-  serviceName: string
+  /** Sends the email 2FA codes (the session plugin's templates); off without a mail server. */
+  tokenEmails: TokenEmails
+  /** Where a code mail the server refused waits for its retry. @default null (sent once) */
+  outbox?: DurableJobs | null
+  log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>
   /** @default 15 min, as the session plugin's codes */
   emailTokenTtlMs?: number
   now?: () => number
@@ -67,6 +70,9 @@ export class StoreOAuthAccountBackend implements OAuthAccountBackend {
     if (acc.emailAuthFactor && acc.email && acc.emailConfirmedAt) {
       const hint = maskEmail(acc.email)
       if (!emailOtp) {
+        // a code that cannot be sent is said at once (after the password, so nothing leaks)
+        if (!this.deps.tokenEmails.enabled)
+          return { ok: false, reason: 'email-otp-unavailable', did: acc.did }
         await this.sendCode(acc)
         return { ok: false, reason: 'email-otp-required', did: acc.did, hint }
       }
@@ -83,23 +89,21 @@ export class StoreOAuthAccountBackend implements OAuthAccountBackend {
   }
 
   private async sendCode(acc: SessionAccount): Promise<void> {
-    if (!this.deps.mailer || !acc.email)
-      throw new Error('email 2FA is on but the Entryway has no mailer')
     const token = generateEmailToken()
-    await this.deps.emailTokens.put({
-      purpose: 'two_factor',
-      did: acc.did,
-      token,
-      requestedAt: new Date(this.now()).toISOString(),
-    })
-    await this.deps.mailer.send(
-      renderTokenEmail('signInCode', {
-        to: acc.email,
-        serviceName: this.deps.serviceName,
+    const requestedAt = new Date(this.now()).toISOString()
+    await this.deps.emailTokens.put({ purpose: 'two_factor', did: acc.did, token, requestedAt })
+    await this.deps.tokenEmails.send(
+      {
+        did: acc.did,
+        purpose: 'two_factor',
+        kind: 'signInCode',
+        to: acc.email!,
         handle: acc.handle,
         token,
-        ttlMinutes: Math.round(this.ttlMs / 60_000),
-      }),
+        requestedAt,
+      },
+      this.deps.outbox ?? null,
+      this.deps.log,
     )
   }
 

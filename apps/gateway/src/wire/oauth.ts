@@ -4,7 +4,8 @@ import type { GatewayContext } from '../context.js'
 import { createKyselyOAuthStores } from '@entryway/oauth/postgres'
 import { StoreOAuthAccountBackend } from './oauth-account-backend.js'
 import { KyselyAccountStore, KyselyEmailTokenStore } from '@entryway/session/postgres'
-import { gatewayMailer } from './mailer.js'
+import { gatewayMail } from './mailer.js'
+import { gatewayOutbox } from './outbox.js'
 
 /** Derivation label of the DPoP nonce secret: every instance with the JWT key derives the same one. */
 export const DPOP_SECRET_LABEL = 'entryway/oauth/dpop-nonce/v1'
@@ -15,8 +16,9 @@ export const DPOP_SECRET_LABEL = 'entryway/oauth/dpop-nonce/v1'
  */
 export async function wireOAuth(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   const { cfg, keyring, database } = ctx
-  // The session plugin's mailer; null without SMTP (accounts with email 2FA then cannot sign in).
-  const mailer = gatewayMailer(app, ctx)
+  // The session plugin's code mails and outbox: without SMTP a 2FA sign-in is refused at once.
+  const { tokenEmails } = gatewayMail(app, ctx)
+  const { worker: outbox } = gatewayOutbox(app, ctx)
   const links: OAuthLink[] = []
   if (cfg.service.links.privacyPolicy)
     links.push({
@@ -44,8 +46,9 @@ export async function wireOAuth(app: FastifyInstance, ctx: GatewayContext): Prom
       gate: ctx.passwordGate,
       limits: ctx.rateLimits.session,
       emailTokens: new KyselyEmailTokenStore(database.db),
-      mailer,
-      serviceName: cfg.service.name,
+      tokenEmails,
+      outbox,
+      log: app.log.child({ component: 'oauth-sign-in' }),
     }),
     stores: createKyselyOAuthStores(database.db),
     links,

@@ -1,22 +1,15 @@
 import type { FastifyInstance } from 'fastify'
-import {
-  DidPlcOperator,
-  OutboxWorker,
-  entrywaySession,
-  sessionJobHandlers,
-  type AccountInvites,
-  type Mailer,
-} from '@entryway/session'
+import { entrywaySession, type AccountInvites } from '@entryway/session'
 import type { EntrywayDb } from '@entryway/db'
 import { inviteView } from '@entryway/placement'
 import { KyselyAccountDirectory, KyselyInviteStore } from '@entryway/placement/postgres'
 import type { GatewayContext } from '../context.js'
-import { gatewayMailer } from './mailer.js'
+import { gatewayMail } from './mailer.js'
+import { gatewayOutbox } from './outbox.js'
 import {
   KyselyAccountStore,
   KyselyAppPasswordStore,
   KyselyEmailTokenStore,
-  KyselyOutboxStore,
   KyselyRefreshTokenStore,
 } from '@entryway/session/postgres'
 
@@ -38,32 +31,14 @@ function placementAccountInvites(db: EntrywayDb): AccountInvites {
   }
 }
 
-/** Registers the session plugin with its Postgres-backed stores, SMTP mail and the shared rate-limit store. */
+/** Registers the session plugin with its Postgres-backed stores, SMTP mail, the outbox and the shared rate-limit store. */
 export async function wireSession(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   const { cfg } = ctx
-  // Without SMTP, email flows cannot complete; say so in the log (never the code itself).
-  const mailer: Mailer = gatewayMailer(app, ctx) ?? {
-    send: async (msg) => {
-      app.log.warn(
-        { to: msg.to, subject: msg.subject },
-        'email not configured (ENTRYWAY_SMTP_URL): message dropped',
-      )
-    },
-  }
   const db = ctx.database.db
-  const plc = new DidPlcOperator(cfg.plc.url, ctx.plcRotationKey)
-  // outside calls that follow a committed change (the PLC tombstone of a deleted account) are
-  // durable jobs, retried until they succeed; every instance polls, each job runs on one at a time
-  const outbox = new OutboxWorker({
-    store: new KyselyOutboxStore(db),
-    handlers: sessionJobHandlers(plc),
-    log: app.log.child({ component: 'outbox' }),
-    pollMs: cfg.outbox.pollMs,
-    backoffMs: cfg.outbox.backoffMs,
-    maxBackoffMs: cfg.outbox.maxBackoffMs,
-  })
-  app.addHook('onReady', async () => outbox.start())
-  app.addHook('onClose', async () => outbox.stop())
+  // without SMTP, mailer is null and the flows that must mail answer 501 (never a dropped mail)
+  const mail = gatewayMail(app, ctx)
+  // PLC tombstones and code mails are durable jobs, retried until they succeed
+  const { worker: outbox, plc } = gatewayOutbox(app, ctx)
   await app.register(entrywaySession, {
     accounts: new KyselyAccountStore(db),
     appPasswords: new KyselyAppPasswordStore(db),
@@ -73,8 +48,10 @@ export async function wireSession(app: FastifyInstance, ctx: GatewayContext): Pr
     entrywayDid: cfg.service.did,
     // Through ctx, so the proxy's caching resolver (swapped in at wiring) serves us too.
     didResolver: { resolve: (did, opts) => ctx.didResolver.resolve(did, opts) },
-    mailer,
+    mailer: mail.mailer,
+    mailTemplates: mail.templates,
     serviceName: cfg.service.name,
+    serviceUrl: cfg.service.publicUrl,
     pdsAdminPassword: ctx.secrets.pdsAdminPassword,
     plc,
     outbox,

@@ -3,6 +3,7 @@ import { AuthRequiredError, InvalidRequestError, UpstreamFailureError } from '@e
 import type { SessionDeps } from '../deps.js'
 import { readInput } from '../input.js'
 import { renderModeratorEmail } from '../email-templates.js'
+import { EmailNotConfiguredError } from '../token-emails.js'
 
 const NSID = 'com.atproto.admin.sendEmail'
 
@@ -29,6 +30,7 @@ export function registerAdminSendEmail(app: FastifyInstance, deps: SessionDeps):
     const account = await deps.accounts.getByDid(input.recipientDid)
     if (!account) throw new InvalidRequestError('Recipient not found', 'AccountNotFound')
     if (!account.email) throw new InvalidRequestError('account does not have an email address')
+    if (!deps.mailer) throw new EmailNotConfiguredError('admin.sendEmail')
     try {
       await deps.mailer.send(
         renderModeratorEmail({

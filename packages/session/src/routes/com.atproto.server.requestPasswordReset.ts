@@ -9,11 +9,13 @@ const NSID = 'com.atproto.server.requestPasswordReset'
 /**
  * The same empty 200, at the same speed, whether or not the address has an account and whether or
  * not the mail goes out: the lookup and the sending happen after the answer (failures are logged),
- * so neither status nor timing tells a known address from an unknown one.
+ * so neither status nor timing tells a known address from an unknown one. Without a mail server
+ * every request is refused alike (501), known address or not.
  */
 export function registerRequestPasswordReset(app: FastifyInstance, deps: SessionDeps): void {
   app.post(`/xrpc/${NSID}`, async (req, reply) => {
     const { email } = readInput<{ email: string }>(NSID, req)
+    deps.tokenEmails.assertEnabled('password reset by email')
     // normalised as the lookup below (findByIdentifier) does
     const normalized = normalizeIdentifier(email)
     // Per address, known or not (the per-IP limits are the gateway's route limits).

@@ -30,6 +30,9 @@ export function registerUpdateEmail(app: FastifyInstance, deps: SessionDeps): vo
       )
     const account = await requireActiveAccount(deps, auth.did)
     const changing = email !== account.email
+    // sign-in codes the service cannot mail would lock the account out
+    if (input.emailAuthFactor && !account.emailAuthFactor)
+      deps.tokenEmails.assertEnabled('turning on email sign-in codes')
     if (account.emailConfirmedAt && !input.token)
       throw new InvalidRequestError('confirmation token required', 'TokenRequired')
     if (input.emailAuthFactor && (changing || !account.emailConfirmedAt)) {
@@ -37,6 +40,7 @@ export function registerUpdateEmail(app: FastifyInstance, deps: SessionDeps): vo
         'Confirm your email address before turning on email sign-in codes',
       )
     }
+
     // Check everything before changing anything; the code is used up only once the change is made.
     if (input.token) await checkEmailToken(deps, account.did, 'update_email', input.token)
     if (changing) {
