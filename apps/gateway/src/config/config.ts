@@ -71,6 +71,8 @@ export interface ServerConfig {
     allowedOrigins: string[]
     defaultHostUrl: string | null
   }
+  /** Bounds of the per-process caches (entries and estimated bytes); unset: the plugins' defaults. */
+  caches: Record<'did' | 'token' | 'route' | 'handle', { entries?: number; bytes?: number }>
   logLevel: string
   /** Sign-up anti-abuse: the captcha gate (null: off) and the email block-list file (null: built-in list). */
   signup: {
@@ -197,6 +199,12 @@ export function buildConfig(env: ServerEnvironment, problems: ProblemList): Serv
       circuitOpenMs: env.proxyCircuitOpenMs,
       allowedOrigins: env.proxyAllowedOrigins ?? [],
       defaultHostUrl: env.proxyDefaultHost ?? null,
+    },
+    caches: {
+      did: { entries: env.didCacheEntries, bytes: env.didCacheBytes },
+      token: { entries: env.tokenCacheEntries, bytes: env.tokenCacheBytes },
+      route: { entries: env.routeCacheEntries, bytes: env.routeCacheBytes },
+      handle: { entries: env.handleCacheEntries, bytes: env.handleCacheBytes },
     },
     logLevel: env.logLevel ?? DEFAULT_LOG_LEVEL,
     signup: {
