@@ -8,6 +8,9 @@ export interface CacheBounds {
   maxBytes: number
 }
 
+/** A cache made by `boundedCache`. */
+export type BoundedCache<K extends string, V extends {}> = LRUCache<K, V>
+
 /** What a cache holds now, for metrics and tests. */
 export interface CacheUsage {
   entries: number

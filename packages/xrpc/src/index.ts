@@ -23,6 +23,7 @@ export {
   boundedCache,
   cacheUsage,
   serializedSize,
+  type BoundedCache,
   type CacheBounds,
   type CacheUsage,
 } from './bounded-cache.js'
