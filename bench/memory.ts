@@ -12,7 +12,10 @@ const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3
 const CASES: { label: string; args: string[] }[] = [
   { label: 'node + tsx (baseline)', args: ['none'] },
   { label: 'fastify', args: ['import', 'packages/proxy', 'fastify'] },
-  { label: '@atproto/lexicon', args: ['import', 'packages/xrpc/node_modules/@atproto/api', '@atproto/lexicon'] },
+  {
+    label: '@atproto/lexicon',
+    args: ['import', 'packages/xrpc/node_modules/@atproto/api', '@atproto/lexicon'],
+  },
   { label: '@atproto/api', args: ['import', 'apps/gateway', '@atproto/api'] },
   {
     label: '@atproto/oauth-provider/provider',
@@ -25,7 +28,10 @@ const CASES: { label: string; args: string[] }[] = [
   { label: '@atproto/xrpc-server', args: ['import', 'apps/gateway', '@atproto/xrpc-server'] },
   { label: '@entryway/xrpc', args: ['import', '.', './packages/xrpc/src/index.ts'] },
   { label: '@entryway/oauth', args: ['import', '.', './packages/oauth/src/index.ts'] },
-  { label: '@entryway/gateway (import only)', args: ['import', '.', './apps/gateway/src/index.ts'] },
+  {
+    label: '@entryway/gateway (import only)',
+    args: ['import', '.', './apps/gateway/src/index.ts'],
+  },
 ]
 if (process.env.MEMORY_DATABASE_URL)
   CASES.push({ label: 'gateway idle on Postgres (listening)', args: ['gateway'] })
@@ -52,10 +58,16 @@ const mb = (n: number): string => (n / 1048576).toFixed(1)
 const rows: { label: string; rss: number; heap: number }[] = []
 for (const c of CASES) {
   const r = Array.from({ length: runs }, () => once(c.args))
-  rows.push({ label: c.label, rss: median(r.map((x) => x.rss!)), heap: median(r.map((x) => x.heapUsed!)) })
+  rows.push({
+    label: c.label,
+    rss: median(r.map((x) => x.rss!)),
+    heap: median(r.map((x) => x.heapUsed!)),
+  })
 }
 const base = rows[0]!
-console.log(`| what (fresh node, median of ${runs}) | RSS MB | Δ RSS MB | heap used MB | Δ heap MB |`)
+console.log(
+  `| what (fresh node, median of ${runs}) | RSS MB | Δ RSS MB | heap used MB | Δ heap MB |`,
+)
 console.log('| --- | --- | --- | --- | --- |')
 for (const r of rows)
   console.log(

@@ -36,9 +36,8 @@ if (mode === 'import' && mod) {
     await import(target)
   }
 } else if (mode === 'gateway') {
-  const { buildGateway, envToCfg, envToSecrets, readEnv } = await import(
-    '../../apps/gateway/src/index.js'
-  )
+  const { buildGateway, envToCfg, envToSecrets, readEnv } =
+    await import('../../apps/gateway/src/index.js')
   const env = readEnv({
     ENTRYWAY_PORT: '0',
     ENTRYWAY_PUBLIC_URL: 'http://localhost:2583',

@@ -6,12 +6,7 @@ import {
   type NodeSavedStateStore,
 } from '@atproto/oauth-client-node'
 import { safeFetchWrap } from '@atproto-labs/fetch-node'
-import {
-  boundedCache,
-  serializedSize,
-  type BoundedCache,
-  type CacheBounds,
-} from '@entryway/xrpc'
+import { boundedCache, serializedSize, type BoundedCache, type CacheBounds } from '@entryway/xrpc'
 import { AdminLoginError, type AdminLogin } from './admin-login.js'
 import { DEFAULT_PREFIX } from './options.js'
 

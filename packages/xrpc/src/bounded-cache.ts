@@ -34,7 +34,9 @@ export function boundedCache<K extends string, V extends {}>(
 }
 
 /** Entries and estimated bytes of a cache made by `boundedCache`. */
-export function cacheUsage(cache: Pick<LRUCache<string, {}>, 'size' | 'calculatedSize'>): CacheUsage {
+export function cacheUsage(
+  cache: Pick<LRUCache<string, {}>, 'size' | 'calculatedSize'>,
+): CacheUsage {
   return { entries: cache.size, bytes: cache.calculatedSize }
 }
 

@@ -72,7 +72,10 @@ export interface ServerConfig {
     defaultHostUrl: string | null
   }
   /** Bounds of the per-process caches (entries and estimated bytes); unset: the plugins' defaults. */
-  caches: Record<'did' | 'token' | 'route' | 'handle', { entries?: number; bytes?: number }>
+  caches: Record<
+    'did' | 'token' | 'route' | 'handle' | 'oauthClient',
+    { entries?: number; bytes?: number }
+  >
   logLevel: string
   /** Sign-up anti-abuse: the captcha gate (null: off) and the email block-list file (null: built-in list). */
   signup: {
@@ -205,6 +208,7 @@ export function buildConfig(env: ServerEnvironment, problems: ProblemList): Serv
       token: { entries: env.tokenCacheEntries, bytes: env.tokenCacheBytes },
       route: { entries: env.routeCacheEntries, bytes: env.routeCacheBytes },
       handle: { entries: env.handleCacheEntries, bytes: env.handleCacheBytes },
+      oauthClient: { entries: env.oauthClientCacheEntries, bytes: env.oauthClientCacheBytes },
     },
     logLevel: env.logLevel ?? DEFAULT_LOG_LEVEL,
     signup: {

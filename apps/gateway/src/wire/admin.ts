@@ -47,8 +47,12 @@ export async function wireAdmin(app: FastifyInstance, ctx: GatewayContext): Prom
   if (!cfg.adminRbac) return
   const rbac = await import('@entryway/admin-rbac')
   const { entrywayAdminRbac, OAuthAdminLogin, UndiciPdsAdminXrpc, FileAuditCheckpoints } = rbac
-  const { KyselyAuditLog, KyselyAdminSessionStore, KyselyFleetDirectory, KyselyAdminOAuthStateStore } =
-    await import('@entryway/admin-rbac/postgres')
+  const {
+    KyselyAuditLog,
+    KyselyAdminSessionStore,
+    KyselyFleetDirectory,
+    KyselyAdminOAuthStateStore,
+  } = await import('@entryway/admin-rbac/postgres')
   const db = ctx.database.db
   await app.register(entrywayAdminRbac, {
     rbac: { file: cfg.adminRbac.file },
