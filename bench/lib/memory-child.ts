@@ -26,7 +26,7 @@ let stop: (() => Promise<void>) | null = null
 if (mode === 'import' && mod) {
   if (mod.startsWith('.')) await import(pathToFileURL(join(root, mod)).href)
   else {
-    const req = createRequire(join(realpathSync(join(root, pkgDir!)), 'package.json'))
+    const req = createRequire(join(realpathSync(join(root, pkgDir ?? '.')), 'package.json'))
     let target: string
     try {
       target = pathToFileURL(req.resolve(mod)).href

@@ -50,7 +50,7 @@ export interface OAuthAdminLoginOptions {
   insecureFetch?: boolean
 }
 
-class TtlStore<V extends {}> {
+class TtlStore<V extends object> {
   private readonly m: BoundedCache<string, { v: V; exp: number }>
   constructor(
     private readonly ttlMs: number,

@@ -15,7 +15,7 @@ export const CLIENT_CACHE_TTL_MS = 10 * 60_000
  * bounded in entries and bytes by the one shared LRU. The provider's own defaults bound bytes
  * only (50 MB each); any client id an app names is fetched and kept.
  */
-export class BoundedClientCache<V extends {}> {
+export class BoundedClientCache<V extends object> {
   private readonly m: BoundedCache<string, { v: V; until: number }>
 
   constructor(

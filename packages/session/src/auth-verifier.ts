@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify'
+import type * as XrpcServer from '@atproto/xrpc-server'
 import { getDidKeyFromMultibase, getKey } from '@atproto/identity'
 import { getVerificationMaterial } from '@atproto/common-web'
 import { timingSafeEqual } from 'node:crypto'
@@ -287,6 +288,6 @@ function safeEqual(a: string, b: string): boolean {
  * @atproto/xrpc-server's service-JWT check, loaded on the first service token: the module brings
  * the whole XRPC server framework (~35 MB of RSS) that nothing else in the Entryway needs.
  */
-async function loadVerifyJwt(): Promise<typeof import('@atproto/xrpc-server').verifyJwt> {
+async function loadVerifyJwt(): Promise<typeof XrpcServer.verifyJwt> {
   return (await import('@atproto/xrpc-server')).verifyJwt
 }

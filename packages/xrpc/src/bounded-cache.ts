@@ -9,7 +9,7 @@ export interface CacheBounds {
 }
 
 /** A cache made by `boundedCache`. */
-export type BoundedCache<K extends string, V extends {}> = LRUCache<K, V>
+export type BoundedCache<K extends string, V extends object> = LRUCache<K, V>
 
 /** What a cache holds now, for metrics and tests. */
 export interface CacheUsage {
@@ -22,7 +22,7 @@ export interface CacheUsage {
  * estimates an entry's bytes (the key's length is added); an entry larger than `maxBytes` alone
  * is not stored.
  */
-export function boundedCache<K extends string, V extends {}>(
+export function boundedCache<K extends string, V extends object>(
   bounds: CacheBounds,
   sizeOf: (value: V) => number,
 ): LRUCache<K, V> {
@@ -34,9 +34,10 @@ export function boundedCache<K extends string, V extends {}>(
 }
 
 /** Entries and estimated bytes of a cache made by `boundedCache`. */
-export function cacheUsage(
-  cache: Pick<LRUCache<string, {}>, 'size' | 'calculatedSize'>,
-): CacheUsage {
+export function cacheUsage(cache: {
+  readonly size: number
+  readonly calculatedSize: number
+}): CacheUsage {
   return { entries: cache.size, bytes: cache.calculatedSize }
 }
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import type * as AdminRbac from '@entryway/admin-rbac'
 import type { EntrywayXrpc } from '@entryway/admin-rbac'
 import type { GatewayContext } from '../context.js'
 
@@ -12,7 +13,7 @@ export const ADMIN_PDS_TIMEOUT_MS = 15_000
 function injectedEntrywayXrpc(
   app: FastifyInstance,
   adminPassword: string,
-  { basicAdminHeader, queryString }: typeof import('@entryway/admin-rbac'),
+  { basicAdminHeader, queryString }: typeof AdminRbac,
 ): EntrywayXrpc {
   const auth = basicAdminHeader(adminPassword)
   return {
