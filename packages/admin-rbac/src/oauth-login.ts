@@ -6,12 +6,18 @@ import {
   type NodeSavedStateStore,
 } from '@atproto/oauth-client-node'
 import { safeFetchWrap } from '@atproto-labs/fetch-node'
+import { boundedCache, serializedSize, type BoundedCache, type CacheBounds } from '@entryway/xrpc'
 import { AdminLoginError, type AdminLogin } from './admin-login.js'
 import { DEFAULT_PREFIX } from './options.js'
 
 /** Pending authorizations (PKCE verifier, DPoP key) are dropped after this. */
 export const OAUTH_STATE_TTL_MS = 10 * 60 * 1000
 /** Under the portal's prefix. */
+/** Pending sign-ins held in memory when no `stateStore` is given (anyone may start one). */
+export const DEFAULT_MEMORY_STATE_BOUNDS: CacheBounds = Object.freeze({
+  maxEntries: 10_000,
+  maxBytes: 8 * 1024 * 1024,
+})
 export const CALLBACK_PATH = '/oauth/callback'
 export const CLIENT_METADATA_PATH = '/oauth/client-metadata.json'
 
@@ -27,6 +33,11 @@ export interface OAuthAdminLoginOptions {
    * callback must reach the instance that started the login; share a store across instances).
    */
   stateStore?: NodeSavedStateStore
+  /**
+   * Bounds of the in-memory pending sign-ins (and of the short-lived sessions, always in memory);
+   * the oldest are dropped first. @default { maxEntries: 10000, maxBytes: 8388608 }
+   */
+  memoryStateBounds?: CacheBounds
   /** @default 'Entryway admin' */
   clientName?: string
   /** The portal's `prefix` (the callback and client metadata live under it). @default '/admin' */
@@ -39,9 +50,14 @@ export interface OAuthAdminLoginOptions {
   insecureFetch?: boolean
 }
 
-class TtlStore<V> {
-  private readonly m = new Map<string, { v: V; exp: number }>()
-  constructor(private readonly ttlMs: number) {}
+class TtlStore<V extends object> {
+  private readonly m: BoundedCache<string, { v: V; exp: number }>
+  constructor(
+    private readonly ttlMs: number,
+    bounds: CacheBounds,
+  ) {
+    this.m = boundedCache(bounds, (e) => serializedSize(e.v) + 16)
+  }
   async get(k: string): Promise<V | undefined> {
     const e = this.m.get(k)
     if (!e) return undefined
@@ -52,8 +68,10 @@ class TtlStore<V> {
     return e.v
   }
   async set(k: string, v: V): Promise<void> {
-    for (const [key, e] of this.m) if (e.exp < Date.now()) this.m.delete(key)
     this.m.set(k, { v, exp: Date.now() + this.ttlMs })
+  }
+  get size(): number {
+    return this.m.size
   }
   async del(k: string): Promise<void> {
     this.m.delete(k)
@@ -136,9 +154,17 @@ export class OAuthAdminLogin implements AdminLogin {
       clientMetadata: metadata as ConstructorParameters<
         typeof NodeOAuthClient
       >[0]['clientMetadata'],
-      stateStore: opts.stateStore ?? new TtlStore<NodeSavedState>(OAUTH_STATE_TTL_MS),
+      stateStore:
+        opts.stateStore ??
+        new TtlStore<NodeSavedState>(
+          OAUTH_STATE_TTL_MS,
+          opts.memoryStateBounds ?? DEFAULT_MEMORY_STATE_BOUNDS,
+        ),
       // Sessions are revoked at once; this only holds them between token exchange and sign-out.
-      sessionStore: new TtlStore<NodeSavedSession>(OAUTH_STATE_TTL_MS),
+      sessionStore: new TtlStore<NodeSavedSession>(
+        OAUTH_STATE_TTL_MS,
+        opts.memoryStateBounds ?? DEFAULT_MEMORY_STATE_BOUNDS,
+      ),
       handleResolver: opts.handleResolver,
       plcDirectoryUrl: opts.plcDirectoryUrl,
       allowHttp: loopback,

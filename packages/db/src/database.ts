@@ -1,6 +1,5 @@
 import { CamelCasePlugin, Kysely, PostgresDialect, sql, type Dialect } from 'kysely'
 import { Migrator } from 'kysely/migration'
-import { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
 import { PGliteDialect } from './pglite-dialect.js'
 import { mkdirSync } from 'node:fs'
@@ -82,6 +81,8 @@ export async function openDatabase(opts: DatabaseOptions = {}): Promise<Database
     dialect = withUnavailableErrors(new PostgresDialect({ pool }))
   } else {
     if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true })
+    // loaded only here: its module costs ~30 MB of RSS a Postgres deployment never needs
+    const { PGlite } = await import('@electric-sql/pglite')
     const lite = await PGlite.create(opts.dataDir ?? 'memory://')
     dialect = new PGliteDialect(lite)
     closeExtra = async () => {

@@ -20,6 +20,8 @@ export interface EntrywayMetrics {
   rateLimitHit(limit: string): void
   /** A cache lookup (`did`, `token`, `route`…) was served from memory (`hit`) or not. */
   cacheLookup(cache: string, hit: boolean): void
+  /** Registers how to read a cache's entries and estimated bytes; read when scraped. */
+  cacheUsage(cache: string, read: () => { entries: number; bytes: number }): void
 }
 
 /** Reports nothing: the default when a plugin is given no metrics. */
@@ -29,6 +31,7 @@ export const noopMetrics: EntrywayMetrics = Object.freeze({
   loginFailure() {},
   rateLimitHit() {},
   cacheLookup() {},
+  cacheUsage() {},
 })
 
 /** The metric families, registered on one registry (never prom-client's global one). */
@@ -117,6 +120,25 @@ export function createEntrywayMetrics(
       for (const [cache, n] of seen) this.set({ cache }, n.all === 0 ? 0 : n.hit / n.all)
     },
   })
+  const usage = new Map<string, () => { entries: number; bytes: number }>()
+  new Gauge({
+    name: `${p}cache_entries`,
+    help: 'Entries held by each bounded in-memory cache',
+    labelNames: ['cache'] as const,
+    registers,
+    collect() {
+      for (const [cache, read] of usage) this.set({ cache }, read().entries)
+    },
+  })
+  new Gauge({
+    name: `${p}cache_bytes`,
+    help: 'Estimated bytes (serialized length) held by each bounded in-memory cache',
+    labelNames: ['cache'] as const,
+    registers,
+    collect() {
+      for (const [cache, read] of usage) this.set({ cache }, read().bytes)
+    },
+  })
 
   return {
     registry,
@@ -138,6 +160,9 @@ export function createEntrywayMetrics(
     },
     rateLimitHit(limit) {
       rateLimited.inc({ limit })
+    },
+    cacheUsage(cache, read) {
+      usage.set(cache, read)
     },
     cacheLookup(cache, hit) {
       let n = seen.get(cache)

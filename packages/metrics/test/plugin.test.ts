@@ -77,6 +77,20 @@ t.test('reports from other plugins, cache ratio gauge', async (t) => {
   t.equal(value(body, 'entryway_cache_hit_ratio{cache="did"}'), 0.75)
 })
 
+t.test('cache entries and bytes are read from each registered cache when scraped', async (t) => {
+  const app = await build(t)
+  const held = { entries: 3, bytes: 1200 }
+  app.entrywayMetrics.cacheUsage('token', () => held)
+  let body = (await app.inject('/metrics')).body
+  t.equal(value(body, 'entryway_cache_entries{cache="token"}'), 3)
+  t.equal(value(body, 'entryway_cache_bytes{cache="token"}'), 1200)
+  held.entries = 5
+  held.bytes = 2000
+  body = (await app.inject('/metrics')).body
+  t.equal(value(body, 'entryway_cache_entries{cache="token"}'), 5, 'read at scrape time')
+  t.equal(value(body, 'entryway_cache_bytes{cache="token"}'), 2000)
+})
+
 t.test('two instances in one process keep separate registries', async (t) => {
   const a = await build(t, { defaultMetrics: true })
   const b = await build(t, { defaultMetrics: true })

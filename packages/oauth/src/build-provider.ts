@@ -1,6 +1,7 @@
 import { OAuthProvider, JoseKey } from '@atproto/oauth-provider/provider'
 import type { ResolvedOAuthOptions } from './options.js'
 import { EntrywayProviderStore } from './provider-store.js'
+import { BoundedClientCache } from './client-cache.js'
 import { isScopeRef, scopeRefId, SCOPE_REF_PREFIX } from './scope-ref.js'
 
 /**
@@ -17,6 +18,7 @@ export async function buildProvider(opts: ResolvedOAuthOptions): Promise<OAuthPr
   )
   const store = new EntrywayProviderStore(opts.stores, opts.accounts)
   const { scopeRefs } = opts.stores
+  const bounds = { maxEntries: opts.clientCacheSize, maxBytes: opts.clientCacheMaxBytes }
 
   return new OAuthProvider({
     issuer: opts.issuer,
@@ -24,6 +26,8 @@ export async function buildProvider(opts: ResolvedOAuthOptions): Promise<OAuthPr
     dpopSecret: opts.dpopSecret,
     tokenMaxAge: opts.tokenMaxAgeMs,
     store,
+    clientMetadataCache: new BoundedClientCache(bounds),
+    clientJwksCache: new BoundedClientCache(bounds),
     ...(opts.safeFetch ? { safeFetch: opts.safeFetch } : {}),
     branding: {
       name: opts.serviceName,

@@ -9,6 +9,10 @@ export const MAX_TOKEN_MAX_AGE_MS = 15 * 60 * 1000
 /** Scopes at least this long go into access tokens as `ref:<hash>`, dereferenced by the PDS. */
 export const DEFAULT_SCOPE_REF_MIN_LENGTH = 256
 export const DPOP_SECRET_BYTES = 32
+/** Client metadata (and, apart, client JWKS) documents kept per process. */
+export const DEFAULT_CLIENT_CACHE_SIZE = 5_000
+/** A client metadata document is ~0.5–2 kB: 16 MiB holds the 5,000 with room to spare. */
+export const DEFAULT_CLIENT_CACHE_MAX_BYTES = 16 * 1024 * 1024
 
 /** A JWK as JSON (jose and @atproto/jwk accept this shape). */
 export type JwkJson = Record<string, unknown>
@@ -49,6 +53,10 @@ export interface OAuthPluginOptions {
    * @default the provider's safe fetch
    */
   safeFetch?: typeof globalThis.fetch
+  /** Client metadata documents kept in memory (and as many client JWKS). @default 5000 */
+  clientCacheSize?: number
+  /** Estimated bytes of client metadata kept in memory (and as many of JWKS). @default 16777216 (16 MiB) */
+  clientCacheMaxBytes?: number
 }
 
 export interface ResolvedOAuthOptions {
@@ -62,6 +70,8 @@ export interface ResolvedOAuthOptions {
   scopeRefMinLength: number
   links: readonly OAuthLink[]
   safeFetch: typeof globalThis.fetch | undefined
+  clientCacheSize: number
+  clientCacheMaxBytes: number
 }
 
 const STORE_NAMES = [
@@ -148,6 +158,16 @@ export function resolveOptions(raw: OAuthPluginOptions): Readonly<ResolvedOAuthO
     scopeRefMinLength,
     links: Object.freeze(links),
     safeFetch: raw.safeFetch,
+    clientCacheSize: kit.positiveInt(
+      'clientCacheSize',
+      raw.clientCacheSize,
+      DEFAULT_CLIENT_CACHE_SIZE,
+    ),
+    clientCacheMaxBytes: kit.positiveInt(
+      'clientCacheMaxBytes',
+      raw.clientCacheMaxBytes,
+      DEFAULT_CLIENT_CACHE_MAX_BYTES,
+    ),
   })
 }
 

@@ -1,7 +1,17 @@
-import { LRUCache } from 'lru-cache'
+import type { LRUCache } from 'lru-cache'
 import type { FastifyBaseLogger } from 'fastify'
-import type { DidDocResolver, DidDocument, ResolveOptions } from '@entryway/xrpc'
 import {
+  boundedCache,
+  cacheUsage,
+  serializedSize,
+  type CacheUsage,
+  type DidDocResolver,
+  type DidDocument,
+  type ResolveOptions,
+} from '@entryway/xrpc'
+import {
+  DEFAULT_BUDGET_TRACKED_CLIENTS,
+  DEFAULT_BUDGET_TRACKED_BYTES,
   DEFAULT_RESOLUTION_BUDGET_WINDOW_MS,
   DEFAULT_UNCACHED_RESOLUTIONS_PER_CLIENT,
   ResolutionBudget,
@@ -13,6 +23,10 @@ export const DEFAULT_DID_MAX_TTL_MS = 24 * 60 * 60_000
 /** Time allowed for one PLC / did:web lookup. */
 export const DEFAULT_DID_RESOLVE_TIMEOUT_MS = 3_000
 export const DEFAULT_DID_CACHE_SIZE = 100_000
+/** A PLC document is ~0.6–1 kB serialized: 64 MiB holds the 100,000 entries with room to spare. */
+export const DEFAULT_DID_CACHE_MAX_BYTES = 64 * 1024 * 1024
+/** Distinct DIDs fetched at once that share one fetch; beyond, a fetch is not shared (nor kept). */
+export const DEFAULT_DID_MAX_INFLIGHT = 10_000
 /** "This DID does not exist" is remembered only briefly: a DID appears the moment its genesis op lands. */
 export const DEFAULT_DID_NEGATIVE_TTL_MS = 10_000
 /** After a failed background refresh, the stale document is served without retrying for this long. */
@@ -37,8 +51,12 @@ export interface DidDocCacheOptions {
   maxTtlMs?: number
   /** @default 3000 */
   timeoutMs?: number
-  /** @default 100000 */
+  /** Entries at most. @default 100000 */
   maxSize?: number
+  /** Estimated bytes at most (serialized documents and keys). @default 67108864 (64 MiB) */
+  maxBytes?: number
+  /** DIDs being fetched at once whose fetch is shared by concurrent lookups. @default 10000 */
+  maxInflight?: number
   /** @default 10000 */
   negativeTtlMs?: number
   /** @default 30000 */
@@ -51,6 +69,10 @@ export interface DidDocCacheOptions {
   uncachedResolutionsPerClient?: number
   /** @default 60000 */
   resolutionBudgetWindowMs?: number
+  /** Client addresses whose budget is tracked at once (least recently seen forgotten first). @default 50000 */
+  budgetTrackedClients?: number
+  /** Estimated bytes of the budget's table at most. @default 4194304 (4 MiB) */
+  budgetTrackedBytes?: number
   log?: Pick<FastifyBaseLogger, 'warn'>
   now?: () => number
 }
@@ -84,6 +106,8 @@ export class DidDocCache implements DidDocResolver {
       maxTtlMs: opts.maxTtlMs ?? DEFAULT_DID_MAX_TTL_MS,
       timeoutMs: opts.timeoutMs ?? DEFAULT_DID_RESOLVE_TIMEOUT_MS,
       maxSize: opts.maxSize ?? DEFAULT_DID_CACHE_SIZE,
+      maxBytes: opts.maxBytes ?? DEFAULT_DID_CACHE_MAX_BYTES,
+      maxInflight: opts.maxInflight ?? DEFAULT_DID_MAX_INFLIGHT,
       negativeTtlMs: opts.negativeTtlMs ?? DEFAULT_DID_NEGATIVE_TTL_MS,
       refreshBackoffMs: opts.refreshBackoffMs ?? DEFAULT_DID_REFRESH_BACKOFF_MS,
       maxBackgroundRefreshes: opts.maxBackgroundRefreshes ?? DEFAULT_DID_MAX_BACKGROUND_REFRESHES,
@@ -93,17 +117,28 @@ export class DidDocCache implements DidDocResolver {
         opts.uncachedResolutionsPerClient ?? DEFAULT_UNCACHED_RESOLUTIONS_PER_CLIENT,
       resolutionBudgetWindowMs:
         opts.resolutionBudgetWindowMs ?? DEFAULT_RESOLUTION_BUDGET_WINDOW_MS,
+      budgetTrackedClients: opts.budgetTrackedClients ?? DEFAULT_BUDGET_TRACKED_CLIENTS,
+      budgetTrackedBytes: opts.budgetTrackedBytes ?? DEFAULT_BUDGET_TRACKED_BYTES,
       log: opts.log,
       now: opts.now ?? Date.now,
     }
     if (!(this.o.staleTtlMs > 0 && this.o.maxTtlMs >= this.o.staleTtlMs)) {
       throw new Error('@entryway/proxy: DidDocCache needs 0 < staleTtlMs <= maxTtlMs')
     }
-    this.entries = new LRUCache({ max: this.o.maxSize })
+    for (const k of ['maxSize', 'maxBytes', 'maxInflight'] as const) {
+      if (!Number.isInteger(this.o[k]) || this.o[k] <= 0)
+        throw new Error(`@entryway/proxy: DidDocCache ${k} must be a positive integer`)
+    }
+    // an entry is its document (or null) and two numbers
+    this.entries = boundedCache(
+      { maxEntries: this.o.maxSize, maxBytes: this.o.maxBytes },
+      (e) => serializedSize(e.doc) + 16,
+    )
     this.budget = new ResolutionBudget(
       this.o.uncachedResolutionsPerClient,
       this.o.resolutionBudgetWindowMs,
       this.o.now,
+      { maxEntries: this.o.budgetTrackedClients, maxBytes: this.o.budgetTrackedBytes },
     )
   }
 
@@ -168,6 +203,21 @@ export class DidDocCache implements DidDocResolver {
     return this.entries.size
   }
 
+  /** Entries and estimated bytes held (documents; the budget's table is `budgetUsage`). */
+  usage(): CacheUsage {
+    return cacheUsage(this.entries)
+  }
+
+  /** Entries and estimated bytes of the per-client resolution budget. */
+  budgetUsage(): CacheUsage {
+    return this.budget.usage()
+  }
+
+  /** Fetches running whose result is shared (at most `maxInflight`). */
+  get inflightCount(): number {
+    return this.inflight.size
+  }
+
   private refreshInBackground(did: string, e: Entry): void {
     if (this.inflight.has(did) || this.background >= this.o.maxBackgroundRefreshes) return
     // set before the fetch so concurrent requests do not queue a second refresh
@@ -197,8 +247,11 @@ export class DidDocCache implements DidDocResolver {
         this.entries.set(did, { doc, fetchedAt: now, retryAfter: 0 })
         return doc
       })
-      .finally(() => this.inflight.delete(did))
-    this.inflight.set(did, p)
+      .finally(() => {
+        if (this.inflight.get(did) === p) this.inflight.delete(did)
+      })
+    // bounded: past maxInflight distinct DIDs, a fetch is the caller's alone
+    if (this.inflight.size < this.o.maxInflight) this.inflight.set(did, p)
     return p
   }
 }

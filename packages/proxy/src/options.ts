@@ -1,4 +1,4 @@
-import { optionsKit, type DidDocResolver } from '@entryway/xrpc'
+import { optionsKit, type CacheUsage, type DidDocResolver } from '@entryway/xrpc'
 import type { HostDirectory } from './host-directory.js'
 import type { AccountRoutes } from './account-routes.js'
 import type { AccessTokenVerifier } from './verified-token-cache.js'
@@ -20,10 +20,16 @@ export const DEFAULT_HOST_REFRESH_MS = 5_000
 /** Verified tokens are trusted this long at most, so takedowns and key rotation bite within a minute. */
 export const DEFAULT_TOKEN_CACHE_TTL_MS = 60_000
 export const DEFAULT_TOKEN_CACHE_SIZE = 20_000
+/** A token is ~0.3–1 kB (it is the key): 16 MiB holds the 20,000 entries. */
+export const DEFAULT_TOKEN_CACHE_MAX_BYTES = 16 * 1024 * 1024
 /** account → host rows are kept in memory this long (negative answers for much less). */
 export const DEFAULT_ROUTE_CACHE_TTL_MS = 5 * 60_000
 export const DEFAULT_ROUTE_CACHE_NEGATIVE_TTL_MS = 5_000
 export const DEFAULT_ROUTE_CACHE_SIZE = 100_000
+/** A row is a DID, an origin and a time (~100 B): 16 MiB holds the 100,000 entries. */
+export const DEFAULT_ROUTE_CACHE_MAX_BYTES = 16 * 1024 * 1024
+export const DEFAULT_HANDLE_CACHE_SIZE = 10_000
+export const DEFAULT_HANDLE_CACHE_MAX_BYTES = 2 * 1024 * 1024
 
 /** Where the proxy reports what it sees (structurally a subset of `@entryway/metrics`' EntrywayMetrics). */
 export interface ProxyMetrics {
@@ -34,6 +40,8 @@ export interface ProxyMetrics {
   upstream(host: string, status: number, seconds: number): void
   /** A verified-token cache lookup (`cache` is `'token'`). */
   cacheLookup(cache: string, hit: boolean): void
+  /** Registers how to read a cache's entries and bytes (`token`, `route`, `handle`), read when scraped. */
+  cacheUsage?(cache: string, read: () => CacheUsage): void
 }
 
 export interface ProxyOptions {
@@ -73,12 +81,20 @@ export interface ProxyOptions {
   hostRefreshMs?: number
   /** @default 60000 (at most 60000) */
   tokenCacheTtlMs?: number
-  /** @default 20000 */
+  /** Verified tokens kept at most. @default 20000 */
   tokenCacheSize?: number
+  /** Estimated bytes of verified tokens kept at most. @default 16777216 (16 MiB) */
+  tokenCacheMaxBytes?: number
   /** @default 300000 */
   routeCacheTtlMs?: number
-  /** @default 100000 */
+  /** account → host rows kept at most. @default 100000 */
   routeCacheSize?: number
+  /** Estimated bytes of account → host rows kept at most. @default 16777216 (16 MiB) */
+  routeCacheMaxBytes?: number
+  /** handle → DID answers (for `repo` params) kept at most. @default 10000 */
+  handleCacheSize?: number
+  /** Estimated bytes of handle → DID answers kept at most. @default 2097152 (2 MiB) */
+  handleCacheMaxBytes?: number
   /**
    * NSIDs the Entryway answers itself (registered by other plugins). Reaching the catch-all, they
    * get 501 instead of being forwarded. @default ENTRYWAY_OWNED_NSIDS
@@ -107,8 +123,12 @@ export interface ResolvedProxyOptions {
   hostRefreshMs: number
   tokenCacheTtlMs: number
   tokenCacheSize: number
+  tokenCacheMaxBytes: number
   routeCacheTtlMs: number
   routeCacheSize: number
+  routeCacheMaxBytes: number
+  handleCacheSize: number
+  handleCacheMaxBytes: number
   ownedNsids: ReadonlySet<string>
   now: () => number
   metrics: ProxyMetrics | null
@@ -206,6 +226,22 @@ export function resolveOptions(raw: ProxyOptions): Readonly<ResolvedProxyOptions
       DEFAULT_ROUTE_CACHE_TTL_MS,
     ),
     routeCacheSize: positiveInt('routeCacheSize', raw.routeCacheSize, DEFAULT_ROUTE_CACHE_SIZE),
+    tokenCacheMaxBytes: positiveInt(
+      'tokenCacheMaxBytes',
+      raw.tokenCacheMaxBytes,
+      DEFAULT_TOKEN_CACHE_MAX_BYTES,
+    ),
+    routeCacheMaxBytes: positiveInt(
+      'routeCacheMaxBytes',
+      raw.routeCacheMaxBytes,
+      DEFAULT_ROUTE_CACHE_MAX_BYTES,
+    ),
+    handleCacheSize: positiveInt('handleCacheSize', raw.handleCacheSize, DEFAULT_HANDLE_CACHE_SIZE),
+    handleCacheMaxBytes: positiveInt(
+      'handleCacheMaxBytes',
+      raw.handleCacheMaxBytes,
+      DEFAULT_HANDLE_CACHE_MAX_BYTES,
+    ),
     ownedNsids: new Set(raw.ownedNsids ?? ENTRYWAY_OWNED_NSIDS),
     now: clock(raw.now),
     metrics: raw.metrics ?? null,

@@ -47,7 +47,7 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
   const tokens = new VerifiedTokenCache(
     o.verifyAccessToken,
     o.tokenCacheTtlMs,
-    o.tokenCacheSize,
+    { maxEntries: o.tokenCacheSize, maxBytes: o.tokenCacheMaxBytes },
     o.now,
     metrics ? (hit) => metrics.cacheLookup('token', hit) : undefined,
   )
@@ -58,10 +58,14 @@ async function proxyPlugin(app: FastifyInstance, raw: ProxyOptions) {
     snapshot: () => hosts.snapshot,
     cacheTtlMs: o.routeCacheTtlMs,
     negativeTtlMs: DEFAULT_ROUTE_CACHE_NEGATIVE_TTL_MS,
-    cacheSize: o.routeCacheSize,
+    rowBounds: { maxEntries: o.routeCacheSize, maxBytes: o.routeCacheMaxBytes },
+    handleBounds: { maxEntries: o.handleCacheSize, maxBytes: o.handleCacheMaxBytes },
     now: o.now,
     log: app.log,
   })
+  metrics?.cacheUsage?.('token', () => tokens.usage())
+  metrics?.cacheUsage?.('route', () => routes.rowUsage())
+  metrics?.cacheUsage?.('handle', () => routes.handleUsage())
   const dispatcher = new UpstreamDispatcher({
     connectionsPerHost: o.connectionsPerHost,
     keepAliveTimeoutMs: o.keepAliveTimeoutMs,

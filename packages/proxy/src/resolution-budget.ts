@@ -1,12 +1,20 @@
 import { isIPv4, isIPv6 } from 'node:net'
-import { LRUCache } from 'lru-cache'
-import { RateLimitExceededError } from '@entryway/xrpc'
+import type { LRUCache } from 'lru-cache'
+import {
+  boundedCache,
+  cacheUsage,
+  RateLimitExceededError,
+  type CacheBounds,
+  type CacheUsage,
+} from '@entryway/xrpc'
 
 /** Uncached DID resolutions one client address may cause per window. */
 export const DEFAULT_UNCACHED_RESOLUTIONS_PER_CLIENT = 60
 export const DEFAULT_RESOLUTION_BUDGET_WINDOW_MS = 60_000
 /** Client addresses tracked at once (the least recently seen are forgotten first). */
-const TRACKED_CLIENTS = 50_000
+export const DEFAULT_BUDGET_TRACKED_CLIENTS = 50_000
+/** An entry is an address (or /64) and two numbers: ~60 B, so 4 MiB holds the 50,000. */
+export const DEFAULT_BUDGET_TRACKED_BYTES = 4 * 1024 * 1024
 
 interface Window {
   startedAt: number
@@ -20,13 +28,18 @@ interface Window {
  * PLC directory. Over budget is a 429, never a 5xx.
  */
 export class ResolutionBudget {
-  private readonly windows = new LRUCache<string, Window>({ max: TRACKED_CLIENTS })
+  private readonly windows: LRUCache<string, Window>
 
   constructor(
     private readonly perClient: number,
     private readonly windowMs: number,
     private readonly now: () => number,
+    bounds: CacheBounds = {
+      maxEntries: DEFAULT_BUDGET_TRACKED_CLIENTS,
+      maxBytes: DEFAULT_BUDGET_TRACKED_BYTES,
+    },
   ) {
+    this.windows = boundedCache(bounds, () => 16)
     if (!Number.isInteger(perClient) || perClient <= 0)
       throw new Error('@entryway/proxy: uncached resolutions per client must be a positive integer')
     if (!Number.isInteger(windowMs) || windowMs <= 0)
@@ -54,6 +67,10 @@ export class ResolutionBudget {
       )
     }
     w.used++
+  }
+
+  usage(): CacheUsage {
+    return cacheUsage(this.windows)
   }
 }
 

@@ -1,6 +1,10 @@
-import { LRUCache } from 'lru-cache'
+import type { LRUCache } from 'lru-cache'
 import type { FastifyBaseLogger } from 'fastify'
 import {
+  boundedCache,
+  cacheUsage,
+  type CacheBounds,
+  type CacheUsage,
   getPdsEndpoint,
   InvalidRequestError,
   UpstreamFailureError,
@@ -37,7 +41,10 @@ export interface RouteResolverOptions {
   snapshot: () => HostSnapshot
   cacheTtlMs: number
   negativeTtlMs: number
-  cacheSize: number
+  /** account → host rows. */
+  rowBounds: CacheBounds
+  /** handle → DID answers. */
+  handleBounds: CacheBounds
   now: () => number
   log: FastifyBaseLogger
 }
@@ -64,8 +71,9 @@ export class RouteResolver {
   private readonly caching: CachingDidResolver | null
 
   constructor(private readonly o: RouteResolverOptions) {
-    this.rows = new LRUCache({ max: o.cacheSize })
-    this.handles = new LRUCache({ max: Math.max(1000, Math.floor(o.cacheSize / 10)) })
+    // a row is an origin (or null) and a time; a handle's answer a DID (or null) and a time
+    this.rows = boundedCache(o.rowBounds, (r) => (r.origin?.length ?? 4) + 16)
+    this.handles = boundedCache(o.handleBounds, (h) => (h.did?.length ?? 4) + 16)
     const r = o.didResolver as Partial<CachingDidResolver>
     this.caching =
       typeof r.peek === 'function' && typeof r.prefetch === 'function'
@@ -117,6 +125,16 @@ export class RouteResolver {
     const did = await this.o.accounts.didForHandle(key)
     this.handles.set(key, { did, until: now + (did ? this.o.cacheTtlMs : this.o.negativeTtlMs) })
     return did
+  }
+
+  /** Entries and estimated bytes of the account-row cache. */
+  rowUsage(): CacheUsage {
+    return cacheUsage(this.rows)
+  }
+
+  /** Entries and estimated bytes of the handle cache. */
+  handleUsage(): CacheUsage {
+    return cacheUsage(this.handles)
   }
 
   /** Forgets what the database said (the PDS answered AccountNotFound). */

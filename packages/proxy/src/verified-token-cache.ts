@@ -1,5 +1,14 @@
-import { LRUCache } from 'lru-cache'
-import { XrpcError } from '@entryway/xrpc'
+import type { LRUCache } from 'lru-cache'
+import {
+  boundedCache,
+  cacheUsage,
+  XrpcError,
+  type CacheBounds,
+  type CacheUsage,
+} from '@entryway/xrpc'
+
+/** Tokens being verified at once whose verification is shared; beyond, each is verified alone. */
+export const DEFAULT_TOKEN_MAX_INFLIGHT = 10_000
 
 /** What the proxy needs from a verified access token. */
 export interface VerifiedAccess {
@@ -29,12 +38,16 @@ export class VerifiedTokenCache {
   constructor(
     private readonly verify: AccessTokenVerifier,
     private readonly ttlMs: number,
-    maxSize: number,
+    bounds: CacheBounds,
     private readonly now: () => number = Date.now,
     /** Told whether each lookup was answered from memory (metrics). */
     private readonly onLookup?: (hit: boolean) => void,
+    private readonly maxInflight = DEFAULT_TOKEN_MAX_INFLIGHT,
   ) {
-    this.hits = new LRUCache({ max: maxSize })
+    // the key is the token itself; a verdict is a DID and a time, or an error and its message
+    this.hits = boundedCache(bounds, (h) =>
+      h.ok ? h.ok.sub.length + 32 : (h.err?.message.length ?? 0) + 64,
+    )
   }
 
   async check(token: string): Promise<VerifiedAccess> {
@@ -65,8 +78,10 @@ export class VerifiedTokenCache {
           throw err
         },
       )
-      .finally(() => this.inflight.delete(token))
-    this.inflight.set(token, p)
+      .finally(() => {
+        if (this.inflight.get(token) === p) this.inflight.delete(token)
+      })
+    if (this.inflight.size < this.maxInflight) this.inflight.set(token, p)
     return p
   }
 
@@ -89,5 +104,9 @@ export class VerifiedTokenCache {
 
   get size(): number {
     return this.hits.size
+  }
+
+  usage(): CacheUsage {
+    return cacheUsage(this.hits)
   }
 }

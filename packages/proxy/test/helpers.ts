@@ -12,7 +12,7 @@ import {
 import { entrywayProxy, type ProxyOptions } from '../src/index.js'
 import { MemoryHostDirectory, type FleetHost } from '../src/host-directory.js'
 import { MemoryAccountRoutes } from '../src/account-routes.js'
-import { DidDocCache } from '../src/did-doc-cache.js'
+import { DidDocCache, type DidDocCacheOptions } from '../src/did-doc-cache.js'
 
 export const ENTRYWAY_DID = 'did:web:entryway.test'
 
@@ -107,6 +107,8 @@ export async function buildHarness(
   opts: {
     hosts?: FleetHost[]
     overrides?: Partial<ProxyOptions>
+    /** Options of the DID cache besides its fetch and clock. */
+    didCache?: Partial<DidDocCacheOptions>
     listen?: boolean
     setup?: (app: FastifyInstance) => void
   } = {},
@@ -123,6 +125,7 @@ export async function buildHarness(
       return d ? structuredClone(d) : null
     },
     now: () => clock.now,
+    ...opts.didCache,
   })
   const app = Fastify({ logger: false })
   await app.register(xrpcErrorHandler)

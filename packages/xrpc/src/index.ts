@@ -19,3 +19,11 @@ export {
   MAX_INPUT_INTEGER,
 } from './storable-input.js'
 export { optionsKit, type OptionsKit, type Resolved } from './options-kit.js'
+export {
+  boundedCache,
+  cacheUsage,
+  serializedSize,
+  type BoundedCache,
+  type CacheBounds,
+  type CacheUsage,
+} from './bounded-cache.js'

@@ -74,6 +74,11 @@ export interface ServerConfig {
     allowedOrigins: string[]
     defaultHostUrl: string | null
   }
+  /** Bounds of the per-process caches (entries and estimated bytes); unset: the plugins' defaults. */
+  caches: Record<
+    'did' | 'token' | 'route' | 'handle' | 'oauthClient',
+    { entries?: number; bytes?: number }
+  >
   logLevel: string
   /** Sign-up anti-abuse: the captcha gate (null: off) and the email block-list file (null: built-in list). */
   signup: {
@@ -198,6 +203,13 @@ export function buildConfig(env: ServerEnvironment, problems: ProblemList): Serv
       circuitOpenMs: env.proxyCircuitOpenMs,
       allowedOrigins: env.proxyAllowedOrigins ?? [],
       defaultHostUrl: env.proxyDefaultHost ?? null,
+    },
+    caches: {
+      did: { entries: env.didCacheEntries, bytes: env.didCacheBytes },
+      token: { entries: env.tokenCacheEntries, bytes: env.tokenCacheBytes },
+      route: { entries: env.routeCacheEntries, bytes: env.routeCacheBytes },
+      handle: { entries: env.handleCacheEntries, bytes: env.handleCacheBytes },
+      oauthClient: { entries: env.oauthClientCacheEntries, bytes: env.oauthClientCacheBytes },
     },
     logLevel: env.logLevel ?? DEFAULT_LOG_LEVEL,
     signup: {

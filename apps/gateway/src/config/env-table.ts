@@ -430,6 +430,86 @@ export const ENV_TABLE = {
     description: 'Where calls without an account go. Unset: answered 400.',
     example: 'https://pds1.example.social',
   }),
+  didCacheEntries: v({
+    name: 'ENTRYWAY_DID_CACHE_ENTRIES',
+    type: integer(1),
+    default: '100000',
+    description:
+      'Most DID documents (PLC and did:web) kept in memory, per process (least recently used dropped first).',
+    example: '100000',
+  }),
+  didCacheBytes: v({
+    name: 'ENTRYWAY_DID_CACHE_BYTES',
+    type: integer(1024),
+    default: '67108864',
+    description:
+      'Most estimated bytes (serialized length) of DID documents (PLC and did:web) kept in memory, per process.',
+    example: '67108864',
+  }),
+  tokenCacheEntries: v({
+    name: 'ENTRYWAY_TOKEN_CACHE_ENTRIES',
+    type: integer(1),
+    default: '20000',
+    description:
+      'Most verified access tokens kept in memory (each for at most 60 s), per process (least recently used dropped first).',
+    example: '20000',
+  }),
+  tokenCacheBytes: v({
+    name: 'ENTRYWAY_TOKEN_CACHE_BYTES',
+    type: integer(1024),
+    default: '16777216',
+    description:
+      'Most estimated bytes (serialized length) of verified access tokens kept in memory (each for at most 60 s), per process.',
+    example: '16777216',
+  }),
+  routeCacheEntries: v({
+    name: 'ENTRYWAY_ROUTE_CACHE_ENTRIES',
+    type: integer(1),
+    default: '100000',
+    description:
+      'Most account → PDS rows kept in memory, per process (least recently used dropped first).',
+    example: '100000',
+  }),
+  routeCacheBytes: v({
+    name: 'ENTRYWAY_ROUTE_CACHE_BYTES',
+    type: integer(1024),
+    default: '16777216',
+    description:
+      'Most estimated bytes (serialized length) of account → PDS rows kept in memory, per process.',
+    example: '16777216',
+  }),
+  handleCacheEntries: v({
+    name: 'ENTRYWAY_HANDLE_CACHE_ENTRIES',
+    type: integer(1),
+    default: '10000',
+    description:
+      'Most handle → DID answers (for `repo` params) kept in memory, per process (least recently used dropped first).',
+    example: '10000',
+  }),
+  handleCacheBytes: v({
+    name: 'ENTRYWAY_HANDLE_CACHE_BYTES',
+    type: integer(1024),
+    default: '2097152',
+    description:
+      'Most estimated bytes (serialized length) of handle → DID answers (for `repo` params) kept in memory, per process.',
+    example: '2097152',
+  }),
+  oauthClientCacheEntries: v({
+    name: 'ENTRYWAY_OAUTH_CLIENT_CACHE_ENTRIES',
+    type: integer(1),
+    default: '5000',
+    description:
+      'Most OAuth client metadata documents (and as many client JWKS) kept in memory, per process.',
+    example: '5000',
+  }),
+  oauthClientCacheBytes: v({
+    name: 'ENTRYWAY_OAUTH_CLIENT_CACHE_BYTES',
+    type: integer(1024),
+    default: '16777216',
+    description:
+      'Most estimated bytes of OAuth client metadata (and as many of client JWKS) kept in memory, per process.',
+    example: '16777216',
+  }),
   captchaProvider: v({
     name: 'ENTRYWAY_CAPTCHA_PROVIDER',
     type: oneOf(['hcaptcha', 'turnstile'] as const),

@@ -1,20 +1,7 @@
 import type { FastifyInstance } from 'fastify'
-import {
-  entrywayAdminRbac,
-  basicAdminHeader,
-  OAuthAdminLogin,
-  queryString,
-  UndiciPdsAdminXrpc,
-  type EntrywayXrpc,
-} from '@entryway/admin-rbac'
+import type * as AdminRbac from '@entryway/admin-rbac'
+import type { EntrywayXrpc } from '@entryway/admin-rbac'
 import type { GatewayContext } from '../context.js'
-import {
-  KyselyAuditLog,
-  KyselyAdminSessionStore,
-  KyselyFleetDirectory,
-  KyselyAdminOAuthStateStore,
-} from '@entryway/admin-rbac/postgres'
-import { FileAuditCheckpoints } from '@entryway/admin-rbac'
 
 /** Deadline of one admin call to a PDS. */
 export const ADMIN_PDS_TIMEOUT_MS = 15_000
@@ -23,7 +10,11 @@ export const ADMIN_PDS_TIMEOUT_MS = 15_000
  * Entryway-owned admin routes (takedowns, deletion, invites, passwords, email, sign-up) called in-process through
  * `app.inject`, with the admin credentials added here: nothing leaves the process.
  */
-function injectedEntrywayXrpc(app: FastifyInstance, adminPassword: string): EntrywayXrpc {
+function injectedEntrywayXrpc(
+  app: FastifyInstance,
+  adminPassword: string,
+  { basicAdminHeader, queryString }: typeof AdminRbac,
+): EntrywayXrpc {
   const auth = basicAdminHeader(adminPassword)
   return {
     async call(nsid, call) {
@@ -47,10 +38,22 @@ function injectedEntrywayXrpc(app: FastifyInstance, adminPassword: string): Entr
   }
 }
 
-/** Registers the admin portal with its Postgres-backed stores; not mounted without an RBAC file. */
+/**
+ * Registers the admin portal with its Postgres-backed stores; not mounted without an RBAC file.
+ * The portal is loaded only then: its OAuth client (@atproto/oauth-client-node) costs ~40 MB of
+ * RSS that a gateway without a portal never needs (bench/results/memory.md).
+ */
 export async function wireAdmin(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   const { cfg, secrets } = ctx
   if (!cfg.adminRbac) return
+  const rbac = await import('@entryway/admin-rbac')
+  const { entrywayAdminRbac, OAuthAdminLogin, UndiciPdsAdminXrpc, FileAuditCheckpoints } = rbac
+  const {
+    KyselyAuditLog,
+    KyselyAdminSessionStore,
+    KyselyFleetDirectory,
+    KyselyAdminOAuthStateStore,
+  } = await import('@entryway/admin-rbac/postgres')
   const db = ctx.database.db
   await app.register(entrywayAdminRbac, {
     rbac: { file: cfg.adminRbac.file },
@@ -71,7 +74,7 @@ export async function wireAdmin(app: FastifyInstance, ctx: GatewayContext): Prom
       adminPassword: secrets.pdsAdminPassword,
       timeoutMs: ADMIN_PDS_TIMEOUT_MS,
     }),
-    entryway: injectedEntrywayXrpc(app, secrets.pdsAdminPassword),
+    entryway: injectedEntrywayXrpc(app, secrets.pdsAdminPassword, rbac),
     login: new OAuthAdminLogin({
       publicUrl: cfg.service.publicUrl,
       handleResolver: cfg.service.publicUrl,

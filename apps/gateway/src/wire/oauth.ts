@@ -52,5 +52,7 @@ export async function wireOAuth(app: FastifyInstance, ctx: GatewayContext): Prom
     }),
     stores: createKyselyOAuthStores(database.db),
     links,
+    ...(cfg.caches.oauthClient.entries ? { clientCacheSize: cfg.caches.oauthClient.entries } : {}),
+    ...(cfg.caches.oauthClient.bytes ? { clientCacheMaxBytes: cfg.caches.oauthClient.bytes } : {}),
   })
 }

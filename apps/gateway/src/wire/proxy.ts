@@ -14,8 +14,12 @@ export async function wireProxy(app: FastifyInstance, ctx: GatewayContext): Prom
   const didCache = new DidDocCache({
     fetch: createDidDocFetcher({ plcUrl: cfg.plc.url, timeoutMs: DID_RESOLVE_TIMEOUT_MS }),
     timeoutMs: DID_RESOLVE_TIMEOUT_MS,
+    ...(cfg.caches.did.entries ? { maxSize: cfg.caches.did.entries } : {}),
+    ...(cfg.caches.did.bytes ? { maxBytes: cfg.caches.did.bytes } : {}),
     log: app.log,
   })
+  ctx.metrics.cacheUsage('did', () => didCache.usage())
+  ctx.metrics.cacheUsage('did-budget', () => didCache.budgetUsage())
   // every lookup through the cache is counted (hit: answered from memory, fresh or stale)
   const { metrics } = ctx
   const observed = {
@@ -48,5 +52,16 @@ export async function wireProxy(app: FastifyInstance, ctx: GatewayContext): Prom
     ...(cfg.proxy.upstreamTimeoutMs ? { upstreamTimeoutMs: cfg.proxy.upstreamTimeoutMs } : {}),
     ...(cfg.proxy.circuitThreshold ? { circuitThreshold: cfg.proxy.circuitThreshold } : {}),
     ...(cfg.proxy.circuitOpenMs ? { circuitOpenMs: cfg.proxy.circuitOpenMs } : {}),
+    ...bound('tokenCacheSize', cfg.caches.token.entries),
+    ...bound('tokenCacheMaxBytes', cfg.caches.token.bytes),
+    ...bound('routeCacheSize', cfg.caches.route.entries),
+    ...bound('routeCacheMaxBytes', cfg.caches.route.bytes),
+    ...bound('handleCacheSize', cfg.caches.handle.entries),
+    ...bound('handleCacheMaxBytes', cfg.caches.handle.bytes),
   })
+}
+
+/** `{ [option]: value }` when the operator set it, else nothing (the plugin's default). */
+function bound<K extends string>(option: K, value: number | undefined): Partial<Record<K, number>> {
+  return value === undefined ? {} : ({ [option]: value } as Record<K, number>)
 }
