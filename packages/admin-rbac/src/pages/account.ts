@@ -161,7 +161,8 @@ export function accountDetailPage(opts: {
           <dt>Status</dt>
           <dd id="account-status">
             ${statusPill(a.status)}
-            ${takedown?.applied === true ? html` ${statusPill('takendown')}${str(takedown.ref) ? html` <span class="muted">ref ${str(takedown.ref)}</span>` : ''}` : ''}
+            ${takedown?.applied === true && a.status !== 'takendown' ? statusPill('takendown') : ''}
+            ${takedown?.applied === true && str(takedown.ref) ? html`<span class="muted">ref ${str(takedown.ref)}</span>` : ''}
             ${deactivated && a.status !== 'deactivated' ? statusPill('deactivated') : ''}
           </dd>
           <dt>Email</dt>
