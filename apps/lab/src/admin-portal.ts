@@ -19,7 +19,7 @@ export function writeLabRbac(file: string, operatorDid: string | null): void {
     'roles:',
     '  pds-admin:',
     '    description: Everything, on every host.',
-    "    endpoints: ['com.atproto.admin.*', 'com.atproto.server.createInviteCode', 'com.atproto.server.createInviteCodes', 'com.atproto.sync.requestCrawl', entryway.admin.readAudit]",
+    "    endpoints: ['com.atproto.admin.*', 'com.atproto.server.createInviteCode', 'com.atproto.server.createInviteCodes', 'com.atproto.sync.requestCrawl', 'com.entryway.admin.updateHost', 'com.entryway.admin.requestCrawl', entryway.admin.readAudit]",
     '  moderator:',
     '    description: Look up accounts, take them down and restore them.',
     '    endpoints: [com.atproto.admin.getAccountInfo, com.atproto.admin.getAccountInfos, com.atproto.admin.searchAccounts, com.atproto.admin.getSubjectStatus, com.atproto.admin.updateSubjectStatus]',

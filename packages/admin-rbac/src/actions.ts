@@ -19,6 +19,8 @@ export interface BuiltCall {
   target: string | null
   /** Accounts whose hosts the call lands on (PDS actions) or which it concerns (Entryway actions). */
   accounts: string[]
+  /** Fleet hosts (ids) the call acts on: a role limited to some hosts is checked against them. */
+  hostIds?: number[]
 }
 
 export interface AdminAction {
@@ -108,7 +110,60 @@ function accountInvitesAction(nsid: string, label: string): AdminAction {
   }
 }
 
+const hostField: FieldSpec = {
+  name: 'host',
+  label: 'Host (id)',
+  type: 'number',
+  required: true,
+}
+
+function hostId(input: ActionInput): number {
+  const s = one(input, 'host')!
+  const n = Number(s)
+  if (!Number.isInteger(n) || n < 1) throw new ActionInputError('host must be a host id')
+  return n
+}
+
+/** The host statuses an operator sets from the portal (retiring needs an empty host: the CLI). */
+export const HOST_STATUSES = ['enabled', 'draining', 'disabled'] as const
+
 const ACTIONS: readonly AdminAction[] = [
+  {
+    nsid: 'com.entryway.admin.updateHost',
+    label: 'Set host status',
+    owner: 'entryway',
+    fields: [
+      hostField,
+      { name: 'status', label: 'Status', type: 'select', required: true, options: HOST_STATUSES },
+    ],
+    build: (i) => {
+      const id = hostId(i)
+      const status = one(i, 'status')!
+      if (!(HOST_STATUSES as readonly string[]).includes(status))
+        throw new ActionInputError(`status must be one of ${HOST_STATUSES.join(', ')}`)
+      return {
+        call: { method: 'POST', body: { host: id, status } },
+        target: `host:${id}`,
+        accounts: [],
+        hostIds: [id],
+      }
+    },
+  },
+  {
+    nsid: 'com.entryway.admin.requestCrawl',
+    label: 'Request crawl',
+    owner: 'entryway',
+    fields: [hostField],
+    build: (i) => {
+      const id = hostId(i)
+      return {
+        call: { method: 'POST', body: { host: id } },
+        target: `host:${id}`,
+        accounts: [],
+        hostIds: [id],
+      }
+    },
+  },
   {
     nsid: 'com.atproto.admin.getAccountInfo',
     label: 'Account info',

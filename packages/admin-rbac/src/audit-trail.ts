@@ -8,6 +8,7 @@ import {
   type AuditInput,
   type AuditLog,
   type AuditPage,
+  type AuditPageQuery,
   type AuditRow,
   type ChainVerdict,
 } from './audit.js'
@@ -98,7 +99,7 @@ export class AuditTrail {
     await this.flush()
   }
 
-  list(filter: AuditFilter, opts: { limit: number; beforeId?: number }): Promise<AuditPage> {
+  list(filter: AuditFilter, opts: AuditPageQuery): Promise<AuditPage> {
     return this.o.store.list(filter, opts)
   }
 

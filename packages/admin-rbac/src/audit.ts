@@ -27,6 +27,8 @@ export interface AuditRow extends AuditInput {
 
 export interface AuditFilter {
   actorDid?: string
+  /** Exact target (an account DID, an invite code, a host). */
+  target?: string
   /** Exact NSID, or a prefix ending in `*`. */
   nsid?: string
   allowed?: boolean
@@ -39,6 +41,34 @@ export interface AuditPage {
   rows: AuditRow[]
   /** Pass as `beforeId` for the next (older) page. */
   cursor?: number
+  /** Pass as `afterId` for the page before (newer); only when this page was not the newest. */
+  newer?: number
+}
+
+/** Where a page of the audit log starts: older than `beforeId`, or just newer than `afterId`. */
+export interface AuditPageQuery {
+  limit: number
+  beforeId?: number
+  afterId?: number
+}
+
+/** Rows read newest first (`beforeId`) or oldest first (`afterId`), `limit + 1` of them, as a page. */
+export function auditPageOf(rows: AuditRow[], opts: AuditPageQuery): AuditPage {
+  const more = rows.length > opts.limit
+  const page = rows.slice(0, opts.limit)
+  if (opts.afterId !== undefined && opts.beforeId === undefined) {
+    page.reverse()
+    return {
+      rows: page,
+      ...(page.length ? { cursor: page.at(-1)!.id } : {}),
+      ...(more ? { newer: page[0]!.id } : {}),
+    }
+  }
+  return {
+    rows: page,
+    ...(more ? { cursor: page.at(-1)!.id } : {}),
+    ...(opts.beforeId !== undefined && page.length ? { newer: page[0]!.id } : {}),
+  }
 }
 
 /** Computes a row's `hash` from the hash of the row before it (the store never holds the key). */
@@ -52,7 +82,7 @@ export type AuditSeal = (prevHash: string) => string
 export interface AuditLog {
   append(entry: AuditInput, seal: AuditSeal): Promise<AuditRow>
   /** Newest first. */
-  list(filter: AuditFilter, opts: { limit: number; beforeId?: number }): Promise<AuditPage>
+  list(filter: AuditFilter, opts: AuditPageQuery): Promise<AuditPage>
   /** Oldest first, in id order, for export and verification. */
   scan(filter: AuditFilter, batch: number): AsyncIterable<AuditRow>
 }
@@ -202,6 +232,7 @@ export function matchesAuditFilter(r: AuditRow, f: AuditFilter): boolean {
     !(f.nsid.endsWith('*') ? r.nsid.startsWith(f.nsid.slice(0, -1)) : r.nsid === f.nsid)
   )
     return false
+  if (f.target !== undefined && r.target !== f.target) return false
   if (f.allowed !== undefined && r.allowed !== f.allowed) return false
   if (f.from && r.at < f.from) return false
   if (f.to && r.at > f.to) return false
@@ -229,18 +260,19 @@ export class MemoryAuditLog implements AuditLog {
     return run
   }
 
-  async list(filter: AuditFilter, opts: { limit: number; beforeId?: number }): Promise<AuditPage> {
-    const out = this.rows
-      .filter(
-        (r) =>
-          (opts.beforeId === undefined || r.id < opts.beforeId) && matchesAuditFilter(r, filter),
-      )
-      .reverse()
-      .slice(0, opts.limit + 1)
-    const more = out.length > opts.limit
+  async list(filter: AuditFilter, opts: AuditPageQuery): Promise<AuditPage> {
+    const backwards = opts.afterId !== undefined && opts.beforeId === undefined
+    const matching = this.rows.filter(
+      (r) =>
+        (opts.beforeId === undefined || r.id < opts.beforeId) &&
+        (opts.afterId === undefined || r.id > opts.afterId) &&
+        matchesAuditFilter(r, filter),
+    )
     // Copies: a caller's change to a row it was given must not rewrite the log.
-    const rows = out.slice(0, opts.limit).map((r) => ({ ...r }))
-    return { rows, cursor: more ? rows.at(-1)!.id : undefined }
+    const rows = (backwards ? matching : matching.reverse())
+      .slice(0, opts.limit + 1)
+      .map((r) => ({ ...r }))
+    return auditPageOf(rows, opts)
   }
 
   async *scan(filter: AuditFilter): AsyncIterable<AuditRow> {

@@ -63,6 +63,8 @@ form.inline{display:inline}td .actions{display:flex;flex-wrap:wrap;gap:6px}
 .center{max-width:440px;margin:10vh auto}pre{background:#0f172a;color:#e2e8f0;padding:12px;border-radius:6px;overflow:auto;font-size:12.5px}
 .filters{display:flex;gap:12px;flex-wrap:wrap;align-items:flex-end}.filters>div{min-width:160px;flex:1}
 .muted{color:var(--muted);font-size:13px}
+.pager{display:flex;gap:8px;margin-top:12px}dl.facts{display:grid;grid-template-columns:160px 1fr;gap:6px 16px;margin:0}dl.facts dt{color:var(--muted);font-size:13px}dl.facts dd{margin:0}
+form.act{display:flex;gap:8px;align-items:flex-end;flex-wrap:wrap;margin:0 0 10px}form.act input{width:auto;min-width:220px}
 `
 
 export interface LayoutUser {
@@ -74,7 +76,7 @@ export interface LayoutUser {
 export function page(opts: {
   title: string
   user?: LayoutUser
-  active?: 'dashboard' | 'audit'
+  active?: 'dashboard' | 'accounts' | 'hosts' | 'audit'
   body: SafeHtml
 }): string {
   const u = opts.user
@@ -83,6 +85,8 @@ export function page(opts: {
         <span class="brand">Entryway admin</span>
         <nav>
           <a href="./" class="${opts.active === 'dashboard' ? 'on' : ''}">Dashboard</a
+          ><a href="accounts" class="${opts.active === 'accounts' ? 'on' : ''}">Accounts</a
+          ><a href="hosts" class="${opts.active === 'hosts' ? 'on' : ''}">Hosts</a
           ><a href="audit" class="${opts.active === 'audit' ? 'on' : ''}">Audit log</a>
         </nav>
         <span class="who"

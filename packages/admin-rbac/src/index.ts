@@ -39,6 +39,7 @@ export {
   canonicalAuditContent,
   verifyAuditChain,
   matchesAuditFilter,
+  auditPageOf,
   MemoryAuditLog,
   auditCsvHeader,
   auditCsvLine,
@@ -50,6 +51,7 @@ export {
   type AuditRow,
   type AuditFilter,
   type AuditPage,
+  type AuditPageQuery,
   type ChainVerdict,
 } from './audit.js'
 export {
@@ -67,10 +69,13 @@ export {
 } from './session-store.js'
 export {
   MemoryFleetDirectory,
+  accountPage,
   type FleetDirectory,
   type FleetHost,
+  type FleetHostSummary,
   type FleetAccount,
   type FleetAccountPage,
+  type FleetAccountQuery,
 } from './fleet-directory.js'
 export {
   UndiciPdsAdminXrpc,

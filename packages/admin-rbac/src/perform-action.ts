@@ -115,6 +115,14 @@ async function decideAndCall(
     g.dids.push(did)
     byHost.set(host.id, g)
   }
+  if (built.hostIds?.length) {
+    const fleet = await deps.fleet.hosts()
+    for (const id of built.hostIds) {
+      const host = fleet.find((h) => h.id === id)
+      if (!host) return { kind: 'invalid', reason: `no host #${id} in the fleet` }
+      byHost.set(host.id, byHost.get(host.id) ?? { host, dids: [] })
+    }
+  }
   const hosts = [...byHost.values()].map((g) => g.host)
   const scopes = hosts.length ? hosts : [null]
   for (const h of scopes) {

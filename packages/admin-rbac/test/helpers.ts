@@ -22,6 +22,7 @@ export const MOD_DID = 'did:plc:bbbbbbbbbbbbbbbbbbbbbbbb'
 export const INVITER_DID = 'did:plc:cccccccccccccccccccccccc'
 export const STRANGER_DID = 'did:plc:dddddddddddddddddddddddd'
 export const PDS1_MOD_DID = 'did:plc:eeeeeeeeeeeeeeeeeeeeeeee'
+export const FLEET_DID = 'did:plc:ffffffffffffffffffffffff'
 export const ALICE = 'did:plc:alicealicealicealicealic'
 export const BOB = 'did:plc:bobbobbobbobbobbobbobbob'
 /** The test portal's audit chain key. */
@@ -36,9 +37,12 @@ roles:
   invite-manager:
     endpoints: [com.atproto.server.createInviteCode, com.atproto.admin.getInviteCodes, com.atproto.admin.disableInviteCodes]
   pds1-moderator:
-    endpoints: [com.atproto.admin.updateSubjectStatus]
+    endpoints: [com.atproto.admin.updateSubjectStatus, com.entryway.admin.updateHost]
     hosts: [http://pds1.test]
+  fleet-operator:
+    endpoints: ['com.entryway.admin.*']
 members:
+  ${FLEET_DID}: [fleet-operator]
   ${ADMIN_DID}: [pds-admin]
   ${MOD_DID}: [moderator]
   ${INVITER_DID}: [invite-manager]

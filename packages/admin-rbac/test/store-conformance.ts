@@ -78,6 +78,42 @@ export function adminStoreConformance(target: AdminStoreTarget): void {
     t.equal((await log.list({ nsid: 'com.atproto.admin.update*' }, { limit: 50 })).rows.length, 4)
     t.equal((await log.list({ from: entry(3).at, to: entry(4).at }, { limit: 50 })).rows.length, 2)
 
+    // Pages both ways: older from `cursor`, back to newer from `newer`, newest first throughout.
+    const ids = all.map((r) => r.id).reverse()
+    const p1 = await log.list({}, { limit: 3 })
+    t.same(
+      p1.rows.map((r) => r.id),
+      ids.slice(0, 3),
+    )
+    t.equal(p1.newer, undefined, 'the newest page has nothing newer')
+    const p2 = await log.list({}, { limit: 3, beforeId: p1.cursor })
+    t.same(
+      p2.rows.map((r) => r.id),
+      ids.slice(3, 6),
+    )
+    const p3 = await log.list({}, { limit: 3, beforeId: p2.cursor })
+    const back = await log.list({}, { limit: 3, afterId: p3.newer })
+    t.same(
+      back.rows.map((r) => r.id),
+      ids.slice(3, 6),
+      'previous of page 3 is page 2',
+    )
+    t.equal(back.newer, ids[3], 'and it has newer rows still')
+    const top = await log.list({}, { limit: 3, afterId: back.newer })
+    t.same(
+      top.rows.map((r) => r.id),
+      ids.slice(0, 3),
+    )
+    t.equal(top.newer, undefined)
+    t.equal(top.cursor, ids[2])
+    const rowTarget = all[4]!.target!
+    t.ok(
+      (await log.list({ target: rowTarget }, { limit: 50 })).rows.every(
+        (r) => r.target === rowTarget,
+      ),
+      'target filter',
+    )
+
     // Editing a row in the database is detected.
     const victim = all[5]!
     await set.editAuditRow(victim.id, { allowed: !victim.allowed })
@@ -132,6 +168,26 @@ export function adminStoreConformance(target: AdminStoreTarget): void {
     t.same(
       (await fleet.listAccounts({ limit: 5, query: 'car' })).accounts.map((a) => a.handle),
       ['carol.test'],
+    )
+    const p2 = await fleet.listAccounts({ limit: 2, cursor: 'did:plc:a1' })
+    t.same(
+      p2.accounts.map((a) => a.did),
+      ['did:plc:b1', 'did:plc:c1'],
+    )
+    t.equal(p2.previous, 'did:plc:b1')
+    const before = await fleet.listAccounts({ limit: 1, before: p2.previous })
+    t.same(
+      before.accounts.map((a) => a.did),
+      ['did:plc:a1'],
+      'the page before, in DID order',
+    )
+    t.equal(before.previous, undefined, 'nothing before the first')
+    t.equal(before.cursor, 'did:plc:a1')
+    t.match(await fleet.account('did:plc:c1'), { handle: 'carol.test', hostId })
+    t.equal(await fleet.account('did:plc:zz'), null)
+    t.match(
+      (await fleet.hostSummaries()).find((h) => h.id === hostId),
+      { url: 'http://pds1.test', accounts: 3, accountCap: null },
     )
   })
 }

@@ -1,9 +1,11 @@
 import type { AuditFilter, AuditRow, ChainVerdict } from '../audit.js'
-import { html, page, type LayoutUser } from '../html.js'
+import { html, page, type LayoutUser, type SafeHtml } from '../html.js'
+import { pager } from './pager.js'
 
 export function auditQuery(f: AuditFilter): string {
   const q = new URLSearchParams()
   if (f.actorDid) q.set('actor', f.actorDid)
+  if (f.target) q.set('target', f.target)
   if (f.nsid) q.set('nsid', f.nsid)
   if (f.allowed !== undefined) q.set('allowed', String(f.allowed))
   if (f.from) q.set('from', f.from)
@@ -16,6 +18,10 @@ export function auditPage(opts: {
   filter: AuditFilter
   rows: AuditRow[]
   cursor?: number
+  /** The page before (newer rows), when this is not the newest. */
+  newer?: number
+  /** Reached through a cursor: offers the first page. */
+  paged?: boolean
   verdict?: ChainVerdict
 }): string {
   const f = opts.filter
@@ -29,6 +35,10 @@ export function auditPage(opts: {
         <div>
           <label for="actor">Actor DID</label
           ><input id="actor" name="actor" value="${f.actorDid ?? ''}" />
+        </div>
+        <div>
+          <label for="target">Target</label
+          ><input id="target" name="target" value="${f.target ?? ''}" placeholder="did:plc:…" />
         </div>
         <div>
           <label for="nsid">NSID (prefix*)</label
@@ -64,48 +74,59 @@ export function auditPage(opts: {
         <a href="audit/export?format=csv${q ? `&${q}` : ''}">CSV</a> ·
         <a href="audit?verify=1${q ? `&${q}` : ''}">Verify the hash chain</a>
       </p>
-      <table id="audit">
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>Time (UTC)</th>
-            <th>Actor</th>
-            <th>NSID</th>
-            <th>Target</th>
-            <th>Host</th>
-            <th>Decision</th>
-            <th>Result</th>
-            <th>Detail</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${
-            opts.rows.length
-              ? opts.rows.map(
-                  (r) =>
-                    html`<tr>
-                      <td>${r.id}</td>
-                      <td class="mono">${r.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}</td>
-                      <td class="mono">${r.actorDid}</td>
-                      <td class="mono">${r.nsid}</td>
-                      <td class="mono">${r.target ?? ''}</td>
-                      <td>${r.hostId ?? ''}</td>
-                      <td>
-                        <span class="pill ${r.allowed ? 'good' : 'bad'}"
-                          >${r.allowed ? 'allowed' : 'denied'}</span
-                        >
-                      </td>
-                      <td>${r.resultStatus ?? ''}</td>
-                      <td>${r.detail ?? ''}</td>
-                    </tr>`,
-                )
-              : html`<tr>
-                  <td colspan="9" class="muted">No rows match.</td>
-                </tr>`
-          }
-        </tbody>
-      </table>
-      ${opts.cursor ? html`<p><a class="btn secondary" href="audit?before=${opts.cursor}${q ? `&${q}` : ''}">Older</a></p>` : ''}
+      ${auditTable(opts.rows)}
+      ${pager({
+        base: 'audit',
+        params: Object.fromEntries(new URLSearchParams(q)),
+        first: opts.paged,
+        previous: opts.newer ? { name: 'after', value: String(opts.newer) } : undefined,
+        next: opts.cursor ? { name: 'before', value: String(opts.cursor) } : undefined,
+      })}
     </div>`
   return page({ title: 'Audit log', user: opts.user, active: 'audit', body })
+}
+
+/** The rows of the audit log, newest first, as a table. */
+export function auditTable(rows: AuditRow[]): SafeHtml {
+  return html`<table id="audit">
+    <thead>
+      <tr>
+        <th>#</th>
+        <th>Time (UTC)</th>
+        <th>Actor</th>
+        <th>NSID</th>
+        <th>Target</th>
+        <th>Host</th>
+        <th>Decision</th>
+        <th>Result</th>
+        <th>Detail</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${
+        rows.length
+          ? rows.map(
+              (r) =>
+                html`<tr>
+                  <td>${r.id}</td>
+                  <td class="mono">${r.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}</td>
+                  <td class="mono">${r.actorDid}</td>
+                  <td class="mono">${r.nsid}</td>
+                  <td class="mono">${r.target ?? ''}</td>
+                  <td>${r.hostId ?? ''}</td>
+                  <td>
+                    <span class="pill ${r.allowed ? 'good' : 'bad'}"
+                      >${r.allowed ? 'allowed' : 'denied'}</span
+                    >
+                  </td>
+                  <td>${r.resultStatus ?? ''}</td>
+                  <td>${r.detail ?? ''}</td>
+                </tr>`,
+            )
+          : html`<tr>
+              <td colspan="9" class="muted">No rows match.</td>
+            </tr>`
+      }
+    </tbody>
+  </table>`
 }

@@ -3,6 +3,7 @@ import type { FleetAccount, FleetHost } from '../fleet-directory.js'
 import { html, page, type LayoutUser, type SafeHtml } from '../html.js'
 import type { Permissions } from '../rbac-policy.js'
 import { actionForm, rowButton } from './forms.js'
+import { statusPill } from './status-pill.js'
 
 const A = (nsid: string): AdminAction => ADMIN_ACTIONS.get(nsid)!
 
@@ -22,13 +23,6 @@ const TOOLS = [
   'com.atproto.admin.enableAccountInvites',
   'com.atproto.admin.disableAccountInvites',
 ]
-
-function statusPill(s: string): SafeHtml {
-  return html`<span
-    class="pill ${s === 'active' ? 'good' : s === 'takendown' || s === 'deleted' ? 'bad' : ''}"
-    >${s}</span
-  >`
-}
 
 export function dashboardPage(opts: {
   user: LayoutUser
@@ -100,7 +94,7 @@ export function dashboardPage(opts: {
     }
     return html`<tr data-did="${a.did}">
       <td>
-        <strong>${a.handle}</strong>
+        <strong><a href="account/${encodeURIComponent(a.did)}">${a.handle}</a></strong>
         <div class="mono">${a.did}</div>
       </td>
       <td class="mono">${h?.url ?? `#${a.hostId}`}</td>

@@ -7,6 +7,8 @@ export function resultPage(opts: {
   user: LayoutUser
   action: AdminAction
   outcome: ActionOutcome
+  /** Where the action was started from (an account's or the hosts page), relative. */
+  back?: { href: string; label: string }
 }): string {
   const o = opts.outcome
   const status = outcomeStatus(o)
@@ -43,7 +45,13 @@ export function resultPage(opts: {
               <pre id="answer">${JSON.stringify(o.answer.body, null, 2)}</pre>`
           : ''
       }
-      <p><a class="btn secondary" href="./">Back to the dashboard</a></p>
+      <p>
+        ${opts.back ? html`<a class="btn" id="back" href="${opts.back.href}">${opts.back.label}</a> ` : ''}<a
+          class="btn secondary"
+          href="./"
+          >Back to the dashboard</a
+        >
+      </p>
     </div>`,
   })
 }

@@ -2,10 +2,12 @@ import { sql, type Selectable } from 'kysely'
 import type { AdminAudit, EntrywayDb } from '@entryway/db'
 import {
   GENESIS_HASH,
+  auditPageOf,
   type AuditFilter,
   type AuditInput,
   type AuditLog,
   type AuditPage,
+  type AuditPageQuery,
   type AuditRow,
   type AuditSeal,
 } from '../index.js'
@@ -23,6 +25,7 @@ function filtered(db: Db, f: AuditFilter) {
     q = f.nsid.endsWith('*')
       ? q.where('nsid', 'like', `${f.nsid.slice(0, -1).replace(/[\\%_]/g, '\\$&')}%`)
       : q.where('nsid', '=', f.nsid)
+  if (f.target !== undefined) q = q.where('target', '=', f.target)
   if (f.allowed !== undefined) q = q.where('allowed', '=', f.allowed)
   if (f.from) q = q.where('at', '>=', f.from)
   if (f.to) q = q.where('at', '<=', f.to)
@@ -60,17 +63,18 @@ export class KyselyAuditLog implements AuditLog {
     })
   }
 
-  async list(filter: AuditFilter, opts: { limit: number; beforeId?: number }): Promise<AuditPage> {
+  async list(filter: AuditFilter, opts: AuditPageQuery): Promise<AuditPage> {
     let q = filtered(this.db, filter)
     if (opts.beforeId !== undefined) q = q.where('id', '<', opts.beforeId)
+    if (opts.afterId !== undefined) q = q.where('id', '>', opts.afterId)
+    const backwards = opts.afterId !== undefined && opts.beforeId === undefined
     const rows = (
       await q
-        .orderBy('id', 'desc')
+        .orderBy('id', backwards ? 'asc' : 'desc')
         .limit(opts.limit + 1)
         .execute()
     ).map(toRow)
-    const page = rows.slice(0, opts.limit)
-    return { rows: page, cursor: rows.length > opts.limit ? page.at(-1)!.id : undefined }
+    return auditPageOf(rows, opts)
   }
 
   async *scan(filter: AuditFilter, batch: number): AsyncIterable<AuditRow> {

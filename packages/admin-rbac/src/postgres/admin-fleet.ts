@@ -1,6 +1,14 @@
 import type { Selectable } from 'kysely'
 import type { EntrywayDb, PdsHost } from '@entryway/db'
-import type { FleetAccountPage, FleetDirectory, FleetHost } from '../index.js'
+import {
+  accountPage,
+  type FleetAccount,
+  type FleetAccountPage,
+  type FleetAccountQuery,
+  type FleetDirectory,
+  type FleetHost,
+  type FleetHostSummary,
+} from '../index.js'
 
 const toHost = (
   h: Pick<Selectable<PdsHost>, 'id' | 'url' | 'did' | 'internalUrl' | 'status'>,
@@ -41,24 +49,65 @@ export class KyselyFleetDirectory implements FleetDirectory {
     return row ? toHost(row) : null
   }
 
-  async listAccounts(opts: {
-    limit: number
-    cursor?: string
-    query?: string
-  }): Promise<FleetAccountPage> {
+  async hostSummaries(): Promise<FleetHostSummary[]> {
+    const [rows, counts] = await Promise.all([
+      this.db
+        .selectFrom('pds_host')
+        .select([
+          'id',
+          'url',
+          'did',
+          'internalUrl',
+          'status',
+          'healthy',
+          'lastCheckAt',
+          'lastError',
+          'accountCap',
+        ])
+        .orderBy('id')
+        .execute(),
+      this.db
+        .selectFrom('account')
+        .select(['hostId', (eb) => eb.fn.countAll<string>().as('n')])
+        .groupBy('hostId')
+        .execute(),
+    ])
+    const byHost = new Map(counts.map((c) => [c.hostId, Number(c.n)]))
+    return rows.map((h) => ({
+      ...toHost(h),
+      healthy: h.healthy,
+      lastCheckAt: h.lastCheckAt,
+      lastError: h.lastError,
+      accountCap: h.accountCap,
+      accounts: byHost.get(h.id) ?? 0,
+    }))
+  }
+
+  async account(did: string): Promise<FleetAccount | null> {
+    const row = await this.db
+      .selectFrom('account')
+      .select(['did', 'handle', 'email', 'hostId', 'status', 'createdAt'])
+      .where('did', '=', did)
+      .executeTakeFirst()
+    return row ?? null
+  }
+
+  async listAccounts(opts: FleetAccountQuery): Promise<FleetAccountPage> {
     let q = this.db
       .selectFrom('account')
       .select(['did', 'handle', 'email', 'hostId', 'status', 'createdAt'])
-    if (opts.cursor) q = q.where('did', '>', opts.cursor)
+    if (opts.before) q = q.where('did', '<', opts.before)
+    else if (opts.cursor) q = q.where('did', '>', opts.cursor)
     if (opts.query) {
       const like = `${opts.query.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`
-      q = q.where((eb) => eb.or([eb('did', 'like', like), eb('handle', 'like', like)]))
+      q = q.where((eb) =>
+        eb.or([eb('did', 'like', like), eb('handle', 'like', like), eb('email', 'like', like)]),
+      )
     }
     const rows = await q
-      .orderBy('did')
+      .orderBy('did', opts.before ? 'desc' : 'asc')
       .limit(opts.limit + 1)
       .execute()
-    const accounts = rows.slice(0, opts.limit)
-    return { accounts, cursor: rows.length > opts.limit ? accounts.at(-1)!.did : undefined }
+    return accountPage(rows, opts)
   }
 }

@@ -15,6 +15,20 @@ import { performAction, outcomeStatus } from '../perform-action.js'
 import { safeEqual } from '../portal-session.js'
 import { html } from '../html.js'
 
+const DID = /^did:[a-z]+:[a-zA-Z0-9._:%-]+$/
+
+/** The page an action's result leads back to: the account it was about, or the hosts page. */
+export function backTo(input: ActionInput): { href: string; label: string } | undefined {
+  if (typeof input.host === 'string' && /^\d+$/.test(input.host))
+    return { href: 'hosts', label: 'Back to the hosts' }
+  for (const k of ['did', 'account', 'recipientDid']) {
+    const v = input[k]
+    if (typeof v === 'string' && DID.test(v.trim()))
+      return { href: `account/${encodeURIComponent(v.trim())}`, label: 'Back to the account' }
+  }
+  return undefined
+}
+
 const backLink = html`<p><a class="btn secondary" href="./">Back to the dashboard</a></p>`
 
 function toInput(body: unknown): ActionInput {
@@ -101,12 +115,13 @@ export function registerActionRoutes(app: FastifyInstance, d: PortalDeps): void 
             }),
           )
       }
+      const input = toInput(body)
       const outcome = await performAction(
         { ...d.o, audit: d.audit },
         req.log,
         s.perms,
         action,
-        toInput(body),
+        input,
       )
       // a refusal of the call is the page's status (4xx stays 4xx); only a failing service is a 502
       const status =
@@ -120,7 +135,7 @@ export function registerActionRoutes(app: FastifyInstance, d: PortalDeps): void 
       return reply
         .code(status)
         .type('text/html; charset=utf-8')
-        .send(resultPage({ user, action, outcome }))
+        .send(resultPage({ user, action, outcome, back: backTo(input) }))
     },
   )
 
