@@ -40,7 +40,7 @@ export function testDatabaseTargets(postgresUrl: string | undefined): TestDataba
         const schema = `t_${randomBytes(6).toString('hex')}`
         const d = await openDatabase({ url: postgresUrl, schema })
         await d.migrateToLatest()
-        const close = d.close
+        const close = () => d.close()
         return {
           ...d,
           async close() {
