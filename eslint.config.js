@@ -24,7 +24,7 @@ export default tseslint.config(
     },
     rules: {
       // `import type` everywhere (STYLE_GUIDE), enforced by the compiler's verbatimModuleSyntax already
-      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': [
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
