@@ -229,7 +229,7 @@ export function resolveOptions(raw: SessionPluginOptions): Readonly<ResolvedSess
     mailer: raw.mailer,
     serviceName: raw.serviceName.trim(),
     pdsAdmin: raw.pdsAdmin ?? new UndiciPdsAdminClient({ adminPassword: raw.pdsAdminPassword }),
-    plc: plc!,
+    plc,
     outbox: raw.outbox ?? null,
     authVerifier:
       raw.authVerifier ??
