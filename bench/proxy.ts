@@ -9,12 +9,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createRequire } from 'node:module'
 import autocannon from 'autocannon'
+import type * as Undici from 'undici'
 import type { BenchOptions, BenchResult } from './types.js'
 import { cpuTicks, rssBytes, spawnTsChild, stopper, TICK_US, type Child } from './lib/procs.js'
 import { postgresBinDir, startPrivateCluster } from '../apps/gateway/test/fault-postgres-cluster.js'
 
 const require = createRequire(new URL('../packages/proxy/package.json', import.meta.url))
-const undici = require('undici') as typeof import('undici')
+const undici = require('undici') as typeof Undici
 
 const here = new URL('.', import.meta.url).pathname
 const PATH =
@@ -249,7 +250,7 @@ async function load(t: Target, seconds: number, rate: number | null): Promise<au
  */
 async function fixedRate(
   t: Target,
-  pool: import('undici').Pool,
+  pool: Undici.Pool,
   rate: number,
   seconds: number,
 ): Promise<number[]> {

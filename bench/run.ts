@@ -101,6 +101,6 @@ const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => Strin
 const line = (cells: string[]) => cells.map((c, i) => String(c).padEnd(widths[i]!)).join('  ')
 console.log(line(header))
 console.log(line(widths.map((w) => '-'.repeat(w))))
-for (const r of table) console.log(line(r as string[]))
+for (const r of table) console.log(line(r))
 console.log(`\nwritten to bench/results/latest.md`)
 if (rows.some((r) => r.value === 'failed')) process.exitCode = 1

@@ -5,6 +5,7 @@
 // Prints {"port", "token"} when ready.
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
+import type fastify from 'fastify'
 import { xrpcErrorHandler } from '../../packages/xrpc/src/index.js'
 import {
   AuthScope,
@@ -21,7 +22,7 @@ import {
 import { entrywayMetrics } from '../../packages/metrics/src/index.js'
 
 const require = createRequire(new URL('../../packages/proxy/package.json', import.meta.url))
-const Fastify = require('fastify') as typeof import('fastify').default
+const Fastify = require('fastify') as typeof fastify
 
 const origin = process.env.ORIGIN_URL!
 const did = 'did:plc:benchbenchbenchbenchbenc'

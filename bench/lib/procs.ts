@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline'
 export interface Child {
   proc: ChildProcess
   ready: Record<string, unknown>
-  stop(): Promise<void>
+  stop: () => Promise<void>
 }
 
 /** Starts `node --import tsx <file>` and waits (bounded) for its first stdout line, a JSON object. */

@@ -45,7 +45,7 @@ export interface Gateway {
    * Starts draining: `/xrpc/_ready` answers 503 (load balancers stop sending), responses close
    * their connection. `app.close()` then stops accepting and waits for requests in flight.
    */
-  drain(): void
+  drain: () => void
 }
 
 /**

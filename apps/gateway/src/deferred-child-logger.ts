@@ -71,11 +71,12 @@ class DeferredChildLogger {
 
   private write(level: Level, args: unknown[]): void {
     if (!this.isLevelEnabled(level)) return
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: pino's LogFn overloads take no spread
     ;(this.logger[level] as (...a: unknown[]) => void)(...args)
   }
 }
 
 /** Fastify `childLoggerFactory` for a pino logger: request loggers are created on first use. */
 export const deferredChildLogger: ChildLoggerFactory = function (logger, bindings, opts) {
-  return new DeferredChildLogger(logger as PinoLike, bindings, opts) as unknown as FastifyBaseLogger
+  return new DeferredChildLogger(logger as PinoLike, bindings, opts)
 }

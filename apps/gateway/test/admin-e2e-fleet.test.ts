@@ -53,7 +53,7 @@ async function xrpc(
     signal: AbortSignal.timeout(30_000),
   })
   const text = await res.text()
-  let body: Json = {}
+  let body: Json
   try {
     body = text ? JSON.parse(text) : {}
   } catch {

@@ -79,7 +79,7 @@ if (!caddyBinary()) {
       const agent = new Agent({
         connect: {
           ca: readFileSync(caddy.rootCaFile, 'utf8'),
-          lookup: probeLookup(resolve) as never,
+          lookup: probeLookup(resolve),
         },
       })
       setGlobalDispatcher(agent)

@@ -20,10 +20,10 @@ t.test(
     })
     let children = 0
     const child = app.log.child.bind(app.log)
-    app.log.child = ((...args: Parameters<typeof child>) => {
+    app.log.child = (...args: Parameters<typeof child>) => {
       children++
       return child(...args)
-    }) as typeof app.log.child
+    }
     // Fastify types its logger without pino's isLevelEnabled, which the real logger has
     type Leveled = { isLevelEnabled(level: string): boolean }
     app.get('/quiet', async (req) => ({

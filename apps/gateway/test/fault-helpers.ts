@@ -93,7 +93,7 @@ export function socketsTo(pid: number, remotePort: number): number {
   }
   let n = 0
   for (const table of ['tcp', 'tcp6']) {
-    let text = ''
+    let text: string
     try {
       text = readFileSync(`/proc/${pid}/net/${table}`, 'utf8')
     } catch {

@@ -17,7 +17,7 @@ export interface PrivateCluster {
   port: number
   stop(): Promise<void>
   start(): Promise<void>
-  destroy(): Promise<void>
+  destroy: () => Promise<void>
 }
 
 /** The bin folder of the newest installed PostgreSQL, or null. */

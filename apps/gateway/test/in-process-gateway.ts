@@ -3,7 +3,7 @@ import type { Database } from '@entryway/db'
 import type { Test } from 'tap'
 import { hashPassword } from '@entryway/session'
 import { buildGateway, envToCfg, envToSecrets, readEnv, type Gateway } from '../src/index.js'
-import { RawClient, headlessAuthorize } from '../../../packages/oauth/test/raw-client.js'
+import { type RawClient, headlessAuthorize } from '../../../packages/oauth/test/raw-client.js'
 
 // Shared set-up of the quick gateway tests: seeded accounts on one database, a gateway built
 // in-process and listening, and OAuth sign-ins through the raw client.

@@ -48,7 +48,7 @@ export async function xrpc(
     signal: AbortSignal.timeout(60_000),
   })
   const text = await res.text()
-  let json: Json = {}
+  let json: Json
   try {
     json = text ? JSON.parse(text) : {}
   } catch {

@@ -220,7 +220,7 @@ t.test('fleet OAuth with a real client and a real browser', async (t) => {
     t: Test,
     did: string,
     why: string,
-    o: { clientError?: Function } = {},
+    o: { clientError?: new (...args: never[]) => Error } = {},
   ): Promise<void> {
     const raw = await refreshAtEntryway(did)
     t.type(raw, OAuthResponseError, `${why}: the Entryway refuses the refresh`)

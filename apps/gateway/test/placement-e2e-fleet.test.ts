@@ -139,7 +139,7 @@ t.test('sign-ups across a fleet of two PDSes', async (t) => {
           })
           .then(
             () => 'ok',
-            (err: { error?: string }) => err.error ?? String(err),
+            (err: Error & { error?: string }) => err.error ?? String(err),
           )
       const results = await Promise.all([attempt(1), attempt(2)])
       t.same(results.sort(), ['HandleNotAvailable', 'ok'])

@@ -25,7 +25,7 @@ const PLUGINS = {
 }
 
 const metaOf = (plugin: unknown): PluginMeta =>
-  (plugin as Record<symbol, PluginMeta>)[Symbol.for('plugin-meta')]
+  (plugin as Record<symbol, PluginMeta>)[Symbol.for('plugin-meta')]!
 
 for (const [name, plugin] of Object.entries(PLUGINS)) {
   t.test(

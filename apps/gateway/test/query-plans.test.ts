@@ -75,7 +75,7 @@ async function capture(d: Database, fn: () => Promise<unknown>): Promise<Capture
     else if (q && typeof q === 'object' && 'text' in q)
       seen.push({
         text: String((q as { text: string }).text),
-        values: ((q as { values?: unknown[] }).values ?? []) as unknown[],
+        values: (q as { values?: unknown[] }).values ?? [],
       })
     return original.apply(this, args)
   }

@@ -55,8 +55,8 @@ export async function runLab(
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   })
   let out = ''
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()))
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()))
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()))
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()))
   const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))
   const file = join(dir, 'lab.json')
   const deadline = Date.now() + START_TIMEOUT_MS

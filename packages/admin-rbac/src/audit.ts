@@ -294,7 +294,7 @@ const CSV_COLUMNS = [
   'hash',
 ] as const
 
-function csvCell(v: unknown): string {
+function csvCell(v: AuditRow[(typeof CSV_COLUMNS)[number]]): string {
   if (v === null || v === undefined) return ''
   let s = String(v)
   // Neutralise spreadsheet formulas.

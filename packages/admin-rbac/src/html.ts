@@ -22,7 +22,11 @@ export function escapeHtml(s: string): string {
 /** Trusted markup (constants only). */
 export const raw = (s: string): SafeHtml => new SafeHtml(s)
 
-function render(v: unknown): string {
+/** What a template may interpolate: markup, scalars (escaped), and lists of them. */
+export type HtmlValue =
+  SafeHtml | string | number | boolean | null | undefined | readonly HtmlValue[]
+
+function render(v: HtmlValue): string {
   if (v instanceof SafeHtml) return v.value
   if (Array.isArray(v)) return v.map(render).join('')
   if (v === null || v === undefined || v === false) return ''
@@ -30,7 +34,7 @@ function render(v: unknown): string {
 }
 
 /** Template tag: every interpolated value is escaped unless it is `SafeHtml`. */
-export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeHtml {
+export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): SafeHtml {
   let out = strings[0]!
   values.forEach((v, i) => {
     out += render(v) + strings[i + 1]!

@@ -99,11 +99,9 @@ function originOf(input: string | URL | Request): string | null {
  * private network and are fetched plainly.
  */
 function loginFetch(trustedOrigins: ReadonlySet<string>): Fetch {
-  const safe = safeFetchWrap({ allowImplicitRedirect: true }) as Fetch
+  const safe: Fetch = safeFetchWrap<unknown>({ allowImplicitRedirect: true })
   return (input, init) =>
-    trustedOrigins.has(originOf(input as string | URL | Request) ?? '')
-      ? globalThis.fetch(input, init)
-      : safe(input, init)
+    trustedOrigins.has(originOf(input) ?? '') ? globalThis.fetch(input, init) : safe(input, init)
 }
 
 /**
@@ -151,9 +149,7 @@ export class OAuthAdminLogin implements AdminLogin {
     )
     this.client = new NodeOAuthClient({
       fetch: (opts.insecureFetch ?? loopback) ? globalThis.fetch : loginFetch(trusted),
-      clientMetadata: metadata as ConstructorParameters<
-        typeof NodeOAuthClient
-      >[0]['clientMetadata'],
+      clientMetadata: metadata,
       stateStore:
         opts.stateStore ??
         new TtlStore<NodeSavedState>(

@@ -101,12 +101,12 @@ async function adminRbacPlugin(app: FastifyInstance, raw: AdminRbacOptions): Pro
         sessions,
         audit,
         loginLimit: limitsOn
-          ? { rateLimit: { max: o.rateLimits!.loginPerMinute, timeWindow: MINUTE } }
+          ? { rateLimit: { max: o.rateLimits.loginPerMinute, timeWindow: MINUTE } }
           : {},
         actionLimit: limitsOn
           ? {
               rateLimit: {
-                max: o.rateLimits!.actionsPerMinute,
+                max: o.rateLimits.actionsPerMinute,
                 timeWindow: MINUTE,
                 keyGenerator: (req: { cookies?: Record<string, string | undefined>; ip: string }) =>
                   req.cookies?.[SESSION_COOKIE] ?? req.ip,

@@ -40,7 +40,7 @@ export function testDatabaseTargets(postgresUrl: string | undefined): TestDataba
         const schema = `t_${randomBytes(6).toString('hex')}`
         const d = await openDatabase({ url: postgresUrl, schema })
         await d.migrateToLatest()
-        const close = d.close
+        const close = () => d.close()
         return {
           ...d,
           async close() {
@@ -58,7 +58,8 @@ export function testDatabaseTargets(postgresUrl: string | undefined): TestDataba
 export interface TestStoreTarget<S> {
   name: TestDatabaseTarget['name']
   skip: string | false
-  open(): Promise<S & { close(): Promise<void> }>
+  /** `close` is a plain function (no `this`), so tests may destructure it */
+  open(): Promise<S & { close: () => Promise<void> }>
 }
 
 /** `testDatabaseTargets`, each opening a database and building the stores under test on it. */

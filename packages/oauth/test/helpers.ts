@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import Fastify, { type FastifyInstance } from 'fastify'
+import type { Test as TapTest } from 'tap'
 import { xrpcErrorHandler } from '@entryway/xrpc'
 import {
   entrywayOAuth,
@@ -13,7 +14,7 @@ export const PDS_DID = 'did:web:pds1.test'
 
 export function secp256k1Jwk(): Record<string, unknown> {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'secp256k1' })
-  return privateKey.export({ format: 'jwk' }) as Record<string, unknown>
+  return privateKey.export({ format: 'jwk' })
 }
 
 export interface TestAs {
@@ -60,6 +61,6 @@ export async function startAs(
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Tap {
-    type Test = import('tap').Test
+    type Test = TapTest
   }
 }

@@ -147,7 +147,7 @@ export async function headlessAuthorize(
       body: JSON.stringify(body),
     })
     keep(res)
-    return { status: res.status, json: JSON.parse(res.body) as any }
+    return { status: res.status, json: JSON.parse(res.body) }
   }
   let signIn = await api('/sign-in', {
     locale: 'en',

@@ -63,7 +63,7 @@ export class UndiciMovePlc implements MovePlc {
     const last = body as plc.CompatibleOp | { type: 'plc_tombstone' }
     if (!last || last.type === 'plc_tombstone')
       throw new UpstreamCallError('rejected', 'DID is tombstoned', 410, 'DidTombstoned')
-    return plc.createUpdateOp(last as plc.CompatibleOp, signer, (normalized) => ({
+    return plc.createUpdateOp(last, signer, (normalized) => ({
       ...normalized,
       verificationMethods: { ...normalized.verificationMethods, atproto: signingKey },
       services: {

@@ -7,7 +7,7 @@ export interface PlacementStoreSet {
   signups: SignupStore
   accounts: AccountDirectory
   invites: InviteStore
-  close(): Promise<void>
+  close: () => Promise<void>
 }
 
 export interface PlacementStoreTarget {

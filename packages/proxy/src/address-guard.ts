@@ -74,7 +74,7 @@ export function publicOnlyLookup(
 ): void {
   dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return cb(err, [])
-    const list = addresses as LookupAddress[]
+    const list = addresses
     const bad = list.find((a) => !isPublicAddress(a.address))
     if (bad || list.length === 0)
       return cb(new NonPublicAddressError(`${hostname} resolves to a non-public address`), [])

@@ -4,7 +4,6 @@ import {
   PoorlyFormattedDidError,
   UnsupportedDidWebPathError,
 } from '@atproto/identity'
-import type { DidDocument } from '@entryway/xrpc'
 import type { DidDocFetcher } from './did-doc-cache.js'
 import { DEFAULT_DID_RESOLVE_TIMEOUT_MS } from './did-doc-cache.js'
 
@@ -35,9 +34,8 @@ export function createDidDocFetcher(o: DidDocFetcherOptions): DidDocFetcher {
     o.insecureDidWeb ? globalThis.fetch : undefined,
   )
   return async (did) => {
-    if (did.startsWith('did:plc:')) return (await plc.resolveNoCache(did)) as DidDocument | null
-    if (did.startsWith('did:web:'))
-      return (await web.resolveNoCache(did).catch(nullWhenRefused)) as DidDocument | null
+    if (did.startsWith('did:plc:')) return await plc.resolveNoCache(did)
+    if (did.startsWith('did:web:')) return await web.resolveNoCache(did).catch(nullWhenRefused)
     return null
   }
 }

@@ -56,7 +56,7 @@ export function forwardRequest(
     {
       origin,
       path: raw.url!,
-      method: method as Dispatcher.HttpMethod,
+      method,
       headers: upstreamRequestHeaders(raw.headers, req.ip),
       body: hasBody(method, raw.headers) ? raw : null,
     },

@@ -41,7 +41,7 @@ t.test('listRepos lists every host of the service, behind one cursor', async (t)
     const res = await h.app.inject({ url: `/xrpc/com.atproto.sync.listRepos${query}` })
     return {
       status: res.statusCode,
-      body: res.json() as { repos?: Array<{ did: string }>; cursor?: string; error?: string },
+      body: res.json<{ repos?: Array<{ did: string }>; cursor?: string; error?: string }>(),
     }
   }
 

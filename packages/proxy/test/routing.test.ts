@@ -53,7 +53,7 @@ t.test('routing by token, by repo param, by default host; refusals', async (t) =
     t.equal(res.statusCode, 200)
     t.equal(b.hits, before + 1)
     before = b.hits
-    res = await h.app.inject({ url: `/xrpc/com.atproto.sync.getRepo?did=${bob}` })
+    await h.app.inject({ url: `/xrpc/com.atproto.sync.getRepo?did=${bob}` })
     t.equal(b.hits, before + 1)
     before = b.hits
     res = await h.app.inject({ url: `/xrpc/com.atproto.repo.describeRepo?repo=bob.test` })

@@ -13,7 +13,7 @@ import {
   type DidDocument,
 } from '@entryway/xrpc'
 import type { JwtKeyring } from './jwt-keyring.js'
-import { ACCESS_STANDARD, AuthScope } from './scopes.js'
+import { ACCESS_STANDARD, type AuthScope } from './scopes.js'
 import {
   type AccessClaims,
   type RefreshClaims,

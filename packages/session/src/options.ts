@@ -250,7 +250,7 @@ export function resolveOptions(raw: SessionPluginOptions): Readonly<ResolvedSess
     serviceUrl: raw.serviceUrl ?? '',
     mailTemplates: raw.mailTemplates ?? new MailTemplates(),
     pdsAdmin: raw.pdsAdmin ?? new UndiciPdsAdminClient({ adminPassword: raw.pdsAdminPassword }),
-    plc: plc!,
+    plc,
     outbox: raw.outbox ?? null,
     authVerifier:
       raw.authVerifier ??

@@ -39,7 +39,7 @@ export class DidPlcOperator implements PlcOperator {
       verificationMethods: update.verificationMethods ?? prev.verificationMethods,
       services: update.services ?? prev.services,
     }))
-    return op as unknown as Record<string, unknown>
+    return op
   }
 
   async tombstone(did: string): Promise<void> {

@@ -55,7 +55,7 @@ async function sessionPlugin(app: FastifyInstance, raw: SessionPluginOptions): P
       ...(o.rateLimitStore
         ? { store: o.rateLimitStore as never }
         : o.redis
-          ? { redis: o.redis as never, nameSpace: 'entryway-session-' }
+          ? { redis: o.redis, nameSpace: 'entryway-session-' }
           : {}),
     })
     const deps: SessionDeps = {

@@ -91,7 +91,7 @@ t.test('a child stops itself when its parent is SIGKILLed', async (t) => {
     },
   )
   t.teardown(() => parent.kill('SIGKILL'))
-  const [line] = (await once(parent.stdout!, 'data')) as [Buffer]
+  const [line] = (await once(parent.stdout, 'data')) as [Buffer]
   const { pid, port } = JSON.parse(line.toString()) as { pid: number; port: number }
   t.ok(alive(pid))
   parent.kill('SIGKILL')

@@ -49,6 +49,7 @@ export async function adminCall(
   t: AdminTarget,
   nsid: string,
   o: { query?: Record<string, string | undefined>; body?: unknown; auth?: boolean } = {},
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the CLI reads the fields each command shows from whatever the API answered
 ): Promise<any> {
   const u = new URL(`/xrpc/${nsid}`, t.url)
   for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined) u.searchParams.set(k, v)
@@ -64,7 +65,8 @@ export async function adminCall(
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   })
   const text = await res.text()
-  let json: any = {}
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see the return type
+  let json: any
   try {
     json = text ? JSON.parse(text) : {}
   } catch {

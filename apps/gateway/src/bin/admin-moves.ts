@@ -5,6 +5,7 @@
 export type AdminCall = (
   nsid: string,
   o?: { query?: Record<string, string | undefined>; body?: unknown },
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- an XRPC body, as adminCall answers it
 ) => Promise<any>
 
 export interface MoveCommandIo {
@@ -156,7 +157,9 @@ async function waitFor(
   call: AdminCall,
   id: number,
   pollMs: number,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a move view, as adminCall answers it
   onChange?: (m: any) => void,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the same move view
 ): Promise<any> {
   let last = ''
   for (;;) {
@@ -172,6 +175,7 @@ async function waitFor(
 function table(rows: Array<Record<string, unknown>>, cols: string[]): string {
   const cells = [
     cols,
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the cells are the API's JSON scalars
     ...rows.map((r) => cols.map((c) => (r[c] === null || r[c] === undefined ? '-' : String(r[c])))),
   ]
   const widths = cols.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)))

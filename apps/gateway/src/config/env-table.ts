@@ -31,10 +31,14 @@ const fleetHostsJson: EnvType<FleetHostSeed[]> = {
     } catch {
       throw new EnvValueError('is not JSON: expected an array of {url, did}')
     }
-    const ok = (h: any) =>
-      typeof h?.url === 'string' &&
-      typeof h?.did === 'string' &&
-      (h.internalUrl === undefined || typeof h.internalUrl === 'string')
+    const ok = (h: unknown) => {
+      const o = h as { url?: unknown; did?: unknown; internalUrl?: unknown } | null | undefined
+      return (
+        typeof o?.url === 'string' &&
+        typeof o?.did === 'string' &&
+        (o.internalUrl === undefined || typeof o.internalUrl === 'string')
+      )
+    }
     if (!Array.isArray(v) || !v.every(ok))
       throw new EnvValueError('must be a JSON array of {url, did} (internalUrl optional)')
     return v as FleetHostSeed[]

@@ -33,7 +33,7 @@ export function parseEnv(raw: RawEnv, problems: ProblemList): ServerEnvironment 
     const parsed = parseOne(def, def.name, value, problems)
     if (parsed !== undefined) out[key] = parsed
   }
-  return out as ServerEnvironment
+  return out
 }
 
 /** Variables the table marks required that are unset (and whose stand-in is unset too). */

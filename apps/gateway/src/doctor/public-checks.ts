@@ -101,7 +101,7 @@ function upgradeStatus(wsUrl: string, http: ProbeClient): Promise<number> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(wsUrl, {
       handshakeTimeout: PROBE_TIMEOUT_MS,
-      lookup: http.lookup as never,
+      lookup: http.lookup,
       ...(http.ca ? { ca: http.ca } : {}),
     })
     ws.once('upgrade', () => {
@@ -124,7 +124,7 @@ function tlsState(host: string, port: number, http: ProbeClient): Promise<string
       host,
       port,
       servername: host,
-      lookup: http.lookup as never,
+      lookup: http.lookup,
       rejectUnauthorized: false,
       ...(http.ca ? { ca: http.ca } : {}),
       timeout: PROBE_TIMEOUT_MS,

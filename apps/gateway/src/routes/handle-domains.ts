@@ -35,7 +35,7 @@ export function registerHandleDomains(
   }
 
   app.get(TLS_ASK_PATH, { logLevel: 'warn' }, async (req, reply) => {
-    const domain = String((req.query as { domain?: unknown }).domain ?? '').toLowerCase()
+    const domain = String((req.query as { domain?: string | string[] }).domain ?? '').toLowerCase()
     if (domain === serviceHost || (await liveHandle(domain)))
       return reply.type('text/plain; charset=utf-8').send('ok')
     // Caddy reads only the status; the body is XRPC-shaped like every other refusal

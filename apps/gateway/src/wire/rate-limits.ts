@@ -17,7 +17,7 @@ export type RouteLimitRecord = { limits: RateLimitName[] } | { exempt: string }
 
 export interface GatewayRateLimits {
   /** @fastify/rate-limit `store` shared by every limiter: Redis with a local fallback; null without Redis. */
-  store: unknown | null
+  store: unknown
   /** Sign-in limits shared by createSession, deleteAccount and the OAuth sign-in. */
   session: SessionLimiters
   /** Wrong admin Basic passwords per client address. */
@@ -42,7 +42,7 @@ export async function wireRateLimits(
   app: FastifyInstance,
   cfg: ServerConfig,
 ): Promise<GatewayRateLimits> {
-  let store: unknown | null = null
+  let store: unknown = null
   if (cfg.redis) {
     const client = new Redis(cfg.redis.url, {
       // fail fast (the store falls back at once when not connected); reconnects go on forever
@@ -139,5 +139,5 @@ function prepend(
       ? route.onRequest
       : [route.onRequest]
     : []
-  route.onRequest = [hook as onRequestHookHandler, ...existing]
+  route.onRequest = [hook, ...existing]
 }

@@ -93,6 +93,7 @@ async function send(target: FuzzTarget, r: FuzzRequest): Promise<Answer> {
   const wire = Object.fromEntries(
     Object.entries(headers).map(([k, v]) => [
       k,
+      // eslint-disable-next-line no-control-regex -- control characters are what it replaces
       v.replace(/[\u0000-\u001f\u007f]|[^\u0000-\u00ff]/g, '?'),
     ]),
   )

@@ -509,15 +509,12 @@ export function requestArb(route: CollectedRoute, known: KnownValues): fc.Arbitr
   const portal = route.url.startsWith('/admin')
   const form = body.map((v) => ({
     body: formEncode(v),
-    headers: { 'content-type': 'application/x-www-form-urlencoded' } as Record<string, string>,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
   }))
   const encoded = portal
     ? fc.oneof({ weight: 3, arbitrary: form }, { weight: 1, arbitrary: bodyVariants(body) })
     : bodyVariants(body)
-  const withBody =
-    method !== 'GET'
-      ? encoded
-      : fc.constant({ body: undefined, headers: {} as Record<string, string> })
+  const withBody = method !== 'GET' ? encoded : fc.constant({ body: undefined, headers: {} })
   return fc
     .record({
       path: pathsOf(route),

@@ -73,7 +73,7 @@ export class KyselyOAuthRequestStore implements OAuthRequestStore {
 
 function toRequestData(row: Selectable<OAuthRequest>): RequestData {
   return {
-    clientId: row.clientId as RequestData['clientId'],
+    clientId: row.clientId,
     clientAuth: row.clientAuth ? JSON.parse(row.clientAuth) : null,
     parameters: JSON.parse(row.parameters),
     expiresAt: new Date(row.expiresAt),

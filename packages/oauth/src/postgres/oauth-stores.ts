@@ -62,7 +62,7 @@ export class KyselyOAuthAuthorizedClientStore implements OAuthAuthorizedClientSt
       .selectAll()
       .where('did', 'in', [...dids])
       .execute()
-    for (const r of rows) out.get(r.did)?.set(r.clientId as ClientId, JSON.parse(r.data))
+    for (const r of rows) out.get(r.did)?.set(r.clientId, JSON.parse(r.data))
     return out
   }
 }

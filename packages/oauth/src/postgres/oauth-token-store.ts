@@ -151,7 +151,7 @@ function toRecord(row: Selectable<OAuthToken>): OAuthTokenRecord {
     currentRefreshToken: row.currentRefreshToken as RefreshToken | null,
     data: {
       did: row.did as OAuthTokenRecord['data']['did'],
-      clientId: row.clientId as OAuthTokenRecord['data']['clientId'],
+      clientId: row.clientId,
       clientAuth: JSON.parse(row.clientAuth),
       deviceId: row.deviceId as OAuthTokenRecord['data']['deviceId'],
       parameters: JSON.parse(row.parameters),

@@ -109,7 +109,7 @@ function askRelaysToCrawl(deps: PlacementRouteDeps, host: Host, log: FastifyBase
 /** A host named by id or URL. */
 export async function findHost(deps: PlacementRouteDeps, ref: unknown): Promise<Host> {
   const { hosts } = deps.o
-  let host: Host | null = null
+  let host: Host | null
   if (typeof ref === 'number' || (typeof ref === 'string' && /^\d+$/.test(ref)))
     host = await hosts.get(Number(ref))
   else if (typeof ref === 'string' && ref.startsWith('did:')) host = await hosts.getByDid(ref)
@@ -136,7 +136,7 @@ function weightOf(v: unknown): number | undefined {
 }
 
 function capOf(v: unknown): number | null | undefined {
-  if (v === undefined || v === null) return v as undefined | null
+  if (v === undefined || v === null) return v
   if (!Number.isInteger(v) || (v as number) < 0)
     throw new InvalidRequestError('accountCap must be an integer ≥ 0 or null')
   return v as number

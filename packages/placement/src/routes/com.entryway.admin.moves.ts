@@ -173,7 +173,7 @@ async function findAccount(d: MoveRouteDeps, ref: unknown) {
 }
 
 async function findHost(hosts: HostRegistry, ref: unknown): Promise<Host> {
-  let host: Host | null = null
+  let host: Host | null
   if (typeof ref === 'number' || (typeof ref === 'string' && /^\d{1,9}$/.test(ref)))
     host = await hosts.get(Number(ref))
   else if (typeof ref === 'string' && ref.startsWith('did:')) host = await hosts.getByDid(ref)
