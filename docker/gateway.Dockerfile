@@ -33,7 +33,7 @@ RUN if [ -s /tmp/ca.pem ]; then export NODE_EXTRA_CA_CERTS=/tmp/ca.pem npm_confi
   && node apps/gateway/scripts/bundle.mjs \
   && pnpm --filter @entryway/gateway deploy --prod --legacy /out/gateway \
   && pnpm --filter @entryway/testkit deploy --prod --legacy /out/mail \
-  && rm -rf /out/*/src /out/*/test
+  && rm -rf /out/*/src /out/*/test /out/gateway/dist/bundle/*.map
 
 # --- the lab's mail sink (SMTP 1025, web 8025); not for production
 FROM ${NODE_IMAGE} AS mail

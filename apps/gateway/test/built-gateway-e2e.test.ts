@@ -36,9 +36,8 @@ t.test(
       { cwd: REPO_ROOT, encoding: 'utf8' },
     )
     t.equal(bundle.status, 0, `esbuild bundles the gateway ${bundle.stdout}${bundle.stderr}`)
-    t.notMatch(
-      readFileSync(GATEWAY_BUNDLE_ENTRY, 'latin1'),
-      /[^\x00-\x7f]/,
+    t.ok(
+      readFileSync(GATEWAY_BUNDLE_ENTRY).every((byte) => byte < 0x80),
       'the bundle is all ASCII (Node decodes it in the fast path)',
     )
 

@@ -322,7 +322,7 @@ if (mode === 'off') {
         )
         t.match(
           user,
-          /^node \["node","dist\/bin\/gateway\.js"\]$/,
+          /^node \["node","dist\/bundle\/gateway\.mjs"\]$/,
           'runs as node, plain node, no tsx',
         )
         const deps = podman(

@@ -41,7 +41,7 @@ function inviteRows(view: Json): SafeHtml {
         (c) =>
           html`<tr>
             <td class="mono">${str(c!.code) ?? ''}</td>
-            <td>${String(c!.available ?? '')}</td>
+            <td>${typeof c!.available === 'number' ? String(c!.available) : ''}</td>
             <td>${Array.isArray(c!.uses) ? c!.uses.length : 0}</td>
             <td>${c!.disabled ? statusPill('disabled') : statusPill('active')}</td>
           </tr>`,
