@@ -2,31 +2,13 @@ import t from 'tap'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { startFleet } from '@entryway/testkit'
-import { buildGateway, envToCfg, envToSecrets, readEnv } from '../src/index.js'
+import { type Page } from 'playwright-core'
+import { ADMIN_SHOTS, startPortalFleet } from './admin-portal-helpers.js'
+import { launchChromium } from './oauth-e2e-helpers.js'
 
 // Done-when of issue 7, in real headless Chromium against real PLC + PDS processes and the
 // gateway (in-process, so the test can reach its database to expire a session and break a row).
 
-/** `E2E_SCREENSHOTS=1` refreshes the committed screenshots; otherwise they go to the ignored `.screenshots/`. */
-const SHOTS = fileURLToPath(
-  new URL(
-    process.env.E2E_SCREENSHOTS === '1' ? './screenshots/admin/' : './.screenshots/admin/',
-    import.meta.url,
-  ),
-)
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 const PASSWORD = 'correct-horse-9'
 type Json = Record<string, any>
 
@@ -81,21 +63,10 @@ ${Object.entries(members)
     )
   writeRbac({ 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa': ['pds-admin'] })
 
-  const fleet = await startFleet({
+  const { fleet, E, PORTAL, db } = await startPortalFleet(t, {
     pdsCount: 2,
-    gateway: false,
-    mail: false,
     gatewayEnv: { ENTRYWAY_ADMIN_RBAC_FILE: rbacFile, ENTRYWAY_INVITE_REQUIRED: 'true' },
   })
-  t.teardown(() => fleet.stop())
-  const env = readEnv(fleet.gatewayEnv)
-  const cfg = envToCfg(env)
-  const gw = await buildGateway(cfg, envToSecrets(env), { logger: process.env.E2E_LOG === '1' })
-  t.teardown(() => gw.app.close())
-  await gw.app.listen({ port: fleet.entryway.port, host: cfg.service.host })
-  const E = fleet.entryway.url
-  const PORTAL = `http://127.0.0.1:${fleet.entryway.port}`
-  const db = gw.database.db
   const basic = {
     authorization: `Basic ${Buffer.from(`admin:${fleet.adminPassword}`).toString('base64')}`,
   }
@@ -126,19 +97,14 @@ ${Object.entries(members)
   // Hot reload (fs.watch, 2 s poll fallback).
   await new Promise((r) => setTimeout(r, 2_500))
 
-  const browser: Browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ARGS,
-    timeout: 30_000,
-  })
-  t.teardown(() => browser.close())
+  const browser = await launchChromium(t)
 
   async function signIn(name: string, shot?: string): Promise<Page> {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } })
     const page = await ctx.newPage()
     page.setDefaultTimeout(30_000)
     await page.goto(`${PORTAL}/admin/login`)
-    if (shot) await page.screenshot({ path: join(SHOTS, shot), fullPage: true })
+    if (shot) await page.screenshot({ path: join(ADMIN_SHOTS, shot), fullPage: true })
     await page.locator('#identifier').fill(users[name]!.handle)
     await page.getByRole('button', { name: 'Continue' }).click()
     await page.locator('input[name="password"]').waitFor()
@@ -157,7 +123,7 @@ ${Object.entries(members)
     )
     await page.waitForLoadState()
     if (new URL(page.url()).pathname !== '/admin' && name !== 'stranger') {
-      await page.screenshot({ path: join(SHOTS, `debug-${name}.png`) })
+      await page.screenshot({ path: join(ADMIN_SHOTS, `debug-${name}.png`) })
       throw new Error(
         `${name} landed on ${page.url()}: ${(await page.locator('main').innerText()).slice(0, 300)}`,
       )
@@ -187,7 +153,7 @@ ${Object.entries(members)
       t.equal((await writeVictim()).status, 200, 'the victim can write before')
       const page = await signIn('mod', 'login.png')
       t.equal(new URL(page.url()).pathname, '/admin')
-      await page.screenshot({ path: join(SHOTS, 'dashboard-moderator.png'), fullPage: true })
+      await page.screenshot({ path: join(ADMIN_SHOTS, 'dashboard-moderator.png'), fullPage: true })
       const row = page.locator(`tr[data-did="${users.victim!.did}"]`)
       t.equal(
         await page.locator('[data-nsid="com.atproto.admin.deleteAccount"]').count(),
@@ -261,7 +227,10 @@ ${Object.entries(members)
 
   await t.test('an invite manager creates a code that then works for a sign-up', async (t) => {
     const page = await signIn('inviter')
-    await page.screenshot({ path: join(SHOTS, 'dashboard-invite-manager.png'), fullPage: true })
+    await page.screenshot({
+      path: join(ADMIN_SHOTS, 'dashboard-invite-manager.png'),
+      fullPage: true,
+    })
     const tool = page.locator('[id="tool-com.atproto.server.createInviteCode"]')
     await tool.locator('input[name="useCount"]').fill('1')
     await tool.getByRole('button', { name: 'Create invite code' }).click()
@@ -295,16 +264,16 @@ ${Object.entries(members)
   await t.test('a DID that is not a member sees access denied', async (t) => {
     const page = await signIn('stranger')
     t.ok(await page.getByRole('heading', { name: 'Access denied' }).isVisible())
-    await page.screenshot({ path: join(SHOTS, 'access-denied.png') })
+    await page.screenshot({ path: join(ADMIN_SHOTS, 'access-denied.png') })
   })
 
   await t.test('every attempt is in the audit log, and breaking a row is detected', async (t) => {
     const page = await signIn('boss')
-    await page.screenshot({ path: join(SHOTS, 'dashboard-admin.png'), fullPage: true })
+    await page.screenshot({ path: join(ADMIN_SHOTS, 'dashboard-admin.png'), fullPage: true })
     await page.goto(`${PORTAL}/admin/audit?verify=1`)
     await page.locator('#chain-verdict').waitFor()
     t.match(await page.locator('#chain-verdict').innerText(), /Chain intact/)
-    await page.screenshot({ path: join(SHOTS, 'audit.png'), fullPage: true })
+    await page.screenshot({ path: join(ADMIN_SHOTS, 'audit.png'), fullPage: true })
     const rows = await db.selectFrom('admin_audit').selectAll().orderBy('id').execute()
     const has = (p: Partial<(typeof rows)[number]>, what: string) =>
       t.ok(
@@ -373,6 +342,6 @@ ${Object.entries(members)
       await page.locator('#chain-verdict').innerText(),
       new RegExp(`BROKEN at row #${victim.id}`),
     )
-    await page.screenshot({ path: join(SHOTS, 'audit-broken.png') })
+    await page.screenshot({ path: join(ADMIN_SHOTS, 'audit-broken.png') })
   })
 })

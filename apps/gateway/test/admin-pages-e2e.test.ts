@@ -2,32 +2,13 @@ import t from 'tap'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium, type Browser } from 'playwright-core'
-import { startFleet } from '@entryway/testkit'
-import { buildGateway, envToCfg, envToSecrets, readEnv } from '../src/index.js'
+import { ADMIN_SHOTS, startPortalFleet } from './admin-portal-helpers.js'
+import { launchChromium } from './oauth-e2e-helpers.js'
 
 // Issue 16 in real headless Chromium against a real fleet: the operator signs in, searches an
 // account, opens its page, takes it down and sees it taken down, then opens the hosts page and
 // drains a host. (admin-e2e-fleet holds the roles, CSRF, cookie and audit chain cases.)
 
-/** `E2E_SCREENSHOTS=1` writes the committed screenshots; otherwise the ignored `.screenshots/`. */
-const SHOTS = fileURLToPath(
-  new URL(
-    process.env.E2E_SCREENSHOTS === '1' ? './screenshots/admin/' : './.screenshots/admin/',
-    import.meta.url,
-  ),
-)
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 const PASSWORD = 'correct-horse-9'
 
 async function post(base: string, nsid: string, body: unknown, token?: string) {
@@ -59,21 +40,10 @@ ${operator ? `  ${operator}: [pds-admin, fleet-operator]` : '  did:plc:aaaaaaaaa
     )
   writeRbac()
 
-  const fleet = await startFleet({
+  const { fleet, E, PORTAL, db } = await startPortalFleet(t, {
     pdsCount: 1,
-    gateway: false,
-    mail: false,
     gatewayEnv: { ENTRYWAY_ADMIN_RBAC_FILE: rbacFile },
   })
-  t.teardown(() => fleet.stop())
-  const env = readEnv(fleet.gatewayEnv)
-  const cfg = envToCfg(env)
-  const gw = await buildGateway(cfg, envToSecrets(env), { logger: process.env.E2E_LOG === '1' })
-  t.teardown(() => gw.app.close())
-  await gw.app.listen({ port: fleet.entryway.port, host: cfg.service.host })
-  const E = fleet.entryway.url
-  const PORTAL = `http://127.0.0.1:${fleet.entryway.port}`
-  const db = gw.database.db
 
   const users: Record<string, { did: string; handle: string; accessJwt: string }> = {}
   for (const name of ['operator', 'victim', 'bystander']) {
@@ -89,16 +59,11 @@ ${operator ? `  ${operator}: [pds-admin, fleet-operator]` : '  did:plc:aaaaaaaaa
   // Hot reload (fs.watch, 2 s poll fallback).
   await new Promise((r) => setTimeout(r, 2_500))
 
-  const browser: Browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ARGS,
-    timeout: 30_000,
-  })
-  t.teardown(() => browser.close())
+  const browser = await launchChromium(t)
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } })
   const page = await ctx.newPage()
   page.setDefaultTimeout(30_000)
-  const shot = (name: string) => page.screenshot({ path: join(SHOTS, name), fullPage: true })
+  const shot = (name: string) => page.screenshot({ path: join(ADMIN_SHOTS, name), fullPage: true })
 
   // Sign in as a newcomer would: /admin, the handle, the password, consent.
   const started = Date.now()
