@@ -85,7 +85,7 @@ t.test('admin XRPC, moderation services, relays and the CLI against a real fleet
   const relay2Url = `http://127.0.0.1:${await listen(relay2)}`
   t.teardown(() => relay2.close())
 
-  const fleet = await startFleet({ pdsCount: 2, gateway: false, mail: false })
+  const fleet = await startFleet({ pdsCount: 2, gateway: false, mail: true })
   t.teardown(() => fleet.stop())
   const rotation = await Secp256k1Keypair.create()
   const genesis = await signOperation(
