@@ -1,7 +1,15 @@
 import t, { type Test } from 'tap'
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AtpAgent } from '@atproto/api'
@@ -40,7 +48,7 @@ function run(
 /**
  * npm install into the empty project. A registry hiccup is retried, twice: npm 11 reports a root
  * dependency it failed to fetch as a peer conflict ("ERESOLVE … Found: fastify@undefined",
- * npm/cli#9979), which a fresh-cache CI run met once; a real conflict fails all three tries.
+ * npm/cli#9979); a real conflict fails all three tries.
  */
 function npmInstall(t: Test, project: string): void {
   const args = ['install', '--no-audit', '--no-fund', '--loglevel=error', '--prefer-offline']
@@ -61,9 +69,21 @@ function npmInstall(t: Test, project: string): void {
   t.fail(`npm install failed three times: ${last}`)
 }
 
-/** A child environment without the test runner's loaders (NODE_OPTIONS would bring tsx). */
+/**
+ * A child environment without the test runner's loaders (NODE_OPTIONS would bring tsx), but with
+ * the machine's trust and proxy settings: the pinned Node's npm reads no global npmrc, so behind a
+ * TLS-intercepting proxy it fetches only with NODE_EXTRA_CA_CERTS (without it every registry fetch
+ * fails with SELF_SIGNED_CERT_IN_CHAIN, which npm 11 reports as "ERESOLVE … fastify@undefined").
+ */
+const PASSED_THROUGH =
+  /^(PATH|HOME|NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|npm_config_(cafile|registry)|(https?|no)_proxy|(HTTPS?|NO)_PROXY)$/
+const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt' // Debian's, which the system npmrc names
 function plainEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME, ...extra }
+  const env: NodeJS.ProcessEnv = {}
+  for (const [k, v] of Object.entries(process.env)) if (PASSED_THROUGH.test(k)) env[k] = v
+  if (!env.NODE_EXTRA_CA_CERTS && !env.npm_config_cafile && existsSync(SYSTEM_CA_BUNDLE))
+    env.NODE_EXTRA_CA_CERTS = SYSTEM_CA_BUNDLE
+  return { ...env, ...extra }
 }
 
 t.test(
