@@ -166,7 +166,12 @@ t.test(
     const text = readFileSync(join(REPO_ROOT, 'docker', 'gateway.Dockerfile'), 'utf8')
     const final = text.slice(text.lastIndexOf('\nFROM '))
     t.match(final, /AS gateway\n/, 'the gateway is the last stage (the default target)')
-    t.match(final, /^CMD \["node", "dist\/bin\/gateway\.js"\]$/m)
+    t.match(
+      final,
+      /^CMD \["node", "dist\/bundle\/gateway\.mjs"\]$/m,
+      'plain node runs the bundle (apps/gateway/scripts/bundle.mjs)',
+    )
+    t.match(text, /node apps\/gateway\/scripts\/bundle\.mjs/, 'the build stage bundles it')
     t.match(final, /^USER node$/m)
     t.match(final, /^HEALTHCHECK .*\n.*\/xrpc\/_health/m)
     t.notMatch(text, /tsx/, 'no tsx')
