@@ -13,8 +13,9 @@ import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const outfile = join(root, 'dist', 'bundle', 'gateway.mjs')
 
-export const BUNDLE_EXTERNALS = [
+const BUNDLE_EXTERNALS = [
   '@electric-sql/pglite',
   '@electric-sql/pglite/*',
   '@atproto/oauth-provider-ui',
@@ -24,7 +25,7 @@ export const BUNDLE_EXTERNALS = [
 
 const result = await build({
   entryPoints: [join(root, 'dist', 'bin', 'gateway.js')],
-  outfile: join(root, 'dist', 'bundle', 'gateway.mjs'),
+  outfile,
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -57,7 +58,6 @@ const result = await build({
 })
 // esbuild leaves non-ASCII inside regular-expression literals (charset: 'ascii' covers strings and
 // identifiers); \u escapes mean the same there and in strings, and keep the file all ASCII
-const outfile = join(root, 'dist', 'bundle', 'gateway.mjs')
 const code = readFileSync(outfile, 'utf8')
 const ascii = code.replace(
   /[^\x00-\x7f]/g,
