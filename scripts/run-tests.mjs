@@ -83,7 +83,9 @@ if (build.status !== 0) {
   process.exit(1)
 }
 
+const started = Date.now()
 const tally = createTally()
+const fileTimes = []
 let fileBlock = []
 let buffer = ''
 const filePoint = /^(not ok|ok)\b(?: \d+)?(?: - )?(.*?)(?:\s+(?<!\\)#\s*(.*))?$/
@@ -97,6 +99,8 @@ function onLine(line) {
   // a whole file finished: print its line, and its detail when it failed or ran no tests
   const [, status, name, directive = ''] = m
   const good = status === 'ok' && !/^(SKIP|TODO)\b/i.test(directive)
+  const ms = /time=([\d.]+)ms/.exec(directive)
+  if (ms) fileTimes.push({ name, ms: Number(ms[1]) })
   console.log(
     `${good ? 'ok    ' : 'FAILED'} ${name}${good ? '' : directive ? ` (${directive})` : ''}`,
   )
@@ -144,5 +148,12 @@ for (const batch of batches) {
     result.failures.push({ file: '', name: '', reason: `tap exited with code ${code}` })
 }
 log.end()
+// where the run's time goes (wall time per file, under the parallel load), slowest first
+const slowest = fileTimes.sort((a, b) => b.ms - a.ms).slice(0, 12)
+console.log(
+  `tests: ${Math.round((Date.now() - started) / 1000)} s; slowest files (of ${fileTimes.length}, wall seconds):`,
+)
+for (const f of slowest) console.log(`  ${(f.ms / 1000).toFixed(1).padStart(6)}  ${f.name}`)
+if (process.env.ENTRYWAY_CI_PHASES) console.log(`before the tests: ${process.env.ENTRYWAY_CI_PHASES}`)
 console.log(`full TAP output: .tap/last-run.tap`)
 process.exitCode = report(result, { ci: inCI })

@@ -149,6 +149,9 @@ export async function signInAndConsent(
   await accept.waitFor()
   await o.onPage?.('consent')
   await accept.click()
+  // The callback server sees the request before the browser has committed that navigation; a
+  // caller's next page.goto would otherwise race it ("interrupted by another navigation").
+  await page.waitForURL((u) => u.pathname === '/callback')
 }
 
 type Json = Record<string, any>
