@@ -9,7 +9,7 @@
 // start-up under 2 s at the large size.
 import { request, Agent } from 'node:http'
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { cpus } from 'node:os'
 import { startFleet, type Fleet } from '../packages/testkit/src/index.js'
@@ -21,6 +21,8 @@ import type { BenchOptions, BenchResult } from './types.js'
 const RATIO_GOAL = 1.25
 const STARTUP_GOAL_MS = 2_000
 const CONCURRENCY = 16
+/** Where the measured part of scale.md ends and the kept, hand-written analysis begins. */
+const ANALYSIS_MARKER = '<!-- analysis: kept across runs -->'
 const dir = new URL('.', import.meta.url).pathname
 
 interface Sizes {
@@ -693,9 +695,15 @@ export async function run(opts: Partial<BenchOptions> = {}): Promise<BenchResult
     agent.destroy()
   }
   mkdirSync(join(dir, 'results'), { recursive: true })
+  const out = join(dir, 'results', 'scale.md')
+  // the hand-written analysis below the marker outlives the measured tables above it
+  const previous = existsSync(out) ? readFileSync(out, 'utf8') : ''
+  const analysis = previous.includes(ANALYSIS_MARKER)
+    ? previous.slice(previous.indexOf(ANALYSIS_MARKER))
+    : ''
   writeFileSync(
-    join(dir, 'results', 'scale.md'),
-    markdown(measured, sz, opts.quick ?? false, startedAt),
+    out,
+    [markdown(measured, sz, opts.quick ?? false, startedAt), analysis].filter(Boolean).join('\n'),
   )
   const rows = measured.flatMap(rowsOf)
   for (const r of rows.filter((x) => x.unit === '×'))
