@@ -6,6 +6,8 @@ import { PasswordGate } from './password-gate.js'
 import { createLimiters } from './rate-limits.js'
 import type { SessionDeps } from './deps.js'
 import { tokenEmailsOf } from './token-emails.js'
+import { ACCOUNT_DELETE_JOB } from './outbox/jobs.js'
+import { scheduledDeletionHandler } from './scheduled-deletion.js'
 import { registerCreateSession } from './routes/com.atproto.server.createSession.js'
 import { registerRefreshSession } from './routes/com.atproto.server.refreshSession.js'
 import { registerDeleteSession } from './routes/com.atproto.server.deleteSession.js'
@@ -64,6 +66,8 @@ async function sessionPlugin(app: FastifyInstance, raw: SessionPluginOptions): P
       limits: o.limiters ?? createLimiters(scope, o.rateLimits),
       tokenEmails: tokenEmailsOf(o),
     }
+    // a deactivation's deleteAfter runs as an outbox job that needs these deps
+    o.outbox?.handle(ACCOUNT_DELETE_JOB, scheduledDeletionHandler(deps, scope.log))
     for (const register of [
       registerCreateSession,
       registerRefreshSession,

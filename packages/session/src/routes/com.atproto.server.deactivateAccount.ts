@@ -3,6 +3,11 @@ import type { SessionDeps } from '../deps.js'
 import { readInput } from '../input.js'
 import { requireAccount } from '../account-lookup.js'
 import { AuthScope } from '../scopes.js'
+import {
+  cancelScheduledDeletion,
+  parseDeleteAfter,
+  scheduleDeletion,
+} from '../scheduled-deletion.js'
 
 const NSID = 'com.atproto.server.deactivateAccount'
 const SCOPES = [AuthScope.Access, AuthScope.Takendown]
@@ -11,12 +16,22 @@ export function registerDeactivateAccount(app: FastifyInstance, deps: SessionDep
   app.post(`/xrpc/${NSID}`, async (req, reply) => {
     // @atproto/pds 0.5.35 forwards this with service auth (HEAD's comment says passthrough): take both.
     const auth = await deps.authVerifier.accessOrService(req, NSID, SCOPES)
-    // `deleteAfter` is accepted and validated; scheduled deletion is not offered (as in the PDS).
-    readInput<{ deleteAfter?: string }>(NSID, req)
+    const { deleteAfter } = readInput<{ deleteAfter?: string }>(NSID, req)
+    const deleteAt = deleteAfter === undefined ? null : parseDeleteAfter(deleteAfter, deps.now())
     const account = await requireAccount(deps, auth.did)
     await deps.pdsAdmin.setDeactivated(account.host, account.did, true)
     await deps.accounts.setDeactivated(account.did, true, new Date(deps.now()).toISOString())
-    req.log.info({ did: account.did }, 'account deactivated')
+    // the last deactivation's wish wins: a new date replaces the schedule, none drops it
+    if (deleteAt === null) await cancelScheduledDeletion(deps, account.did)
+    else if (deps.outbox) await scheduleDeletion(deps, account.did, deleteAt)
+    else req.log.warn({ did: account.did }, 'deleteAfter not kept: no outbox')
+    req.log.info(
+      {
+        did: account.did,
+        ...(deleteAt === null ? {} : { deleteAfter: new Date(deleteAt).toISOString() }),
+      },
+      'account deactivated',
+    )
     return reply.status(200).send()
   })
 }
