@@ -95,7 +95,8 @@ export class MemoryFleetDirectory implements FleetDirectory {
       accountCap: this.health.get(h.id)?.accountCap ?? null,
       lastCheckAt: null,
       lastError: null,
-      accounts: this.accounts.filter((a) => a.hostId === h.id).length,
+      // as the Postgres directory's per-host counter: a deleted account no longer counts
+      accounts: this.accounts.filter((a) => a.hostId === h.id && a.status !== 'deleted').length,
     }))
   }
   async account(did: string): Promise<FleetAccount | null> {

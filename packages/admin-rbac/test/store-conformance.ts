@@ -21,7 +21,7 @@ export interface AdminStoreSet {
   /** Adds a host and accounts on it as placement does; returns the host's id. */
   addHost(
     h: { url: string; did: string; internalUrl: string | null },
-    accounts: { did: string; handle: string }[],
+    accounts: { did: string; handle: string; status?: 'active' | 'deleted' }[],
   ): Promise<number>
   close(): Promise<void>
 }
@@ -147,6 +147,7 @@ export function adminStoreConformance(target: AdminStoreTarget): void {
         { did: 'did:plc:b1', handle: 'bob.test' },
         { did: 'did:plc:a1', handle: 'alice.test' },
         { did: 'did:plc:c1', handle: 'carol.test' },
+        { did: 'did:plc:d1', handle: 'dave.test', status: 'deleted' },
       ],
     )
     const fleet = set.fleet
@@ -163,7 +164,8 @@ export function adminStoreConformance(target: AdminStoreTarget): void {
     )
     t.same(
       (await fleet.listAccounts({ limit: 2, cursor: p1.cursor })).accounts.map((a) => a.did),
-      ['did:plc:c1'],
+      ['did:plc:c1', 'did:plc:d1'],
+      'a deleted account is still listed (with its status)',
     )
     t.same(
       (await fleet.listAccounts({ limit: 5, query: 'car' })).accounts.map((a) => a.handle),
@@ -188,6 +190,7 @@ export function adminStoreConformance(target: AdminStoreTarget): void {
     t.match(
       (await fleet.hostSummaries()).find((h) => h.id === hostId),
       { url: 'http://pds1.test', accounts: 3, accountCap: null },
+      'a deleted account is not counted',
     )
   })
 }

@@ -37,7 +37,7 @@ adminStoreConformance({
         })
         const createdAt = new Date().toISOString()
         for (const a of accounts)
-          fleet.accounts.push({ ...a, email: null, hostId: id, status: 'active', createdAt })
+          fleet.accounts.push({ status: 'active', ...a, email: null, hostId: id, createdAt })
         return id
       },
       close: async () => {},
