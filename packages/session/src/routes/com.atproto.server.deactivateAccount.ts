@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { SessionDeps } from '../deps.js'
-import { readInput } from '../input.js'
+import { readInput } from '@entryway/xrpc'
 import { requireAccount } from '../account-lookup.js'
 import { AuthScope } from '../scopes.js'
 
