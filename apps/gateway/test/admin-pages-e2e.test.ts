@@ -33,7 +33,7 @@ t.test('the operator finds an account, takes it down, and opens the hosts', asyn
       rbacFile,
       `roles:
   pds-admin: { endpoints: ['com.atproto.admin.*', com.atproto.server.createInviteCode, entryway.admin.readAudit] }
-  fleet-operator: { endpoints: [com.entryway.admin.updateHost, com.entryway.admin.requestCrawl] }
+  fleet-operator: { endpoints: [com.entryway.admin.updateHost, com.entryway.admin.requestCrawl, com.entryway.admin.revokeAccountSession, com.entryway.admin.revokeAccountSessions] }
 members:
 ${operator ? `  ${operator}: [pds-admin, fleet-operator]` : '  did:plc:aaaaaaaaaaaaaaaaaaaaaaaa: [pds-admin]'}
 `,
@@ -45,7 +45,10 @@ ${operator ? `  ${operator}: [pds-admin, fleet-operator]` : '  did:plc:aaaaaaaaa
     gatewayEnv: { ENTRYWAY_ADMIN_RBAC_FILE: rbacFile },
   })
 
-  const users: Record<string, { did: string; handle: string; accessJwt: string }> = {}
+  const users: Record<
+    string,
+    { did: string; handle: string; accessJwt: string; refreshJwt: string }
+  > = {}
   for (const name of ['operator', 'victim', 'bystander']) {
     const res = await post(E, 'com.atproto.server.createAccount', {
       handle: `${name}-pages.test`,
@@ -53,7 +56,12 @@ ${operator ? `  ${operator}: [pds-admin, fleet-operator]` : '  did:plc:aaaaaaaaa
       password: PASSWORD,
     })
     t.equal(res.status, 200, `account ${name}: ${JSON.stringify(res.body)}`)
-    users[name] = { did: res.body.did, handle: res.body.handle, accessJwt: res.body.accessJwt }
+    users[name] = {
+      did: res.body.did,
+      handle: res.body.handle,
+      accessJwt: res.body.accessJwt,
+      refreshJwt: res.body.refreshJwt,
+    }
   }
   writeRbac(users.operator!.did)
   // Hot reload (fs.watch, 2 s poll fallback).
@@ -153,6 +161,35 @@ ${operator ? `  ${operator}: [pds-admin, fleet-operator]` : '  did:plc:aaaaaaaaa
     .click()
   await page.getByText('Set host status: done').waitFor()
 
+  // The bystander's sessions: the sign-up's and a second sign-in; revoke the newest.
+  const second = await post(E, 'com.atproto.server.createSession', {
+    identifier: users.bystander!.handle,
+    password: PASSWORD,
+  })
+  t.equal(second.status, 200, 'a second sign-in')
+  await page.goto(`${PORTAL}/admin/account/${encodeURIComponent(users.bystander!.did)}`)
+  const sessionRows = page.locator('#sessions-table tbody tr')
+  await sessionRows.first().waitFor()
+  t.equal(await sessionRows.count(), 2, 'both sessions are listed')
+  t.match(await sessionRows.first().innerText(), /Password/, 'password sessions')
+  await shot('account-sessions.png')
+  await sessionRows.first().getByRole('button', { name: 'Revoke' }).click()
+  await page.getByText('Revoke session: done').waitFor()
+  await page.locator('#back').click()
+  await page.locator('#sessions').waitFor()
+  t.equal(await page.locator('#sessions-table tbody tr').count(), 1, 'one session left')
+  await shot('account-sessions-revoked.png')
+  const refresh = (jwt: string) =>
+    fetch(new URL('/xrpc/com.atproto.server.refreshSession', E), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${jwt}` },
+      signal: AbortSignal.timeout(30_000),
+    })
+  const revoked = await refresh(second.body.refreshJwt)
+  t.equal(revoked.status, 400, 'the revoked refresh token no longer refreshes')
+  t.match(await revoked.json(), { error: 'ExpiredToken' })
+  t.equal((await refresh(users.bystander!.refreshJwt)).status, 200, 'the other one still does')
+
   const audit = await db
     .selectFrom('admin_audit')
     .select(['nsid', 'target', 'allowed', 'resultStatus'])
@@ -172,6 +209,16 @@ ${operator ? `  ${operator}: [pds-admin, fleet-operator]` : '  did:plc:aaaaaaaaa
       .length,
     2,
     'drain and enable are audited',
+  )
+  t.ok(
+    audit.some(
+      (r) =>
+        r.nsid === 'com.entryway.admin.revokeAccountSession' &&
+        r.target === users.bystander!.did &&
+        r.allowed &&
+        r.resultStatus === 200,
+    ),
+    'the revocation is audited',
   )
   t.comment(
     `sign-in ${signedIn - started} ms; sign-in to takedown done ${tookDown - started} ms (browser time)`,

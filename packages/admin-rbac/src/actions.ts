@@ -1,4 +1,5 @@
 import type { XrpcCall } from './upstream.js'
+import { REVOKE_ACCOUNT_SESSION, REVOKE_ACCOUNT_SESSIONS } from './account-sessions.js'
 
 /** Flat input, from an HTML form or the JSON API. Repeated fields become arrays. */
 export type ActionInput = Record<string, string | string[] | undefined>
@@ -29,8 +30,9 @@ export interface AdminAction {
   /**
    * `pds`: sent to the PDS that hosts each account. `entryway`: an Entryway-owned route (takedowns
    * and deletion too: the Entryway applies them on the account's PDS and to its own sessions).
+   * `portal`: served by the portal itself from what the app gave it (`accountSessions`).
    */
-  owner: 'pds' | 'entryway'
+  owner: 'pds' | 'entryway' | 'portal'
   /** Shown in red, asks for confirmation. */
   danger?: boolean
   fields: readonly FieldSpec[]
@@ -242,6 +244,31 @@ const ACTIONS: readonly AdminAction[] = [
     nsid: 'com.atproto.admin.deleteAccount',
     label: 'Delete account',
     owner: 'entryway',
+    danger: true,
+    fields: [didField],
+    build: (i) => {
+      const d = did(i, 'did')
+      return { call: { method: 'POST', body: { did: d } }, target: d, accounts: [d] }
+    },
+  },
+  {
+    nsid: REVOKE_ACCOUNT_SESSION,
+    label: 'Revoke session',
+    owner: 'portal',
+    fields: [didField, { name: 'session', label: 'Session', type: 'text', required: true }],
+    build: (i) => {
+      const d = did(i, 'did')
+      return {
+        call: { method: 'POST', body: { did: d, session: one(i, 'session')! } },
+        target: d,
+        accounts: [d],
+      }
+    },
+  },
+  {
+    nsid: REVOKE_ACCOUNT_SESSIONS,
+    label: 'Sign out everywhere',
+    owner: 'portal',
     danger: true,
     fields: [didField],
     build: (i) => {

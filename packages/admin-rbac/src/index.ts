@@ -90,3 +90,12 @@ export { AdminLoginError, type AdminLogin } from './admin-login.js'
 export { OAuthAdminLogin, OAUTH_STATE_TTL_MS, type OAuthAdminLoginOptions } from './oauth-login.js'
 export { ADMIN_ACTIONS, type AdminAction } from './actions.js'
 export { READ_AUDIT } from './routes/pages.js'
+export {
+  MemoryAccountSessions,
+  REVOKE_ACCOUNT_SESSION,
+  REVOKE_ACCOUNT_SESSIONS,
+  type AccountSession,
+  type AccountSessionKind,
+  type AccountSessionPage,
+  type AccountSessions,
+} from './account-sessions.js'

@@ -1,4 +1,5 @@
 import { EntrywayConfigError, optionsKit } from '@entryway/xrpc'
+import type { AccountSessions } from './account-sessions.js'
 import type { AdminLogin } from './admin-login.js'
 import { MIN_AUDIT_KEY_BYTES, type AuditLog } from './audit.js'
 import { DEFAULT_ANONYMOUS_AUDIT_WINDOW_MS, type AuditCheckpointStore } from './audit-trail.js'
@@ -55,6 +56,12 @@ export interface AdminRbacOptions {
   pds: PdsAdminXrpc
   entryway: EntrywayXrpc
   login: AdminLogin
+  /**
+   * The sessions the Entryway issued each account: listed on the account page (for roles that may
+   * read the account's info) and revoked by `com.entryway.admin.revokeAccountSession(s)`.
+   * @default null (no sessions shown; those actions answer 501)
+   */
+  accountSessions?: AccountSessions | null
   /** `null` turns rate limits off (tests only). @default 10 logins and 60 actions per minute */
   rateLimits?: Partial<AdminRateLimits> | null
   /** A @fastify/rate-limit store constructor (its `store` option), e.g. Redis-backed, shared by instances. @default in memory */
@@ -80,6 +87,7 @@ export interface ResolvedAdminRbacOptions {
   pds: PdsAdminXrpc
   entryway: EntrywayXrpc
   login: AdminLogin
+  accountSessions: AccountSessions | null
   rateLimits: Readonly<AdminRateLimits> | null
   rateLimitStore: unknown
   pageSize: number
@@ -135,6 +143,11 @@ export function resolveOptions(raw: AdminRbacOptions): Readonly<ResolvedAdminRba
   if (!hasMethod(raw.entryway, 'call')) fail('entryway (EntrywayXrpc) is required')
   if (!hasMethod(raw.login, 'start') || !hasMethod(raw.login, 'callback'))
     fail('login (AdminLogin) is required')
+  if (
+    raw.accountSessions != null &&
+    !['list', 'revoke', 'revokeAll'].every((m) => hasMethod(raw.accountSessions, m))
+  )
+    fail('accountSessions must have list(), revoke() and revokeAll()')
   const prefix = raw.prefix ?? DEFAULT_PREFIX
   if (typeof prefix !== 'string' || !/^(\/[A-Za-z0-9._~-]+)+$/.test(prefix))
     fail('prefix must be a path like /admin (no trailing slash)')
@@ -190,6 +203,7 @@ export function resolveOptions(raw: AdminRbacOptions): Readonly<ResolvedAdminRba
     pds: raw.pds,
     entryway: raw.entryway,
     login: raw.login,
+    accountSessions: raw.accountSessions ?? null,
     rateLimits: rl,
     rateLimitStore: raw.rateLimitStore ?? null,
     pageSize: positiveInt('pageSize', raw.pageSize, DEFAULT_PAGE_SIZE),

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { ActionInputError, redactAnswer, type ActionInput, type AdminAction } from './actions.js'
 import type { AuditTrail } from './audit-trail.js'
+import { serveSessionAction, type AccountSessions } from './account-sessions.js'
 import type { FleetDirectory, FleetHost } from './fleet-directory.js'
 import type { Permissions } from './rbac-policy.js'
 import type { EntrywayXrpc, PdsAdminXrpc, XrpcAnswer } from './upstream.js'
@@ -9,6 +10,8 @@ export interface ActionDeps {
   fleet: FleetDirectory
   pds: PdsAdminXrpc
   entryway: EntrywayXrpc
+  /** Serves the `portal` actions (sessions); null: they answer 501. */
+  accountSessions: AccountSessions | null
   audit: Pick<AuditTrail, 'append'>
   now: () => Date
 }
@@ -136,6 +139,10 @@ async function decideAndCall(
     }
   }
   try {
+    if (action.owner === 'portal') {
+      const answer = await serveSessionAction(deps.accountSessions, action.nsid, built.call)
+      return { kind: 'done', answer, hosts }
+    }
     if (action.owner === 'entryway') {
       const answer = await deps.entryway.call(action.nsid, built.call)
       return {

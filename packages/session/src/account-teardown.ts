@@ -17,17 +17,24 @@ export async function revokeAccountSessions(deps: SessionDeps, did: string): Pro
  * Deletes an account everywhere, for the user (`server.deleteAccount`) and for an admin
  * (`admin.deleteAccount`) alike: the PDS removes the repo, the account is marked deleted with its
  * sessions, app passwords and codes gone, and the DID is tombstoned on PLC with the Entryway's
- * rotation key. A PDS refusal changes nothing here.
+ * rotation key. A PDS refusal changes nothing here. Also run by the outbox for a deactivation's
+ * `deleteAfter` (scheduled-deletion.ts).
  */
 export async function deleteAccountEverywhere(
   deps: SessionDeps,
-  log: FastifyBaseLogger,
+  log: Pick<FastifyBaseLogger, 'warn' | 'error'>,
   account: SessionAccount,
 ): Promise<void> {
   const { did } = account
   await deps.pdsAdmin.deleteAccount(account.host, did)
   // the repo is gone: from here the tombstone must happen, so it is a durable job first of all
-  await deps.outbox?.enqueue({ kind: PLC_TOMBSTONE_JOB, key: did, payload: { did } })
+  // due on the plugin's clock, which is the worker's (a store's default is the wall clock)
+  await deps.outbox?.enqueue({
+    kind: PLC_TOMBSTONE_JOB,
+    key: did,
+    payload: { did },
+    runAt: new Date(deps.now()),
+  })
   const at = new Date(deps.now()).toISOString()
   await deps.accounts.markDeleted(did, at)
   await revokeAccountSessions(deps, did)

@@ -151,7 +151,8 @@ export {
   DEFAULT_OUTBOX_BACKOFF_MS,
   DEFAULT_OUTBOX_MAX_BACKOFF_MS,
 } from './outbox/outbox-worker.js'
-export { PLC_TOMBSTONE_JOB, sessionJobHandlers } from './outbox/jobs.js'
+export { PLC_TOMBSTONE_JOB, ACCOUNT_DELETE_JOB, sessionJobHandlers } from './outbox/jobs.js'
+export { MAX_DELETE_AFTER_MS } from './scheduled-deletion.js'
 export {
   createLimiters,
   type SessionLimiterWindows,

@@ -112,8 +112,9 @@ export interface SessionPluginOptions {
   /**
    * Durable jobs (the outbox): outside calls that follow a committed change, such as account
    * deletion's PLC tombstone, and the emailed codes are recorded there and retried until they
-   * succeed; its worker must run `sessionJobHandlers`. @default null (called once: a failed
-   * tombstone is only logged, a failed mail is the request's 502)
+   * succeed; its worker must run `sessionJobHandlers`. A deactivation's `deleteAfter` is a job
+   * there too, run by the handler this plugin adds. @default null (called once: a failed
+   * tombstone is only logged, a failed mail is the request's 502; `deleteAfter` is not kept)
    */
   outbox?: DurableJobs | null
   /** PLC operations. @default a DidPlcOperator on `plcUrl` and `plcRotationKey` */
@@ -228,9 +229,11 @@ export function resolveOptions(raw: SessionPluginOptions): Readonly<ResolvedSess
     fail('pdsAdminPassword is required')
   if (
     raw.outbox != null &&
-    (typeof raw.outbox.enqueue !== 'function' || typeof raw.outbox.tryNow !== 'function')
+    (['enqueue', 'tryNow', 'cancel', 'handle'] as const).some(
+      (m) => typeof raw.outbox![m] !== 'function',
+    )
   )
-    fail('outbox must have enqueue() and tryNow()')
+    fail('outbox must have enqueue(), tryNow(), cancel() and handle()')
   if (raw.accountInvites != null && typeof raw.accountInvites.forAccount !== 'function')
     fail('accountInvites must have forAccount(did)')
   let plc = raw.plc

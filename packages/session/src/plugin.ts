@@ -7,6 +7,8 @@ import { PasswordGate } from './password-gate.js'
 import { createLimiters } from './rate-limits.js'
 import type { SessionDeps, SessionRoute } from './deps.js'
 import { tokenEmailsOf } from './token-emails.js'
+import { ACCOUNT_DELETE_JOB } from './outbox/jobs.js'
+import { scheduledDeletionHandler } from './scheduled-deletion.js'
 import { createSessionRoute } from './routes/com.atproto.server.createSession.js'
 import { refreshSessionRoute } from './routes/com.atproto.server.refreshSession.js'
 import { deleteSessionRoute } from './routes/com.atproto.server.deleteSession.js'
@@ -21,7 +23,7 @@ import { updateEmailRoute } from './routes/com.atproto.server.updateEmail.js'
 import { requestPasswordResetRoute } from './routes/com.atproto.server.requestPasswordReset.js'
 import { resetPasswordRoute } from './routes/com.atproto.server.resetPassword.js'
 import { activateAccountRoute } from './routes/com.atproto.server.activateAccount.js'
-import { registerDeactivateAccount } from './routes/com.atproto.server.deactivateAccount.js'
+import { deactivateAccountRoute } from './routes/com.atproto.server.deactivateAccount.js'
 import { requestAccountDeleteRoute } from './routes/com.atproto.server.requestAccountDelete.js'
 import { deleteAccountRoute } from './routes/com.atproto.server.deleteAccount.js'
 import { requestPlcOperationSignatureRoute } from './routes/com.atproto.identity.requestPlcOperationSignature.js'
@@ -65,6 +67,8 @@ async function sessionPlugin(app: FastifyInstance, raw: SessionPluginOptions): P
       limits: o.limiters ?? createLimiters(scope, o.rateLimits),
       tokenEmails: tokenEmailsOf(o),
     }
+    // a deactivation's deleteAfter runs as an outbox job that needs these deps
+    o.outbox?.handle(ACCOUNT_DELETE_JOB, scheduledDeletionHandler(deps, scope.log))
     const limiter = o.rateLimits ? routeLimiter(scope, 'session', o.rateLimits) : null
     await mountRoutes(scope, SESSION_ROUTES, deps, limiter)
   })
@@ -79,15 +83,6 @@ export const entrywaySession = fp(sessionPlugin, {
   fastify: '5.x',
   dependencies: ['@entryway/xrpc'],
 })
-
-/**
- * deactivateAccount's module still exports its register function (it is being reworked
- * elsewhere): adapted here to the route shape.
- */
-const deactivateAccountRoute: SessionRoute = {
-  nsid: 'com.atproto.server.deactivateAccount',
-  register: registerDeactivateAccount,
-}
 
 /** Every route module of the plugin, in registration order. */
 export const SESSION_ROUTES: readonly SessionRoute[] = [

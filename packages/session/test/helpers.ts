@@ -48,6 +48,8 @@ export interface TestApp {
   /** Answers of the fake PDS to forwarded admin calls (`forward`); default `{}`. */
   pdsForward: { answer: (nsid: string, call: PdsAdminCall) => unknown }
   plcCalls: Array<{ op: string; did: string; update?: PlcUpdate }>
+  /** The fake PLC behind `plcCalls` (for an outbox worker's `sessionJobHandlers`). */
+  plc: PlcOperator
   docs: Map<string, DidDocument>
   clock: { now: number }
   /** Makes the fake PDS admin API fail (as a PDS that refuses). */
@@ -146,6 +148,7 @@ export async function buildTestApp(
     mailer,
     pdsCalls,
     plcCalls,
+    plc,
     docs,
     clock,
     failPds,

@@ -163,4 +163,47 @@ for (const target of targets) {
       t.equal(taken?.attempts, 2)
     },
   )
+
+  t.test(
+    `${target.name}: cancel drops the pending (kind, key) job, claimed or not, and only it`,
+    { skip: target.skip },
+    async (t) => {
+      const { a, b, close } = await target.open()
+      t.teardown(close)
+      const now = new Date('2026-12-03T12:00:00Z')
+      const later = new Date(now.getTime() + 3_600_000)
+      await a.enqueue({
+        kind: 'account.scheduledDelete',
+        key: 'did:plc:a',
+        payload: null,
+        runAt: later,
+      })
+      await a.enqueue({ kind: 'plc.tombstone', key: 'did:plc:a', payload: null, runAt: now })
+      await a.enqueue({
+        kind: 'account.scheduledDelete',
+        key: 'did:plc:b',
+        payload: null,
+        runAt: later,
+      })
+      t.equal(await b.cancel('account.scheduledDelete', 'did:plc:a'), true, 'a pending job')
+      t.equal(await b.cancel('account.scheduledDelete', 'did:plc:a'), false, 'already gone')
+      t.same(
+        (await a.list()).map((j) => `${j.kind} ${j.key}`).sort(),
+        ['account.scheduledDelete did:plc:b', 'plc.tombstone did:plc:a'],
+        'the same key of another kind and another key of the kind are kept',
+      )
+      const [held] = await a.claim(now, 60_000, 10)
+      t.equal(held?.kind, 'plc.tombstone')
+      t.equal(await b.cancel('plc.tombstone', 'did:plc:a'), true, 'a claimed job too')
+      await a.complete(held!.id)
+      t.equal(await a.find('plc.tombstone', 'did:plc:a'), null)
+      await a.enqueue({
+        kind: 'account.scheduledDelete',
+        key: 'did:plc:a',
+        payload: null,
+        runAt: now,
+      })
+      t.ok(await a.find('account.scheduledDelete', 'did:plc:a'), 'the key can be scheduled again')
+    },
+  )
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type * as AdminRbac from '@entryway/admin-rbac'
 import type { EntrywayXrpc } from '@entryway/admin-rbac'
 import type { GatewayContext } from '../context.js'
+import { gatewayAccountSessions } from './account-sessions.js'
 
 /** Deadline of one admin call to a PDS. */
 export const ADMIN_PDS_TIMEOUT_MS = 15_000
@@ -75,6 +76,7 @@ export async function wireAdmin(app: FastifyInstance, ctx: GatewayContext): Prom
       timeoutMs: ADMIN_PDS_TIMEOUT_MS,
     }),
     entryway: injectedEntrywayXrpc(app, secrets.pdsAdminPassword, rbac),
+    accountSessions: gatewayAccountSessions(app, db),
     login: new OAuthAdminLogin({
       publicUrl: cfg.service.publicUrl,
       handleResolver: cfg.service.publicUrl,

@@ -12,6 +12,7 @@ const ALICE = {
   password: 'alice-pass',
   email: 'alice@mail.test',
 }
+const PAIRS = 4 // EMAIL_ACCOUNT allows five reset mails an hour per account; even, for the order
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 t.test(
@@ -19,29 +20,44 @@ t.test(
   async (t) => {
     const smtpPort = await freePort()
     const g = await abuseGateway(t, [ALICE], { ENTRYWAY_SMTP_URL: `smtp://127.0.0.1:${smtpPort}` })
+    // Time to the answer's headers, as a remote client sees it: the gateway runs in this process,
+    // so the lookup and mail attempt that follow a known address's answer share this event loop
+    // with the client and would otherwise be counted while it reads the body.
     const timed = async (email: string, i: number) => {
       const start = performance.now()
-      const res = await g.post(
-        'com.atproto.server.requestPasswordReset',
-        { email },
-        { ip: `203.0.113.${50 + i}` },
-      )
-      return { ...res, ms: performance.now() - start }
+      const res = await fetch(`${g.url}/xrpc/com.atproto.server.requestPasswordReset`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': `203.0.113.${50 + i}` },
+        body: JSON.stringify({ email }),
+      })
+      const ms = performance.now() - start
+      if (process.env.DEBUG_TIMES) t.comment(`${email} ${ms.toFixed(1)}`)
+      return { status: res.status, body: await res.text(), ms }
     }
     const known: Array<Awaited<ReturnType<typeof timed>>> = []
     const unknown: Array<Awaited<ReturnType<typeof timed>>> = []
-    for (let i = 0; i < 5; i++) {
-      known.push(await timed(ALICE.email, i))
-      unknown.push(await timed(`nobody${i}@mail.test`, i))
+    // interleaved pairs: a loaded machine slows both of a pair alike, so their differences stay honest
+    // the first request of a fresh gateway pays for warming up: not part of either side
+    await timed('warm-up@mail.test', 200)
+    // Each pair shares a fresh client address, whose first request pays for creating its limit
+    // counters: the order alternates so that cost falls on both sides alike.
+    for (let i = 0; i < PAIRS; i++) {
+      if (i % 2 === 0) {
+        known.push(await timed(ALICE.email, i))
+        unknown.push(await timed(`nobody${i}@mail.test`, i))
+      } else {
+        unknown.push(await timed(`nobody${i}@mail.test`, i))
+        known.push(await timed(ALICE.email, i))
+      }
     }
     t.same(
       known.map((r) => r.status),
-      Array(5).fill(200),
+      Array(PAIRS).fill(200),
       'known: 200',
     )
     t.same(
       unknown.map((r) => r.status),
-      Array(5).fill(200),
+      Array(PAIRS).fill(200),
       'unknown: 200',
     )
     t.same(
@@ -50,6 +66,10 @@ t.test(
       'the same body',
     )
     const [k, u] = [median(known.map((r) => r.ms)), median(unknown.map((r) => r.ms))]
-    t.ok(Math.abs(k - u) < 50, `median ${k.toFixed(1)} ms vs ${u.toFixed(1)} ms`)
+    const gap = median(known.map((r, i) => r.ms - unknown[i]!.ms))
+    t.ok(
+      Math.abs(gap) < 50,
+      `median gap within a pair ${gap.toFixed(1)} ms (medians ${k.toFixed(1)} ms vs ${u.toFixed(1)} ms)`,
+    )
   },
 )

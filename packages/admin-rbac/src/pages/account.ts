@@ -5,6 +5,8 @@ import { html, page, type LayoutUser, type SafeHtml } from '../html.js'
 import type { Permissions } from '../rbac-policy.js'
 import { auditTable } from './audit.js'
 import { rowButton } from './forms.js'
+import { sessionsCard, type SessionsLookup } from './sessions.js'
+import { REVOKE_ACCOUNT_SESSION, REVOKE_ACCOUNT_SESSIONS } from '../account-sessions.js'
 import { statusPill } from './status-pill.js'
 
 const A = (nsid: string): AdminAction => ADMIN_ACTIONS.get(nsid)!
@@ -18,6 +20,8 @@ export interface AccountLookups {
   subject?: { ok: true; status: Json } | { ok: false; reason: string }
   /** Recent audit rows naming the account; absent without the audit permission. */
   audit?: AuditRow[]
+  /** One page of its sessions; absent when the roles do not allow it or the app gave none. */
+  sessions?: SessionsLookup
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
@@ -57,6 +61,8 @@ export function accountDetailPage(opts: {
   account: FleetAccount
   host?: FleetHost
   lookups: AccountLookups
+  /** Sessions per page. @default 50 */
+  pageSize?: number
 }): string {
   const { user, perms, account: a, host, lookups } = opts
   const csrf = user.csrfToken
@@ -198,6 +204,18 @@ export function accountDetailPage(opts: {
             <h2>Invite codes</h2>
             ${inviteRows(view)}
           </div>`
+        : ''
+    }
+    ${
+      lookups.sessions
+        ? sessionsCard({
+            did: a.did,
+            csrf,
+            lookup: lookups.sessions,
+            pageSize: opts.pageSize ?? 50,
+            canRevoke: can(REVOKE_ACCOUNT_SESSION),
+            canRevokeAll: can(REVOKE_ACCOUNT_SESSIONS),
+          })
         : ''
     }
     ${

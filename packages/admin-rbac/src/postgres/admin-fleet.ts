@@ -66,11 +66,8 @@ export class KyselyFleetDirectory implements FleetDirectory {
         ])
         .orderBy('id')
         .execute(),
-      this.db
-        .selectFrom('account')
-        .select(['hostId', (eb) => eb.fn.countAll<string>().as('n')])
-        .groupBy('hostId')
-        .execute(),
+      // kept per host by a trigger on account (migration 026): no scan of the accounts per page
+      this.db.selectFrom('host_account_count').select(['hostId', 'n']).execute(),
     ])
     const byHost = new Map(counts.map((c) => [c.hostId, Number(c.n)]))
     return rows.map((h) => ({

@@ -10,6 +10,7 @@ import { auditPage } from '../pages/audit.js'
 import { dashboardPage } from '../pages/dashboard.js'
 import { hostsPage } from '../pages/hosts.js'
 import { messagePage } from '../pages/message.js'
+import { VIEW_SESSIONS_WITH, type SessionsLookup } from '../pages/sessions.js'
 import { performAction, type ActionOutcome } from '../perform-action.js'
 
 /** The permission that shows the audit log (not an XRPC method; name it in a role's endpoints). */
@@ -17,6 +18,8 @@ export const READ_AUDIT = 'entryway.admin.readAudit'
 /** Audit rows shown on an account's page (the rest are one link away). */
 export const ACCOUNT_AUDIT_ROWS = 10
 
+/** Sessions are paged by position; beyond this an account's list is not browsed. */
+const MAX_OFFSET = 100_000
 const DID_ISH = /^did:[a-z]+:[a-zA-Z0-9._:%-]+$/
 const NSID_ISH = /^[a-zA-Z0-9.-]+\*?$/
 
@@ -45,6 +48,12 @@ export function parseAuditFilter(q: Record<string, string | undefined>): AuditFi
 function idParam(v: string | undefined): number | undefined {
   const n = Number(v)
   return v && Number.isInteger(n) && n > 0 ? n : undefined
+}
+
+/** A non-negative integer offset (a list paged by position), else 0. */
+function offsetParam(v: string | undefined): number {
+  const n = Number(v)
+  return v && Number.isInteger(n) && n >= 0 && n <= MAX_OFFSET ? n : 0
 }
 
 /** A DID-shaped cursor (account pages are ordered by DID), else undefined. */
@@ -103,7 +112,10 @@ export function registerPageRoutes(app: FastifyInstance, d: PortalDeps): void {
     )
   })
 
-  app.get<{ Params: { did: string } }>('/account/:did', async (req, reply) => {
+  app.get<{
+    Params: { did: string }
+    Querystring: Record<string, string | undefined>
+  }>('/account/:did', async (req, reply) => {
     const s = await requirePage(d, req, reply)
     if (!s) return reply
     const did = req.params.did
@@ -132,21 +144,42 @@ export function registerPageRoutes(app: FastifyInstance, d: PortalDeps): void {
             ),
           )
         : undefined
-    const [info, subject, audit] = await Promise.all([
+    const sessionsFrom = offsetParam(req.query.sessions)
+    const readSessions = async (): Promise<SessionsLookup | undefined> => {
+      const sessions = d.o.accountSessions
+      if (!sessions || !s.perms.allows(VIEW_SESSIONS_WITH, host ?? null)) return undefined
+      try {
+        const p = await sessions.list(did, { limit: d.o.pageSize, offset: sessionsFrom })
+        return { ok: true, ...p, offset: sessionsFrom }
+      } catch (err) {
+        req.log.warn({ err, did }, 'account sessions could not be read')
+        return { ok: false, reason: 'could not be read' }
+      }
+    }
+    const [info, subject, audit, sessions] = await Promise.all([
       read('com.atproto.admin.getAccountInfo'),
       read('com.atproto.admin.getSubjectStatus'),
       s.perms.mayEver(READ_AUDIT)
         ? d.audit.list({ target: did }, { limit: ACCOUNT_AUDIT_ROWS }).then((p) => p.rows)
         : undefined,
+      readSessions(),
     ])
     const lookups: AccountLookups = {
       info: info && (info.ok ? { ok: true, view: info.body } : info),
       subject: subject && (subject.ok ? { ok: true, status: subject.body } : subject),
       audit,
+      sessions,
     }
-    return reply
-      .type('text/html; charset=utf-8')
-      .send(accountDetailPage({ user: layoutUser(s), perms: s.perms, account, host, lookups }))
+    return reply.type('text/html; charset=utf-8').send(
+      accountDetailPage({
+        user: layoutUser(s),
+        perms: s.perms,
+        account,
+        host,
+        lookups,
+        pageSize: d.o.pageSize,
+      }),
+    )
   })
 
   app.get<{ Querystring: Record<string, string | undefined> }>('/hosts', async (req, reply) => {

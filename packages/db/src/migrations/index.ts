@@ -9,11 +9,12 @@ import * as m050 from './050-oauth.js'
 import * as m060 from './060-admin-oauth-state.js'
 import * as m065 from './065-outbox.js'
 import * as m066 from './066-worker-lease.js'
+import * as m070 from './070-scale-indexes.js'
 
 /**
  * Every migration, by name. Static so compiled `dist/` needs no file-system discovery.
  * Numbering by concern keeps parallel work apart: 01x session, 02x placement, 03x proxy,
- * 04x admin, 05x oauth, 06x reliability.
+ * 04x admin, 05x oauth, 06x reliability, 07x costs at scale.
  */
 export const migrations: Record<string, Migration> = {
   '001-init': m001,
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '060-admin-oauth-state': m060,
   '065-outbox': m065,
   '066-worker-lease': m066,
+  '070-scale-indexes': m070,
 }

@@ -5,6 +5,11 @@ import type { OutboxHandler } from './outbox-worker.js'
 
 /** The DID of a deleted account is tombstoned on PLC (payload `{ did }`, key the DID). */
 export const PLC_TOMBSTONE_JOB = 'plc.tombstone'
+/**
+ * A deactivated account deleted at its `deleteAfter` (payload `{ did }`, key the DID). Run by the
+ * session plugin's own handler, which it adds to the outbox when registered.
+ */
+export const ACCOUNT_DELETE_JOB = 'account.scheduledDelete'
 
 /**
  * The session plugin's outbox jobs, for the worker that runs them: PLC tombstones, and the

@@ -43,6 +43,11 @@ export interface OutboxStore {
   >
   /** The id of the pending (kind, key) job, or null. */
   find(kind: string, key: string): Promise<number | null>
+  /**
+   * Drops the pending (kind, key) job, claimed or not (a run already under way finishes; its
+   * `complete` then finds nothing). Resolves true when there was one.
+   */
+  cancel(kind: string, key: string): Promise<boolean>
 }
 
 interface MemoryRow {
@@ -126,5 +131,10 @@ export class MemoryOutboxStore implements OutboxStore {
 
   async find(kind: string, key: string): Promise<number | null> {
     return [...this.rows.values()].find((r) => r.kind === kind && r.key === key)?.id ?? null
+  }
+
+  async cancel(kind: string, key: string): Promise<boolean> {
+    const id = await this.find(kind, key)
+    return id !== null && this.rows.delete(id)
   }
 }

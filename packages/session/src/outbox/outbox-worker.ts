@@ -1,14 +1,19 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { ClaimedJob, NewJob, OutboxStore } from './outbox-store.js'
 
-/** What the session plugin needs of the outbox: record a job, and try it at once. */
+/** Runs one kind of job; throws to have it retried. */
+export type OutboxHandler = (payload: unknown, key: string) => Promise<void>
+
+/**
+ * What the session plugin needs of the outbox: record a job (now or for later), try it at once,
+ * drop a pending one, and run the kinds of job only it can run (a scheduled deletion).
+ */
 export interface DurableJobs {
   enqueue(job: NewJob): Promise<void>
   tryNow(kind: string, key: string): Promise<boolean>
+  cancel(kind: string, key: string): Promise<boolean>
+  handle(kind: string, handler: OutboxHandler): void
 }
-
-/** Runs one kind of job; throws to have it retried. */
-export type OutboxHandler = (payload: unknown, key: string) => Promise<void>
 
 export interface OutboxWorkerOptions {
   store: OutboxStore
@@ -41,7 +46,8 @@ export class OutboxWorker implements DurableJobs {
   private timer: NodeJS.Timeout | null = null
   private running: Promise<number> | null = null
   private readonly o: Required<Omit<OutboxWorkerOptions, 'handlers' | 'store' | 'log'>> &
-    Pick<OutboxWorkerOptions, 'handlers' | 'store' | 'log'>
+    Pick<OutboxWorkerOptions, 'store' | 'log'>
+  private readonly handlers: Map<string, OutboxHandler>
 
   constructor(opts: OutboxWorkerOptions) {
     this.o = {
@@ -53,6 +59,17 @@ export class OutboxWorker implements DurableJobs {
       now: Date.now,
       ...opts,
     }
+    this.handlers = new Map(Object.entries(opts.handlers))
+  }
+
+  /** Adds (or replaces) the handler of one kind: a plugin's own jobs, which need its deps. */
+  handle(kind: string, handler: OutboxHandler): void {
+    this.handlers.set(kind, handler)
+  }
+
+  /** Drops the pending (kind, key) job; true when there was one. */
+  cancel(kind: string, key: string): Promise<boolean> {
+    return this.o.store.cancel(kind, key)
   }
 
   /** Records the job (durable from here on); the same (kind, key) while pending is a no-op. */
@@ -101,7 +118,7 @@ export class OutboxWorker implements DurableJobs {
   }
 
   private async run(job: ClaimedJob): Promise<boolean> {
-    const handler = this.o.handlers[job.kind]
+    const handler = this.handlers.get(job.kind)
     try {
       if (!handler) throw new Error(`no handler for ${job.kind}`)
       await handler(job.payload, job.key)

@@ -85,4 +85,13 @@ export class KyselyOutboxStore implements OutboxStore {
       .executeTakeFirst()
     return row ? Number(row.id) : null
   }
+
+  async cancel(kind: string, key: string): Promise<boolean> {
+    const res = await this.db
+      .deleteFrom('outbox_job')
+      .where('kind', '=', kind)
+      .where('key', '=', key)
+      .executeTakeFirst()
+    return Number(res.numDeletedRows) > 0
+  }
 }

@@ -25,10 +25,13 @@ export const requestPasswordResetRoute: SessionRoute = {
       deps.tokenEmails.assertEnabled('password reset by email')
       // normalised as the lookup below (findByIdentifier) does
       const normalized = normalizeIdentifier(email)
-      // Per address, known or not (the per-IP limits are the gateway's route limits).
+      // Per address, known or not (the per-IP limits are this route's own, below its NSID).
       await deps.limits.email('reset_password_address', normalized)
-      void sendResetCode(deps, req, normalized)
-      return reply.status(200).send()
+      // Answer first, then look up: an in-process database (PGlite) runs part of a query
+      // synchronously, which would otherwise delay a known address's answer.
+      await reply.status(200).send()
+      setImmediate(() => void sendResetCode(deps, req, normalized))
+      return reply
     })
   },
 }
