@@ -39,7 +39,7 @@ export interface GatewayContext {
   /** Where plugins report (set by the metrics wiring). */
   metrics: EntrywayMetrics
   /** @fastify/rate-limit `store` shared by every limiter: Redis with a local fallback; null without Redis. */
-  rateLimitStore: unknown
+  rateLimitStore: GatewayRateLimits['store']
   /** Bounds scrypt work of every sign-in path (createSession, deleteAccount, resetPassword, OAuth). */
   passwordGate: PasswordGate
   /** Whose x-forwarded-for is believed (set when the app is assembled). */

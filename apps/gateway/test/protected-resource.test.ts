@@ -56,7 +56,7 @@ t.test('the protected-resource document leads @atproto/oauth-client to the Entry
   t.match(
     g.gw.ctx.rateLimits.routes.get('GET /.well-known/oauth-protected-resource'),
     {
-      limits: ['GLOBAL_IP'],
+      limits: [{ name: 'GLOBAL_IP' }],
     },
     'rate-limited as every route the Entryway serves itself (GLOBAL_IP)',
   )

@@ -1,4 +1,4 @@
-export { entrywayOAuth, type EntrywayOAuth } from './plugin.js'
+export { entrywayOAuth, OAUTH_NSIDS, OAUTH_ROUTES, type EntrywayOAuth } from './plugin.js'
 export {
   resolveOptions,
   DEFAULT_TOKEN_MAX_AGE_MS,

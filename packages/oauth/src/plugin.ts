@@ -4,7 +4,8 @@ import type { OAuthProvider } from '@atproto/oauth-provider/provider'
 import { resolveOptions, type OAuthPluginOptions } from './options.js'
 import { buildProvider } from './build-provider.js'
 import { mountProvider } from './mount-provider.js'
-import { registerDereferenceScope } from './dereference-scope.js'
+import { mountRoutes, nsidsOf } from '@entryway/xrpc'
+import { dereferenceScopeRoute } from './routes/com.atproto.temp.dereferenceScope.js'
 
 export interface EntrywayOAuth {
   /** The reference provider, for callers that need its verifier (resource routes on the Entryway). */
@@ -33,7 +34,7 @@ async function oauthPlugin(app: FastifyInstance, raw: OAuthPluginOptions): Promi
       await deviceAccounts.removeAccount(did)
     },
   } satisfies EntrywayOAuth)
-  registerDereferenceScope(app, { scopeRefs: opts.stores.scopeRefs })
+  await mountRoutes(app, OAUTH_ROUTES, { scopeRefs: opts.stores.scopeRefs }, null)
   await mountProvider(app, provider)
 }
 
@@ -42,3 +43,9 @@ export const entrywayOAuth = fp(oauthPlugin, {
   fastify: '5.x',
   dependencies: ['@entryway/xrpc'],
 })
+
+/** The XRPC route modules of the plugin (the provider's own paths are `PROVIDER_PATHS`). */
+export const OAUTH_ROUTES = [dereferenceScopeRoute] as const
+
+/** The XRPC methods the plugin serves (the proxy must not forward them). */
+export const OAUTH_NSIDS: readonly string[] = nsidsOf(OAUTH_ROUTES)

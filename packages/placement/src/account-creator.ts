@@ -36,7 +36,8 @@ export interface CreatedAccount {
   refreshJwt: string
   handle: string
   did: string
-  didDoc?: unknown
+  /** The document as the PDS (or PLC) wrote it, passed on. */
+  didDoc?: { [k: string]: unknown }
 }
 
 const POLL_MS = 200
@@ -239,7 +240,9 @@ export class AccountCreator {
       refreshJwt: tokens.refreshJwt,
       handle: s.handle,
       did,
-      ...(o.includeDidDoc ? { didDoc: didDoc ?? plc.formatDidDoc({ did, ...op }) } : {}),
+      ...(o.includeDidDoc
+        ? { didDoc: (didDoc ?? plc.formatDidDoc({ did, ...op })) as { [k: string]: unknown } }
+        : {}),
     }
   }
 

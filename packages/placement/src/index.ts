@@ -1,4 +1,5 @@
-export { entrywayPlacement } from './plugin.js'
+export { entrywayPlacement, PLACEMENT_NSIDS, PLACEMENT_ROUTES } from './plugin.js'
+export type { PlacementRoute, PlacementRouteDeps } from './route-deps.js'
 export {
   resolveOptions,
   type PlacementOptions,
@@ -8,6 +9,8 @@ export {
   DEFAULT_UNHEALTHY_AFTER_FAILURES,
   DEFAULT_RECONCILE_INTERVAL_MS,
   DEFAULT_RECONCILE_STALE_AFTER_MS,
+  DEFAULT_PLACEMENT_RATE_LIMITS,
+  type PlacementRateLimits,
 } from './options.js'
 export type { PlacementAuth, SessionMinter, ExternalHandleResolver } from './deps.js'
 export {
@@ -79,7 +82,7 @@ export {
   assertEmailNotBlocked,
 } from './email-blocklist.js'
 export { GATE_SIGNUP_PATH } from './routes/gate-signup.js'
-export { accountMoves, type AccountMovesOptions } from './moves-plugin.js'
+export { accountMoves, MOVE_NSIDS, type AccountMovesOptions } from './moves-plugin.js'
 export {
   AccountMover,
   MoveRefusedError,

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Keypair } from '@atproto/crypto'
-import { parseBearer } from '@entryway/xrpc'
+import { mountRoutes, nsidsOf, parseBearer } from '@entryway/xrpc'
 import type { AccountDirectory } from './account-directory.js'
 import { AccountMover, type MoveCrashPoint, type MoveTokens } from './account-mover.js'
 import type { PlacementAuth } from './deps.js'
@@ -12,7 +12,7 @@ import { MoveGate } from './move-gate.js'
 import type { MovePdsClient } from './move-pds-client.js'
 import type { MovePlc } from './move-plc.js'
 import { MoveWorker } from './move-worker.js'
-import { registerMoveRoutes } from './routes/com.entryway.admin.moves.js'
+import { MOVE_ROUTES } from './routes/com.entryway.admin.moves.js'
 
 export interface AccountMovesOptions {
   hosts: HostRegistry
@@ -106,13 +106,18 @@ async function accountMovesPlugin(app: FastifyInstance, o: AccountMovesOptions):
     if (refusal) throw refusal
   })
 
-  registerMoveRoutes(app, {
-    hosts: o.hosts,
-    accounts: o.accounts,
-    jobs: o.jobs,
-    auth: o.auth,
-    queued: () => worker.poke(),
-  })
+  await mountRoutes(
+    app,
+    MOVE_ROUTES,
+    {
+      hosts: o.hosts,
+      accounts: o.accounts,
+      jobs: o.jobs,
+      auth: o.auth,
+      queued: () => worker.poke(),
+    },
+    null,
+  )
 
   app.addHook('onReady', async () => {
     await gate.refresh()
@@ -163,3 +168,6 @@ export const accountMoves = fp(accountMovesPlugin, {
   name: '@entryway/placement-moves',
   fastify: '5.x',
 })
+
+/** The XRPC methods the account-moves plugin serves (the proxy must not forward them). */
+export const MOVE_NSIDS: readonly string[] = nsidsOf(MOVE_ROUTES)

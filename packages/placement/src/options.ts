@@ -1,8 +1,12 @@
-import type { FastifyRequest } from 'fastify'
 import { randomUUID } from 'node:crypto'
 import type { WorkerLeases } from './worker-lease.js'
 import type { Keypair } from '@atproto/crypto'
-import { EntrywayConfigError, optionsKit } from '@entryway/xrpc'
+import {
+  EntrywayConfigError,
+  optionsKit,
+  type RateLimitStore,
+  type RateWindow,
+} from '@entryway/xrpc'
 import type { AccountDirectory } from './account-directory.js'
 import type { ExternalHandleResolver, PlacementAuth, SessionMinter } from './deps.js'
 import { isHostStatus, normalizeHostUrl, type NewHost } from './host.js'
@@ -18,6 +22,37 @@ import type { SignupGate } from './signup-gate.js'
 import { DEFAULT_DISPOSABLE_EMAIL_DOMAINS } from './email-blocklist.js'
 
 export const DEFAULT_HEALTH_CHECK_INTERVAL_MS = 10_000
+
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
+
+/** Windows of placement's own limits; each route module names the ones it counts. */
+export interface PlacementRateLimits {
+  /** createAccount per IP (the reference PDS's limit). @default 100 / 5 min */
+  createAccountPerIp: RateWindow
+  /** @default 20 / hour */
+  createAccountPerIpHourly: RateWindow
+  /** createAccount per /24 (IPv4) or /48 (IPv6). @default 100 / hour */
+  createAccountPerSubnet: RateWindow
+  /** Sign-ups that passed the captcha and block-list checks, service-wide. @default 1000 / hour */
+  signupsPerService: RateWindow
+  /** `/gate/signup` (the captcha page and its verification) per IP. @default 60 / 5 min */
+  signupGatePerIp: RateWindow
+  /** identity.updateHandle per account (the reference PDS's limit). @default 10 / 5 min */
+  updateHandlePerAccount: RateWindow
+  /** identity.updateHandle per IP (the reference PDS's limit). @default 50 / day */
+  updateHandlePerIpDaily: RateWindow
+}
+
+export const DEFAULT_PLACEMENT_RATE_LIMITS: Readonly<PlacementRateLimits> = Object.freeze({
+  createAccountPerIp: { points: 100, durationMs: 5 * MINUTE },
+  createAccountPerIpHourly: { points: 20, durationMs: HOUR },
+  createAccountPerSubnet: { points: 100, durationMs: HOUR },
+  signupsPerService: { points: 1000, durationMs: HOUR },
+  signupGatePerIp: { points: 60, durationMs: 5 * MINUTE },
+  updateHandlePerAccount: { points: 10, durationMs: 5 * MINUTE },
+  updateHandlePerIpDaily: { points: 50, durationMs: 24 * HOUR },
+})
 export const DEFAULT_HEALTH_CHECK_TIMEOUT_MS = 3_000
 export const DEFAULT_UNHEALTHY_AFTER_FAILURES = 1
 export const DEFAULT_RECONCILE_INTERVAL_MS = 60_000
@@ -84,8 +119,13 @@ export interface PlacementOptions {
   signupGate?: SignupGate | null
   /** Email domains refused at sign-up (and their subdomains). @default DEFAULT_DISPOSABLE_EMAIL_DOMAINS */
   emailBlocklist?: Iterable<string>
-  /** Called for each sign-up that passed the checks, before it is made; throws to refuse (a service-wide throttle). @default a no-op */
-  onSignupAdmitted?: (req: FastifyRequest) => Promise<void>
+  /**
+   * Windows of the routes' limits and of the service-wide sign-up throttle; `false` turns them
+   * off. @default DEFAULT_PLACEMENT_RATE_LIMITS
+   */
+  rateLimits?: Partial<PlacementRateLimits> | false
+  /** A @fastify/rate-limit store constructor the limits count on (Redis, shared by instances). @default null (in memory) */
+  rateLimitStore?: RateLimitStore | null
   /** Relay base URLs asked to crawl a host when it is enabled, and on `requestCrawl`. @default [] */
   crawlers?: readonly string[]
   /** Tries per relay and host. @default 4 */
@@ -96,8 +136,12 @@ export interface PlacementOptions {
 
 export type ResolvedPlacementOptions = Readonly<
   Required<
-    Omit<PlacementOptions, 'reservedHandles' | 'requestKeySecret' | 'emailBlocklist' | 'crawlers'>
+    Omit<
+      PlacementOptions,
+      'reservedHandles' | 'requestKeySecret' | 'emailBlocklist' | 'crawlers' | 'rateLimits'
+    >
   > & {
+    rateLimits: Readonly<PlacementRateLimits> | null
     emailBlocklist: ReadonlySet<string>
     crawlers: readonly string[]
     reservedHandles: ReadonlySet<string>
@@ -106,7 +150,7 @@ export type ResolvedPlacementOptions = Readonly<
 >
 
 const P = '@entryway/placement'
-const { bool, positiveInt, nonNegativeInt, fn } = optionsKit(P)
+const { bool, positiveInt, nonNegativeInt, fn, rateWindows } = optionsKit(P)
 
 export function resolveOptions(raw: PlacementOptions): ResolvedPlacementOptions {
   if (!raw || typeof raw !== 'object') throw new EntrywayConfigError(`${P}: options are required`)
@@ -215,7 +259,8 @@ export function resolveOptions(raw: PlacementOptions): ResolvedPlacementOptions 
     emailBlocklist: new Set(
       [...(raw.emailBlocklist ?? DEFAULT_DISPOSABLE_EMAIL_DOMAINS)].map((d) => d.toLowerCase()),
     ),
-    onSignupAdmitted: raw.onSignupAdmitted ?? (async () => {}),
+    rateLimits: rateWindows(raw.rateLimits, DEFAULT_PLACEMENT_RATE_LIMITS),
+    rateLimitStore: raw.rateLimitStore ?? null,
     workerLeases: leasesOf(raw.workerLeases),
     instanceId: raw.instanceId ?? randomUUID(),
     crawlers: relayUrls(raw.crawlers),

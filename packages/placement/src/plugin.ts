@@ -1,29 +1,32 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import rateLimit from '@fastify/rate-limit'
+import { mountRoutes, nsidsOf, rateCounter, routeLimiter, type RouteLimiter } from '@entryway/xrpc'
 import { AccountCreator } from './account-creator.js'
 import { HandleUpdater } from './handle-updater.js'
 import { HealthChecker } from './health-checker.js'
 import { HostConflictError } from './host-registry.js'
 import { resolveOptions, type PlacementOptions, type ResolvedPlacementOptions } from './options.js'
-import type { PlacementRouteDeps } from './route-deps.js'
-import { registerDisableInviteCodes } from './routes/com.atproto.admin.disableInviteCodes.js'
-import { registerGetInviteCodes } from './routes/com.atproto.admin.getInviteCodes.js'
-import { registerDisableAccountInvites } from './routes/com.atproto.admin.disableAccountInvites.js'
-import { registerEnableAccountInvites } from './routes/com.atproto.admin.enableAccountInvites.js'
-import { registerAdminUpdateAccountHandle } from './routes/com.atproto.admin.updateAccountHandle.js'
-import { registerResolveHandle } from './routes/com.atproto.identity.resolveHandle.js'
-import { registerUpdateHandle } from './routes/com.atproto.identity.updateHandle.js'
-import { registerCreateAccount } from './routes/com.atproto.server.createAccount.js'
-import { registerCreateInviteCode } from './routes/com.atproto.server.createInviteCode.js'
-import { registerCreateInviteCodes } from './routes/com.atproto.server.createInviteCodes.js'
-import { registerGetAccountInviteCodes } from './routes/com.atproto.server.getAccountInviteCodes.js'
-import { registerHostAdmin } from './routes/com.entryway.admin.hosts.js'
-import { registerListAccounts } from './routes/com.entryway.admin.listAccounts.js'
-import { registerWellKnownAtprotoDid } from './routes/well-known-atproto-did.js'
-import { registerGateSignup } from './routes/gate-signup.js'
+import type { PlacementRoute, PlacementRouteDeps } from './route-deps.js'
+import type { PlacementRateLimits } from './options.js'
+import { disableInviteCodesRoute } from './routes/com.atproto.admin.disableInviteCodes.js'
+import { getInviteCodesRoute } from './routes/com.atproto.admin.getInviteCodes.js'
+import { disableAccountInvitesRoute } from './routes/com.atproto.admin.disableAccountInvites.js'
+import { enableAccountInvitesRoute } from './routes/com.atproto.admin.enableAccountInvites.js'
+import { adminUpdateAccountHandleRoute } from './routes/com.atproto.admin.updateAccountHandle.js'
+import { resolveHandleRoute } from './routes/com.atproto.identity.resolveHandle.js'
+import { updateHandleRoute } from './routes/com.atproto.identity.updateHandle.js'
+import { createAccountRoute } from './routes/com.atproto.server.createAccount.js'
+import { createInviteCodeRoute } from './routes/com.atproto.server.createInviteCode.js'
+import { createInviteCodesRoute } from './routes/com.atproto.server.createInviteCodes.js'
+import { getAccountInviteCodesRoute } from './routes/com.atproto.server.getAccountInviteCodes.js'
+import { hostAdminRoutes } from './routes/com.entryway.admin.hosts.js'
+import { listAccountsRoute } from './routes/com.entryway.admin.listAccounts.js'
+import { requestCrawlRoute } from './routes/com.entryway.admin.requestCrawl.js'
+import { wellKnownAtprotoDidRoute } from './routes/well-known-atproto-did.js'
+import { gateSignupRoute } from './routes/gate-signup.js'
 import { SignupReconciler } from './signup-reconciler.js'
 import { RelayCrawlers } from './relay-crawlers.js'
-import { registerRequestCrawl } from './routes/com.entryway.admin.requestCrawl.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -56,6 +59,21 @@ async function placementPlugin(app: FastifyInstance, raw: PlacementOptions): Pro
     attempts: o.crawlAttempts,
     backoffMs: o.crawlBackoffMs,
   })
+  // the limits count on their own @fastify/rate-limit scope (the app's store, or memory)
+  let limiter: RouteLimiter<keyof PlacementRateLimits> | null = null
+  let admitSignup = async (): Promise<void> => {}
+  const windows = o.rateLimits
+  if (windows) {
+    await app.register(async (scope) => {
+      await scope.register(rateLimit, {
+        global: false,
+        ...(o.rateLimitStore ? { store: o.rateLimitStore } : {}),
+      })
+      limiter = routeLimiter(scope, 'placement', windows)
+      const service = rateCounter(scope, 'placement:signupsPerService', windows.signupsPerService)
+      admitSignup = () => service.hit('service')
+    })
+  }
   const deps: PlacementRouteDeps = {
     o,
     creator: new AccountCreator(o),
@@ -63,25 +81,13 @@ async function placementPlugin(app: FastifyInstance, raw: PlacementOptions): Pro
     health,
     reconciler,
     crawlers,
+    admitSignup: () => admitSignup(),
   }
   app.decorate('entrywayPlacement', { health, reconciler, options: o })
 
-  registerCreateAccount(app, deps)
-  registerResolveHandle(app, deps)
-  registerUpdateHandle(app, deps)
-  registerWellKnownAtprotoDid(app, { accounts: o.accounts })
-  registerCreateInviteCode(app, deps)
-  registerCreateInviteCodes(app, deps)
-  registerGetAccountInviteCodes(app, deps)
-  registerDisableInviteCodes(app, deps)
-  registerGetInviteCodes(app, deps)
-  registerDisableAccountInvites(app, deps)
-  registerEnableAccountInvites(app, deps)
-  registerAdminUpdateAccountHandle(app, deps)
-  registerHostAdmin(app, deps)
-  registerListAccounts(app, deps)
-  if (o.signupGate) await registerGateSignup(app, o.signupGate)
-  registerRequestCrawl(app, deps)
+  await mountRoutes(app, PLACEMENT_ROUTES, deps, limiter)
+  await mountRoutes(app, [wellKnownAtprotoDidRoute], deps, null)
+  if (o.signupGate) await mountRoutes(app, [gateSignupRoute], deps, limiter)
 
   app.addHook('onReady', async () => {
     // one round before serving, so sign-ups right after start find healthy hosts
@@ -129,3 +135,24 @@ export const entrywayPlacement = fp(placementPlugin, {
   fastify: '5.x',
   dependencies: ['@entryway/xrpc'],
 })
+
+/** Every XRPC route module of the plugin, in registration order. */
+export const PLACEMENT_ROUTES: readonly PlacementRoute[] = [
+  createAccountRoute,
+  resolveHandleRoute,
+  updateHandleRoute,
+  createInviteCodeRoute,
+  createInviteCodesRoute,
+  getAccountInviteCodesRoute,
+  disableInviteCodesRoute,
+  getInviteCodesRoute,
+  disableAccountInvitesRoute,
+  enableAccountInvitesRoute,
+  adminUpdateAccountHandleRoute,
+  ...hostAdminRoutes,
+  listAccountsRoute,
+  requestCrawlRoute,
+]
+
+/** The XRPC methods the plugin serves (the proxy must not forward them). */
+export const PLACEMENT_NSIDS: readonly string[] = nsidsOf(PLACEMENT_ROUTES)

@@ -37,7 +37,7 @@ export {
   type AccessTokenVerifier,
   type VerifiedAccess,
 } from './verified-token-cache.js'
-export { ENTRYWAY_OWNED_NSIDS, NsidMatcher } from './owned-nsids.js'
+export { ENTRYWAY_RESERVED_NSIDS, NsidMatcher } from './owned-nsids.js'
 export { isPublicAddress, publicOnlyLookup } from './address-guard.js'
 export { mapUpstreamError } from './upstream-errors.js'
 export type { CachingDidResolver, Route } from './route-resolver.js'

@@ -2,7 +2,7 @@ import { optionsKit, type CacheUsage, type DidDocResolver } from '@entryway/xrpc
 import type { HostDirectory } from './host-directory.js'
 import type { AccountRoutes } from './account-routes.js'
 import type { AccessTokenVerifier } from './verified-token-cache.js'
-import { ENTRYWAY_OWNED_NSIDS } from './owned-nsids.js'
+import { ENTRYWAY_RESERVED_NSIDS } from './owned-nsids.js'
 
 /** Headers and body must both arrive within this (headers) / between chunks (body). */
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000
@@ -96,8 +96,10 @@ export interface ProxyOptions {
   /** Estimated bytes of handle → DID answers kept at most. @default 2097152 (2 MiB) */
   handleCacheMaxBytes?: number
   /**
-   * NSIDs the Entryway answers itself (registered by other plugins). Reaching the catch-all, they
-   * get 501 instead of being forwarded. @default ENTRYWAY_OWNED_NSIDS
+   * NSIDs the Entryway answers itself: the union of the other plugins' exported `*_NSIDS` (derived
+   * from their route modules). Reaching the catch-all (a wrong HTTP method, a plugin switched off)
+   * they get 501 instead of being forwarded; `ENTRYWAY_RESERVED_NSIDS` are always added.
+   * @default []
    */
   ownedNsids?: readonly string[]
   /** Injectable clock for tests. @default Date.now */
@@ -242,7 +244,7 @@ export function resolveOptions(raw: ProxyOptions): Readonly<ResolvedProxyOptions
       raw.handleCacheMaxBytes,
       DEFAULT_HANDLE_CACHE_MAX_BYTES,
     ),
-    ownedNsids: new Set(raw.ownedNsids ?? ENTRYWAY_OWNED_NSIDS),
+    ownedNsids: new Set([...ENTRYWAY_RESERVED_NSIDS.keys(), ...(raw.ownedNsids ?? [])]),
     now: clock(raw.now),
     metrics: raw.metrics ?? null,
   })

@@ -1,41 +1,18 @@
 /**
- * Methods the Entryway is the authority for: sessions, account, email, app
- * passwords, invites, handles, PLC signing, admin. A PDS in entryway mode forwards these to us, so
- * forwarding them to a PDS would loop. A trailing `.*` covers a whole namespace.
+ * Methods the Entryway owns but no plugin implements, each for a reason: never forwarded, always
+ * 501. Every method a plugin does serve comes from its route modules instead (the `ownedNsids`
+ * option: the union of the plugins' exported `*_NSIDS`). A trailing `.*` covers a namespace.
  */
-export const ENTRYWAY_OWNED_NSIDS: readonly string[] = [
-  'com.atproto.server.createAccount',
-  'com.atproto.server.createSession',
-  'com.atproto.server.refreshSession',
-  'com.atproto.server.deleteSession',
-  'com.atproto.server.getSession',
-  'com.atproto.server.describeServer',
-  'com.atproto.server.createAppPassword',
-  'com.atproto.server.listAppPasswords',
-  'com.atproto.server.revokeAppPassword',
-  'com.atproto.server.getAccountInviteCodes',
-  'com.atproto.server.createInviteCode',
-  'com.atproto.server.createInviteCodes',
-  'com.atproto.server.requestAccountDelete',
-  'com.atproto.server.deleteAccount',
-  'com.atproto.server.requestPasswordReset',
-  'com.atproto.server.resetPassword',
-  'com.atproto.server.requestEmailConfirmation',
-  'com.atproto.server.confirmEmail',
-  'com.atproto.server.requestEmailUpdate',
-  'com.atproto.server.updateEmail',
-  'com.atproto.server.activateAccount',
-  'com.atproto.server.deactivateAccount',
-  // account creation is the Entryway's; an unauthenticated key reservation on a random PDS is only litter
-  'com.atproto.server.reserveSigningKey',
-  'com.atproto.identity.updateHandle',
-  'com.atproto.identity.resolveHandle',
-  'com.atproto.identity.requestPlcOperationSignature',
-  'com.atproto.identity.signPlcOperation',
-  'com.atproto.temp.checkSignupQueue',
-  'com.atproto.temp.dereferenceScope',
-  'com.atproto.admin.*',
-]
+export const ENTRYWAY_RESERVED_NSIDS: ReadonlyMap<string, string> = new Map([
+  [
+    'com.atproto.server.reserveSigningKey',
+    "account creation is the Entryway's; an unauthenticated key reservation on a random PDS is only litter",
+  ],
+  [
+    'com.atproto.admin.*',
+    'a PDS in entryway mode sends its admin methods to the Entryway: one forwarded back to a PDS would loop (the session plugin answers the ones it knows)',
+  ],
+])
 
 /** Exact names plus `prefix.*` namespaces, checked with one Set lookup per dot. */
 export class NsidMatcher {

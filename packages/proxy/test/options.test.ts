@@ -18,7 +18,17 @@ t.test('defaults, frozen, input untouched', async (t) => {
   t.ok(Object.isFrozen(o))
   t.equal(o.upstreamTimeoutMs, DEFAULT_UPSTREAM_TIMEOUT_MS)
   t.equal(o.defaultHostUrl, null)
-  t.ok(o.ownedNsids.has('com.atproto.server.createSession'))
+  t.same(
+    [...o.ownedNsids].sort(),
+    ['com.atproto.admin.*', 'com.atproto.server.reserveSigningKey'],
+    'only the reserved methods by default',
+  )
+  t.ok(
+    resolveOptions({ ...raw, ownedNsids: ['com.atproto.server.createSession'] }).ownedNsids.has(
+      'com.atproto.server.createSession',
+    ),
+    'plus the ones given',
+  )
   t.same(Object.keys(raw).sort(), [
     'accounts',
     'didResolver',

@@ -9,6 +9,14 @@ t.test('routing by token, by repo param, by default host; refusals', async (t) =
   t.teardown(() => b.close())
   const h = await buildHarness(t, {
     hosts: [fleetHost(a.url, 'did:web:a.test'), fleetHost(b.url, 'did:web:b.test')],
+    // what the app passes: the NSIDs the other plugins serve (admin.* is reserved by the proxy)
+    overrides: {
+      ownedNsids: [
+        'com.atproto.server.createSession',
+        'com.atproto.server.getSession',
+        'com.atproto.identity.updateHandle',
+      ],
+    },
   })
   const alice = 'did:plc:alice'
   const bob = 'did:plc:bob'

@@ -1,3 +1,4 @@
+import type { ComAtprotoAdminDefs } from '@atproto/api'
 import type { FastifyBaseLogger } from 'fastify'
 import type { AdminInviteCode } from './account-invites.js'
 import type { SessionAccount } from './account-store.js'
@@ -8,7 +9,7 @@ export interface AdminAccountView {
   did: string
   handle: string
   email?: string
-  relatedRecords?: unknown[]
+  relatedRecords?: { [k: string]: unknown }[]
   indexedAt: string
   invitedBy?: AdminInviteCode
   invites?: AdminInviteCode[]
@@ -16,7 +17,7 @@ export interface AdminAccountView {
   emailConfirmedAt?: string
   inviteNote?: string
   deactivatedAt?: string
-  threatSignatures?: unknown[]
+  threatSignatures?: ComAtprotoAdminDefs.ThreatSignature[]
 }
 
 const GET_INFOS = 'com.atproto.admin.getAccountInfos'

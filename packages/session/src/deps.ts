@@ -1,4 +1,5 @@
-import type { ResolvedSessionOptions } from './options.js'
+import type { XrpcRoute } from '@entryway/xrpc'
+import type { ResolvedSessionOptions, SessionRateLimits } from './options.js'
 import type { PasswordGate } from './password-gate.js'
 import type { SessionLimiters } from './rate-limits.js'
 import type { TokenEmails } from './token-emails.js'
@@ -9,3 +10,6 @@ export interface SessionDeps extends ResolvedSessionOptions {
   limits: SessionLimiters
   tokenEmails: TokenEmails
 }
+
+/** A route module of this plugin; its limits name windows of the `rateLimits` option. */
+export type SessionRoute = XrpcRoute<SessionDeps, keyof SessionRateLimits>

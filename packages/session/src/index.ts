@@ -57,7 +57,8 @@ export {
   NEW_PASSWORD_MAX_LENGTH,
   OLD_PASSWORD_MAX_LENGTH,
 } from './password.js'
-export { entrywaySession, SESSION_NSIDS } from './plugin.js'
+export { entrywaySession, SESSION_NSIDS, SESSION_ROUTES } from './plugin.js'
+export type { SessionDeps, SessionRoute } from './deps.js'
 export {
   resolveOptions,
   DEFAULT_REFRESH_GRACE_MS,
@@ -68,6 +69,7 @@ export {
   DEFAULT_LOGIN_PER_IP,
   DEFAULT_EMAIL_PER_ACCOUNT,
   DEFAULT_EMAIL_PER_ACCOUNT_DAILY,
+  DEFAULT_SESSION_RATE_LIMITS,
   type SessionPluginOptions,
   type ResolvedSessionOptions,
   type SessionRateLimits,
@@ -153,6 +155,7 @@ export { PLC_TOMBSTONE_JOB, ACCOUNT_DELETE_JOB, sessionJobHandlers } from './out
 export { MAX_DELETE_AFTER_MS } from './scheduled-deletion.js'
 export {
   createLimiters,
+  type SessionLimiterWindows,
   rateCounter,
   type RateCounter,
   type RateWindow,

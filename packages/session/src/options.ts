@@ -1,5 +1,10 @@
 import type { Keypair } from '@atproto/crypto'
-import { optionsKit, type DidDocResolver } from '@entryway/xrpc'
+import {
+  optionsKit,
+  type DidDocResolver,
+  type RateLimitStore,
+  type RateWindow,
+} from '@entryway/xrpc'
 import type { AccountStore } from './account-store.js'
 import type { AppPasswordStore } from './app-password-store.js'
 import { AuthVerifier } from './auth-verifier.js'
@@ -15,7 +20,7 @@ import type { DurableJobs } from './outbox/outbox-worker.js'
 import type { SessionRefreshStore } from './refresh-token-store.js'
 import type { PasswordGate } from './password-gate.js'
 import { createSessionIssuer, type SessionIssuer } from './session-issuer.js'
-import type { RateWindow, SessionLimiters } from './rate-limits.js'
+import type { SessionLimiters } from './rate-limits.js'
 
 /** The PDS's grace for a used refresh token (account-manager.ts rotateRefreshToken): 2 h. */
 export const DEFAULT_REFRESH_GRACE_MS = 2 * 60 * 60 * 1000
@@ -32,6 +37,15 @@ export const DEFAULT_LOGIN_PER_IP: RateWindow = { points: 300, durationMs: 5 * M
 /** Emails sent per account (or address) and purpose: the PDS allows 15 a day per account. */
 export const DEFAULT_EMAIL_PER_ACCOUNT: RateWindow = { points: 5, durationMs: HOUR }
 export const DEFAULT_EMAIL_PER_ACCOUNT_DAILY: RateWindow = { points: 15, durationMs: 24 * HOUR }
+/** The PDS's per-IP limits of the routes that send mail or take a password (`rateLimit` of each). */
+export const DEFAULT_EMAIL_REQUEST_PER_IP: RateWindow = { points: 5, durationMs: HOUR }
+export const DEFAULT_PASSWORD_RESET_REQUEST_PER_IP: RateWindow = { points: 15, durationMs: HOUR }
+export const DEFAULT_PASSWORD_RESET_REQUEST_PER_IP_DAILY: RateWindow = {
+  points: 50,
+  durationMs: 24 * HOUR,
+}
+export const DEFAULT_PASSWORD_RESET_PER_IP: RateWindow = { points: 50, durationMs: 5 * MINUTE }
+export const DEFAULT_DELETE_ACCOUNT_PER_IP: RateWindow = { points: 50, durationMs: 5 * MINUTE }
 
 export interface SessionRateLimits {
   /** Sign-in attempts (createSession, OAuth, deleteAccount's password) per account and IP. @default 30 / 5 min */
@@ -44,7 +58,31 @@ export interface SessionRateLimits {
   emailPerAccount: RateWindow
   /** @default 15 / day */
   emailPerAccountDaily: RateWindow
+  /** requestEmailConfirmation, requestEmailUpdate and requestAccountDelete together, per IP. @default 5 / hour */
+  emailRequestPerIp: RateWindow
+  /** requestPasswordReset per IP. @default 15 / hour */
+  passwordResetRequestPerIp: RateWindow
+  /** @default 50 / day */
+  passwordResetRequestPerIpDaily: RateWindow
+  /** resetPassword per IP. @default 50 / 5 min */
+  passwordResetPerIp: RateWindow
+  /** deleteAccount per IP. @default 50 / 5 min */
+  deleteAccountPerIp: RateWindow
 }
+
+/** Every window of `SessionRateLimits`, as the reference PDS sets them or tighter. */
+export const DEFAULT_SESSION_RATE_LIMITS: Readonly<SessionRateLimits> = Object.freeze({
+  loginPerAccount: DEFAULT_LOGIN_PER_ACCOUNT,
+  loginPerAccountDaily: DEFAULT_LOGIN_PER_ACCOUNT_DAILY,
+  loginPerIp: DEFAULT_LOGIN_PER_IP,
+  emailPerAccount: DEFAULT_EMAIL_PER_ACCOUNT,
+  emailPerAccountDaily: DEFAULT_EMAIL_PER_ACCOUNT_DAILY,
+  emailRequestPerIp: DEFAULT_EMAIL_REQUEST_PER_IP,
+  passwordResetRequestPerIp: DEFAULT_PASSWORD_RESET_REQUEST_PER_IP,
+  passwordResetRequestPerIpDaily: DEFAULT_PASSWORD_RESET_REQUEST_PER_IP_DAILY,
+  passwordResetPerIp: DEFAULT_PASSWORD_RESET_PER_IP,
+  deleteAccountPerIp: DEFAULT_DELETE_ACCOUNT_PER_IP,
+})
 
 export interface SessionPluginOptions {
   accounts: AccountStore
@@ -94,8 +132,12 @@ export interface SessionPluginOptions {
   /** An ioredis client: rate-limit counters are shared across gateway instances. @default none (in memory) */
   redis?: unknown
   /** A @fastify/rate-limit store constructor (its `store` option); wins over `redis`. @default none */
-  rateLimitStore?: unknown
-  /** `false` turns rate limiting off (benchmarks). @default the DEFAULT_LOGIN_* and DEFAULT_EMAIL_* windows */
+  rateLimitStore?: RateLimitStore | null
+  /**
+   * Windows of the sign-in and email limiters and of the routes' own limits (each route module
+   * declares which it counts); `false` turns rate limiting off (benchmarks).
+   * @default DEFAULT_SESSION_RATE_LIMITS
+   */
   rateLimits?: Partial<SessionRateLimits> | false
   /**
    * Limiters shared with other sign-in paths of the app (OAuth), built with `createLimiters` on
@@ -145,7 +187,7 @@ export interface ResolvedSessionOptions {
   sessionIssuer: SessionIssuer
   includeDidDoc: boolean
   redis: unknown
-  rateLimitStore: unknown
+  rateLimitStore: RateLimitStore | null
   rateLimits: Readonly<SessionRateLimits> | null
   limiters: SessionLimiters | null
   passwordConcurrency: number
@@ -158,21 +200,7 @@ export interface ResolvedSessionOptions {
   accountInvites: AccountInvites | null
 }
 
-const { fail, object, positiveInt, fn, clock } = optionsKit('@entryway/session')
-
-const rateWindow = (v: RateWindow | undefined, d: RateWindow, name: string): RateWindow => {
-  const w = v ?? d
-  if (
-    !w ||
-    !Number.isInteger(w.points) ||
-    w.points <= 0 ||
-    !Number.isInteger(w.durationMs) ||
-    w.durationMs <= 0
-  ) {
-    fail(`${name} must be { points, durationMs } with positive integers`)
-  }
-  return Object.freeze({ points: w.points, durationMs: w.durationMs })
-}
+const { fail, object, positiveInt, fn, clock, rateWindows } = optionsKit('@entryway/session')
 
 export function resolveOptions(raw: SessionPluginOptions): Readonly<ResolvedSessionOptions> {
   object(raw)
@@ -213,33 +241,6 @@ export function resolveOptions(raw: SessionPluginOptions): Readonly<ResolvedSess
     if (!raw.plcUrl || !raw.plcRotationKey) fail('plc, or plcUrl with plcRotationKey, is required')
     plc = new DidPlcOperator(raw.plcUrl!, raw.plcRotationKey!)
   }
-  let rateLimits: SessionRateLimits | null = null
-  if (raw.rateLimits !== false) {
-    const r = raw.rateLimits ?? {}
-    rateLimits = Object.freeze({
-      loginPerAccount: rateWindow(
-        r.loginPerAccount,
-        DEFAULT_LOGIN_PER_ACCOUNT,
-        'rateLimits.loginPerAccount',
-      ),
-      loginPerAccountDaily: rateWindow(
-        r.loginPerAccountDaily,
-        DEFAULT_LOGIN_PER_ACCOUNT_DAILY,
-        'rateLimits.loginPerAccountDaily',
-      ),
-      loginPerIp: rateWindow(r.loginPerIp, DEFAULT_LOGIN_PER_IP, 'rateLimits.loginPerIp'),
-      emailPerAccount: rateWindow(
-        r.emailPerAccount,
-        DEFAULT_EMAIL_PER_ACCOUNT,
-        'rateLimits.emailPerAccount',
-      ),
-      emailPerAccountDaily: rateWindow(
-        r.emailPerAccountDaily,
-        DEFAULT_EMAIL_PER_ACCOUNT_DAILY,
-        'rateLimits.emailPerAccountDaily',
-      ),
-    })
-  }
   return Object.freeze({
     accounts: raw.accounts,
     appPasswords: raw.appPasswords,
@@ -273,7 +274,7 @@ export function resolveOptions(raw: SessionPluginOptions): Readonly<ResolvedSess
     includeDidDoc: raw.includeDidDoc ?? true,
     redis: raw.redis ?? null,
     rateLimitStore: raw.rateLimitStore ?? null,
-    rateLimits,
+    rateLimits: rateWindows(raw.rateLimits, DEFAULT_SESSION_RATE_LIMITS),
     limiters: raw.limiters ?? null,
     passwordConcurrency: positiveInt(
       'passwordConcurrency',

@@ -35,6 +35,11 @@ t.test('resolveOptions fills defaults, freezes and rejects bad options', async (
     loginPerIp: { points: 300, durationMs: 300_000 },
     emailPerAccount: { points: 5, durationMs: 3_600_000 },
     emailPerAccountDaily: { points: 15, durationMs: 86_400_000 },
+    emailRequestPerIp: { points: 5, durationMs: 3_600_000 },
+    passwordResetRequestPerIp: { points: 15, durationMs: 3_600_000 },
+    passwordResetRequestPerIpDaily: { points: 50, durationMs: 86_400_000 },
+    passwordResetPerIp: { points: 50, durationMs: 300_000 },
+    deleteAccountPerIp: { points: 50, durationMs: 300_000 },
   })
   t.equal(resolveOptions({ ...base, rateLimits: false }).rateLimits, null)
   t.throws(

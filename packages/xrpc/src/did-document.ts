@@ -1,7 +1,10 @@
 import { getPdsEndpoint as pdsEndpointOf } from '@atproto/common-web'
 
-/** A DID document as PLC or did:web serves it (only the parts the Entryway reads are typed). */
-export interface DidDocument {
+/**
+ * A DID document as PLC or did:web serves it (only the parts the Entryway reads are typed). A type,
+ * not an interface: it is then a lexicon `unknown` object (`didDoc` of session outputs).
+ */
+export type DidDocument = {
   '@context'?: unknown
   id: string
   alsoKnownAs?: string[]

@@ -27,3 +27,27 @@ export {
   type CacheBounds,
   type CacheUsage,
 } from './bounded-cache.js'
+export { readInput } from './read-input.js'
+export {
+  mountRoutes,
+  nsidsOf,
+  prependOnRequest,
+  xrpcPath,
+  type RouteModule,
+  type XrpcRoute,
+} from './xrpc-route.js'
+export {
+  rateCounter,
+  type RateCounter,
+  type RateLimitStore,
+  type RateWindow,
+} from './rate-counter.js'
+export {
+  limitKey,
+  routeLimiter,
+  type AppliedRouteLimit,
+  type LimitPer,
+  type RouteLimiter,
+  type RouteRateLimit,
+} from './route-limits.js'
+export { clientSubnet } from './client-subnet.js'

@@ -1,4 +1,5 @@
 import { EntrywayConfigError } from './errors.js'
+import type { RateWindow } from './rate-counter.js'
 
 /**
  * What a plugin's `resolveOptions` returns: every option present (defaults filled) and read-only.
@@ -24,6 +25,14 @@ export interface OptionsKit {
   needs: (name: string, v: unknown, ...methods: string[]) => void
   /** A clock option (`now: () => number`, milliseconds), `Date.now` when absent. */
   clock: (v: unknown) => () => number
+  /**
+   * A `rateLimits` option: each window of `defaults`, overridden by `v`'s, checked and frozen;
+   * `false` turns them off (null).
+   */
+  rateWindows: <N extends string>(
+    v: Partial<Record<N, RateWindow>> | false | undefined,
+    defaults: Readonly<Record<N, RateWindow>>,
+  ) => Readonly<Record<N, RateWindow>> | null
 }
 
 export function optionsKit(pkg: string): OptionsKit {
@@ -68,5 +77,22 @@ export function optionsKit(pkg: string): OptionsKit {
       }
     },
     clock: (v) => fn('now', v, Date.now),
+    rateWindows: <N extends string>(
+      v: Partial<Record<N, RateWindow>> | false | undefined,
+      defaults: Readonly<Record<N, RateWindow>>,
+    ) => {
+      if (v === false) return null
+      if (v !== undefined && (!v || typeof v !== 'object'))
+        fail('rateLimits must be an object of { points, durationMs } windows, or false')
+      const out = {} as Record<N, RateWindow>
+      for (const name of Object.keys(defaults) as N[]) {
+        const w = v?.[name] ?? defaults[name]
+        const ok = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n > 0
+        if (!w || !ok(w.points) || !ok(w.durationMs))
+          fail(`rateLimits.${name} must be { points, durationMs } with positive integers`)
+        out[name] = Object.freeze({ points: w.points, durationMs: w.durationMs })
+      }
+      return Object.freeze(out)
+    },
   }
 }

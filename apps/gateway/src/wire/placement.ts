@@ -8,6 +8,7 @@ import {
   type PlacementAuth,
 } from '@entryway/placement'
 import { signupAntiAbuse } from './signup-anti-abuse.js'
+import { placementRateLimits } from './route-limits.js'
 import { ACCESS_FULL, ACCESS_STANDARD } from '@entryway/session'
 import type { GatewayContext } from '../context.js'
 import {
@@ -74,6 +75,9 @@ export async function wirePlacement(app: FastifyInstance, ctx: GatewayContext): 
     inviteCodePrefix: invitePrefix(cfg.service.publicUrl),
     onAccountPlaced: ({ host }) => ctx.metrics.accountPlaced(host),
     ...signupAntiAbuse(ctx),
+    // sign-up, gate and handle limits: placement counts them, on the shared store
+    rateLimits: placementRateLimits(cfg.rateLimits),
+    rateLimitStore: ctx.rateLimits.store,
     // the health checker and the reconciler run their rounds on one instance at a time
     workerLeases: new KyselyWorkerLeases(db),
     healthCheckIntervalMs: cfg.workers.healthIntervalMs,

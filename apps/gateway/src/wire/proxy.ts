@@ -1,9 +1,28 @@
 import type { FastifyInstance } from 'fastify'
-import { verifyAccessToken, type ResolveOptions } from '@entryway/session'
+import { SESSION_NSIDS, verifyAccessToken, type ResolveOptions } from '@entryway/session'
+import { MOVE_NSIDS, PLACEMENT_NSIDS } from '@entryway/placement'
+import { OAUTH_NSIDS } from '@entryway/oauth'
 import { createDidDocFetcher, DidDocCache, entrywayProxy } from '@entryway/proxy'
 import type { GatewayContext } from '../context.js'
 import { DID_RESOLVE_TIMEOUT_MS } from '../context.js'
 import { KyselyHostDirectory, KyselyAccountRoutes } from '@entryway/proxy/postgres'
+
+/** Served by the app itself (routes/describe-server.ts). */
+const GATEWAY_NSIDS = ['com.atproto.server.describeServer']
+
+/**
+ * Every method the Entryway's plugins serve, from their route modules: known before any plugin is
+ * registered (the proxy goes first) and whether or not a plugin is switched on by the
+ * configuration (an owned method reaching the catch-all is refused, never forwarded to a PDS that
+ * would send it back). `ENTRYWAY_RESERVED_NSIDS` the proxy adds itself.
+ */
+export const ENTRYWAY_OWNED_NSIDS: readonly string[] = [
+  ...SESSION_NSIDS,
+  ...PLACEMENT_NSIDS,
+  ...MOVE_NSIDS,
+  ...OAUTH_NSIDS,
+  ...GATEWAY_NSIDS,
+]
 
 /**
  * Installs the caching DID resolver as `ctx.didResolver` (everyone resolves through it, so this
@@ -47,6 +66,7 @@ export async function wireProxy(app: FastifyInstance, ctx: GatewayContext): Prom
     metrics,
     verifyAccessToken: (token) => verifyAccessToken(ctx.keyring, token),
     entrywayDid: cfg.service.did,
+    ownedNsids: ENTRYWAY_OWNED_NSIDS,
     allowedOrigins: cfg.proxy.allowedOrigins,
     defaultHostUrl: cfg.proxy.defaultHostUrl,
     ...(cfg.proxy.upstreamTimeoutMs ? { upstreamTimeoutMs: cfg.proxy.upstreamTimeoutMs } : {}),

@@ -8,13 +8,14 @@ export const RATE_LIMIT_REDIS_TIMEOUT_MS = 500
 export const LOCAL_FALLBACK_KEYS = 50_000
 
 type IncrResult = { current: number; ttl: number }
-type IncrCallback = (err: Error | null, res: IncrResult | null) => void
+type IncrCallback = (err: Error | null, res?: IncrResult) => void
 interface InnerStore {
   incr(key: string, cb: IncrCallback, timeWindow: number, max: number): void
   /** The count without counting (failure limits check before they count). */
   read(key: string, cb: IncrCallback, timeWindow: number, max: number): void
-  child(routeOptions: RouteParams): InnerStore
+  child(routeOptions: object): InnerStore
 }
+/** What a store reads of the options @fastify/rate-limit hands it (typed there as the whole route's). */
 interface RouteParams {
   continueExceeding?: boolean
   exponentialBackoff?: boolean
@@ -73,7 +74,8 @@ export function redisStoreWithLocalFallback(redis: Redis, o: FallbackStoreOption
     readonly remote: InnerStore
     readonly local: InnerStore
 
-    constructor(params: RouteParams, remote?: InnerStore, local?: InnerStore) {
+    constructor(options: object, remote?: InnerStore, local?: InnerStore) {
+      const params = options as RouteParams
       this.remote =
         remote ??
         new RedisStore(!!params.continueExceeding, !!params.exponentialBackoff, redis, o.namespace)
@@ -130,7 +132,8 @@ export function redisStoreWithLocalFallback(redis: Redis, o: FallbackStoreOption
       )
     }
 
-    child(routeOptions: RouteParams): InnerStore {
+    child(options: object): InnerStore {
+      const routeOptions = options as RouteParams
       return new RedisWithLocalFallbackStore(
         routeOptions,
         this.remote.child(routeOptions),

@@ -1,48 +1,54 @@
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify'
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify'
 import rateLimit from '@fastify/rate-limit'
 import { Redis } from 'ioredis'
+import { createLimiters, type SessionLimiters } from '@entryway/session'
 import {
-  createLimiters,
+  prependOnRequest,
   rateCounter,
   type RateCounter,
-  type SessionLimiters,
-} from '@entryway/session'
+  type RateLimitStore,
+  type RateWindow,
+} from '@entryway/xrpc'
 import type { ServerConfig } from '../config/config.js'
-import type { RateLimitName } from '../config/rate-limits.js'
 import { RATE_LIMIT_REDIS_TIMEOUT_MS, redisStoreWithLocalFallback } from './rate-limit-store.js'
-import { GLOBAL_LIMIT, RATE_LIMIT_EXEMPT, ROUTE_LIMITS, type RouteLimit } from './route-limits.js'
+import { GLOBAL_LIMIT_NAME, RATE_LIMIT_EXEMPT } from './route-limits.js'
 
-/** What each route got: the names of its limits, or the reason it has none. */
-export type RouteLimitRecord = { limits: RateLimitName[] } | { exempt: string }
+/** A limit counted on a route: the app's global one, or one its plugin declared. */
+export interface RouteLimitEntry extends RateWindow {
+  name: string
+}
+/** What each route got: its limits, or the reason it has none. */
+export type RouteLimitRecord = { limits: RouteLimitEntry[] } | { exempt: string }
 
 export interface GatewayRateLimits {
   /** @fastify/rate-limit `store` shared by every limiter: Redis with a local fallback; null without Redis. */
-  store: unknown
+  store: RateLimitStore | null
   /** Sign-in limits shared by createSession, deleteAccount and the OAuth sign-in. */
   session: SessionLimiters
   /** Wrong admin Basic passwords per client address. */
   adminFailures: RateCounter
-  /** Sign-ups admitted service-wide (CREATE_ACCOUNT_SERVICE); placement hits it once checks pass. */
-  signupService: RateCounter
-  /** `METHOD url` → its limits, for every route registered after the wiring (the abuse suite reads it). */
-  routes: Map<string, RouteLimitRecord>
+  /**
+   * `METHOD url` → its limits, for every route registered after the wiring (the abuse suite reads
+   * it): GLOBAL_IP, then the ones its plugin applied (`config.routeLimits`). Read once routes are in.
+   */
+  readonly routes: Map<string, RouteLimitRecord>
   /** The proxy's catch-all gets this hook: a Basic admin password is checked (and counted) here. */
   setProxyAdminCheck(check: (req: FastifyRequest) => Promise<void>): void
 }
 
 /**
- * Every rate limit, on one store: Redis when ENTRYWAY_REDIS_URL is set (shared by instances, with
- * an in-process fallback while Redis is away), else memory. Route limits (ROUTE_LIMITS, plus
- * GLOBAL_IP on every route the Entryway serves itself) are attached from outside by an `onRoute`
- * hook, so no plugin can add a route that escapes them; limits keyed by account live in the
- * session plugin and the OAuth backend, which get the shared `session` limiters.
+ * The shared store and counters: Redis when ENTRYWAY_REDIS_URL is set (shared by instances, with
+ * an in-process fallback while Redis is away), else memory. GLOBAL_IP goes on every route the
+ * Entryway serves itself, from outside (an `onRoute` hook), so no plugin can add a route that
+ * escapes it; each plugin counts its routes' own limits on `store`. Limits keyed by account live
+ * in the session plugin and the OAuth backend, which get the shared `session` limiters.
  * Must run before any route is registered.
  */
 export async function wireRateLimits(
   app: FastifyInstance,
   cfg: ServerConfig,
 ): Promise<GatewayRateLimits> {
-  let store: unknown = null
+  let store: RateLimitStore | null = null
   if (cfg.redis) {
     const client = new Redis(cfg.redis.url, {
       // fail fast (the store falls back at once when not connected); reconnects go on forever
@@ -66,11 +72,10 @@ export async function wireRateLimits(
 
   const limits = cfg.rateLimits
   let made: Omit<GatewayRateLimits, 'store' | 'routes' | 'setProxyAdminCheck'> | null = null
-  const counters = new Map<RateLimitName, RateCounter>()
+  let global: RateCounter | null = null
   await app.register(async (scope) => {
-    await scope.register(rateLimit, { global: false, ...(store ? { store: store as never } : {}) })
-    for (const name of Object.keys(limits) as RateLimitName[])
-      counters.set(name, rateCounter(scope, `gw:${name}`, limits[name]))
+    await scope.register(rateLimit, { global: false, ...(store ? { store } : {}) })
+    global = rateCounter(scope, `gw:${GLOBAL_LIMIT_NAME}`, limits.GLOBAL_IP)
     made = {
       session: createLimiters(scope, {
         loginPerAccount: limits.LOGIN_ACCOUNT,
@@ -79,33 +84,37 @@ export async function wireRateLimits(
         emailPerAccount: limits.EMAIL_ACCOUNT,
         emailPerAccountDaily: limits.EMAIL_ACCOUNT_DAILY,
       }),
-      adminFailures: counters.get('ADMIN_PASSWORD_FAILURES')!,
-      signupService: counters.get('CREATE_ACCOUNT_SERVICE')!,
+      adminFailures: rateCounter(
+        scope,
+        'gw:ADMIN_PASSWORD_FAILURES',
+        limits.ADMIN_PASSWORD_FAILURES,
+      ),
     }
   })
 
-  const routes = new Map<string, RouteLimitRecord>()
+  const seen = new Map<string, RouteOptions>()
   let proxyAdminCheck: ((req: FastifyRequest) => Promise<void>) | null = null
-  const hookFor = (list: readonly RouteLimit[]): onRequestHookHandler => {
-    const bound = list.map((l) => ({ counter: counters.get(l.name)!, key: l.key }))
-    return async (req) => {
-      for (const l of bound) await l.counter.hit(l.key(req))
-    }
-  }
-  const globalHook = hookFor([GLOBAL_LIMIT])
+  const globalLimit: RouteLimitEntry = { name: GLOBAL_LIMIT_NAME, ...limits.GLOBAL_IP }
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method]
-    const id = `${methods.join(',')} ${route.url}`
-    const exempt = RATE_LIMIT_EXEMPT.get(route.url)
-    if (exempt !== undefined) {
-      routes.set(id, { exempt })
-      if (route.url === '/xrpc/*') prepend(route, proxyBasicCheck)
+    seen.set(`${methods.join(',')} ${route.url}`, route)
+    if (RATE_LIMIT_EXEMPT.has(route.url)) {
+      if (route.url === '/xrpc/*') prependOnRequest(route, proxyBasicCheck)
       return
     }
-    const specific = ROUTE_LIMITS.get(route.url) ?? []
-    prepend(route, specific.length ? hookFor([GLOBAL_LIMIT, ...specific]) : globalHook)
-    routes.set(id, { limits: [GLOBAL_LIMIT.name, ...specific.map((l) => l.name)] })
+    prependOnRequest(route, async (req) => global!.hit(req.ip))
   })
+  // the plugin's limits are set on the route by hooks that run after this one: read them late
+  const record = (route: RouteOptions): RouteLimitRecord => {
+    const exempt = RATE_LIMIT_EXEMPT.get(route.url)
+    if (exempt !== undefined) return { exempt }
+    const own = (route.config?.routeLimits ?? []).map(({ name, points, durationMs }) => ({
+      name,
+      points,
+      durationMs,
+    }))
+    return { limits: [globalLimit, ...own] }
+  }
 
   // Only requests carrying Basic credentials wait for anything: the proxy's hot path stays sync.
   function proxyBasicCheck(
@@ -121,23 +130,11 @@ export async function wireRateLimits(
   return {
     store,
     ...made!,
-    routes,
+    get routes() {
+      return new Map([...seen].map(([id, route]) => [id, record(route)]))
+    },
     setProxyAdminCheck: (check) => {
       proxyAdminCheck = check
     },
   }
-}
-
-function prepend(
-  route: RouteOptions,
-  hook:
-    | onRequestHookHandler
-    | ((req: FastifyRequest, reply: unknown, done: (err?: Error) => void) => void),
-): void {
-  const existing = route.onRequest
-    ? Array.isArray(route.onRequest)
-      ? route.onRequest
-      : [route.onRequest]
-    : []
-  route.onRequest = [hook, ...existing]
 }

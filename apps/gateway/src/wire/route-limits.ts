@@ -1,55 +1,48 @@
-import type { FastifyRequest } from 'fastify'
-import { parseBearer } from '@entryway/xrpc'
-import type { RateLimitName } from '../config/rate-limits.js'
-import { clientSubnet } from './client-subnet.js'
+import type { PlacementRateLimits } from '@entryway/placement'
+import type { SessionRateLimits } from '@entryway/session'
+import type { RateLimitConfig, RateLimitName } from '../config/rate-limits.js'
 
-/** A route limit: which counter, and what it counts per. */
-export interface RouteLimit {
-  name: RateLimitName
-  key: (req: FastifyRequest) => string
+/**
+ * The limit on every route the Entryway serves itself, per IP. Each plugin counts its routes' own
+ * limits (the route modules declare them); the app only gives them their windows, below.
+ */
+export const GLOBAL_LIMIT_NAME = 'GLOBAL_IP' satisfies RateLimitName
+
+/** The session plugin's windows from the configured limits. */
+export function sessionRateLimits(l: RateLimitConfig): SessionRateLimits {
+  return {
+    loginPerAccount: l.LOGIN_ACCOUNT,
+    loginPerAccountDaily: l.LOGIN_ACCOUNT_DAILY,
+    loginPerIp: l.LOGIN_IP,
+    emailPerAccount: l.EMAIL_ACCOUNT,
+    emailPerAccountDaily: l.EMAIL_ACCOUNT_DAILY,
+    emailRequestPerIp: l.EMAIL_REQUEST_IP,
+    passwordResetRequestPerIp: l.PASSWORD_RESET_REQUEST_IP,
+    passwordResetRequestPerIpDaily: l.PASSWORD_RESET_REQUEST_IP_DAILY,
+    passwordResetPerIp: l.PASSWORD_RESET_IP,
+    deleteAccountPerIp: l.DELETE_ACCOUNT_IP,
+  }
 }
 
-const byIp = (req: FastifyRequest) => req.ip
-/**
- * The account a request acts for, read from its bearer token without verifying it (the handler
- * verifies): a forged subject only buys an attacker more 401s. Falls back to the address.
- */
-const byAccount = (req: FastifyRequest) => tokenSubject(req) ?? `ip:${req.ip}`
+/** The placement plugin's windows from the configured limits. */
+export function placementRateLimits(l: RateLimitConfig): PlacementRateLimits {
+  return {
+    createAccountPerIp: l.CREATE_ACCOUNT_IP,
+    createAccountPerIpHourly: l.CREATE_ACCOUNT_IP_HOURLY,
+    createAccountPerSubnet: l.CREATE_ACCOUNT_SUBNET,
+    signupsPerService: l.CREATE_ACCOUNT_SERVICE,
+    signupGatePerIp: l.SIGNUP_GATE_IP,
+    updateHandlePerAccount: l.UPDATE_HANDLE_ACCOUNT,
+    updateHandlePerIpDaily: l.UPDATE_HANDLE_IP_DAILY,
+  }
+}
 
-const ip = (name: RateLimitName): RouteLimit => ({ name, key: byIp })
-const subnet = (name: RateLimitName): RouteLimit => ({ name, key: (req) => clientSubnet(req.ip) })
 const x = (nsid: string) => `/xrpc/${nsid}`
 
-/** Limits of particular routes, on top of GLOBAL_IP (the reference PDS's per-route `rateLimit`s). */
-export const ROUTE_LIMITS: ReadonlyMap<string, readonly RouteLimit[]> = new Map<
-  string,
-  RouteLimit[]
->([
-  [
-    x('com.atproto.server.createAccount'),
-    [ip('CREATE_ACCOUNT_IP'), ip('CREATE_ACCOUNT_IP_HOURLY'), subnet('CREATE_ACCOUNT_SUBNET')],
-  ],
-  [x('com.atproto.server.deleteAccount'), [ip('DELETE_ACCOUNT_IP')]],
-  ['/gate/signup', [ip('SIGNUP_GATE_IP')]],
-  [x('com.atproto.server.resetPassword'), [ip('PASSWORD_RESET_IP')]],
-  [
-    x('com.atproto.server.requestPasswordReset'),
-    [ip('PASSWORD_RESET_REQUEST_IP'), ip('PASSWORD_RESET_REQUEST_IP_DAILY')],
-  ],
-  [x('com.atproto.server.requestEmailConfirmation'), [ip('EMAIL_REQUEST_IP')]],
-  [x('com.atproto.server.requestEmailUpdate'), [ip('EMAIL_REQUEST_IP')]],
-  [x('com.atproto.server.requestAccountDelete'), [ip('EMAIL_REQUEST_IP')]],
-  [
-    x('com.atproto.identity.updateHandle'),
-    [{ name: 'UPDATE_HANDLE_ACCOUNT', key: byAccount }, ip('UPDATE_HANDLE_IP_DAILY')],
-  ],
-])
-
-export const GLOBAL_LIMIT: RouteLimit = ip('GLOBAL_IP')
-
 /**
- * Limits checked inside handlers, where the account is known (session limiters): the abuse suite
- * and the README count them with the route limits.
+ * Limits checked inside handlers, where the account is known (the session limiters the app
+ * builds and shares with OAuth, placement's service-wide sign-up count): the abuse suite and the
+ * README count them with the route limits.
  */
 export const HANDLER_LIMITS: ReadonlyMap<string, readonly RateLimitName[]> = new Map<
   string,
@@ -81,20 +74,3 @@ export const RATE_LIMIT_EXEMPT: ReadonlyMap<string, string> = new Map([
     'handle resolution, called at volume from the few addresses of app views and PDSes; not XRPC, so unlimited at the reference PDS too; one indexed lookup',
   ],
 ])
-
-function tokenSubject(req: FastifyRequest): string | null {
-  const token = parseBearer(req.headers.authorization)
-  const body = token?.split('.')[1]
-  if (!body) return null
-  try {
-    const p = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as {
-      sub?: unknown
-      iss?: unknown
-    }
-    // session tokens carry the account in `sub`; PDS service tokens in `iss`
-    const who = typeof p.sub === 'string' ? p.sub : typeof p.iss === 'string' ? p.iss : null
-    return who && who.startsWith('did:') ? who.toLowerCase() : null
-  } catch {
-    return null
-  }
-}

@@ -6,6 +6,7 @@ import { KyselyAccountDirectory, KyselyInviteStore } from '@entryway/placement/p
 import type { GatewayContext } from '../context.js'
 import { gatewayMail } from './mailer.js'
 import { gatewayOutbox } from './outbox.js'
+import { sessionRateLimits } from './route-limits.js'
 import {
   KyselyAccountStore,
   KyselyAppPasswordStore,
@@ -60,6 +61,9 @@ export async function wireSession(app: FastifyInstance, ctx: GatewayContext): Pr
     includeDidDoc: cfg.service.includeDidDocInSession,
     // the sign-in limits createSession shares with deleteAccount and the OAuth sign-in
     limiters: ctx.rateLimits.session,
+    // the routes' own limits (deleteAccount, password reset, email requests), on the shared store
+    rateLimits: sessionRateLimits(cfg.rateLimits),
+    rateLimitStore: ctx.rateLimits.store,
     passwordGate: ctx.passwordGate,
     // Password reset or change and deletion end OAuth sessions too (registered after this plugin).
     // a PDS in entryway mode keeps no invites: admin account views read placement's

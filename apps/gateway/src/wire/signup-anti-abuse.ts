@@ -12,10 +12,13 @@ import { EntrywayConfigError } from '@entryway/xrpc'
 import type { ServerConfig } from '../config/config.js'
 import type { GatewayContext } from '../context.js'
 
-/** Placement's sign-up checks from the configuration: the captcha gate, the block list, the service-wide throttle. */
+/**
+ * Placement's sign-up checks from the configuration: the captcha gate and the block list (its
+ * limits, the service-wide throttle included, are placement's own: `rateLimits`).
+ */
 export function signupAntiAbuse(
   ctx: GatewayContext,
-): Pick<PlacementOptions, 'signupGate' | 'emailBlocklist' | 'onSignupAdmitted'> {
+): Pick<PlacementOptions, 'signupGate' | 'emailBlocklist'> {
   const { cfg } = ctx
   const c = cfg.signup.captcha
   return {
@@ -27,7 +30,6 @@ export function signupAntiAbuse(
         })
       : null,
     emailBlocklist: emailBlocklist(cfg),
-    onSignupAdmitted: () => ctx.rateLimits.signupService.hit('service'),
   }
 }
 

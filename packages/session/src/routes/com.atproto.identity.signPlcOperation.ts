@@ -1,41 +1,37 @@
-import type { FastifyInstance } from 'fastify'
-import { InvalidRequestError } from '@entryway/xrpc'
-import type { SessionDeps } from '../deps.js'
-import { readInput } from '../input.js'
+import type { ComAtprotoIdentitySignPlcOperation } from '@atproto/api'
+import { InvalidRequestError, readInput, xrpcPath } from '@entryway/xrpc'
+import type { SessionRoute } from '../deps.js'
 import { requireAccount } from '../account-lookup.js'
 import { checkEmailToken, useEmailToken } from '../email-flow.js'
 import { AuthScope } from '../scopes.js'
 import type { PlcUpdate } from '../plc-operator.js'
 
 const NSID = 'com.atproto.identity.signPlcOperation'
+type Input = ComAtprotoIdentitySignPlcOperation.InputSchema
+type Output = ComAtprotoIdentitySignPlcOperation.OutputSchema
 const SCOPES = [AuthScope.Access, AuthScope.Takendown]
 
-interface Input {
-  token?: string
-  rotationKeys?: string[]
-  alsoKnownAs?: string[]
-  verificationMethods?: unknown
-  services?: unknown
-}
-
-export function registerSignPlcOperation(app: FastifyInstance, deps: SessionDeps): void {
-  app.post(`/xrpc/${NSID}`, async (req) => {
-    const auth = await deps.authVerifier.accessOrService(req, NSID, SCOPES)
-    const input = readInput<Input>(NSID, req)
-    if (!input.token)
-      throw new InvalidRequestError('email confirmation token required to sign PLC operations')
-    const update: PlcUpdate = {
-      rotationKeys: input.rotationKeys,
-      alsoKnownAs: input.alsoKnownAs,
-      verificationMethods: verificationMethods(input.verificationMethods),
-      services: services(input.services),
-    }
-    await requireAccount(deps, auth.did)
-    await checkEmailToken(deps, auth.did, 'plc_operation', input.token)
-    const operation = await deps.plc.signUpdate(auth.did, update)
-    await useEmailToken(deps, auth.did, 'plc_operation', input.token)
-    return { operation }
-  })
+export const signPlcOperationRoute: SessionRoute = {
+  nsid: NSID,
+  register(app, deps) {
+    app.post(xrpcPath(NSID), async (req): Promise<Output> => {
+      const auth = await deps.authVerifier.accessOrService(req, NSID, SCOPES)
+      const input = readInput<Input>(NSID, req)
+      if (!input.token)
+        throw new InvalidRequestError('email confirmation token required to sign PLC operations')
+      const update: PlcUpdate = {
+        rotationKeys: input.rotationKeys,
+        alsoKnownAs: input.alsoKnownAs,
+        verificationMethods: verificationMethods(input.verificationMethods),
+        services: services(input.services),
+      }
+      await requireAccount(deps, auth.did)
+      await checkEmailToken(deps, auth.did, 'plc_operation', input.token)
+      const operation = await deps.plc.signUpdate(auth.did, update)
+      await useEmailToken(deps, auth.did, 'plc_operation', input.token)
+      return { operation }
+    })
+  },
 }
 
 // The lexicon types these as `unknown`: check their shape here (the PDS only casts them).

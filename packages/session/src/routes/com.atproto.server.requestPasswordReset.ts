@@ -1,10 +1,11 @@
-import type { FastifyInstance } from 'fastify'
-import type { SessionDeps } from '../deps.js'
-import { readInput } from '../input.js'
+import type { ComAtprotoServerRequestPasswordReset } from '@atproto/api'
+import { readInput, xrpcPath } from '@entryway/xrpc'
+import type { SessionDeps, SessionRoute } from '../deps.js'
 import { sendEmailToken } from '../email-flow.js'
 import { normalizeIdentifier } from '../identifier.js'
 
 const NSID = 'com.atproto.server.requestPasswordReset'
+type Input = ComAtprotoServerRequestPasswordReset.InputSchema
 
 /**
  * The same empty 200, at the same speed, whether or not the address has an account and whether or
@@ -12,20 +13,27 @@ const NSID = 'com.atproto.server.requestPasswordReset'
  * so neither status nor timing tells a known address from an unknown one. Without a mail server
  * every request is refused alike (501), known address or not.
  */
-export function registerRequestPasswordReset(app: FastifyInstance, deps: SessionDeps): void {
-  app.post(`/xrpc/${NSID}`, async (req, reply) => {
-    const { email } = readInput<{ email: string }>(NSID, req)
-    deps.tokenEmails.assertEnabled('password reset by email')
-    // normalised as the lookup below (findByIdentifier) does
-    const normalized = normalizeIdentifier(email)
-    // Per address, known or not (the per-IP limits are the gateway's route limits).
-    await deps.limits.email('reset_password_address', normalized)
-    // Answer first, then look up: an in-process database (PGlite) runs part of a query
-    // synchronously, which would otherwise delay a known address's answer.
-    await reply.status(200).send()
-    setImmediate(() => void sendResetCode(deps, req, normalized))
-    return reply
-  })
+export const requestPasswordResetRoute: SessionRoute = {
+  nsid: NSID,
+  rateLimits: [
+    { name: 'passwordResetRequestPerIp', per: 'ip' },
+    { name: 'passwordResetRequestPerIpDaily', per: 'ip' },
+  ],
+  register(app, deps) {
+    app.post(xrpcPath(NSID), async (req, reply) => {
+      const { email } = readInput<Input>(NSID, req)
+      deps.tokenEmails.assertEnabled('password reset by email')
+      // normalised as the lookup below (findByIdentifier) does
+      const normalized = normalizeIdentifier(email)
+      // Per address, known or not (the per-IP limits are this route's own, below its NSID).
+      await deps.limits.email('reset_password_address', normalized)
+      // Answer first, then look up: an in-process database (PGlite) runs part of a query
+      // synchronously, which would otherwise delay a known address's answer.
+      await reply.status(200).send()
+      setImmediate(() => void sendResetCode(deps, req, normalized))
+      return reply
+    })
+  },
 }
 
 async function sendResetCode(
