@@ -10,7 +10,7 @@ export interface ActionDeps {
   pds: PdsAdminXrpc
   entryway: EntrywayXrpc
   audit: Pick<AuditTrail, 'append'>
-  now: () => Date
+  now: () => number
 }
 
 export type ActionOutcome =
@@ -52,7 +52,7 @@ export async function performAction(
   const target = safeTarget(action, input, perms.did)
   const hosts = outcome.kind === 'done' ? outcome.hosts : []
   await deps.audit.append({
-    at: deps.now().toISOString(),
+    at: new Date(deps.now()).toISOString(),
     actorDid: perms.did,
     nsid: action.nsid,
     target,
