@@ -154,6 +154,7 @@ console.log(
   `tests: ${Math.round((Date.now() - started) / 1000)} s; slowest files (of ${fileTimes.length}, wall seconds):`,
 )
 for (const f of slowest) console.log(`  ${(f.ms / 1000).toFixed(1).padStart(6)}  ${f.name}`)
-if (process.env.ENTRYWAY_CI_PHASES) console.log(`before the tests: ${process.env.ENTRYWAY_CI_PHASES}`)
+if (process.env.ENTRYWAY_CI_PHASES)
+  console.log(`before the tests: ${process.env.ENTRYWAY_CI_PHASES}`)
 console.log(`full TAP output: .tap/last-run.tap`)
 process.exitCode = report(result, { ci: inCI })

@@ -706,7 +706,9 @@ t.test('admin XRPC, moderation services, relays and the CLI against a real fleet
     t.match(JSON.parse(await cli('account', 'info', created.did, '--json')), {
       takedown: { applied: true, ref: 'T-9' },
     })
-    t.match(await cli('account', 'untakedown', created.did), /restored/)
+    // by handle: the public resolveHandle hides a taken-down account, the CLI must still find it
+    t.match(await cli('account', 'info', handle), /takendown\s+true/)
+    t.match(await cli('account', 'untakedown', handle), /restored/)
 
     const reset = JSON.parse(await cli('account', 'reset-password', handle, '--json'))
     t.equal(reset.did, created.did)

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { Writable } from 'node:stream'
-import Fastify from 'fastify'
+import Fastify, { LogController } from 'fastify'
 import { deferredChildLogger } from '../src/deferred-child-logger.js'
 
 t.test(
@@ -16,7 +16,7 @@ t.test(
     const app = Fastify({
       logger: { level: 'info', stream },
       childLoggerFactory: deferredChildLogger,
-      disableRequestLogging: true,
+      logController: new LogController({ disableRequestLogging: true }),
     })
     let children = 0
     const child = app.log.child.bind(app.log)

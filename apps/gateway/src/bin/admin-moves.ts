@@ -1,5 +1,6 @@
 // `./dev admin accounts move …` and `./dev admin hosts evacuate …`: account moves through the
 // gateway's com.entryway.admin.* procedures (docs/account-moves.md). Hooked into admin.ts.
+import { table } from './cli-table.js'
 
 /** One admin XRPC call (admin.ts's `call`, bound to its target). */
 export type AdminCall = (
@@ -170,14 +171,4 @@ async function waitFor(
     if (!move.live) return move
     await new Promise((r) => setTimeout(r, pollMs))
   }
-}
-
-function table(rows: Array<Record<string, unknown>>, cols: string[]): string {
-  const cells = [
-    cols,
-    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the cells are the API's JSON scalars
-    ...rows.map((r) => cols.map((c) => (r[c] === null || r[c] === undefined ? '-' : String(r[c])))),
-  ]
-  const widths = cols.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)))
-  return cells.map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ')).join('\n')
 }

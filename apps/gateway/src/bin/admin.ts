@@ -9,6 +9,7 @@ import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { AdminCallError, adminCall as call, adminTarget, type AdminTarget } from './admin-client.js'
 import { moveCommand, MOVE_USAGE } from './admin-moves.js'
+import { table } from './cli-table.js'
 
 /** Flags that take no value. */
 const SWITCHES = new Set(['json', 'yes'])
@@ -24,16 +25,6 @@ function parseArgs(argv: string[]): { words: string[]; flags: Map<string, string
     } else words.push(a)
   }
   return { words, flags }
-}
-
-function table(rows: Array<Record<string, unknown>>, cols: string[]): string {
-  const cells = [
-    cols,
-    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the cells are the API's JSON scalars
-    ...rows.map((r) => cols.map((c) => (r[c] === null || r[c] === undefined ? '-' : String(r[c])))),
-  ]
-  const widths = cols.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)))
-  return cells.map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ')).join('\n')
 }
 
 const int = (v: string | undefined, name: string) => {
@@ -274,14 +265,29 @@ async function account(
   })
 }
 
-/** A DID as is; a handle through the gateway's resolveHandle. */
+/**
+ * A DID as is; a handle through the admin search, not the public resolveHandle: that one hides a
+ * taken-down account, which is exactly the one `account untakedown` is given.
+ */
 async function toDid(t: AdminTarget, who: string): Promise<string> {
   if (who.startsWith('did:')) return who
-  const res = await call(t, 'com.atproto.identity.resolveHandle', {
-    auth: false,
-    query: { handle: who },
-  })
-  return res.did as string
+  const handle = who.toLowerCase()
+  let cursor: string | undefined
+  do {
+    const page = await call(t, 'com.atproto.admin.searchAccounts', {
+      query: { email: handle, limit: '100', cursor },
+    })
+    const accounts = page.accounts as Array<{ did: string; handle?: string }>
+    const found = accounts.find((a) => a.handle?.toLowerCase() === handle)
+    if (found) return found.did
+    cursor = page.cursor as string | undefined
+  } while (cursor)
+  throw new AdminCallError(
+    'com.atproto.admin.searchAccounts',
+    404,
+    'AccountNotFound',
+    `no account of the fleet has the handle ${who}`,
+  )
 }
 
 /** 20 random characters (letters and digits). */
