@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import Fastify, { LogController, type FastifyInstance, type RouteOptions } from 'fastify'
-import { isDatabaseUnavailable, openDatabase, type Database } from '@entryway/db'
+import { isDatabaseUnavailable, type Database } from '@entryway/db'
 import { storableInput, xrpcErrorHandler } from '@entryway/xrpc'
 import type { ServerConfig } from './config/config.js'
 import type { ServerSecrets } from './config/secrets.js'
@@ -41,6 +41,8 @@ export interface Gateway {
   app: FastifyInstance
   database: Database
   ctx: GatewayContext
+  /** Whose x-forwarded-for is believed: the app's `trustProxy`, refreshed from the fleet. */
+  forwarders: TrustedForwarders
   /**
    * Starts draining: `/xrpc/_ready` answers 503 (load balancers stop sending), responses close
    * their connection. `app.close()` then stops accepting and waits for requests in flight.
@@ -49,8 +51,9 @@ export interface Gateway {
 }
 
 /**
- * Assembles the Entryway: database, then each plugin with its Postgres-backed stores.
- * Every resource is closed by an `onClose` hook registered right after it is created.
+ * Assembles the Entryway: the shared context (database, keys, resolver, metrics…), then each
+ * plugin with its Postgres-backed stores. Every resource is closed by an `onClose` hook
+ * registered right after it is created.
  */
 export async function buildGateway(
   cfg: ServerConfig,
@@ -76,21 +79,18 @@ export async function buildGateway(
   await app.register(xrpcErrorHandler)
   // no string or number the database cannot hold reaches a store, whatever the route
   await app.register(storableInput)
-  // before any route: its onRoute hook gives every route its limits
   const rateLimits = await wireRateLimits(app, cfg)
   guardEmailChange(app, cfg)
-  // first: its hooks count every route
-  const metrics = await wireMetrics(app, cfg)
-
-  const database =
-    opts.database ??
-    (await openDatabase({
-      url: cfg.db.url,
-      dataDir: cfg.db.dataDir,
-      onPoolError: (err) => app.log.warn({ err }, 'postgres pool error'),
-    }))
-  if (!opts.database) app.addHook('onClose', () => database.close())
+  const ctx = await createContext(cfg, secrets, {
+    app,
+    rateLimits,
+    ...(opts.database ? { database: opts.database } : {}),
+  })
+  const { database } = ctx
+  await wireMetrics(app, ctx)
   await migrateWithRetry(database, app.log)
+  // a Basic admin password sent through the proxy is checked (and its failures counted) here
+  rateLimits.setProxyAdminCheck((req) => ctx.authVerifier.adminBasic(req))
 
   let draining = false
   const drain = () => {
@@ -110,24 +110,15 @@ export async function buildGateway(
   registerHandleDomains(app, cfg, new KyselyAccountDirectory(database.db))
   registerSubscribeUpgrade(app)
 
-  const ctx = await createContext(cfg, secrets, database, rateLimits)
-  ctx.metrics = metrics
-  // a Basic admin password sent through the proxy is checked (and its failures counted) here
-  rateLimits.setProxyAdminCheck((req) => ctx.authVerifier.adminBasic(req))
-  // Order: the proxy wires its caching DID resolver into ctx first; its catch-all route is a
-  // wildcard, so the specific routes of the other plugins win whatever the order.
-  // the move gate's hook goes first so the proxy's catch-all (an encapsulated child) inherits it
   await wireMoves(app, ctx, opts.moves)
   await wireProxy(app, ctx)
   await wireSession(app, ctx)
   await wireOAuth(app, ctx)
   await wirePlacement(app, ctx)
   await wireAdmin(app, ctx)
-  // after placement has seeded the configured hosts
   app.addHook('onReady', () => forwarders.start(() => fleetHostUrls(database), app.log))
   app.addHook('onClose', async () => forwarders.stop())
-  ctx.forwarders = forwarders
-  return { app, database, ctx, drain }
+  return { app, database, ctx, forwarders, drain }
 }
 
 /** Every registered, not retired, fleet host's URLs (public and internal): whose forwarding is trusted. */

@@ -1,7 +1,12 @@
+import type { FastifyInstance } from 'fastify'
 import { Secp256k1Keypair } from '@atproto/crypto'
-import { DidResolver } from '@atproto/identity'
-import type { Database } from '@entryway/db'
-import { noopMetrics, type EntrywayMetrics } from '@entryway/metrics'
+import { openDatabase, type Database } from '@entryway/db'
+import {
+  createEntrywayMetrics,
+  resolveOptions as metricsDefaults,
+  type EntrywayMetricFamilies,
+} from '@entryway/metrics'
+import type { CachingDidResolver } from '@entryway/proxy'
 import {
   AuthVerifier,
   createSessionIssuer,
@@ -10,85 +15,106 @@ import {
   DEFAULT_PASSWORD_QUEUE_MAX,
   JwtKeyring,
   PasswordGate,
-  type DidDocResolver,
   type SessionIssuer,
 } from '@entryway/session'
+import { KyselyRefreshTokenStore } from '@entryway/session/postgres'
 import type { ServerConfig } from './config/config.js'
 import type { ServerSecrets } from './config/secrets.js'
-import { KyselyRefreshTokenStore } from '@entryway/session/postgres'
+import { createDidResolver } from './did-resolver.js'
+import { createGatewayMail, type GatewayMail } from './wire/mailer.js'
+import { createGatewayOutbox, type GatewayOutbox } from './wire/outbox.js'
 import type { GatewayRateLimits } from './wire/rate-limits.js'
-import type { TrustedForwarders } from './wire/trusted-forwarders.js'
-
-/** Time allowed for one PLC / did:web lookup. */
-export const DID_RESOLVE_TIMEOUT_MS = 3_000
 
 /**
- * Everything the plugins share, built once at start. Only the app knows this whole graph;
- * each plugin receives just the pieces it declares in its options.
+ * Everything the plugins share, built once at start and never changed after. Only the app knows
+ * this whole graph; each plugin receives just the pieces it declares in its options.
  */
 export interface GatewayContext {
-  cfg: ServerConfig
-  secrets: ServerSecrets
-  database: Database
-  keyring: JwtKeyring
-  plcRotationKey: Secp256k1Keypair
-  /** Replaced by the proxy wiring with a caching resolver; everyone reads it through here. */
-  didResolver: DidDocResolver
-  authVerifier: AuthVerifier
-  sessionIssuer: SessionIssuer
-  /** Where plugins report (set by the metrics wiring). */
-  metrics: EntrywayMetrics
-  /** @fastify/rate-limit `store` shared by every limiter: Redis with a local fallback; null without Redis. */
-  rateLimitStore: GatewayRateLimits['store']
+  readonly cfg: ServerConfig
+  readonly secrets: ServerSecrets
+  readonly database: Database
+  readonly keyring: JwtKeyring
+  readonly plcRotationKey: Secp256k1Keypair
+  /** Where every plugin reports; the metrics plugin serves these families. */
+  readonly metrics: EntrywayMetricFamilies
+  /** The caching DID resolver every plugin resolves through (lookups counted in `metrics`). */
+  readonly didResolver: CachingDidResolver
+  readonly authVerifier: AuthVerifier
+  readonly sessionIssuer: SessionIssuer
   /** Bounds scrypt work of every sign-in path (createSession, deleteAccount, resetPassword, OAuth). */
-  passwordGate: PasswordGate
-  /** Whose x-forwarded-for is believed (set when the app is assembled). */
-  forwarders: TrustedForwarders | null
+  readonly passwordGate: PasswordGate
   /** Every rate limit and counter (wire/rate-limits.ts). */
-  rateLimits: GatewayRateLimits
+  readonly rateLimits: GatewayRateLimits
+  /** One SMTP transport and the operator's templates, for sessions, OAuth and the outbox. */
+  readonly mail: GatewayMail
+  /** The durable-job worker sessions and OAuth share. */
+  readonly outbox: GatewayOutbox
 }
 
+/** What the context is built on that it cannot build itself. */
+export interface ContextDeps {
+  /** The app whose logger the services write to and whose close ends them. */
+  app: FastifyInstance
+  /** Every rate limit, already attached to `app`. */
+  rateLimits: GatewayRateLimits
+  /** An already-open database (tests); otherwise one is opened from `cfg.db` and closed with the app. */
+  database?: Database
+}
+
+/** Builds every shared service, each after what it needs, in one pass. */
 export async function createContext(
   cfg: ServerConfig,
   secrets: ServerSecrets,
-  database: Database,
-  rateLimits: GatewayRateLimits,
+  { app, rateLimits, database: given }: ContextDeps,
 ): Promise<GatewayContext> {
+  const database = given ?? (await openGatewayDatabase(app, cfg))
   const keyring = await JwtKeyring.fromHex(secrets.jwtSigningKeyHex, secrets.jwtPreviousKeys, {
     maxTokenLifetimeSec: DEFAULT_MAX_TOKEN_LIFETIME_SEC,
   })
   const plcRotationKey = await Secp256k1Keypair.import(secrets.plcRotationKeyHex)
-  const plain = new DidResolver({ plcUrl: cfg.plc.url, timeout: DID_RESOLVE_TIMEOUT_MS })
-  const ctx = {
+  // on a registry of this instance's own, with the plugin's default families
+  const m = metricsDefaults()
+  const metrics = createEntrywayMetrics(m.registry, m)
+  const didResolver = createDidResolver(cfg, metrics, app.log)
+  const mail = createGatewayMail(app, cfg, database.db)
+  return Object.freeze({
     cfg,
     secrets,
     database,
     keyring,
     plcRotationKey,
-    didResolver: {
-      resolve: (did: string, opts?: { forceRefresh?: boolean }) =>
-        plain.resolve(did, opts?.forceRefresh ?? false),
-    } as DidDocResolver,
-    authVerifier: undefined as unknown as AuthVerifier,
+    metrics,
+    didResolver,
+    authVerifier: new AuthVerifier({
+      keyring,
+      entrywayDid: cfg.service.did,
+      didResolver,
+      adminPassword: secrets.pdsAdminPassword,
+      adminFailures: rateLimits.adminFailures,
+      modServiceDids: cfg.modServiceDids,
+    }),
     sessionIssuer: createSessionIssuer({
       keyring,
       entrywayDid: cfg.service.did,
       refreshTokens: new KyselyRefreshTokenStore(database.db),
     }),
-    metrics: noopMetrics,
-    rateLimitStore: rateLimits.store,
-    rateLimits,
-    forwarders: null as TrustedForwarders | null,
     passwordGate: new PasswordGate(DEFAULT_PASSWORD_CONCURRENCY, DEFAULT_PASSWORD_QUEUE_MAX),
-  }
-  // Resolve through ctx so a later swap of the resolver (caching) reaches the verifier too.
-  ctx.authVerifier = new AuthVerifier({
-    keyring,
-    entrywayDid: cfg.service.did,
-    didResolver: { resolve: (did, opts) => ctx.didResolver.resolve(did, opts) },
-    adminPassword: secrets.pdsAdminPassword,
-    adminFailures: rateLimits.adminFailures,
-    modServiceDids: cfg.modServiceDids,
+    rateLimits,
+    mail,
+    outbox: createGatewayOutbox(app, cfg, {
+      db: database.db,
+      plcRotationKey,
+      tokenEmails: mail.tokenEmails,
+    }),
   })
-  return ctx
+}
+
+async function openGatewayDatabase(app: FastifyInstance, cfg: ServerConfig): Promise<Database> {
+  const database = await openDatabase({
+    url: cfg.db.url,
+    dataDir: cfg.db.dataDir,
+    onPoolError: (err) => app.log.warn({ err }, 'postgres pool error'),
+  })
+  app.addHook('onClose', () => database.close())
+  return database
 }

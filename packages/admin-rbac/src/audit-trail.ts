@@ -39,7 +39,7 @@ export interface AuditTrailOptions {
   key: Uint8Array
   checkpoints: AuditCheckpointStore | null
   anonymousWindowMs: number
-  now: () => Date
+  now: () => number
   log: Pick<FastifyBaseLogger, 'info' | 'warn'>
 }
 
@@ -87,7 +87,7 @@ export class AuditTrail {
       if (more === 0) continue
       await this.write({
         ...entry,
-        at: this.o.now().toISOString(),
+        at: new Date(this.o.now()).toISOString(),
         target: null,
         detail: `${entry.detail ?? entry.nsid}: ${more} more in the ${Math.round(this.o.anonymousWindowMs / 1000)} s after ${entry.at} (aggregated)`,
       }).catch((err: unknown) => this.o.log.warn({ err }, 'admin audit summary not written'))
@@ -116,7 +116,7 @@ export class AuditTrail {
   private async write(entry: AuditInput): Promise<AuditRow> {
     const key = this.o.key
     const row = await this.o.store.append(entry, (prevHash) => auditHash(entry, prevHash, key))
-    const cp = signAuditCheckpoint(key, row, this.o.now().toISOString())
+    const cp = signAuditCheckpoint(key, row, new Date(this.o.now()).toISOString())
     // the log line is a second copy outside the database (log shipping keeps it)
     this.o.log.info({ auditCheckpoint: cp }, 'admin audit checkpoint')
     if (this.o.checkpoints) {

@@ -68,8 +68,8 @@ export interface AdminRbacOptions {
   rateLimitStore?: unknown
   /** @default 50 */
   pageSize?: number
-  /** Clock (tests). @default () => new Date() */
-  now?: () => Date
+  /** Clock, in ms since the epoch (tests). @default Date.now */
+  now?: () => number
 }
 
 export interface ResolvedAdminRbacOptions {
@@ -91,13 +91,13 @@ export interface ResolvedAdminRbacOptions {
   rateLimits: Readonly<AdminRateLimits> | null
   rateLimitStore: unknown
   pageSize: number
-  now: () => Date
+  now: () => number
 }
 
 /** @deprecated the one config error class is `EntrywayConfigError` (@entryway/xrpc) */
 export const AdminRbacOptionsError = EntrywayConfigError
 
-const { fail, positiveInt: kitPositiveInt } = optionsKit('@entryway/admin-rbac')
+const { fail, clock, positiveInt: kitPositiveInt } = optionsKit('@entryway/admin-rbac')
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
 
@@ -207,6 +207,6 @@ export function resolveOptions(raw: AdminRbacOptions): Readonly<ResolvedAdminRba
     rateLimits: rl,
     rateLimitStore: raw.rateLimitStore ?? null,
     pageSize: positiveInt('pageSize', raw.pageSize, DEFAULT_PAGE_SIZE),
-    now: raw.now ?? (() => new Date()),
+    now: clock(raw.now),
   })
 }

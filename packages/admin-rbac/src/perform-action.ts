@@ -13,7 +13,7 @@ export interface ActionDeps {
   /** Serves the `portal` actions (sessions); null: they answer 501. */
   accountSessions: AccountSessions | null
   audit: Pick<AuditTrail, 'append'>
-  now: () => Date
+  now: () => number
 }
 
 export type ActionOutcome =
@@ -55,7 +55,7 @@ export async function performAction(
   const target = safeTarget(action, input, perms.did)
   const hosts = outcome.kind === 'done' ? outcome.hosts : []
   await deps.audit.append({
-    at: deps.now().toISOString(),
+    at: new Date(deps.now()).toISOString(),
     actorDid: perms.did,
     nsid: action.nsid,
     target,

@@ -51,7 +51,7 @@ async function adminRbacPlugin(app: FastifyInstance, raw: AdminRbacOptions): Pro
 
   const cleanup = setInterval(() => {
     o.stores.sessions
-      .deleteExpired(o.now().toISOString())
+      .deleteExpired(new Date(o.now()).toISOString())
       .then((n) => n && app.log.info({ removed: n }, 'expired admin sessions removed'))
       .catch((err: unknown) => app.log.warn({ err }, 'admin session cleanup failed'))
   }, o.sessionCleanupIntervalMs)

@@ -46,8 +46,8 @@ export class PortalSessions {
       id: randomToken(),
       did,
       csrfToken: randomToken(),
-      createdAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + this.o.sessionTtlMs).toISOString(),
+      createdAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + this.o.sessionTtlMs).toISOString(),
     }
     await this.o.stores.sessions.create(s)
     reply.setCookie(
@@ -72,7 +72,7 @@ export class PortalSessions {
     ): Promise<SessionCheck> => {
       if (reason !== 'not-member') this.clear(reply)
       await this.audit.append({
-        at: this.o.now().toISOString(),
+        at: new Date(this.o.now()).toISOString(),
         actorDid: did ?? 'anonymous',
         nsid: 'portal.session',
         target: req.url.split('?')[0]!.slice(0, 200),
@@ -88,7 +88,7 @@ export class PortalSessions {
     if (!un.valid || !un.value) return refuse('tampered')
     const s = await this.o.stores.sessions.get(un.value)
     if (!s) return refuse('unknown')
-    if (s.expiresAt <= this.o.now().toISOString()) {
+    if (s.expiresAt <= new Date(this.o.now()).toISOString()) {
       await this.o.stores.sessions.delete(s.id)
       return refuse('expired', s.did)
     }

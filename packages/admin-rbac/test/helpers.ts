@@ -224,7 +224,7 @@ export async function buildHarness(t: Tap, over: Partial<AdminRbacOptions> = {})
     entryway,
     login: new TestLogin(),
     rateLimits: null,
-    now: () => clock.now,
+    now: () => clock.now.getTime(),
     ...over,
   })
   t.teardown(() => app.close())

@@ -59,10 +59,11 @@ describe('AdminRbacOptions', () => {
     expect({ ...valid, pageSize: '50' }).type.not.toBeAssignableTo<AdminRbacOptions>()
   })
 
-  // @TODO admin-rbac's clock still returns a Date (STYLE_GUIDE); make these `() => number` with it
-  test('now is () => Date (not yet the convention)', () => {
-    expect<AdminRbacOptions['now']>().type.toBe<(() => Date) | undefined>()
-    expect({ ...valid, now: () => 0 }).type.not.toBeAssignableTo<AdminRbacOptions>()
+  test('now is () => number, as in every plugin', () => {
+    expect<AdminRbacOptions['now']>().type.toBe<(() => number) | undefined>()
+    expect({ ...valid, now: () => 0 }).type.toBeAssignableTo<AdminRbacOptions>()
+    expect({ ...valid, now: () => new Date() }).type.not.toBeAssignableTo<AdminRbacOptions>()
+    expect(resolveOptions(valid).now).type.toBe<() => number>()
   })
 
   test('resolveOptions fills defaults', () => {

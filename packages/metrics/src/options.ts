@@ -1,5 +1,6 @@
 import { Registry } from 'prom-client'
 import { optionsKit } from '@entryway/xrpc'
+import type { EntrywayMetricFamilies } from './entryway-metrics.js'
 
 export const DEFAULT_PREFIX = 'entryway_'
 export const DEFAULT_PATH = '/metrics'
@@ -10,6 +11,12 @@ export const DEFAULT_HTTP_BUCKETS: readonly number[] = Object.freeze([
 export const DEFAULT_UPSTREAM_BUCKETS: readonly number[] = DEFAULT_HTTP_BUCKETS
 
 export interface MetricsPluginOptions {
+  /**
+   * Families made beforehand with `createEntrywayMetrics` (an app that hands the reporter to its
+   * services before it registers plugins); `registry` and the buckets are then theirs.
+   * @default null (the plugin creates them)
+   */
+  families?: EntrywayMetricFamilies | null
   /** Where the families live. @default a new Registry (prom-client's global one is never used) */
   registry?: Registry
   /** Prefix of every family name. @default 'entryway_' */
@@ -27,6 +34,7 @@ export interface MetricsPluginOptions {
 }
 
 export interface ResolvedMetricsOptions {
+  families: EntrywayMetricFamilies | null
   registry: Registry
   prefix: string
   path: string | null
@@ -57,6 +65,13 @@ export function resolveOptions(raw: MetricsPluginOptions = {}): Readonly<Resolve
   if (typeof raw !== 'object' || raw === null) fail('options must be an object')
   if (raw.registry !== undefined && !(raw.registry instanceof Registry))
     fail('registry must be a prom-client Registry')
+  const families = raw.families ?? null
+  if (families !== null) {
+    if (typeof families.httpRequest !== 'function' || !(families.registry instanceof Registry))
+      fail('families must come from createEntrywayMetrics')
+    for (const k of ['registry', 'httpBuckets', 'upstreamBuckets'] as const)
+      if (raw[k] !== undefined) fail(`${k} belongs to the families: give one or the other`)
+  }
   const prefix = raw.prefix ?? DEFAULT_PREFIX
   if (typeof prefix !== 'string' || !/^[a-zA-Z_:][a-zA-Z0-9_:]*$|^$/.test(prefix))
     fail('prefix must be a valid metric name prefix')
@@ -67,7 +82,8 @@ export function resolveOptions(raw: MetricsPluginOptions = {}): Readonly<Resolve
   if (token !== null && (typeof token !== 'string' || token.length < 16))
     fail('token must be a string of at least 16 characters')
   return Object.freeze({
-    registry: raw.registry ?? new Registry(),
+    families,
+    registry: families?.registry ?? raw.registry ?? new Registry(),
     prefix,
     path,
     defaultMetrics: bool('defaultMetrics', raw.defaultMetrics, true),

@@ -28,11 +28,13 @@ declare module 'fastify' {
 
 async function metricsPlugin(app: FastifyInstance, raw: MetricsPluginOptions) {
   const o = resolveOptions(raw)
-  const families = createEntrywayMetrics(o.registry, {
-    prefix: o.prefix,
-    httpBuckets: o.httpBuckets,
-    upstreamBuckets: o.upstreamBuckets,
-  })
+  const families =
+    o.families ??
+    createEntrywayMetrics(o.registry, {
+      prefix: o.prefix,
+      httpBuckets: o.httpBuckets,
+      upstreamBuckets: o.upstreamBuckets,
+    })
   if (o.defaultMetrics) collectDefaultMetrics({ register: o.registry, prefix: o.prefix })
   app.decorate('entrywayMetrics', families as EntrywayMetrics)
   app.decorate('entrywayMetricsRegistry', o.registry)

@@ -323,6 +323,24 @@ export const ENV_TABLE = {
       "Signs the admin portal cookie (at least 32 characters; like gatekeeper's `GATEKEEPER_ADMIN_COOKIE_SECRET`). Changing it signs every operator out.",
     example: '<64 hex chars>',
   }),
+  oauthDpopSecretHex: v({
+    name: 'ENTRYWAY_OAUTH_DPOP_SECRET_HEX',
+    type: text,
+    secret: true,
+    default: 'derived from the JWT key',
+    description:
+      "Key of the OAuth server's DPoP nonces (32 bytes of hex), the same on every instance. Changing it costs each client one retry with a fresh nonce.",
+    example: '<64 hex chars>',
+  }),
+  signupRequestKeyHex: v({
+    name: 'ENTRYWAY_SIGNUP_REQUEST_KEY_HEX',
+    type: text,
+    secret: true,
+    default: 'derived from the JWT key',
+    description:
+      'Key that recognises a retried `createAccount` (at least 32 bytes of hex), the same on every instance. Changing it forgets the sign-ups in flight.',
+    example: '<64 hex chars>',
+  }),
   includeDidDocInSession: v({
     name: 'ENTRYWAY_INCLUDE_DID_DOC',
     type: bool,

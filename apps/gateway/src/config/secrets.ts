@@ -1,4 +1,4 @@
-import { hkdfSync } from 'node:crypto'
+import { createHmac, hkdfSync } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { PreviousKey } from '@entryway/session'
 import { EntrywayConfigError } from '@entryway/xrpc'
@@ -20,6 +20,10 @@ export interface ServerSecrets {
   adminAuditKey: Buffer
   /** Signs the admin portal cookie: `ENTRYWAY_ADMIN_COOKIE_SECRET`, else derived from the JWT key. */
   adminCookieSecret: string
+  /** Keys the OAuth server's DPoP nonces: `ENTRYWAY_OAUTH_DPOP_SECRET_HEX`, else derived from the JWT key. */
+  oauthDpopSecret: Uint8Array
+  /** Recognises a retried createAccount: `ENTRYWAY_SIGNUP_REQUEST_KEY_HEX`, else derived from the JWT key. */
+  signupRequestKey: Uint8Array
 }
 
 /** Characters of an operator-set admin cookie secret, at least. */
@@ -27,6 +31,14 @@ export const MIN_ADMIN_COOKIE_SECRET_LENGTH = 32
 
 /** Bytes of the audit key (HMAC-SHA256). */
 export const ADMIN_AUDIT_KEY_BYTES = 32
+
+/** Bytes of the DPoP nonce key (what the OAuth server takes). */
+export const OAUTH_DPOP_SECRET_BYTES = 32
+/** Derivation label of the DPoP nonce key (HMAC-SHA256 of the JWT key over it). */
+export const OAUTH_DPOP_SECRET_LABEL = 'entryway/oauth/dpop-nonce/v1'
+
+/** Bytes of an operator-set sign-up request key, at least. */
+export const MIN_SIGNUP_REQUEST_KEY_BYTES = 32
 
 /** The secrets, or every problem with them at once. */
 export function envToSecrets(env: ServerEnvironment): ServerSecrets {
@@ -64,6 +76,20 @@ export function buildSecrets(env: ServerEnvironment, problems: ProblemList): Ser
       '',
     pdsAdminPassword: env.pdsAdminPassword ?? '',
     adminCookieSecret: cookieSecretOf(env.adminCookieSecret, jwt, problems),
+    oauthDpopSecret:
+      ownHexKey(
+        'ENTRYWAY_OAUTH_DPOP_SECRET_HEX',
+        env.oauthDpopSecretHex,
+        { min: OAUTH_DPOP_SECRET_BYTES, max: OAUTH_DPOP_SECRET_BYTES },
+        problems,
+      ) ?? dpopSecretFromJwtKey(jwt),
+    signupRequestKey:
+      ownHexKey(
+        'ENTRYWAY_SIGNUP_REQUEST_KEY_HEX',
+        env.signupRequestKeyHex,
+        { min: MIN_SIGNUP_REQUEST_KEY_BYTES },
+        problems,
+      ) ?? signupRequestKeyFromJwtKey(jwt),
     adminAuditKey: auditKeyOf(
       env.adminAuditKeyHex ??
         readKeyFile('ENTRYWAY_ADMIN_AUDIT_KEY_FILE', env.adminAuditKeyFile, problems, 'hex'),
@@ -90,6 +116,44 @@ function cookieSecretOf(
   return Buffer.from(
     hkdfSync('sha256', Buffer.from(jwtKeyHex, 'hex'), 'entryway', 'admin portal cookie', 32),
   ).toString('base64url')
+}
+
+/** An operator-set key of `min`–`max` bytes of hex, or undefined (unset, or wrong: a problem). */
+function ownHexKey(
+  name: string,
+  hex: string | undefined,
+  bytes: { min: number; max?: number },
+  problems: ProblemList,
+): Uint8Array | undefined {
+  if (hex === undefined) return undefined
+  const max = bytes.max ?? ''
+  if (new RegExp(`^(?:[0-9a-fA-F]{2}){${bytes.min},${max}}$`).test(hex))
+    return new Uint8Array(Buffer.from(hex, 'hex'))
+  const size = bytes.max === bytes.min ? `exactly ${bytes.min}` : `at least ${bytes.min}`
+  problems.add(name, `must be ${size} bytes of hex`, `<${bytes.min * 2} hex chars>`)
+  return undefined
+}
+
+// The derivations below keep the values earlier versions derived inline, so upgrading changes
+// nothing for a deployment that sets none of the variables.
+
+/** HMAC-SHA256 of the JWT key over OAUTH_DPOP_SECRET_LABEL (JwtKeyring.deriveSecret's recipe). */
+function dpopSecretFromJwtKey(jwtKeyHex: string): Uint8Array {
+  return new Uint8Array(
+    createHmac('sha256', Buffer.from(jwtKeyHex, 'hex')).update(OAUTH_DPOP_SECRET_LABEL).digest(),
+  )
+}
+
+function signupRequestKeyFromJwtKey(jwtKeyHex: string): Uint8Array {
+  return new Uint8Array(
+    hkdfSync(
+      'sha256',
+      Buffer.from(jwtKeyHex, 'hex'),
+      'entryway',
+      'placement signup request key',
+      32,
+    ),
+  )
 }
 
 function auditKeyOf(hex: string | undefined, jwtKeyHex: string, problems: ProblemList): Buffer {

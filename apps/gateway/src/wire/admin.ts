@@ -85,6 +85,6 @@ export async function wireAdmin(app: FastifyInstance, ctx: GatewayContext): Prom
       stateStore: new KyselyAdminOAuthStateStore(db),
     }),
     // login and action limits count across instances (Redis, with an in-process fallback)
-    ...(ctx.rateLimitStore ? { rateLimitStore: ctx.rateLimitStore } : {}),
+    ...(ctx.rateLimits.store ? { rateLimitStore: ctx.rateLimits.store } : {}),
   })
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import type { EntrywayDb } from '@entryway/db'
 import {
   DEFAULT_EMAIL_TOKEN_TTL_MS,
   MailTemplates,
@@ -6,7 +7,7 @@ import {
   TokenEmails,
 } from '@entryway/session'
 import { KyselyEmailTokenStore } from '@entryway/session/postgres'
-import type { GatewayContext } from '../context.js'
+import type { ServerConfig } from '../config/config.js'
 
 export interface GatewayMail {
   /** `null` when ENTRYWAY_SMTP_URL is unset: flows that must mail answer 501. */
@@ -16,16 +17,15 @@ export interface GatewayMail {
   tokenEmails: TokenEmails
 }
 
-const mails = new WeakMap<GatewayContext, GatewayMail>()
-
 /**
  * The gateway's one mail set-up (one SMTP transport, the operator's templates) for sessions,
  * OAuth and the outbox worker; the transport is closed with the app.
  */
-export function gatewayMail(app: FastifyInstance, ctx: GatewayContext): GatewayMail {
-  const known = mails.get(ctx)
-  if (known) return known
-  const { cfg } = ctx
+export function createGatewayMail(
+  app: FastifyInstance,
+  cfg: ServerConfig,
+  db: EntrywayDb,
+): GatewayMail {
   let mailer: SmtpMailer | null = null
   if (cfg.email) {
     const smtp = new SmtpMailer({ smtpUrl: cfg.email.smtpUrl, from: cfg.email.from })
@@ -41,13 +41,11 @@ export function gatewayMail(app: FastifyInstance, ctx: GatewayContext): GatewayM
   const tokenEmails = new TokenEmails({
     mailer,
     templates,
-    emailTokens: new KyselyEmailTokenStore(ctx.database.db),
+    emailTokens: new KyselyEmailTokenStore(db),
     serviceName: cfg.service.name,
     serviceUrl: cfg.service.publicUrl,
     ttlMs: DEFAULT_EMAIL_TOKEN_TTL_MS,
     now: Date.now,
   })
-  const mail = { mailer, templates, tokenEmails }
-  mails.set(ctx, mail)
-  return mail
+  return { mailer, templates, tokenEmails }
 }

@@ -4,11 +4,6 @@ import type { GatewayContext } from '../context.js'
 import { createKyselyOAuthStores } from '@entryway/oauth/postgres'
 import { StoreOAuthAccountBackend } from './oauth-account-backend.js'
 import { KyselyAccountStore, KyselyEmailTokenStore } from '@entryway/session/postgres'
-import { gatewayMail } from './mailer.js'
-import { gatewayOutbox } from './outbox.js'
-
-/** Derivation label of the DPoP nonce secret: every instance with the JWT key derives the same one. */
-export const DPOP_SECRET_LABEL = 'entryway/oauth/dpop-nonce/v1'
 
 /**
  * Registers the OAuth authorization server: the provider on the Postgres stores, signing with the
@@ -16,9 +11,6 @@ export const DPOP_SECRET_LABEL = 'entryway/oauth/dpop-nonce/v1'
  */
 export async function wireOAuth(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   const { cfg, keyring, database } = ctx
-  // The session plugin's code mails and outbox: without SMTP a 2FA sign-in is refused at once.
-  const { tokenEmails } = gatewayMail(app, ctx)
-  const { worker: outbox } = gatewayOutbox(app, ctx)
   const links: OAuthLink[] = []
   if (cfg.service.links.privacyPolicy)
     links.push({
@@ -40,14 +32,16 @@ export async function wireOAuth(app: FastifyInstance, ctx: GatewayContext): Prom
       privateJwk: await keyring.signingJwk(),
       previousPublicJwks: keyring.previousPublicJwks(),
     },
-    dpopSecret: await keyring.deriveSecret(DPOP_SECRET_LABEL),
+    // ENTRYWAY_OAUTH_DPOP_SECRET_HEX, else derived from the JWT key (every instance alike)
+    dpopSecret: ctx.secrets.oauthDpopSecret,
     accounts: new StoreOAuthAccountBackend({
       accounts: new KyselyAccountStore(database.db),
       gate: ctx.passwordGate,
       limits: ctx.rateLimits.session,
       emailTokens: new KyselyEmailTokenStore(database.db),
-      tokenEmails,
-      outbox,
+      // the session plugin's code mails and outbox: without SMTP a 2FA sign-in is refused at once
+      tokenEmails: ctx.mail.tokenEmails,
+      outbox: ctx.outbox.worker,
       log: app.log.child({ component: 'oauth-sign-in' }),
     }),
     stores: createKyselyOAuthStores(database.db),

@@ -1,10 +1,20 @@
 import type { FastifyInstance } from 'fastify'
-import { DidPlcOperator, OutboxWorker, sessionJobHandlers } from '@entryway/session'
+import type { Secp256k1Keypair } from '@atproto/crypto'
+import type { EntrywayDb } from '@entryway/db'
+import {
+  DidPlcOperator,
+  OutboxWorker,
+  sessionJobHandlers,
+  type TokenEmails,
+} from '@entryway/session'
 import { KyselyOutboxStore } from '@entryway/session/postgres'
-import type { GatewayContext } from '../context.js'
-import { gatewayMail } from './mailer.js'
+import type { ServerConfig } from '../config/config.js'
 
-const workers = new WeakMap<GatewayContext, { worker: OutboxWorker; plc: DidPlcOperator }>()
+export interface GatewayOutbox {
+  worker: OutboxWorker
+  /** Signs and sends the PLC operations the worker's jobs carry (a deleted account's tombstone). */
+  plc: DidPlcOperator
+}
 
 /**
  * The gateway's outbox worker (sessions and OAuth share it): outside calls that follow a committed
@@ -12,18 +22,16 @@ const workers = new WeakMap<GatewayContext, { worker: OutboxWorker; plc: DidPlcO
  * they succeed. Every instance polls; each job runs on one at a time. Started when the app is
  * ready, stopped with it.
  */
-export function gatewayOutbox(
+export function createGatewayOutbox(
   app: FastifyInstance,
-  ctx: GatewayContext,
-): { worker: OutboxWorker; plc: DidPlcOperator } {
-  const known = workers.get(ctx)
-  if (known) return known
-  const { cfg } = ctx
-  const plc = new DidPlcOperator(cfg.plc.url, ctx.plcRotationKey)
+  cfg: ServerConfig,
+  deps: { db: EntrywayDb; plcRotationKey: Secp256k1Keypair; tokenEmails: TokenEmails },
+): GatewayOutbox {
+  const plc = new DidPlcOperator(cfg.plc.url, deps.plcRotationKey)
   const log = app.log.child({ component: 'outbox' })
   const worker = new OutboxWorker({
-    store: new KyselyOutboxStore(ctx.database.db),
-    handlers: sessionJobHandlers(plc, { tokenEmails: gatewayMail(app, ctx).tokenEmails, log }),
+    store: new KyselyOutboxStore(deps.db),
+    handlers: sessionJobHandlers(plc, { tokenEmails: deps.tokenEmails, log }),
     log,
     pollMs: cfg.outbox.pollMs,
     backoffMs: cfg.outbox.backoffMs,
@@ -31,7 +39,5 @@ export function gatewayOutbox(
   })
   app.addHook('onReady', async () => worker.start())
   app.addHook('onClose', async () => worker.stop())
-  const out = { worker, plc }
-  workers.set(ctx, out)
-  return out
+  return { worker, plc }
 }

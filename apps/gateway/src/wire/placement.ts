@@ -1,4 +1,3 @@
-import { hkdfSync } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { HandleResolver } from '@atproto/identity'
 import {
@@ -56,16 +55,8 @@ export async function wirePlacement(app: FastifyInstance, ctx: GatewayContext): 
     plc: new UndiciPlcClient(cfg.plc.url, PLACEMENT_PLC_TIMEOUT_MS),
     auth,
     sessions: ctx.sessionIssuer,
-    // derived, not random: every instance must recognise a retry the same way, across restarts
-    requestKeySecret: new Uint8Array(
-      hkdfSync(
-        'sha256',
-        Buffer.from(secrets.jwtSigningKeyHex, 'hex'),
-        'entryway',
-        'placement signup request key',
-        32,
-      ),
-    ),
+    // the same on every instance, across restarts: a retry is recognised wherever it lands
+    requestKeySecret: secrets.signupRequestKey,
     externalHandles: new HandleResolver({ timeout: EXTERNAL_HANDLE_TIMEOUT_MS }),
     seedHosts: cfg.fleetSeed.map((h) => ({
       url: h.url,

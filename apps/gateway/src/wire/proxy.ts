@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify'
-import { SESSION_NSIDS, verifyAccessToken, type ResolveOptions } from '@entryway/session'
+import { SESSION_NSIDS, verifyAccessToken } from '@entryway/session'
 import { MOVE_NSIDS, PLACEMENT_NSIDS } from '@entryway/placement'
 import { OAUTH_NSIDS } from '@entryway/oauth'
-import { createDidDocFetcher, DidDocCache, entrywayProxy } from '@entryway/proxy'
+import { entrywayProxy } from '@entryway/proxy'
 import type { GatewayContext } from '../context.js'
-import { DID_RESOLVE_TIMEOUT_MS } from '../context.js'
 import { KyselyHostDirectory, KyselyAccountRoutes } from '@entryway/proxy/postgres'
 
 /** Served by the app itself (routes/describe-server.ts). */
@@ -24,45 +23,14 @@ export const ENTRYWAY_OWNED_NSIDS: readonly string[] = [
   ...GATEWAY_NSIDS,
 ]
 
-/**
- * Installs the caching DID resolver as `ctx.didResolver` (everyone resolves through it, so this
- * runs first) and registers the virtual-PDS catch-all with its Postgres-backed stores.
- */
+/** Registers the virtual-PDS catch-all with its Postgres-backed stores. */
 export async function wireProxy(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
-  const { cfg } = ctx
-  const didCache = new DidDocCache({
-    fetch: createDidDocFetcher({ plcUrl: cfg.plc.url, timeoutMs: DID_RESOLVE_TIMEOUT_MS }),
-    timeoutMs: DID_RESOLVE_TIMEOUT_MS,
-    ...(cfg.caches.did.entries ? { maxSize: cfg.caches.did.entries } : {}),
-    ...(cfg.caches.did.bytes ? { maxBytes: cfg.caches.did.bytes } : {}),
-    log: app.log,
-  })
-  ctx.metrics.cacheUsage('did', () => didCache.usage())
-  ctx.metrics.cacheUsage('did-budget', () => didCache.budgetUsage())
-  // every lookup through the cache is counted (hit: answered from memory, fresh or stale)
-  const { metrics } = ctx
-  const observed = {
-    resolve: (did: string, opts?: ResolveOptions) => {
-      if (!opts?.forceRefresh) {
-        const cached = didCache.peek(did)
-        metrics.cacheLookup('did', cached !== undefined)
-        if (cached !== undefined) return Promise.resolve(cached)
-      }
-      return didCache.resolve(did, opts)
-    },
-    peek: (did: string) => {
-      const cached = didCache.peek(did)
-      metrics.cacheLookup('did', cached !== undefined)
-      return cached
-    },
-    prefetch: (did: string) => didCache.prefetch(did),
-  }
-  ctx.didResolver = observed
+  const { cfg, metrics } = ctx
   const db = ctx.database.db
   await app.register(entrywayProxy, {
     hosts: new KyselyHostDirectory(db),
     accounts: new KyselyAccountRoutes(db),
-    didResolver: observed,
+    didResolver: ctx.didResolver,
     metrics,
     verifyAccessToken: (token) => verifyAccessToken(ctx.keyring, token),
     entrywayDid: cfg.service.did,

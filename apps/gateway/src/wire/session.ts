@@ -4,8 +4,6 @@ import type { EntrywayDb } from '@entryway/db'
 import { inviteView } from '@entryway/placement'
 import { KyselyAccountDirectory, KyselyInviteStore } from '@entryway/placement/postgres'
 import type { GatewayContext } from '../context.js'
-import { gatewayMail } from './mailer.js'
-import { gatewayOutbox } from './outbox.js'
 import { sessionRateLimits } from './route-limits.js'
 import {
   KyselyAccountStore,
@@ -34,12 +32,8 @@ function placementAccountInvites(db: EntrywayDb): AccountInvites {
 
 /** Registers the session plugin with its Postgres-backed stores, SMTP mail, the outbox and the shared rate-limit store. */
 export async function wireSession(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
-  const { cfg } = ctx
+  const { cfg, mail } = ctx
   const db = ctx.database.db
-  // without SMTP, mailer is null and the flows that must mail answer 501 (never a dropped mail)
-  const mail = gatewayMail(app, ctx)
-  // PLC tombstones and code mails are durable jobs, retried until they succeed
-  const { worker: outbox, plc } = gatewayOutbox(app, ctx)
   await app.register(entrywaySession, {
     accounts: new KyselyAccountStore(db),
     appPasswords: new KyselyAppPasswordStore(db),
@@ -47,15 +41,16 @@ export async function wireSession(app: FastifyInstance, ctx: GatewayContext): Pr
     refreshTokens: new KyselyRefreshTokenStore(db),
     keyring: ctx.keyring,
     entrywayDid: cfg.service.did,
-    // Through ctx, so the proxy's caching resolver (swapped in at wiring) serves us too.
-    didResolver: { resolve: (did, opts) => ctx.didResolver.resolve(did, opts) },
+    didResolver: ctx.didResolver,
+    // without SMTP, mailer is null and the flows that must mail answer 501 (never a dropped mail)
     mailer: mail.mailer,
     mailTemplates: mail.templates,
     serviceName: cfg.service.name,
     serviceUrl: cfg.service.publicUrl,
     pdsAdminPassword: ctx.secrets.pdsAdminPassword,
-    plc,
-    outbox,
+    // PLC tombstones and code mails are durable jobs, retried until they succeed
+    plc: ctx.outbox.plc,
+    outbox: ctx.outbox.worker,
     authVerifier: ctx.authVerifier,
     sessionIssuer: ctx.sessionIssuer,
     includeDidDoc: cfg.service.includeDidDocInSession,
@@ -65,7 +60,7 @@ export async function wireSession(app: FastifyInstance, ctx: GatewayContext): Pr
     rateLimits: sessionRateLimits(cfg.rateLimits),
     rateLimitStore: ctx.rateLimits.store,
     passwordGate: ctx.passwordGate,
-    // Password reset or change and deletion end OAuth sessions too (registered after this plugin).
+    // Password reset or change and deletion end OAuth sessions too, when the OAuth server is mounted.
     // a PDS in entryway mode keeps no invites: admin account views read placement's
     accountInvites: placementAccountInvites(db),
     onRevokeAccountSessions: async (did) => {

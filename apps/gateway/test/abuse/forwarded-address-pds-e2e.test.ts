@@ -34,8 +34,8 @@ t.test('a fleet PDS forwarding sign-ins: the lockout is per user, not per PDS', 
   const E = fleet.entryway.url
   const P = fleet.pds[0]!.url
   t.ok(
-    gw.ctx.forwarders?.fleetAddresses.length,
-    `the fleet host's addresses are trusted (${gw.ctx.forwarders?.fleetAddresses.join(', ')})`,
+    gw.forwarders.fleetAddresses.length,
+    `the fleet host's addresses are trusted (${gw.forwarders.fleetAddresses.join(', ')})`,
   )
 
   const handle = `fwd${Date.now().toString(36)}.test`

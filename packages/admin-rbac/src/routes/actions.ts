@@ -51,7 +51,7 @@ async function auditRefusal(
   detail: string,
 ): Promise<void> {
   await d.audit.append({
-    at: d.o.now().toISOString(),
+    at: new Date(d.o.now()).toISOString(),
     actorDid: s.session.did,
     nsid,
     target: null,

@@ -53,7 +53,7 @@ export function registerLoginRoutes(app: FastifyInstance, d: PortalDeps): void {
     } catch (err) {
       req.log.info({ err }, 'admin login callback failed')
       await d.audit.append({
-        at: d.o.now().toISOString(),
+        at: new Date(d.o.now()).toISOString(),
         actorDid: 'anonymous',
         nsid: 'portal.login',
         target: null,
@@ -73,7 +73,7 @@ export function registerLoginRoutes(app: FastifyInstance, d: PortalDeps): void {
     }
     const perms = permissionsFor(d.rbac.current(), did)
     const entry = {
-      at: d.o.now().toISOString(),
+      at: new Date(d.o.now()).toISOString(),
       actorDid: did,
       nsid: 'portal.login',
       target: did,
@@ -117,7 +117,7 @@ export function registerLoginRoutes(app: FastifyInstance, d: PortalDeps): void {
       }
       await d.o.stores.sessions.delete(c.session.id)
       await d.audit.append({
-        at: d.o.now().toISOString(),
+        at: new Date(d.o.now()).toISOString(),
         actorDid: c.session.did,
         nsid: 'portal.logout',
         target: null,

@@ -264,9 +264,9 @@ export function registerPageRoutes(app: FastifyInstance, d: PortalDeps): void {
         return reply.code(403).type('text/plain').send(`needs ${READ_AUDIT}`)
       const filter = parseAuditFilter(req.query)
       const csv = req.query.format === 'csv'
-      const stamp = d.o.now().toISOString().replace(/[:.]/g, '-')
+      const stamp = new Date(d.o.now()).toISOString().replace(/[:.]/g, '-')
       await d.audit.append({
-        at: d.o.now().toISOString(),
+        at: new Date(d.o.now()).toISOString(),
         actorDid: s.session.did,
         nsid: 'portal.auditExport',
         target: null,
