@@ -1,4 +1,5 @@
 import t from 'tap'
+import { Worker } from 'node:worker_threads'
 import { freePort } from '../in-process-gateway.js'
 import { abuseGateway } from './helpers.js'
 
@@ -13,6 +14,39 @@ const ALICE = {
   email: 'alice@mail.test',
 }
 const PAIRS = 4 // EMAIL_ACCOUNT allows five reset mails an hour per account; even, for the order
+/** One requestPasswordReset, timed to its headers from a worker thread's own event loop. */
+async function timeFromWorker(
+  base: string,
+  email: string,
+  ip: string,
+): Promise<{ status: number; body: string; ms: number }> {
+  const worker = new Worker(
+    `const { parentPort, workerData: w } = require('node:worker_threads')
+    ;(async () => {
+      const start = performance.now()
+      const res = await fetch(w.url, { method: 'POST', body: w.body,
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': w.ip } })
+      const ms = performance.now() - start
+      parentPort.postMessage({ status: res.status, body: await res.text(), ms })
+    })()`,
+    {
+      eval: true,
+      workerData: {
+        url: `${base}/xrpc/com.atproto.server.requestPasswordReset`,
+        body: JSON.stringify({ email }),
+        ip,
+      },
+    },
+  )
+  try {
+    return await new Promise((resolve, reject) => {
+      worker.once('message', resolve)
+      worker.once('error', reject)
+    })
+  } finally {
+    await worker.terminate()
+  }
+}
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 t.test(
@@ -20,20 +54,10 @@ t.test(
   async (t) => {
     const smtpPort = await freePort()
     const g = await abuseGateway(t, [ALICE], { ENTRYWAY_SMTP_URL: `smtp://127.0.0.1:${smtpPort}` })
-    // Time to the answer's headers, as a remote client sees it: the gateway runs in this process,
-    // so the lookup and mail attempt that follow a known address's answer share this event loop
-    // with the client and would otherwise be counted while it reads the body.
-    const timed = async (email: string, i: number) => {
-      const start = performance.now()
-      const res = await fetch(`${g.url}/xrpc/com.atproto.server.requestPasswordReset`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-forwarded-for': `203.0.113.${50 + i}` },
-        body: JSON.stringify({ email }),
-      })
-      const ms = performance.now() - start
-      if (process.env.DEBUG_TIMES) t.comment(`${email} ${ms.toFixed(1)}`)
-      return { status: res.status, body: await res.text(), ms }
-    }
+    // Timed from a worker thread, as a remote client would see it: the gateway runs in this
+    // process, and the lookup and mail attempt that follow a known address's answer would
+    // otherwise hold up this thread's reading of the answer and be counted as the server's time.
+    const timed = (email: string, i: number) => timeFromWorker(g.url, email, `203.0.113.${50 + i}`)
     const known: Array<Awaited<ReturnType<typeof timed>>> = []
     const unknown: Array<Awaited<ReturnType<typeof timed>>> = []
     // interleaved pairs: a loaded machine slows both of a pair alike, so their differences stay honest
