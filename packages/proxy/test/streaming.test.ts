@@ -1,3 +1,4 @@
+// @serial-test: measures this process's memory, which a parallel file's load (slower reads, later GC) inflates
 import t from 'tap'
 import { request } from 'node:http'
 import { Readable } from 'node:stream'
