@@ -1,5 +1,6 @@
 import { createServer } from 'node:net'
 import type { Database } from '@entryway/db'
+import type { RouteOptions } from 'fastify'
 import type { Test } from 'tap'
 import { hashPassword } from '@entryway/session'
 import { buildGateway, envToCfg, envToSecrets, readEnv, type Gateway } from '../src/index.js'
@@ -98,6 +99,30 @@ export async function startInProcessGateway(
   t.teardown(() => gw.app.close())
   await gw.app.listen({ port, host: '127.0.0.1' })
   return { gw, url: `http://localhost:${port}` }
+}
+
+/**
+ * The gateway with every plugin mounted (the admin portal too), built and ready but not listening;
+ * `onRoute` sees each route as it is added. For tests that hold every route to a rule.
+ */
+export async function buildWholeGateway(
+  t: Tap,
+  database: Database,
+  onRoute: (route: RouteOptions) => void,
+): Promise<Gateway> {
+  const e = readEnv({
+    ENTRYWAY_JWT_SIGNING_KEY_HEX: '11'.repeat(32),
+    ENTRYWAY_PLC_ROTATION_KEY_HEX: '22'.repeat(32),
+    ENTRYWAY_PDS_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    ENTRYWAY_ADMIN_RBAC_FILE: new URL(
+      '../../../packages/admin-rbac/examples/rbac.yaml',
+      import.meta.url,
+    ).pathname,
+  })
+  const gw = await buildGateway(envToCfg(e), envToSecrets(e), { logger: false, database, onRoute })
+  t.teardown(() => gw.app.close())
+  await gw.app.ready()
+  return gw
 }
 
 /**

@@ -1,9 +1,9 @@
 import t from 'tap'
 import type { RouteOptions } from 'fastify'
 import { ENTRYWAY_RESERVED_NSIDS, NsidMatcher } from '@entryway/proxy'
-import { buildGateway, envToCfg, envToSecrets, readEnv } from '../src/index.js'
 import { ENTRYWAY_OWNED_NSIDS } from '../src/wire/proxy.js'
 import { DB_TARGET } from './abuse/helpers.js'
+import { buildWholeGateway } from './in-process-gateway.js'
 
 // The proxy never forwards a method the Entryway serves: every `/xrpc/<nsid>` route of a whole
 // gateway (every plugin mounted) is owned per the proxy's matcher, and a request for it that
@@ -25,22 +25,7 @@ t.test('every XRPC route of the gateway is owned by the proxy', async (t) => {
     for (const m of [route.method].flat()) set.add(m)
     methods.set(nsid, set)
   }
-  const env = readEnv({
-    ENTRYWAY_JWT_SIGNING_KEY_HEX: '11'.repeat(32),
-    ENTRYWAY_PLC_ROTATION_KEY_HEX: '22'.repeat(32),
-    ENTRYWAY_PDS_ADMIN_PASSWORD: 'admin-pass',
-    ENTRYWAY_ADMIN_RBAC_FILE: new URL(
-      '../../../packages/admin-rbac/examples/rbac.yaml',
-      import.meta.url,
-    ).pathname,
-  })
-  const gw = await buildGateway(envToCfg(env), envToSecrets(env), {
-    logger: false,
-    database,
-    onRoute: collect,
-  })
-  t.teardown(() => gw.app.close())
-  await gw.app.ready()
+  const gw = await buildWholeGateway(t, database, collect)
 
   const routes = [...methods].map(([nsid, set]) => ({ nsid, methods: [...set] }))
   t.ok(routes.length > 50, `${routes.length} XRPC methods`)

@@ -1,10 +1,11 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import type { RouteOptions } from 'fastify'
-import { buildGateway, envToCfg, envToSecrets, readEnv } from '../../src/index.js'
 import { RATE_LIMITS, resolveRateLimits, parseRateWindow } from '../../src/config/rate-limits.js'
 import { HANDLER_LIMITS, RATE_LIMIT_EXEMPT } from '../../src/wire/route-limits.js'
 import { DB_TARGET } from './helpers.js'
+import { envToCfg, readEnv } from '../../src/index.js'
+import { buildWholeGateway } from '../in-process-gateway.js'
 
 // The abuse suite's gatekeeper: every route of a real gateway (every plugin mounted, the admin
 // portal included) has a rate limit, or a reviewed exemption with its reason. A new route gets
@@ -42,23 +43,7 @@ t.test('every route of the gateway has a rate limit or a reviewed exemption', as
     const methods = Array.isArray(route.method) ? route.method : [route.method]
     seen.push(`${methods.join(',')} ${route.url}`)
   }
-  const env = readEnv({
-    ENTRYWAY_JWT_SIGNING_KEY_HEX: '11'.repeat(32),
-    ENTRYWAY_PLC_ROTATION_KEY_HEX: '22'.repeat(32),
-    ENTRYWAY_PDS_ADMIN_PASSWORD: 'admin-pass',
-    // every plugin mounted: the admin portal too
-    ENTRYWAY_ADMIN_RBAC_FILE: new URL(
-      '../../../../packages/admin-rbac/examples/rbac.yaml',
-      import.meta.url,
-    ).pathname,
-  })
-  const gw = await buildGateway(envToCfg(env), envToSecrets(env), {
-    logger: false,
-    database,
-    onRoute: collect,
-  })
-  t.teardown(() => gw.app.close())
-  await gw.app.ready()
+  const gw = await buildWholeGateway(t, database, collect)
 
   const recorded = gw.ctx.rateLimits.routes
   t.ok(seen.length > 60, `${seen.length} routes registered`)
